@@ -1,0 +1,18 @@
+# The inotify watcher addon. Core logic (native/core) has no N-API dependency so it can also be
+# built as a standalone sanitizer test binary (scripts/test-native-core.sh); native/addon holds the
+# N-API surface and the reader thread. C++ exceptions stay off across the N-API boundary
+# (NAPI_DISABLE_CPP_EXCEPTIONS): errors are returned as values.
+{
+  "targets": [
+    {
+      "target_name": "lsyncd_ts_native",
+      "sources": ["native/addon/addon.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++20"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-O2"],
+      "cflags": ["-Wall", "-Wextra"]
+    }
+  ]
+}
