@@ -1,0 +1,318 @@
+// The single zod schema for an lsyncd-ts configuration (issue 3), shared by the JSON, TS/JS and Lua
+// loaders. Key names are lsyncd's own (lsyncd-behaviour.md §1.1 settings{}, §1.2 sync{},
+// §1.3 default.rsync, §1.4 rsync{}, §1.5 ssh{}), so an lsyncd config converts key-for-key.
+//
+// Contract:
+//  - Every object is strict: an unknown key is an error (lsyncd: `Parameter "x" unknown`).
+//  - This file describes what a user may WRITE (raw input; everything optional except `source`).
+//    Defaults, precedence (-delay CLI > settings > sync) and mode rules are applied afterwards by
+//    normalize.ts, which yields the fully-typed `NormalizedConfig` declared at the bottom.
+//  - Consumers building rsync/ssh argv should take `NormalizedSync.rsync` (`ResolvedRsyncOptions`:
+//    `archive` already expanded into its member keys and removed, `binary` always set, lsyncd's
+//    defaults links/times/protect_args applied) and `NormalizedRsyncsshSync.ssh`.
+//  - Exported names (rsyncOptionsSchema, sshOptionsSchema, settingsSchema, syncSchema, configSchema,
+//    RsyncOptions, SshOptions, Settings, SyncConfig, Config) are a stable API: do not rename.
+//
+// Deliberate differences from lsyncd (documented here because the schema is the truth):
+//  - `name` is accepted (lsyncd 2.2.3 rejects it although it reads it, §1.2).
+//  - exclude/excludeFrom/filter/filterFrom/delete are accepted on custom-action syncs too.
+//  - `inotifyMode: 'CloseWrite after Modify'` is accepted (lsyncd: "not implemented").
+//  - `metrics` ("host:port") and `logFormat` are lsyncd-ts additions.
+//  - Legacy `rsyncOps` (2.0.x) is accepted and mapped onto rsync{} with a deprecation warning
+//    (lsyncd ≥ 2.2 rejects it, §1.7).
+import { z } from 'zod';
+
+/** What an exit code means for a sync (lsyncd-behaviour.md §6.2). */
+export const exitActionSchema = z.enum(['ok', 'again', 'die']);
+export type ExitAction = z.output<typeof exitActionSchema>;
+
+/** Exit code → action. Keys are decimal exit codes ("0".."255"); values ok/again/die. */
+export const exitCodesSchema = z.record(z.string().regex(/^\d{1,3}$/, 'exit codes are integers 0..255'), exitActionSchema);
+export type ExitCodes = z.output<typeof exitCodesSchema>;
+
+/** The event handed to a function action in a TS/JS config. */
+export interface ActionEvent {
+  /** lsyncd event type. */
+  etype: 'Create' | 'Modify' | 'Attrib' | 'Delete' | 'Move' | 'Init';
+  /** Path relative to the source root, leading '/', directories with trailing '/'. */
+  path: string;
+  /** Absolute path in the source tree. */
+  sourcePath: string;
+  /** Sync source (absolute, trailing '/'). */
+  source: string;
+  /** Sync target, when the sync has one. */
+  target?: string | undefined;
+  /** For Move: the destination path relative to the source root. */
+  destPath?: string | undefined;
+  isdir: boolean;
+}
+/** A function action (TS/JS configs only). Return value/promise is awaited; a throw counts as 'die'. */
+export type ActionFunction = (event: ActionEvent) => void | Promise<void>;
+export const actionFunctionSchema = z.custom<ActionFunction>((v) => typeof v === 'function', {
+  message: 'expected a command string or a function',
+});
+/**
+ * onCreate/onModify/...: a string (leading '/' = run that binary, otherwise `sh -c`, with ^path,
+ * ^source, ^target ... substitutions, §1.2) or a function in TS/JS configs.
+ */
+export const actionSchema = z.union([z.string().min(1), actionFunctionSchema]);
+export type Action = z.output<typeof actionSchema>;
+
+const nonEmpty = z.string().min(1, 'must not be empty');
+const nonNegativeNumber = z.number().min(0, 'must be a number >= 0');
+const positiveInt = z.number().int('must be an integer').min(1, 'must be >= 1');
+
+/** rsync{} (lsyncd-behaviour.md §1.4). Short-flag keys are booleans; long options carry values. */
+export const rsyncOptionsSchema = z.strictObject({
+  /** rsync executable (lsyncd 2.3: 'rsync' via PATH). */
+  binary: nonEmpty.optional(),
+  /** Fills every unset key of recursive/links/perms/times/group/owner/devices/specials (true) and hard_links/acls/xattrs (false). */
+  archive: z.boolean().optional(),
+  recursive: z.boolean().optional(),
+  // short flags
+  acls: z.boolean().optional(),
+  backup: z.boolean().optional(),
+  checksum: z.boolean().optional(),
+  compress: z.boolean().optional(),
+  copy_dirlinks: z.boolean().optional(),
+  copy_links: z.boolean().optional(),
+  cvs_exclude: z.boolean().optional(),
+  dry_run: z.boolean().optional(),
+  executability: z.boolean().optional(),
+  group: z.boolean().optional(),
+  hard_links: z.boolean().optional(),
+  ignore_times: z.boolean().optional(),
+  ipv4: z.boolean().optional(),
+  ipv6: z.boolean().optional(),
+  keep_dirlinks: z.boolean().optional(),
+  links: z.boolean().optional(),
+  one_file_system: z.boolean().optional(),
+  omit_dir_times: z.boolean().optional(),
+  omit_link_times: z.boolean().optional(),
+  owner: z.boolean().optional(),
+  perms: z.boolean().optional(),
+  protect_args: z.boolean().optional(),
+  prune_empty_dirs: z.boolean().optional(),
+  quiet: z.boolean().optional(),
+  sparse: z.boolean().optional(),
+  times: z.boolean().optional(),
+  update: z.boolean().optional(),
+  verbose: z.boolean().optional(),
+  whole_file: z.boolean().optional(),
+  xattrs: z.boolean().optional(),
+  devices: z.boolean().optional(),
+  specials: z.boolean().optional(),
+  // long options, in lsyncd's emission order
+  _extra: z.array(z.string()).optional(),
+  append: z.boolean().optional(),
+  append_verify: z.boolean().optional(),
+  backup_dir: nonEmpty.optional(),
+  bwlimit: z.union([nonNegativeNumber, nonEmpty]).optional(),
+  chmod: nonEmpty.optional(),
+  chown: nonEmpty.optional(),
+  copy_unsafe_links: z.boolean().optional(),
+  groupmap: nonEmpty.optional(),
+  existing: z.boolean().optional(),
+  inplace: z.boolean().optional(),
+  password_file: nonEmpty.optional(),
+  rsh: nonEmpty.optional(),
+  rsync_path: nonEmpty.optional(),
+  suffix: z.string().optional(),
+  temp_dir: nonEmpty.optional(),
+  timeout: nonNegativeNumber.optional(),
+  usermap: nonEmpty.optional(),
+  /** 2.3: --delete-excluded on full/init transfers only. */
+  delete_excluded: z.boolean().optional(),
+});
+export type RsyncOptions = z.output<typeof rsyncOptionsSchema>;
+/** The boolean keys of rsync{} (short flags and boolean long options). */
+export type RsyncBooleanKey = { [K in keyof RsyncOptions]-?: NonNullable<RsyncOptions[K]> extends boolean ? K : never }[keyof RsyncOptions];
+
+/** ssh{} (lsyncd-behaviour.md §1.5), rsyncssh only. */
+export const sshOptionsSchema = z.strictObject({
+  binary: nonEmpty.optional(),
+  /** → -i FILE */
+  identityFile: nonEmpty.optional(),
+  /** → -o KEY=VALUE each, in insertion order. */
+  options: z.record(nonEmpty, z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** → -p PORT */
+  port: z.number().int('must be an integer').min(1).max(65535).optional(),
+  /** extra arguments appended verbatim, one argv item each. */
+  _extra: z.array(z.string()).optional(),
+});
+export type SshOptions = z.output<typeof sshOptionsSchema>;
+
+export const inotifyModeSchema = z.enum(['CloseWrite', 'Modify', 'CloseWrite or Modify', 'CloseWrite after Modify']);
+export type InotifyMode = z.output<typeof inotifyModeSchema>;
+
+/** settings{} (lsyncd-behaviour.md §1.1) plus lsyncd-ts's metrics/logFormat. No `delay` here, as in lsyncd. */
+export const settingsSchema = z.strictObject({
+  logfile: nonEmpty.optional(),
+  pidfile: nonEmpty.optional(),
+  nodaemon: z.boolean().optional(),
+  statusFile: nonEmpty.optional(),
+  statusInterval: nonNegativeNumber.optional(),
+  logfacility: z.union([nonEmpty, z.number().int()]).optional(),
+  logident: nonEmpty.optional(),
+  insist: z.boolean().optional(),
+  inotifyMode: inotifyModeSchema.optional(),
+  /** Global cap on child processes across all syncs; also overrides each sync's maxProcesses (except rsyncssh, see normalize.ts). */
+  maxProcesses: positiveInt.optional(),
+  /** Overrides every sync's maxDelays. */
+  maxDelays: positiveInt.optional(),
+  onepass: z.boolean().optional(),
+  /** lsyncd-ts: Prometheus endpoint "host:port" (or ":port"). */
+  metrics: z.string().regex(/^([^\s:]*|\[[0-9a-fA-F:.]+\]):\d{1,5}$/, 'must be "host:port"').optional(),
+  /** lsyncd-ts: log line format. */
+  logFormat: z.enum(['text', 'json']).optional(),
+});
+export type Settings = z.output<typeof settingsSchema>;
+
+export const syncModeSchema = z.enum(['rsync', 'rsyncssh', 'direct']);
+export type SyncMode = z.output<typeof syncModeSchema>;
+export const deleteModeSchema = z.union([z.boolean(), z.literal('startup'), z.literal('running')]);
+export type DeleteMode = z.output<typeof deleteModeSchema>;
+
+/** sync{} (lsyncd-behaviour.md §1.2, §1.3, §1.5, §1.6). Mode-dependent rules live in normalize.ts. */
+export const syncSchema = z.strictObject({
+  /** lsyncd's default.rsync / default.rsyncssh / default.direct; absent = custom actions only. */
+  mode: syncModeSchema.optional(),
+  name: nonEmpty.optional(),
+  source: nonEmpty,
+  /** rsync, direct (and optionally custom-action syncs). `host:path`, `host:` or a local path. */
+  target: nonEmpty.optional(),
+  /** rsyncssh only. */
+  host: nonEmpty.optional(),
+  /** rsyncssh only. */
+  targetdir: nonEmpty.optional(),
+  delay: nonNegativeNumber.optional(),
+  maxDelays: positiveInt.optional(),
+  maxProcesses: positiveInt.optional(),
+  /** false skips the startup transfer. */
+  init: z.boolean().optional(),
+  delete: deleteModeSchema.optional(),
+  exclude: z.union([z.string(), z.array(z.string())]).optional(),
+  excludeFrom: nonEmpty.optional(),
+  filter: z.union([z.string(), z.array(z.string())]).optional(),
+  filterFrom: nonEmpty.optional(),
+  exitcodes: exitCodesSchema.optional(),
+  rsyncExitCodes: exitCodesSchema.optional(),
+  sshExitCodes: exitCodesSchema.optional(),
+  onCreate: actionSchema.optional(),
+  onModify: actionSchema.optional(),
+  onAttrib: actionSchema.optional(),
+  onDelete: actionSchema.optional(),
+  onMove: actionSchema.optional(),
+  onStartup: actionSchema.optional(),
+  /** bytes; larger files go in their own rsync run (2.3). */
+  batchSizeLimit: positiveInt.optional(),
+  rsync: rsyncOptionsSchema.optional(),
+  ssh: sshOptionsSchema.optional(),
+  /** @deprecated lsyncd 2.0.x option string such as "-rltvupgo"; mapped onto rsync{} with a warning. */
+  rsyncOps: z.union([z.string(), z.array(z.string())]).optional(),
+});
+export type SyncConfig = z.output<typeof syncSchema>;
+/** What a user writes (functions allowed for actions). */
+export type SyncConfigInput = z.input<typeof syncSchema>;
+
+/** The whole config: `{ settings: {...}, sync: [ {...}, ... ] }`. An empty sync list is rejected later ("Nothing to watch!"). */
+export const configSchema = z.strictObject({
+  settings: settingsSchema.optional(),
+  sync: z.array(syncSchema),
+});
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Normalised (post-defaults) types, produced by normalize.ts. Fully typed: no optional defaults.
+// ---------------------------------------------------------------------------------------------
+
+/** rsync{} after lsyncd's defaults and archive expansion; `archive` is gone, `binary` is set. */
+export type ResolvedRsyncOptions = Omit<RsyncOptions, 'archive' | 'binary'> & { binary: string };
+
+/** ssh{} with its binary resolved. */
+export type ResolvedSshOptions = Omit<SshOptions, 'binary' | 'options' | '_extra'> & {
+  binary: string;
+  options: Record<string, string>;
+  _extra: string[];
+};
+
+export type ActionName = 'onCreate' | 'onModify' | 'onAttrib' | 'onDelete' | 'onMove' | 'onStartup';
+export type SyncActions = Partial<Record<ActionName, Action>>;
+
+interface NormalizedSyncBase {
+  /** 1-based position in the config, as lsyncd counts sync{} calls. */
+  index: number;
+  /** `name` or "sync[N]". */
+  name: string;
+  /** Source with a trailing '/' (not yet realpath'd: that is I/O, done at start-up). */
+  source: string;
+  delay: number;
+  maxDelays: number;
+  maxProcesses: number;
+  init: boolean;
+  delete: DeleteMode;
+  exclude: string[];
+  excludeFrom: string | undefined;
+  filter: string[];
+  filterFrom: string | undefined;
+  batchSizeLimit: number | undefined;
+  /** Line in the config file where this sync was declared, when known. */
+  line: number | undefined;
+}
+export interface NormalizedRsyncSync extends NormalizedSyncBase {
+  mode: 'rsync';
+  /** With a trailing '/' unless it ends in '/' or ':' (§1.3). */
+  target: string;
+  rsync: ResolvedRsyncOptions;
+  /** Defaults (§6.2) with the user's `exitcodes` merged on top. */
+  rsyncExitCodes: Record<number, ExitAction>;
+}
+export interface NormalizedDirectSync extends NormalizedSyncBase {
+  mode: 'direct';
+  target: string;
+  rsync: ResolvedRsyncOptions;
+  rsyncExitCodes: Record<number, ExitAction>;
+}
+export interface NormalizedRsyncsshSync extends NormalizedSyncBase {
+  mode: 'rsyncssh';
+  host: string;
+  /** With a trailing '/' unless it ends in '/' or ':' (§1.5). */
+  targetdir: string;
+  rsync: ResolvedRsyncOptions;
+  ssh: ResolvedSshOptions;
+  rsyncExitCodes: Record<number, ExitAction>;
+  sshExitCodes: Record<number, ExitAction>;
+}
+/** A sync without `mode`, driven by its own onCreate/onModify/... actions (lsyncd "Layer 2/3"). */
+export interface NormalizedCustomSync extends NormalizedSyncBase {
+  mode: 'custom';
+  target: string | undefined;
+  actions: SyncActions;
+  /** Exit codes of the action commands; unknown codes are 'die' (§6.2), empty = only 0 is ok. */
+  exitcodes: Record<number, ExitAction>;
+}
+export type NormalizedSync = NormalizedRsyncSync | NormalizedDirectSync | NormalizedRsyncsshSync | NormalizedCustomSync;
+
+export interface NormalizedSettings {
+  logfile: string | undefined;
+  pidfile: string | undefined;
+  nodaemon: boolean;
+  statusFile: string | undefined;
+  statusInterval: number;
+  logfacility: string | number;
+  logident: string;
+  insist: boolean;
+  inotifyMode: InotifyMode;
+  /** Global cap across syncs; undefined = no global limit. */
+  maxProcesses: number | undefined;
+  maxDelays: number | undefined;
+  onepass: boolean;
+  metrics: string | undefined;
+  logFormat: 'text' | 'json';
+}
+
+export interface NormalizedConfig {
+  settings: NormalizedSettings;
+  syncs: NormalizedSync[];
+}
