@@ -1,0 +1,139 @@
+#include "core/tree_walker.h"
+
+#include <errno.h>
+
+#include <utility>
+
+namespace lts {
+
+uint32_t TreeWalker::startRoot(uint16_t root, uint32_t reqId, bool isRewalk) {
+  uint32_t id = nextWalkId_++;
+  if (nextWalkId_ == 0) nextWalkId_ = 1;
+  Walk& w = walks_[id];
+  w.result.walkId = id;
+  w.result.reqId = reqId;
+  w.result.root = root;
+  w.result.isRewalk = isRewalk;
+  push(Item{kNone, 0, root, false, id, s_.roots[root].absPath});
+  return id;
+}
+
+void TreeWalker::watchNewDir(uint32_t parentId, const std::string& name) {
+  const DirNode& p = s_.table.node(parentId);
+  push(Item{parentId, p.serial, p.root, true, 0, name});
+}
+
+void TreeWalker::rewalkDir(uint32_t walkId, uint32_t parentId, const std::string& name) {
+  if (walks_.find(walkId) == walks_.end()) return;
+  const DirNode& p = s_.table.node(parentId);
+  push(Item{parentId, p.serial, p.root, false, walkId, name});
+}
+
+void TreeWalker::push(Item item) {
+  if (item.walkId != 0) ++walks_[item.walkId].outstanding;
+  stack_.push_back(std::move(item));
+}
+
+bool TreeWalker::step(size_t maxDirs) {
+  for (size_t n = 0; n < maxDirs && !stack_.empty(); ++n) {
+    Item item = std::move(stack_.back());
+    stack_.pop_back();
+    process(item);
+    finishOne(item.walkId);
+  }
+  return !stack_.empty();
+}
+
+void TreeWalker::finishOne(uint32_t walkId) {
+  if (walkId == 0) return;
+  auto it = walks_.find(walkId);
+  if (it == walks_.end()) return;
+  if (--it->second.outstanding == 0) {
+    finished_.push_back(std::move(it->second.result));
+    walks_.erase(it);
+  }
+}
+
+std::vector<WalkResult> TreeWalker::takeFinished() {
+  std::vector<WalkResult> out;
+  out.swap(finished_);
+  return out;
+}
+
+void TreeWalker::process(Item& item) {
+  RootInfo* root = s_.root(item.root);
+  if (!root || !root->alive) return;
+  const bool isRoot = item.parentId == kNone;
+  if (!isRoot && !s_.table.alive(item.parentId, item.parentSerial)) return;  // parent went away
+  WalkResult* result = item.walkId ? &walks_[item.walkId].result : nullptr;
+  const bool isRewalk = result && result->isRewalk;
+
+  std::string path = isRoot ? item.name : s_.table.absPath(item.parentId) + "/" + item.name;
+  int32_t wd = s_.fs.addWatch(path, s_.mask);
+  if (wd < 0) {
+    int err = -wd;
+    if (isRoot) {
+      if (result) result->rootErr = err;
+      if (!isRewalk) root->alive = false;
+      return;
+    }
+    if (err == ENOENT || err == ENOTDIR) return;  // vanished or replaced before we got there
+    std::string rel = s_.joinRel(s_.table.relPath(item.parentId), item.name);
+    s_.out.add(Kind::Error, kIsDir, 0, item.root, rel, err);
+    ++s_.counters.errors;
+    if (result) result->errors.push_back(WalkError{rel, err});
+    return;
+  }
+
+  uint32_t id = s_.table.byWd(wd);
+  if (id != kNone) {
+    DirNode& node = s_.table.node(id);
+    if (node.root != item.root) {
+      // Same inode already watched for another root: roots must not overlap in one watcher.
+      if (isRoot && result) result->rootErr = EEXIST;
+      if (isRoot && !isRewalk) root->alive = false;
+      return;
+    }
+    bool moved = !isRoot && (node.parent != item.parentId || node.name != item.name);
+    if (moved) s_.table.relink(id, item.parentId, item.name);  // stale mapping repaired
+    const bool fresh = node.gen != root->gen;
+    node.gen = root->gen;
+    // Already watched and scanned since its watch was added: every later change has its own
+    // kernel event, so a second scan would only repeat synthetic creates.
+    if (!isRewalk && !moved) return;
+    if (isRewalk && !fresh && !moved) return;
+  } else if (isRoot) {
+    id = s_.table.addRoot(item.root, wd, item.name, root->gen);
+    root->nodeId = id;
+  } else {
+    id = s_.table.addChild(item.parentId, wd, item.name, root->gen);
+  }
+  if (result) ++result->dirs;
+
+  entries_.clear();
+  int rc = s_.fs.readDir(path, entries_);
+  if (rc < 0 && -rc != ENOENT) {
+    std::string rel = s_.table.relPath(id);
+    s_.out.add(Kind::Error, kIsDir, 0, item.root, rel, -rc);
+    ++s_.counters.errors;
+    if (result) result->errors.push_back(WalkError{rel, -rc});
+  }
+  if (entries_.empty()) return;
+  const DirNode& node = s_.table.node(id);
+  const uint32_t serial = node.serial;
+  const std::string rel = s_.table.relPath(id);
+  std::vector<DirEntry> entries;
+  entries.swap(entries_);  // process() is not re-entered, but keep the member buffer reusable
+  for (DirEntry& e : entries) {
+    std::string childRel = s_.joinRel(rel, e.name);
+    if (item.emitCreates)
+      s_.out.add(Kind::Create, static_cast<uint8_t>(kSynthetic | (e.isDir ? kIsDir : 0)), 0,
+                 item.root, childRel);
+    if (e.isDir && !root->rules.excluded("/" + childRel + "/"))
+      push(Item{id, serial, item.root, item.emitCreates, item.walkId, std::move(e.name)});
+  }
+  entries.clear();
+  entries_.swap(entries);
+}
+
+}  // namespace lts

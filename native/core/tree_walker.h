@@ -1,0 +1,88 @@
+// TreeWalker: watch first, then scan — for a new root, for every directory that appears in the
+// tree, and for the re-walk after an overflow (watcher-design.md §2.5).
+//
+// Per directory: inotify_add_watch, then readdir. Anything created after the watch produces a
+// kernel event; anything created before it is found by the scan; the coalescer merges the two.
+// This closes parcel's scan-then-watch race (#97) and inotify-tools' children-first race.
+// Excluded directories (RuleMatcher) are never watched nor descended into.
+//
+// Work is an explicit stack processed in bounded steps (step(maxDirs)), so a 100k-directory walk
+// never recurses and the reader thread keeps draining the kernel queue between steps.
+//
+// Walk kinds: a root walk (answers an add() request; no records), a live walk (new directories
+// seen in events; emits Create|Synthetic for what the scan finds, recursively), a rewalk (after
+// an overflow; re-adds watches — cheap, same wd for a known inode — repairs stale mappings, and
+// marks visited nodes with the root's new generation; emits nothing, the resync covers content).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/watcher_state.h"
+
+namespace lts {
+
+struct WalkError {
+  std::string relPath;
+  int err;
+};
+
+struct WalkResult {
+  uint32_t walkId = 0;
+  uint32_t reqId = 0;      // add() request to answer; 0 for rewalks
+  uint16_t root = 0;
+  bool isRewalk = false;
+  int rootErr = 0;         // errno for the root itself (add() fails), 0 when fine
+  uint64_t dirs = 0;       // directories watched by this walk
+  std::vector<WalkError> errors;
+};
+
+class TreeWalker {
+ public:
+  explicit TreeWalker(WatcherState& s) : s_(s) {}
+  TreeWalker(const TreeWalker&) = delete;
+  TreeWalker& operator=(const TreeWalker&) = delete;
+
+  // Starts watching roots[root] (reqId != 0) or re-walking it (isRewalk). Returns the walk id.
+  uint32_t startRoot(uint16_t root, uint32_t reqId, bool isRewalk);
+  // Queues a directory that appeared under watched `parentId` (live walk, emits creates).
+  void watchNewDir(uint32_t parentId, const std::string& name);
+  // Queues `parentId/name` into the running rewalk `walkId` (a directory relinked mid-rewalk).
+  void rewalkDir(uint32_t walkId, uint32_t parentId, const std::string& name);
+
+  // Processes up to maxDirs directories. Returns true while work remains.
+  bool step(size_t maxDirs);
+  bool idle() const { return stack_.empty(); }
+  size_t queued() const { return stack_.size(); }
+
+  // Walks whose last directory has been processed since the previous call.
+  std::vector<WalkResult> takeFinished();
+
+ private:
+  struct Item {
+    uint32_t parentId;   // kNone for a root item
+    uint32_t parentSerial;
+    uint16_t root;
+    bool emitCreates;
+    uint32_t walkId;     // 0 = live walk
+    std::string name;    // child name, or the root's absolute path for a root item
+  };
+  struct Walk {
+    WalkResult result;
+    uint64_t outstanding = 0;
+  };
+
+  void push(Item item);
+  void process(Item& item);
+  void finishOne(uint32_t walkId);
+
+  WatcherState& s_;
+  std::vector<Item> stack_;
+  std::unordered_map<uint32_t, Walk> walks_;
+  std::vector<WalkResult> finished_;
+  std::vector<DirEntry> entries_;
+  uint32_t nextWalkId_ = 1;
+};
+
+}  // namespace lts

@@ -1,0 +1,376 @@
+// Standalone test of the native core (no N-API, no kernel): synthetic inotify event streams fed
+// to EventProcessor over FakeFs, plus the shared exclude-rule truth table. Built and run under
+// AddressSanitizer + UndefinedBehaviorSanitizer by scripts/test-native-core.sh.
+// Usage: core_test <path to test/fixtures/rule-cases.tsv>
+#include <sys/inotify.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/event_processor.h"
+#include "core/rule_matcher.h"
+#include "test/fake_fs.h"
+
+using namespace lts;
+using lts::test::FakeFs;
+
+static int g_failed = 0, g_passed = 0;
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      std::fprintf(stderr, "  CHECK failed %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+      throw 1;                                                                 \
+    }                                                                          \
+  } while (0)
+
+static void run(const char* name, const std::function<void()>& fn) {
+  try {
+    fn();
+    ++g_passed;
+    std::printf("ok - %s\n", name);
+  } catch (...) {
+    ++g_failed;
+    std::printf("not ok - %s\n", name);
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+struct Ev {
+  int wd;
+  uint32_t mask;
+  uint32_t cookie;
+  std::string name;
+};
+
+static std::string bytes(const std::vector<Ev>& evs) {
+  std::string out;
+  for (const Ev& e : evs) {
+    struct inotify_event h{};
+    h.wd = e.wd;
+    h.mask = e.mask;
+    h.cookie = e.cookie;
+    h.len = e.name.empty() ? 0 : static_cast<uint32_t>((e.name.size() + 1 + 15) / 16 * 16);
+    out.append(reinterpret_cast<const char*>(&h), sizeof h);
+    std::string n = e.name;
+    n.resize(h.len, '\0');
+    out.append(n);
+  }
+  return out;
+}
+
+struct Rec {
+  Kind kind;
+  uint8_t flags;
+  uint32_t cookie;
+  uint16_t root;
+  std::string path;
+};
+
+static std::vector<Rec> records(Batch b) {
+  std::vector<Rec> out;
+  for (size_t i = 0; i < b.size(); ++i)
+    out.push_back(Rec{static_cast<Kind>(b.kind[i]), b.flags[i], b.cookie[i], b.root[i],
+                      b.pathBytes.substr(b.pathOff[i], b.pathOff[i + 1] - b.pathOff[i])});
+  return out;
+}
+
+static std::string show(const std::vector<Rec>& rs) {
+  static const char* names[] = {"?", "Create", "Modify", "Attrib", "Delete", "MoveFrom",
+                                "MoveTo", "Overflow", "RootGone", "Error"};
+  std::ostringstream o;
+  for (const Rec& r : rs) o << names[static_cast<int>(r.kind)] << " " << r.path << "; ";
+  return o.str();
+}
+
+struct Harness {
+  FakeFs fs{"/r"};
+  EventProcessor p;
+  uint64_t now = 1000;
+  explicit Harness(WatcherOptions o = {}) : p(fs, o) {}
+  void start(std::vector<Rule> rules = {}) {
+    p.addRoot(0, "/r", std::move(rules), 7);
+    while (p.walkStep(256)) {}
+    auto done = p.takeFinishedWalks();
+    CHECK(done.size() == 1 && done[0].reqId == 7 && done[0].rootErr == 0);
+  }
+  void feed(const std::vector<Ev>& evs) {
+    std::string b = bytes(evs);
+    p.processBuffer(b.data(), b.size(), now);
+    while (p.walkStep(256)) {}
+    p.takeFinishedWalks();
+  }
+  void drainEnd(uint64_t advanceMs) {
+    now += advanceMs;
+    p.endOfDrain(now);
+  }
+  std::vector<Rec> take() { return records(p.out().take()); }
+};
+
+// ---- tests -----------------------------------------------------------------------------------
+
+static void testRuleTable(const char* tsv) {
+  std::ifstream in(tsv);
+  CHECK(in.good());
+  std::string line;
+  int rows = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    size_t a = line.find('\t'), b = line.find('\t', a + 1);
+    CHECK(a != std::string::npos && b != std::string::npos);
+    std::string pat = line.substr(0, a), path = line.substr(a + 1, b - a - 1);
+    bool want = line.substr(b + 1) == "1";
+    if (RuleMatcher::matches(pat, path) != want) {
+      std::fprintf(stderr, "  rule row: '%s' vs '%s' expected %d\n", pat.c_str(), path.c_str(), want);
+      CHECK(false);
+    }
+    ++rows;
+  }
+  CHECK(rows > 40);
+  RuleMatcher list({{false, "/ab**"}, {true, "/a**"}, {false, "/**"}});
+  CHECK(list.excluded("/abc"));
+  CHECK(!list.excluded("/acc"));
+  CHECK(list.excluded("/baa"));
+}
+
+static void testWatchTableRelink() {
+  WatchTable t;
+  uint32_t r = t.addRoot(0, 1, "/r", 1);
+  uint32_t a = t.addChild(r, 2, "a", 1);
+  uint32_t b = t.addChild(a, 3, "b", 1);
+  uint32_t c = t.addChild(b, 4, "c", 1);
+  CHECK(t.relPath(c) == "a/b/c");
+  CHECK(t.absPath(c) == "/r/a/b/c");
+  t.relink(a, r, "z");
+  CHECK(t.relPath(c) == "z/b/c");
+  CHECK(t.findChild(r, "z") == a && t.findChild(r, "a") == kNone);
+  std::vector<int32_t> wds;
+  t.removeSubtree(b, wds);
+  CHECK(wds.size() == 2 && wds[0] == 3);
+  CHECK(t.byWd(4) == kNone && t.size() == 2);
+  uint32_t d = t.addChild(a, 5, "d", 1);  // reuses a freed slot with a new serial
+  CHECK(t.relPath(d) == "z/d");
+}
+
+static void testInitialWalkAndExcludes() {
+  Harness h;
+  h.fs.mkdir("a"); h.fs.mkdir("a/b"); h.fs.mkfile("a/b/f");
+  h.fs.mkdir(".git"); h.fs.mkdir(".git/objects"); h.fs.mkdir("keep");
+  h.start({{false, ".git/"}});
+  CHECK(h.fs.wdOf(".git") < 0 && h.fs.wdOf(".git/objects") < 0);  // never watched
+  CHECK(h.fs.wdOf("a/b") > 0 && h.fs.wdOf("keep") > 0);
+  CHECK(h.p.state().table.size() == 4);
+  CHECK(h.take().empty());  // a root walk emits nothing: the init transfer covers content
+}
+
+static void testNewDirectoryWatchedThenScanned() {
+  Harness h;
+  h.start();
+  // mkdir -p a/b/c/d && echo x > a/b/c/d/f: only "a" is reported by the kernel before we watch.
+  h.fs.mkdir("a"); h.fs.mkdir("a/b"); h.fs.mkdir("a/b/c"); h.fs.mkdir("a/b/c/d"); h.fs.mkfile("a/b/c/d/f");
+  h.feed({{h.fs.wdOf(""), IN_CREATE | IN_ISDIR, 0, "a"}});
+  auto rs = h.take();
+  CHECK(show(rs) == "Create a; Create a/b; Create a/b/c; Create a/b/c/d; Create a/b/c/d/f; ");
+  CHECK(rs[4].flags & kSynthetic);
+  CHECK(!(rs[0].flags & kSynthetic) && (rs[0].flags & kIsDir));
+  CHECK(h.fs.wdOf("a/b/c/d") > 0);
+  // The kernel's own late CREATE for a/b (queued on a's new watch) is reported in its new batch
+  // but the directory is not scanned again: no repeated synthetic creates for its contents.
+  int calls = h.fs.addCalls;
+  h.feed({{h.fs.wdOf("a"), IN_CREATE | IN_ISDIR, 0, "b"}});
+  CHECK(show(h.take()) == "Create a/b; ");
+  CHECK(h.fs.addCalls == calls + 1);
+}
+
+static void testMovePairingAcrossBuffers() {
+  Harness h;
+  h.fs.mkdir("d"); h.fs.mkdir("d/sub"); h.fs.mkfile("d/sub/f");
+  h.start();
+  int rootWd = h.fs.wdOf(""), subWd = h.fs.wdOf("d/sub");
+  h.fs.rename("d", "e");
+  h.feed({{rootWd, IN_MOVED_FROM | IN_ISDIR, 42, "d"}});
+  h.drainEnd(1);  // the halves straddle a read boundary: still parked, not a Delete
+  CHECK(h.take().empty());
+  h.feed({{rootWd, IN_MOVED_TO | IN_ISDIR, 42, "e"}});
+  auto rs = h.take();
+  CHECK(show(rs) == "MoveFrom d; MoveTo e; ");
+  CHECK(rs[0].cookie == 42 && rs[1].cookie == 42);
+  // Descendant watches survive with correct paths: an event in the old d/sub is now e/sub.
+  h.feed({{subWd, IN_CLOSE_WRITE, 0, "f"}});
+  CHECK(show(h.take()) == "Modify e/sub/f; ");
+  CHECK(h.fs.rmCalls.empty());
+}
+
+static void testRenameParentThenChildSameBatch() {
+  Harness h;
+  h.fs.mkdir("p"); h.fs.mkdir("p/c"); h.fs.mkdir("p/c/g");
+  h.start();
+  int rootWd = h.fs.wdOf(""), pWd = h.fs.wdOf("p"), gWd = h.fs.wdOf("p/c/g");
+  h.fs.rename("p", "P"); h.fs.rename("P/c", "P/C");
+  h.feed({{rootWd, IN_MOVED_FROM | IN_ISDIR, 1, "p"}, {rootWd, IN_MOVED_TO | IN_ISDIR, 1, "P"},
+          {pWd, IN_MOVED_FROM | IN_ISDIR, 2, "c"}, {pWd, IN_MOVED_TO | IN_ISDIR, 2, "C"},
+          {gWd, IN_CREATE, 0, "new"}});
+  CHECK(show(h.take()) == "MoveFrom p; MoveTo P; MoveFrom P/c; MoveTo P/C; Create P/C/g/new; ");
+}
+
+static void testUnpairedMovesOutAndIn() {
+  Harness h;
+  h.fs.mkdir("out"); h.fs.mkdir("out/deep"); h.fs.mkfile("file");
+  h.start();
+  int rootWd = h.fs.wdOf("");
+  size_t before = h.p.state().table.size();
+  h.fs.remove("out");
+  h.feed({{rootWd, IN_MOVED_FROM | IN_ISDIR, 5, "out"}, {rootWd, IN_MOVED_FROM, 6, "file"}});
+  h.drainEnd(1);  // one drain but grace not yet passed
+  CHECK(h.take().empty());
+  h.drainEnd(50);
+  auto rs = h.take();
+  CHECK(show(rs) == "Delete out; Delete file; ");
+  CHECK((rs[0].flags & kUnpaired) && (rs[0].flags & kIsDir));
+  CHECK(h.p.state().table.size() == before - 2);  // out and out/deep unwatched
+  CHECK(h.fs.rmCalls.size() == 2);
+  // Moved back in: an unpaired MOVED_TO directory is a new directory, walked and reported.
+  h.fs.mkdir("back"); h.fs.mkdir("back/x"); h.fs.mkfile("back/x/y");
+  h.feed({{rootWd, IN_MOVED_TO | IN_ISDIR, 9, "back"}});
+  rs = h.take();
+  CHECK(show(rs) == "Create back; Create back/x; Create back/x/y; ");
+  CHECK(rs[0].flags & kUnpaired);
+  CHECK(h.fs.wdOf("back/x") > 0);
+}
+
+static void testIgnoredAfterParentDelete() {
+  Harness h;
+  h.fs.mkdir("a"); h.fs.mkdir("a/b");
+  h.start();
+  int rootWd = h.fs.wdOf(""), aWd = h.fs.wdOf("a"), bWd = h.fs.wdOf("a/b");
+  // rm -r a: the child's events may arrive after the parent's IN_DELETE; they still resolve.
+  h.feed({{rootWd, IN_DELETE | IN_ISDIR, 0, "a"}, {aWd, IN_DELETE | IN_ISDIR, 0, "b"},
+          {bWd, IN_DELETE_SELF, 0, ""}, {bWd, IN_IGNORED, 0, ""},
+          {aWd, IN_DELETE_SELF, 0, ""}, {aWd, IN_IGNORED, 0, ""}});
+  CHECK(show(h.take()) == "Delete a; Delete a/b; ");
+  CHECK(h.p.state().table.size() == 1);
+  CHECK(h.p.state().counters.unknownWdEvents == 0);
+}
+
+static void testOverflowRewalkAndSweep() {
+  WatcherOptions o;
+  Harness h(o);
+  h.fs.mkdir("a"); h.fs.mkdir("gone");
+  h.start();
+  h.feed({{h.fs.wdOf(""), IN_CREATE, 0, "f1"}});
+  // While blind: "gone" deleted, "n" and "n/m" created; the kernel reports only the overflow.
+  h.fs.remove("gone"); h.fs.mkdir("n"); h.fs.mkdir("n/m");
+  h.feed({{-1, IN_Q_OVERFLOW, 0, ""}});
+  auto rs = h.take();
+  CHECK(show(rs) == "Overflow ; ");  // the pending Create f1 was superseded
+  CHECK(h.p.state().counters.overflows == 1);
+  CHECK(h.fs.wdOf("n/m") > 0);  // rewalk watched what appeared
+  CHECK(h.p.state().table.size() == 4);  // r, a, n, n/m — "gone" swept
+  const WatchTable& t = h.p.state().table;
+  for (const char* rel : {"", "a", "n", "n/m"}) CHECK(t.byWd(h.fs.wdOf(rel)) != kNone);
+}
+
+static void testRootGone() {
+  Harness h;
+  h.fs.mkdir("a");
+  h.start();
+  int rootWd = h.fs.wdOf("");
+  h.feed({{rootWd, IN_CREATE, 0, "x"}, {rootWd, IN_DELETE_SELF, 0, ""}, {rootWd, IN_IGNORED, 0, ""}});
+  auto rs = h.take();
+  CHECK(show(rs) == "RootGone ; ");
+  CHECK(h.p.state().table.size() == 0);
+  CHECK(h.p.state().counters.unknownWdEvents == 0);
+}
+
+static void testCoalescing() {
+  Harness h;
+  h.start();
+  int w = h.fs.wdOf("");
+  h.feed({{w, IN_CREATE, 0, "f"}, {w, IN_CLOSE_WRITE, 0, "f"}, {w, IN_ATTRIB, 0, "f"},
+          {w, IN_CLOSE_WRITE, 0, "g"}, {w, IN_CLOSE_WRITE, 0, "g"}, {w, IN_ATTRIB, 0, "g"},
+          {w, IN_ATTRIB, 0, "g"}, {w, IN_DELETE, 0, "f"}, {w, IN_CREATE, 0, "f"},
+          {w, IN_CLOSE_WRITE, 0, "f"}});
+  CHECK(show(h.take()) == "Create f; Modify g; Attrib g; Delete f; Create f; ");
+}
+
+static void testCloseWriteAfterModify() {
+  WatcherOptions o;
+  o.mode = InotifyMode::CloseWriteAfterModify;
+  Harness h(o);
+  h.start();
+  int w = h.fs.wdOf("");
+  // opened for writing and closed without a write: nothing; written then closed: one Modify.
+  h.feed({{w, IN_CLOSE_WRITE, 0, "ro"}, {w, IN_MODIFY, 0, "rw"}, {w, IN_MODIFY, 0, "rw"}});
+  CHECK(h.take().empty());
+  h.feed({{w, IN_CLOSE_WRITE, 0, "rw"}});
+  CHECK(show(h.take()) == "Modify rw; ");
+  // written, renamed while open, then closed: the dirty mark follows the rename.
+  h.feed({{w, IN_MODIFY, 0, "t"}, {w, IN_MOVED_FROM, 3, "t"}, {w, IN_MOVED_TO, 3, "u"},
+          {w, IN_CLOSE_WRITE, 0, "u"}});
+  CHECK(show(h.take()) == "MoveFrom t; MoveTo u; Modify u; ");
+}
+
+static void testPendingLimit() {
+  WatcherOptions o;
+  o.maxPending = 3;
+  Harness h(o);
+  h.start();
+  int w = h.fs.wdOf("");
+  h.feed({{w, IN_CREATE, 0, "1"}, {w, IN_CREATE, 0, "2"}, {w, IN_CREATE, 0, "3"}, {w, IN_CREATE, 0, "4"}});
+  h.p.checkPendingLimit();
+  CHECK(show(h.take()) == "Overflow ; ");
+  CHECK(h.p.state().counters.overflows == 1);
+}
+
+static void testAddWatchErrors() {
+  Harness h;
+  h.start();
+  h.fs.mkdir("a");
+  h.fs.failWith = ENOSPC;
+  h.feed({{h.fs.wdOf(""), IN_CREATE | IN_ISDIR, 0, "a"}});
+  auto b = h.p.out().take();
+  CHECK(b.size() == 2 && b.kind[1] == static_cast<uint8_t>(Kind::Error) && b.err[1] == ENOSPC);
+  // A failing root fails its add() instead.
+  FakeFs fs2("/missing");
+  EventProcessor p2(fs2, {});
+  fs2.failWith = ENOENT;
+  p2.addRoot(0, "/missing", {}, 3);
+  while (p2.walkStep(10)) {}
+  auto done = p2.takeFinishedWalks();
+  CHECK(done.size() == 1 && done[0].rootErr == ENOENT);
+}
+
+static void testNonUtf8Flag() {
+  Harness h;
+  h.start();
+  h.feed({{h.fs.wdOf(""), IN_CREATE, 0, std::string("bad\xff\xfe", 5)}, {h.fs.wdOf(""), IN_CREATE, 0, "ok\xc3\xa9"}});
+  auto rs = h.take();
+  CHECK(rs.size() == 2 && (rs[0].flags & kNonUtf8) && !(rs[1].flags & kNonUtf8));
+  CHECK(rs[0].path == std::string("bad\xff\xfe", 5));
+}
+
+int main(int argc, char** argv) {
+  const char* tsv = argc > 1 ? argv[1] : "test/fixtures/rule-cases.tsv";
+  run("rule table shared with TypeScript", [&] { testRuleTable(tsv); });
+  run("watch table relink and subtree removal", testWatchTableRelink);
+  run("initial walk honours excludes and emits nothing", testInitialWalkAndExcludes);
+  run("new directory: watch, then scan, recursively", testNewDirectoryWatchedThenScanned);
+  run("move pairing across read boundaries keeps descendant watches", testMovePairingAcrossBuffers);
+  run("rename parent then child in one batch", testRenameParentThenChildSameBatch);
+  run("unpaired moves out of and into the tree", testUnpairedMovesOutAndIn);
+  run("IN_IGNORED after the parent's delete", testIgnoredAfterParentDelete);
+  run("overflow: one record, rewalk, stale watches swept", testOverflowRewalkAndSweep);
+  run("root deleted: RootGone and no watches left", testRootGone);
+  run("coalescing keeps order and drops only duplicates", testCoalescing);
+  run("CloseWrite after Modify", testCloseWriteAfterModify);
+  run("user-space pending limit forces an Overflow", testPendingLimit);
+  run("inotify_add_watch errors become records or add() failures", testAddWatchErrors);
+  run("non-UTF-8 names are flagged and kept byte-exact", testNonUtf8Flag);
+  std::printf("%d passed, %d failed\n", g_passed, g_failed);
+  return g_failed ? 1 : 0;
+}
