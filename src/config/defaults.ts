@@ -1,0 +1,63 @@
+// lsyncd's defaults, as data (lsyncd-behaviour.md §1.1, §1.2, §1.4–§1.6, §6.2). Kept apart from
+// normalize.ts so the numbers can be checked against the reference at a glance.
+import type { ExitAction, InotifyMode, SyncMode } from './schema.js';
+
+/** Per-mode sync defaults. A custom-action sync without delay fires immediately (§1.2). */
+export const MODE_DEFAULTS: Record<SyncMode | 'custom', { delay: number; maxProcesses: number }> = {
+  rsync: { delay: 15, maxProcesses: 1 },
+  rsyncssh: { delay: 15, maxProcesses: 1 },
+  direct: { delay: 1, maxProcesses: 1 },
+  custom: { delay: 0, maxProcesses: 1 },
+};
+
+export const DEFAULT_MAX_DELAYS = 1000;
+
+export const SETTINGS_DEFAULTS: {
+  nodaemon: boolean;
+  statusInterval: number;
+  logfacility: string;
+  logident: string;
+  insist: boolean;
+  inotifyMode: InotifyMode;
+  onepass: boolean;
+  logFormat: 'text' | 'json';
+} = {
+  nodaemon: false,
+  statusInterval: 10,
+  logfacility: 'user',
+  logident: 'lsyncd',
+  insist: false,
+  inotifyMode: 'CloseWrite',
+  onepass: false,
+  logFormat: 'text',
+};
+
+/** lsyncd 2.3 defaults: binaries via PATH. */
+export const DEFAULT_RSYNC_BINARY = 'rsync';
+export const DEFAULT_SSH_BINARY = 'ssh';
+
+/** rsync{} keys lsyncd sets to true unless the user set them (§1.4). */
+export const RSYNC_TRUE_DEFAULTS = ['links', 'times', 'protect_args'] as const;
+
+/** archive=true fills these unset keys (§1.4). */
+export const ARCHIVE_TRUE = ['recursive', 'links', 'perms', 'times', 'group', 'owner', 'devices', 'specials'] as const;
+export const ARCHIVE_FALSE = ['hard_links', 'acls', 'xattrs'] as const;
+
+function table(ok: number[], again: number[], die: number[]): Record<number, ExitAction> {
+  const t: Record<number, ExitAction> = {};
+  for (const c of ok) t[c] = 'ok';
+  for (const c of again) t[c] = 'again';
+  for (const c of die) t[c] = 'die';
+  return t;
+}
+
+/** default.rsyncExitCodes (default.lua:325); codes not listed are 'die'. */
+export const RSYNC_EXIT_CODES: Readonly<Record<number, ExitAction>> = Object.freeze(
+  table([0, 23, 24], [3, 5, 6, 10, 11, 12, 14, 20, 21, 22, 30, 35, 255], [1, 2, 4, 25]),
+);
+
+/** default.sshExitCodes; codes not listed are 'die'. */
+export const SSH_EXIT_CODES: Readonly<Record<number, ExitAction>> = Object.freeze(table([0], [255], []));
+
+/** Custom actions: only 0 is ok unless the user says otherwise. */
+export const CUSTOM_EXIT_CODES: Readonly<Record<number, ExitAction>> = Object.freeze(table([0], [], []));

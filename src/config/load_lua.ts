@@ -1,0 +1,265 @@
+// Loads an lsyncd Lua config UNCHANGED in fengari (Lua 5.3 in JS) and validates the result with
+// the same schema as JSON/TS configs (issue 3; lsyncd-behaviour.md §1).
+//
+// The Lua environment is lsyncd's config-time surface:
+//  - `settings{...}` / `settings{'nodaemon'}` (integer entry = true) / `settings('key')` (read back);
+//    the legacy `settings = {...}` is rejected with lsyncd's message (§1).
+//  - `sync{ default.rsync | default.rsyncssh | default.direct, ... }`, with lsyncd's inheritance
+//    of positional tables (any table in the list part is merged in for keys not set).
+//  - the full Lua standard library of fengari (loops, locals, string functions, os.getenv, ...).
+// Layer-1 functions (spawn, alarm, inlet ...) are not provided: lsyncd-ts cannot run Lua actions;
+// a Lua *function* as onCreate/... is reported as an error (string actions work).
+// Diagnostics carry the line of the sync{}/settings{} call (fengari debug info) refined to the
+// key's own line by a scan of that block (locate_text.ts). Syntax errors get a human hint and all
+// missing commas are reported in one go (lua_syntax_hint.ts).
+// A runaway config (endless loop) is stopped after LUA_INSTRUCTION_LIMIT VM instructions.
+import fengari from 'fengari';
+import type { LuaState } from 'fengari';
+import { diagnostic, formatPath, type ConfigDiagnostic, type LoadResult, type PathSegment } from './diagnostics.js';
+import { commaFix, explainLuaSyntaxError, splitLuaError } from './lua_syntax_hint.js';
+import { isLuaTable, LuaConversionError, LuaFunctionRef, readLuaValue, toPlain, type LuaJs, type LuaTableValue } from './lua_values.js';
+import { textLineLocator, type TextAnchor } from './locate_text.js';
+import type { ConfigOverrides } from './normalize.js';
+import { validateConfig } from './validate.js';
+
+const { lua, lauxlib, lualib, to_luastring } = fengari;
+
+export const LUA_INSTRUCTION_LIMIT = 200_000_000;
+const LEGACY_SETTINGS = '__lsyncdts_legacy_settings__';
+const LEGACY_SETTINGS_MESSAGE = 'Do not use settings = { ... }; please use settings{ ... } (without the equal sign)';
+const ACTION_KEYS = new Set(['onCreate', 'onModify', 'onAttrib', 'onDelete', 'onMove', 'onStartup']);
+
+const PRELUDE = `
+local reg = { settingsCalls = {}, syncs = {} }
+__lsyncdts = reg
+default = {
+  rsync = { __lsyncdts_mode = 'rsync' },
+  rsyncssh = { __lsyncdts_mode = 'rsyncssh' },
+  direct = { __lsyncdts_mode = 'direct' },
+}
+local function callerLine()
+  local info = debug.getinfo(3, 'l')
+  return info and info.currentline or -1
+end
+local settingsFn
+settingsFn = function(t)
+  if type(t) == 'string' then
+    local v
+    for _, c in ipairs(reg.settingsCalls) do
+      if c.t[t] ~= nil then v = c.t[t] end
+      for _, p in ipairs(c.t) do if p == t then v = true end end
+    end
+    return v
+  end
+  if type(t) ~= 'table' then error('settings{} expects a table', 2) end
+  reg.settingsCalls[#reg.settingsCalls + 1] = { line = callerLine(), t = t, afterSync = #reg.syncs > 0 }
+end
+settings = settingsFn
+function sync(t)
+  if type(settings) ~= 'function' then error('${LEGACY_SETTINGS}', 0) end
+  if type(t) ~= 'table' then error('sync{} expects a table, e.g. sync{ default.rsync, source = "/src", target = "host:/dst" }', 2) end
+  reg.syncs[#reg.syncs + 1] = { line = callerLine(), t = t }
+  return t
+end
+`;
+
+export interface LuaLoadOptions {
+  overrides?: ConfigOverrides | undefined;
+}
+
+function loadChunk(L: LuaState, text: string, chunkName: string): string | undefined {
+  const buf = to_luastring(text);
+  const st = lauxlib.luaL_loadbuffer(L, buf, buf.length, to_luastring(`@${chunkName}`));
+  if (st === lua.LUA_OK) return undefined;
+  const msg = lua.lua_tojsstring(L, -1);
+  lua.lua_pop(L, 1);
+  return msg;
+}
+
+/** Syntax check that reports every missing comma at once (re-parsing with each fix applied). */
+function syntaxDiagnostics(file: string, text: string, firstError: string): ConfigDiagnostic[] {
+  const out: ConfigDiagnostic[] = [];
+  let current = text;
+  let err: string | undefined = firstError;
+  for (let round = 0; err !== undefined && round < 20; round++) {
+    const p = explainLuaSyntaxError(current, err);
+    const msg = p.hint === undefined ? `syntax error: ${p.luaMessage}` : `syntax error: ${p.hint} (Lua: ${p.luaMessage})`;
+    out.push(diagnostic('error', file, p.commaAfterLine ?? p.line, '', msg));
+    if (p.commaAfterLine === undefined) break;
+    current = commaFix(current, p.commaAfterLine);
+    const L = lauxlib.luaL_newstate();
+    err = loadChunk(L, current, file);
+  }
+  return out;
+}
+
+function lastCodeLine(text: string): number {
+  const lines = text.split('\n');
+  let n = lines.length;
+  while (n > 1 && lines[n - 1]!.trim() === '') n--;
+  return n;
+}
+
+/** lsyncd's positional-table inheritance: fields of tables in the list part fill unset keys. */
+function flatten(t: LuaTableValue, errors: { path: PathSegment[]; message: string }[], path: PathSegment[]): Map<string, LuaJs> {
+  const out = new Map(t.fields);
+  t.positional.forEach((p, i) => {
+    if (!isLuaTable(p)) {
+      errors.push({ path, message: `unexpected list entry #${i + 1} (${typeof p === 'string' ? JSON.stringify(p) : typeof p}) — sync{} takes key = value pairs and at most a parent such as default.rsync` });
+      return;
+    }
+    for (const [k, v] of flatten(p, errors, path)) {
+      const mine = out.get(k);
+      if (mine === undefined) out.set(k, v);
+      else if (isLuaTable(mine) && isLuaTable(v)) {
+        const merged = new Map(mine.fields);
+        for (const [k2, v2] of v.fields) if (!merged.has(k2)) merged.set(k2, v2);
+        out.set(k, { kind: 'table', fields: merged, positional: mine.positional });
+      }
+    }
+  });
+  return out;
+}
+
+/** Report Lua functions/conversion errors and drop them so zod does not report them twice. */
+function extractBadValues(v: unknown, path: PathSegment[], errors: { path: PathSegment[]; message: string }[]): unknown {
+  if (v instanceof LuaFunctionRef) {
+    const key = path[path.length - 1];
+    errors.push({
+      path,
+      message: typeof key === 'string' && ACTION_KEYS.has(key)
+        ? 'Lua function actions are not supported by lsyncd-ts — use a command string (with ^path, ^source, ^target ...) or a TypeScript config'
+        : 'expected a value, got a Lua function',
+    });
+    return undefined;
+  }
+  if (v instanceof LuaConversionError) {
+    errors.push({ path, message: v.message });
+    return undefined;
+  }
+  if (Array.isArray(v)) return v.map((x, i) => extractBadValues(x, [...path, i], errors));
+  if (v !== null && typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const y = extractBadValues(x, [...path, k], errors);
+      if (y !== undefined) o[k] = y;
+    }
+    return o;
+  }
+  return v;
+}
+
+/** Load and validate Lua config text. `file` is only used in messages and as the chunk name. */
+export function loadLuaConfigText(file: string, text: string, opts: LuaLoadOptions = {}): LoadResult {
+  const L = lauxlib.luaL_newstate();
+  lualib.luaL_openlibs(L);
+  const preludeErr = loadChunk(L, PRELUDE, '=lsyncd-ts prelude');
+  if (preludeErr !== undefined || lua.lua_pcall(L, 0, 0, 0) !== lua.LUA_OK) {
+    return { ok: false, errors: [diagnostic('error', file, undefined, '', `internal error: Lua prelude failed: ${preludeErr ?? lua.lua_tojsstring(L, -1)}`)], warnings: [] };
+  }
+  const syntaxErr = loadChunk(L, text, file);
+  if (syntaxErr !== undefined) return { ok: false, errors: syntaxDiagnostics(file, text, syntaxErr), warnings: [] };
+
+  let steps = 0;
+  lua.lua_sethook(L, (hl) => {
+    steps += 1_000_000;
+    if (steps >= LUA_INSTRUCTION_LIMIT) lauxlib.luaL_error(hl, to_luastring('config did not finish (endless loop?)'));
+  }, lua.LUA_MASKCOUNT, 1_000_000);
+  if (lua.lua_pcall(L, 0, 0, 0) !== lua.LUA_OK) {
+    const raw = lua.lua_type(L, -1) === lua.LUA_TSTRING ? lua.lua_tojsstring(L, -1) : 'error object is not a string';
+    if (raw === LEGACY_SETTINGS) return legacySettingsError(file, text);
+    const { line, message } = splitLuaError(raw);
+    return { ok: false, errors: [diagnostic('error', file, line, '', message)], warnings: [] };
+  }
+  lua.lua_sethook(L, null, 0, 0);
+
+  lua.lua_getglobal(L, to_luastring('settings'));
+  const settingsIsTable = lua.lua_type(L, -1) === lua.LUA_TTABLE;
+  lua.lua_pop(L, 1);
+  if (settingsIsTable) return legacySettingsError(file, text);
+
+  lua.lua_getglobal(L, to_luastring('__lsyncdts'));
+  const reg = readLuaValue(lua, L, -1);
+  lua.lua_pop(L, 1);
+  if (!isLuaTable(reg)) {
+    return { ok: false, errors: [diagnostic('error', file, undefined, '', 'the config overwrote lsyncd-ts internals (__lsyncdts)')], warnings: [] };
+  }
+  return buildAndValidate(file, text, reg, opts);
+}
+
+function legacySettingsError(file: string, text: string): LoadResult {
+  const idx = text.split('\n').findIndex((l) => /^\s*settings\s*=(?!=)/.test(l));
+  return { ok: false, errors: [diagnostic('error', file, idx < 0 ? undefined : idx + 1, 'settings', LEGACY_SETTINGS_MESSAGE)], warnings: [] };
+}
+
+function buildAndValidate(file: string, text: string, reg: LuaTableValue, opts: LuaLoadOptions): LoadResult {
+  const convErrors: { path: PathSegment[]; message: string }[] = [];
+  const warnings: ConfigDiagnostic[] = [];
+  const listOf = (key: string): LuaTableValue[] => {
+    const v = reg.fields.get(key);
+    return isLuaTable(v) ? v.positional.filter(isLuaTable) : [];
+  };
+  const numField = (t: LuaTableValue, k: string): number => {
+    const v = t.fields.get(k);
+    return typeof v === 'number' ? v : -1;
+  };
+
+  // settings{} calls, merged in order.
+  const settings: Record<string, unknown> = {};
+  const settingsCalls = listOf('settingsCalls');
+  for (const call of settingsCalls) {
+    const t = call.fields.get('t');
+    if (!isLuaTable(t)) continue;
+    t.positional.forEach((p, i) => {
+      if (typeof p === 'string') settings[p] = true;
+      else convErrors.push({ path: ['settings'], message: `unexpected list entry #${i + 1} — settings{} takes key = value pairs or setting names` });
+    });
+    for (const [k, v] of t.fields) settings[k] = toPlain(v, k);
+    if (call.fields.get('afterSync') === true && (t.fields.has('maxProcesses') || t.fields.has('maxDelays'))) {
+      warnings.push(diagnostic('warning', file, numField(call, 'line'), 'settings',
+        'settings{} comes after a sync{}: lsyncd would not apply its maxProcesses/maxDelays to the syncs above it; lsyncd-ts applies them to every sync — move settings{} to the top'));
+    }
+  }
+
+  // sync{} calls.
+  const syncCalls = listOf('syncs');
+  const syncs: unknown[] = [];
+  syncCalls.forEach((call, i) => {
+    const t = call.fields.get('t');
+    if (!isLuaTable(t)) return;
+    const flat = flatten(t, convErrors, ['sync', i]);
+    const obj: Record<string, unknown> = {};
+    const mode = flat.get('__lsyncdts_mode');
+    flat.delete('__lsyncdts_mode');
+    if (typeof mode === 'string' && !flat.has('mode')) obj['mode'] = mode;
+    for (const [k, v] of flat) obj[k] = toPlain(v, k);
+    syncs.push(obj);
+  });
+
+  const raw = extractBadValues({ ...(settingsCalls.length > 0 ? { settings } : {}), sync: syncs }, [], convErrors);
+
+  // Line anchors: each sync{} call, the first settings{} call, and EOF for "Nothing to watch!".
+  const total = text.split('\n').length;
+  const starts = syncCalls.map((c) => numField(c, 'line'));
+  const anchors: TextAnchor[] = starts.map((start, i) => {
+    const next = starts.filter((s) => s > start).sort((a, b) => a - b)[0];
+    return { path: ['sync', i], start, end: next === undefined ? total : next - 1 };
+  });
+  const firstSettings = settingsCalls[0];
+  if (firstSettings !== undefined) {
+    const start = numField(firstSettings, 'line');
+    const next = starts.filter((s) => s > start).sort((a, b) => a - b)[0];
+    anchors.push({ path: ['settings'], start, end: next === undefined ? total : next - 1 });
+  }
+  anchors.push({ path: ['sync'], start: syncCalls.length === 0 ? lastCodeLine(text) : (starts[0] ?? 1), end: total });
+  const lineOf = textLineLocator(text, anchors, 'lua');
+
+  if (convErrors.length > 0) {
+    return {
+      ok: false,
+      errors: convErrors.map((e) => diagnostic('error', file, lineOf(e.path), formatPath(e.path), e.message)),
+      warnings,
+    };
+  }
+  return validateConfig(raw, { file, lineOf, overrides: opts.overrides, warnings });
+}

@@ -1,0 +1,317 @@
+// Normalisation: a schema-valid `Config` → the fully-typed `NormalizedConfig` (schema.ts), applying
+// lsyncd's defaults, precedence and per-mode rules. Pure (no I/O): realpath/existence checks belong
+// to check-config and start-up.
+//
+// Defaults (lsyncd-behaviour.md §1): delay rsync 15 / rsyncssh 15 / direct 1 / custom 0;
+// maxDelays 1000; maxProcesses 1; delete true; init true; rsync links/times/protect_args true;
+// archive fills unset keys; source gets a trailing '/'; target/targetdir get one unless they end
+// in '/' or ':' (§1.3, §1.5).
+//
+// Precedence (§1.1 `Syncs.add`): delay: command line (-delay) > sync > mode default (settings{}
+// has no delay). maxDelays and maxProcesses: settings{} > sync > default.
+//
+// Mode rules and their errors (one line each, with the fix):
+//  - rsync/direct need `target`; `host`, `targetdir`, `ssh{}`, `sshExitCodes` are rsyncssh-only.
+//  - rsync/direct/rsyncssh define their own actions: onCreate/onModify/... are errors there.
+//  - rsyncssh takes host + targetdir; `target` is an error whose message says what to write.
+//  - rsyncssh with a per-sync maxProcesses > 1 is an error, as in lsyncd ("must have maxProcesses
+//    set to 1"): moves run as single ssh commands whose order matters, and our transport does not
+//    (yet) prove that parallel moves are safe. DELIBERATE DIFFERENCE: a global
+//    settings{maxProcesses=N} does NOT push rsyncssh syncs above 1 (it stays a global cap), so
+//    the lsyncd failure of issues #676/#590 (global cap breaks rsyncssh) does not happen here.
+//  - A sync without mode needs at least one action ("no actions specified", §1.2).
+//  - User exit-code tables are merged over lsyncd's defaults (§6.2) instead of replacing them, so
+//    `rsyncExitCodes = {[13]='again'}` keeps 23/24 'ok'. Unlisted codes remain 'die'.
+// Warnings: deprecated rsyncOps, an `_extra` item holding a whole command line, and
+// StrictHostKeyChecking=no (issue 3 check-config list), two syncs with the same target.
+import { diagnostic, formatPath, type ConfigDiagnostic, type PathSegment } from './diagnostics.js';
+import {
+  ARCHIVE_FALSE,
+  ARCHIVE_TRUE,
+  CUSTOM_EXIT_CODES,
+  DEFAULT_MAX_DELAYS,
+  DEFAULT_RSYNC_BINARY,
+  DEFAULT_SSH_BINARY,
+  MODE_DEFAULTS,
+  RSYNC_EXIT_CODES,
+  RSYNC_TRUE_DEFAULTS,
+  SETTINGS_DEFAULTS,
+  SSH_EXIT_CODES,
+} from './defaults.js';
+import { luaTableHint, mapRsyncOps } from './rsync_ops.js';
+import type {
+  ActionName,
+  Config,
+  ExitAction,
+  ExitCodes,
+  NormalizedConfig,
+  NormalizedSettings,
+  NormalizedSync,
+  ResolvedRsyncOptions,
+  ResolvedSshOptions,
+  RsyncOptions,
+  SyncActions,
+  SyncConfig,
+} from './schema.js';
+
+/** Command-line values that override the config file (lsyncd: command line wins, §1.1, §10). */
+export interface ConfigOverrides {
+  /** -delay SECS: overrides every sync's delay. */
+  delay?: number | undefined;
+  nodaemon?: boolean | undefined;
+  insist?: boolean | undefined;
+  logfile?: string | undefined;
+  pidfile?: string | undefined;
+  onepass?: boolean | undefined;
+}
+
+export interface NormalizeContext {
+  file: string;
+  /** Line of a path (0-based numeric segments), when known. */
+  lineOf: (path: readonly PathSegment[]) => number | undefined;
+  overrides?: ConfigOverrides | undefined;
+}
+
+export interface NormalizeResult {
+  config: NormalizedConfig;
+  errors: ConfigDiagnostic[];
+  warnings: ConfigDiagnostic[];
+}
+
+const ACTION_NAMES: readonly ActionName[] = ['onCreate', 'onModify', 'onAttrib', 'onDelete', 'onMove', 'onStartup'];
+
+export function withTrailingSlash(p: string): string {
+  return p.endsWith('/') ? p : `${p}/`;
+}
+/** lsyncd: append '/' unless the path ends in '/' or ':' (':' = remote home directory). */
+export function targetWithSlash(p: string): string {
+  return p.endsWith('/') || p.endsWith(':') ? p : `${p}/`;
+}
+
+function mergeExitCodes(base: Readonly<Record<number, ExitAction>>, ...over: (ExitCodes | undefined)[]): Record<number, ExitAction> {
+  const out: Record<number, ExitAction> = { ...base };
+  for (const o of over) if (o) for (const [k, v] of Object.entries(o)) out[Number(k)] = v;
+  return out;
+}
+
+/** Apply lsyncd's rsync{} defaults and archive expansion (§1.4). */
+export function resolveRsyncOptions(user: RsyncOptions | undefined): ResolvedRsyncOptions {
+  const { archive, binary, ...rest } = user ?? {};
+  const out: Record<string, unknown> = { ...rest };
+  for (const k of RSYNC_TRUE_DEFAULTS) if (out[k] === undefined) out[k] = true;
+  if (archive === true) {
+    for (const k of ARCHIVE_TRUE) if (out[k] === undefined) out[k] = true;
+    for (const k of ARCHIVE_FALSE) if (out[k] === undefined) out[k] = false;
+  }
+  return { ...(out as Omit<RsyncOptions, 'archive' | 'binary'>), binary: binary ?? DEFAULT_RSYNC_BINARY };
+}
+
+function resolveSsh(user: SyncConfig['ssh']): ResolvedSshOptions {
+  const options: Record<string, string> = {};
+  for (const [k, v] of Object.entries(user?.options ?? {})) options[k] = typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
+  const out: ResolvedSshOptions = { binary: user?.binary ?? DEFAULT_SSH_BINARY, options, _extra: [...(user?._extra ?? [])] };
+  if (user?.identityFile !== undefined) out.identityFile = user.identityFile;
+  if (user?.port !== undefined) out.port = user.port;
+  return out;
+}
+
+function list(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : typeof v === 'string' ? [v] : [...v];
+}
+
+const STRICT_NO = /StrictHostKeyChecking\s*[= ]\s*no\b/i;
+
+export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeResult {
+  const errors: ConfigDiagnostic[] = [];
+  const warnings: ConfigDiagnostic[] = [];
+  const err = (path: PathSegment[], msg: string): void => {
+    errors.push(diagnostic('error', ctx.file, ctx.lineOf(path), formatPath(path), msg));
+  };
+  const warn = (path: PathSegment[], msg: string): void => {
+    warnings.push(diagnostic('warning', ctx.file, ctx.lineOf(path), formatPath(path), msg));
+  };
+  const ov = ctx.overrides ?? {};
+  const s = cfg.settings ?? {};
+
+  const settings: NormalizedSettings = {
+    logfile: ov.logfile ?? s.logfile,
+    pidfile: ov.pidfile ?? s.pidfile,
+    nodaemon: ov.nodaemon ?? s.nodaemon ?? SETTINGS_DEFAULTS.nodaemon,
+    statusFile: s.statusFile,
+    statusInterval: s.statusInterval ?? SETTINGS_DEFAULTS.statusInterval,
+    logfacility: s.logfacility ?? SETTINGS_DEFAULTS.logfacility,
+    logident: s.logident ?? SETTINGS_DEFAULTS.logident,
+    insist: ov.insist ?? s.insist ?? SETTINGS_DEFAULTS.insist,
+    inotifyMode: s.inotifyMode ?? SETTINGS_DEFAULTS.inotifyMode,
+    maxProcesses: s.maxProcesses,
+    maxDelays: s.maxDelays,
+    onepass: ov.onepass ?? s.onepass ?? SETTINGS_DEFAULTS.onepass,
+    metrics: s.metrics,
+    logFormat: s.logFormat ?? SETTINGS_DEFAULTS.logFormat,
+  };
+
+  if (cfg.sync.length === 0) {
+    err(['sync'], 'Nothing to watch! — add at least one sync, e.g. sync { default.rsync, source = "/src", target = "host:/dst" }');
+  }
+
+  const syncs: NormalizedSync[] = [];
+  const names = new Map<string, number>();
+  cfg.sync.forEach((raw, i) => {
+    const at = (...rest: PathSegment[]): PathSegment[] => ['sync', i, ...rest];
+    const index = i + 1;
+    const mode = raw.mode ?? 'custom';
+    const defaults = MODE_DEFAULTS[mode];
+
+    // Legacy rsyncOps → rsync{} (explicit rsync{} keys win).
+    let rsyncUser: RsyncOptions | undefined = raw.rsync;
+    if (raw.rsyncOps !== undefined) {
+      const mapped = mapRsyncOps(raw.rsyncOps);
+      if (!mapped.ok) err(at('rsyncOps'), mapped.message);
+      else {
+        rsyncUser = { ...mapped.rsync, ...(raw.rsync ?? {}) };
+        warn(at('rsyncOps'), `deprecated lsyncd 2.0 option string (removed in lsyncd 2.2); replace it with ${luaTableHint(mapped.rsync)}`);
+      }
+    }
+
+    const name = raw.name ?? `sync[${index}]`;
+    const prev = names.get(name);
+    if (prev !== undefined) err(at('name'), `duplicate sync name "${name}" (also used by sync[${prev}])`);
+    names.set(name, index);
+
+    const maxProcessesUser = raw.maxProcesses;
+    let maxProcesses = s.maxProcesses ?? maxProcessesUser ?? defaults.maxProcesses;
+    const base = {
+      index,
+      name,
+      source: withTrailingSlash(raw.source),
+      delay: ov.delay ?? raw.delay ?? defaults.delay,
+      maxDelays: s.maxDelays ?? raw.maxDelays ?? DEFAULT_MAX_DELAYS,
+      maxProcesses,
+      init: raw.init ?? true,
+      delete: raw.delete ?? true,
+      exclude: list(raw.exclude),
+      excludeFrom: raw.excludeFrom,
+      filter: list(raw.filter),
+      filterFrom: raw.filterFrom,
+      batchSizeLimit: raw.batchSizeLimit,
+      line: ctx.lineOf(['sync', i]),
+    };
+
+    const actions: SyncActions = {};
+    for (const a of ACTION_NAMES) if (raw[a] !== undefined) actions[a] = raw[a];
+    const rsyncsshOnly = (['host', 'targetdir', 'ssh', 'sshExitCodes'] as const).filter((k) => raw[k] !== undefined);
+
+    if (mode === 'custom') {
+      if (Object.keys(actions).length === 0) {
+        err(at(), 'no actions specified — set mode ("rsync", "rsyncssh" or "direct"; in Lua: sync { default.rsync, ... }) or at least one of onCreate/onModify/onAttrib/onDelete/onMove/onStartup');
+      }
+      for (const k of rsyncsshOnly) err(at(k), 'only valid with mode "rsyncssh"');
+      for (const k of ['rsync', 'rsyncOps', 'rsyncExitCodes'] as const) {
+        if (raw[k] !== undefined) err(at(k), 'has no effect without mode "rsync", "rsyncssh" or "direct" — set a mode or remove it');
+      }
+      syncs.push({ ...base, mode: 'custom', target: raw.target, actions, exitcodes: mergeExitCodes(CUSTOM_EXIT_CODES, raw.exitcodes) });
+      return;
+    }
+
+    for (const a of Object.keys(actions)) {
+      err(at(a), `not allowed with mode "${mode}", which defines its own actions — remove it, or remove mode to write a custom-action sync`);
+    }
+    const rsync = resolveRsyncOptions(rsyncUser);
+    collectRiskWarnings(raw, rsync, at, warn);
+
+    if (mode === 'rsync' || mode === 'direct') {
+      for (const k of rsyncsshOnly) {
+        err(at(k), k === 'host' || k === 'targetdir'
+          ? `only valid with mode "rsyncssh" — for mode "${mode}" write target = "HOST:/DIR"`
+          : 'only valid with mode "rsyncssh"');
+      }
+      if (raw.target === undefined) {
+        err(at(), `default.${mode} needs "target" configured — add target = "${mode === 'direct' ? '/local/dir' : 'host:/remote/dir'}"`);
+        return;
+      }
+      syncs.push({ ...base, mode, target: targetWithSlash(raw.target), rsync, rsyncExitCodes: mergeExitCodes(RSYNC_EXIT_CODES, raw.exitcodes, raw.rsyncExitCodes) });
+      return;
+    }
+
+    // rsyncssh
+    let ok = true;
+    if (raw.target !== undefined) {
+      ok = false;
+      const m = /^([^:/]+):(.*)$/.exec(raw.target);
+      const fix = m !== null && raw.host === undefined
+        ? `host = "${m[1]}", targetdir = "${m[2] === '' ? '~' : m[2]}"`
+        : raw.host !== undefined ? `targetdir = "${raw.target}"` : `host = "HOST", targetdir = "${raw.target}"`;
+      err(at('target'), `not valid for mode "rsyncssh", which takes host + targetdir — write ${fix} instead`);
+    }
+    if (raw.host === undefined && !(raw.target !== undefined && /^[^:/]+:/.test(raw.target))) {
+      ok = false;
+      err(at(), 'default.rsyncssh needs "host" configured — add host = "example.org"');
+    }
+    if (raw.targetdir === undefined && raw.target === undefined) {
+      ok = false;
+      err(at(), 'default.rsyncssh needs "targetdir" configured — add targetdir = "/remote/dir"');
+    }
+    if (maxProcessesUser !== undefined && maxProcessesUser > 1) {
+      ok = false;
+      err(at('maxProcesses'), 'default.rsyncssh must have maxProcesses set to 1 (moves are ordered ssh commands) — remove maxProcesses, or use one sync per host for parallel transfers');
+    }
+    if (raw.exitcodes !== undefined) {
+      ok = false;
+      err(at('exitcodes'), 'not valid for mode "rsyncssh" — use rsyncExitCodes and sshExitCodes');
+    }
+    maxProcesses = 1;
+    if (!ok || raw.host === undefined || raw.targetdir === undefined) return;
+    syncs.push({
+      ...base,
+      maxProcesses,
+      mode: 'rsyncssh',
+      host: raw.host,
+      targetdir: targetWithSlash(raw.targetdir),
+      rsync,
+      ssh: resolveSsh(raw.ssh),
+      rsyncExitCodes: mergeExitCodes(RSYNC_EXIT_CODES, raw.rsyncExitCodes),
+      sshExitCodes: mergeExitCodes(SSH_EXIT_CODES, raw.sshExitCodes),
+    });
+  });
+
+  // Two syncs writing the same destination.
+  const dest = new Map<string, number>();
+  for (const sy of syncs) {
+    const d = sy.mode === 'rsyncssh' ? `${sy.host}:${sy.targetdir}` : sy.target;
+    if (d === undefined) continue;
+    const other = dest.get(d);
+    if (other !== undefined) warnings.push(diagnostic('warning', ctx.file, sy.line, `sync[${sy.index}]`, `writes the same target "${d}" as sync[${other}]; the two will delete each other's files`));
+    else dest.set(d, sy.index);
+    if ((sy.mode === 'direct' || sy.mode === 'rsync') && sy.target.startsWith('/') && sy.target.startsWith(sy.source)) {
+      warnings.push(diagnostic('warning', ctx.file, sy.line, `sync[${sy.index}]`, `target "${sy.target}" is inside its own source "${sy.source}"; every transfer would trigger another one — exclude it or move the target`));
+    }
+  }
+
+  return { config: { settings, syncs }, errors, warnings };
+}
+
+function collectRiskWarnings(
+  raw: SyncConfig,
+  rsync: ResolvedRsyncOptions,
+  at: (...rest: PathSegment[]) => PathSegment[],
+  warn: (path: PathSegment[], msg: string) => void,
+): void {
+  (raw.ssh?._extra ?? []).forEach((item, j) => {
+    if (/\s/.test(item.trim())) {
+      warn(at('ssh', '_extra', j), `holds a whole command line in one string (${JSON.stringify(item.length > 40 ? `${item.slice(0, 40)}…` : item)}); ssh receives it as ONE argument — split it into one item per argument, or use ssh.identityFile / ssh.port / ssh.options and host = "user@HOST"`);
+    }
+    if (STRICT_NO.test(item)) warn(at('ssh', '_extra', j), strictMsg);
+  });
+  for (const [k, v] of Object.entries(raw.ssh?.options ?? {})) {
+    if (/^stricthostkeychecking$/i.test(k) && (v === 'no' || v === false)) warn(at('ssh', 'options', k), strictMsg);
+  }
+  (rsync._extra ?? []).forEach((item, j) => {
+    if (/\s/.test(item.trim()) && !/^--[\w-]+=/.test(item)) {
+      warn(at('rsync', '_extra', j), `holds several arguments in one string (${JSON.stringify(item)}); rsync receives it as ONE argument — split it into one item per argument`);
+    }
+    if (STRICT_NO.test(item)) warn(at('rsync', '_extra', j), strictMsg);
+  });
+  if (rsync.rsh !== undefined && STRICT_NO.test(rsync.rsh)) warn(at('rsync', 'rsh'), strictMsg);
+}
+
+const strictMsg = 'StrictHostKeyChecking=no disables ssh host key verification (man-in-the-middle risk) — put the host key in known_hosts, or use StrictHostKeyChecking=accept-new';
