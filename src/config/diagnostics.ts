@@ -50,20 +50,21 @@ export function diagnostic(
   return { severity, file, line, path, message, text };
 }
 
-/** Levenshtein distance, small inputs only. */
+/** Edit distance with adjacent transpositions (optimal string alignment); small inputs only. */
 export function editDistance(a: string, b: string): number {
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  const d: number[][] = [];
+  for (let i = 0; i <= a.length; i++) d.push(new Array<number>(b.length + 1).fill(0));
+  for (let i = 0; i <= a.length; i++) d[i]![0] = i;
+  for (let j = 0; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 /** The closest candidate within a typo-sized distance, case-insensitively; undefined if none. */
@@ -157,6 +158,9 @@ export function issuesToDiagnostics(issues: readonly z.core.$ZodIssue[], ctx: Is
           const guess = typeof received === 'string' ? didYouMean(received, issue.values.map(String)) : undefined;
           if (guess !== undefined) msg += ` — did you mean "${guess}"?`;
         }
+        break;
+      case 'invalid_key':
+        msg = `invalid key ${JSON.stringify(String(path[path.length - 1]))}: ${issue.issues[0]?.message ?? 'not allowed here'}`;
         break;
       case 'invalid_union':
         msg = unionMessage(path, received);
