@@ -6,7 +6,19 @@
   "targets": [
     {
       "target_name": "lsyncd_ts_native",
-      "sources": ["native/addon/addon.cc"],
+      "sources": [
+        "native/core/batch_builder.cc",
+        "native/core/event_processor.cc",
+        "native/core/linux_fs_ops.cc",
+        "native/core/move_pairer.cc",
+        "native/core/overflow_recovery.cc",
+        "native/core/rule_matcher.cc",
+        "native/core/tree_walker.cc",
+        "native/core/watch_table.cc",
+        "native/addon/addon.cc",
+        "native/addon/reader_thread.cc",
+        "native/addon/watcher_object.cc"
+      ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],

@@ -1,3 +1,14 @@
+// Module registration for lsyncd_ts_native: exports the NativeWatcher class (watcher_object.h)
+// and the record-kind numbers so the TS side can assert it was built against the same ABI.
 #include <napi.h>
-static Napi::Object Init(Napi::Env env, Napi::Object exports) { return exports; }
+
+#include "addon/watcher_object.h"
+#include "core/record.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("NativeWatcher", lts::WatcherObject::Define(env));
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  return exports;
+}
+
 NODE_API_MODULE(lsyncd_ts_native, Init)

@@ -1,0 +1,103 @@
+// ReaderThread: the one thread per watcher that owns the inotify fd and all watcher state.
+//
+// Loop: poll({eventfd, inotify fd}) with a timeout = the nearest of (settle deadline, latency
+// deadline, parked-move expiry), 0 while a walk is in progress. Each round: run commands, drain
+// the kernel queue until EAGAIN (EINTR retried, parcel #205), advance walks by a bounded step,
+// then maybe deliver a batch. The kernel queue is drained whether or not JS is busy: at most one
+// batch is in flight (the TSFN is a doorbell, not a queue) and while JS holds it, new records
+// keep coalescing in user space — a blocked JS thread costs memory bounded by distinct paths,
+// not a kernel overflow (watcher-design.md §1.10, model 2).
+//
+// Delivery: a batch leaves when none is in flight and (settleMs of quiet, or maxLatencyMs since
+// its first record, or maxBatch records, or a flush() was requested). maxBatch is a trigger, not
+// a cap. flush(): drain everything the kernel holds, finish all walks, expire parked moves (the
+// renames that produced them have returned, so their other half would already be queued), then
+// deliver; the flush ids ride on the batch and resolve after JS acks it.
+//
+// Threading: start()/post()/stopAndJoin()/stats() from the JS thread; everything else runs on
+// the reader thread. All signals are blocked in the reader thread. No exception escapes.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "addon/command_queue.h"
+#include "addon/unique_fd.h"
+#include "core/event_processor.h"
+#include "core/linux_fs_ops.h"
+
+namespace lts {
+
+struct DeliveryOptions {
+  uint64_t settleMs = 20;
+  uint64_t maxLatencyMs = 200;
+  size_t maxBatch = 8192;
+};
+
+// What the reader thread sends to JS. Exactly one of the two shapes is filled.
+struct Message {
+  enum Type { BatchMsg, Reply } type = BatchMsg;
+  Batch batch;                     // BatchMsg
+  std::vector<uint32_t> flushIds;  // BatchMsg: flush() calls this batch completes
+  uint32_t reqId = 0;              // Reply: the add/remove/flush request answered
+  int err = 0;                     // Reply: errno for the request (0 = fine)
+  uint64_t dirs = 0;               // Reply to add: directories watched
+  std::vector<WalkError> errors;   // Reply to add: per-directory problems
+};
+
+struct ReaderStats {
+  std::atomic<uint64_t> watches{0}, pending{0}, overflows{0}, highWater{0}, parkedMoves{0},
+      walkQueue{0}, unknownWdEvents{0}, rawEvents{0}, errors{0};
+};
+
+class ReaderThread {
+ public:
+  // deliver() hands a message to JS; it returns false if JS can no longer receive (the message
+  // is then freed here).
+  using Deliver = std::function<bool(Message*)>;
+
+  ReaderThread(UniqueFd inotifyFd, WatcherOptions wopt, DeliveryOptions dopt, Deliver deliver);
+  ~ReaderThread();
+  ReaderThread(const ReaderThread&) = delete;
+  ReaderThread& operator=(const ReaderThread&) = delete;
+
+  bool start();  // false when the eventfd could not be created
+  void post(Command c) { commands_.push(std::move(c)); }
+  void stopAndJoin();
+  const ReaderStats& stats() const { return stats_; }
+
+ private:
+  void run();
+  void apply(Command& c);
+  bool drain();  // true when the kernel queue was read to EAGAIN
+  void reply(uint32_t reqId, int err, uint64_t dirs = 0, std::vector<WalkError> errors = {});
+  void maybeDeliver(uint64_t now);
+  int pollTimeout(uint64_t now) const;
+  void publishStats();
+  void send(std::unique_ptr<Message> m);
+
+  UniqueFd ifd_;
+  LinuxFsOps fs_;
+  EventProcessor proc_;
+  DeliveryOptions dopt_;
+  Deliver deliver_;
+  CommandQueue commands_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  ReaderStats stats_;
+
+  // Reader-thread state.
+  bool paused_ = false;
+  bool inFlight_ = false;
+  bool flushWanted_ = false;
+  std::vector<uint32_t> flushIds_;
+  uint64_t firstPendingAt_ = 0, lastEventAt_ = 0;
+  size_t lastSize_ = 0;
+  std::unique_ptr<char[]> buf_;
+  static constexpr size_t kBufSize = 64 * 1024;
+};
+
+}  // namespace lts

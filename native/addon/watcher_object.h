@@ -1,0 +1,58 @@
+// WatcherObject: the JS class `NativeWatcher` (wrapped by src/watcher/watcher.ts).
+//
+// JS surface (all methods return immediately; answers arrive through onMessage):
+//   new NativeWatcher({mode, settleMs, maxLatencyMs, maxBatch, maxPending, moveGraceMs}, onMessage)
+//   add(reqId, rootId, absPath, rules: {include, pattern}[])   -> Reply {reqId, err, dirs, errors}
+//   remove(reqId, rootId)                                      -> Reply {reqId}
+//   flush(reqId)       -> the batch carrying flushIds, or Reply {reqId} if nothing was pending
+//   ack()              -> JS finished the in-flight batch (back-pressure: one batch at a time)
+//   stats()            -> {watches, pending, overflows, highWater, ...} (atomics, synchronous)
+//   close()            -> stops and joins the reader thread, releases the TSFN; idempotent
+//   pauseReader(bool), failAddWatchAfter(n, errno)             -> test-only hooks
+// onMessage({type: 1, kind, flags, cookie, root, err, pathOff, pathBytes, flushIds}) for a batch
+// (typed arrays + one Buffer: no per-record JS objects), or ({type: 2, reqId, err, dirs, errors}).
+//
+// Ownership: the reader thread is owned here; messages are heap-allocated by the reader thread
+// and freed by CallJs — also when env is null at teardown (watcher-design.md §1.9). An env
+// cleanup hook stops the thread when a worker_thread ends. No C++ exception crosses N-API.
+#pragma once
+#include <napi.h>
+
+#include <memory>
+
+#include "addon/reader_thread.h"
+
+namespace lts {
+
+class WatcherObject;
+void CallJs(Napi::Env env, Napi::Function cb, WatcherObject* ctx, Message* msg);
+using Tsfn = Napi::TypedThreadSafeFunction<WatcherObject, Message, CallJs>;
+
+class WatcherObject : public Napi::ObjectWrap<WatcherObject> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit WatcherObject(const Napi::CallbackInfo& info);
+  ~WatcherObject() override;
+
+ private:
+  Napi::Value Add(const Napi::CallbackInfo& info);
+  Napi::Value Remove(const Napi::CallbackInfo& info);
+  Napi::Value Flush(const Napi::CallbackInfo& info);
+  Napi::Value Ack(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value PauseReader(const Napi::CallbackInfo& info);
+  Napi::Value FailAddWatchAfter(const Napi::CallbackInfo& info);
+
+  void shutdown();
+  static void CleanupHook(void* arg);
+  bool usable(const Napi::CallbackInfo& info);
+
+  napi_env env_ = nullptr;
+  std::unique_ptr<ReaderThread> reader_;
+  Tsfn tsfn_;
+  bool tsfnLive_ = false;
+  bool hookAdded_ = false;
+};
+
+}  // namespace lts

@@ -1,0 +1,5 @@
+// The inotify watcher: typed wrapper around the native addon.
+export { Watcher, type AddResult, type BatchHandler, type WatchRule, type WatcherOptions } from './watcher.js';
+export { EventBatch, type WatchRecord } from './event_batch.js';
+export { RecordKind, RecordFlag, InotifyModes, type InotifyMode, type RecordKindName } from './record_kind.js';
+export { WatchError, watchErrorMessage } from './watch_errors.js';

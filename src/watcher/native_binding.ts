@@ -1,0 +1,72 @@
+// Loads the compiled addon. LSYNCD_TS_ADDON may name another build of it (the ASan build the
+// test suite runs once, scripts/test-addon-asan.sh); otherwise `bindings` finds build/Release.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+export interface RawBatch {
+  type: 1;
+  kind: Uint8Array;
+  flags: Uint8Array;
+  cookie: Uint32Array;
+  root: Uint16Array;
+  err: Int32Array;
+  pathOff: Uint32Array;
+  pathBytes: Buffer;
+  flushIds: number[];
+}
+
+export interface RawReply {
+  type: 2;
+  reqId: number;
+  err: number;
+  dirs: number;
+  errors: { path: Buffer; err: number }[];
+}
+
+export type RawMessage = RawBatch | RawReply;
+
+export interface NativeWatcherOptions {
+  mode: number;
+  settleMs: number;
+  maxLatencyMs: number;
+  maxBatch: number;
+  maxPending: number;
+  moveGraceMs: number;
+}
+
+export interface NativeStats {
+  watches: number;
+  pending: number;
+  overflows: number;
+  highWater: number;
+  parkedMoves: number;
+  unknownWdEvents: number;
+  rawEvents: number;
+  errors: number;
+}
+
+export interface NativeWatcher {
+  add(reqId: number, rootId: number, absPath: string, rules: { include: boolean; pattern: string }[]): void;
+  remove(reqId: number, rootId: number): void;
+  flush(reqId: number): void;
+  ack(): void;
+  stats(): NativeStats;
+  close(): void;
+  pauseReader(paused: boolean): void;
+  failAddWatchAfter(n: number, errno: number): void;
+}
+
+export interface NativeModule {
+  NativeWatcher: new (opts: NativeWatcherOptions, onMessage: (m: RawMessage) => void) => NativeWatcher;
+  abiVersion: number;
+}
+
+let cached: NativeModule | undefined;
+
+export function loadNative(): NativeModule {
+  if (cached) return cached;
+  const override = process.env.LSYNCD_TS_ADDON;
+  cached = (override ? require(override) : require('bindings')('lsyncd_ts_native')) as NativeModule;
+  return cached;
+}

@@ -1,0 +1,210 @@
+// Watcher: the typed face of the native inotify addon (native/addon/watcher_object.h).
+//
+// Contract:
+//   - one inotify fd and one reader thread per Watcher; any number of roots, which must not
+//     overlap (an overlapping add() rejects with EEXIST);
+//   - onBatch receives batches in order, one at a time: the next batch is not delivered until
+//     the previous onBatch returned or its Promise settled (back-pressure; records keep
+//     coalescing natively meanwhile). An exception from onBatch goes to onError, never lost;
+//   - add() resolves once the root's tree is watched (watch-then-scan, excludes applied before
+//     any watch) with the directory count and per-directory problems; it rejects only for the
+//     root itself, with a message that names the fix (watch_errors.ts);
+//   - flush() resolves after every change made before the call was delivered and handled;
+//   - close() stops the thread and frees everything; the Watcher is then inert.
+import path from 'node:path';
+
+import { EventBatch } from './event_batch.js';
+import { loadNative, type NativeStats, type NativeWatcher, type RawMessage } from './native_binding.js';
+import { InotifyModes, type InotifyMode } from './record_kind.js';
+import { WatchError, watchErrorMessage } from './watch_errors.js';
+
+export interface WatchRule {
+  include: boolean;
+  pattern: string;
+}
+
+export interface WatcherOptions {
+  mode?: InotifyMode;
+  /** Quiet period that ends a batch (ms). */
+  settleMs?: number;
+  /** Cap from a batch's first record to its delivery (ms). */
+  maxLatencyMs?: number;
+  /** Deliver as soon as this many records are pending. */
+  maxBatch?: number;
+  /** Pending records before a forced Overflow per root (while JS does not take batches). */
+  maxPending?: number;
+  /** Grace before an unpaired MOVED_FROM becomes a Delete (ms). */
+  moveGraceMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+export interface AddResult {
+  rootId: number;
+  dirs: number;
+  /** Directories inside the tree that could not be watched, with the reason. */
+  errors: { path: string; errno: number; message: string }[];
+}
+
+export type BatchHandler = (batch: EventBatch) => void | Promise<void>;
+
+interface Pending {
+  resolve: (r: RawMessage & { type: 2 }) => void;
+  reject: (err: Error) => void;
+}
+
+export class Watcher {
+  private readonly native: NativeWatcher;
+  private readonly replies = new Map<number, Pending>();
+  private readonly flushes = new Map<number, () => void>();
+  private readonly roots = new Map<number, string>();
+  private nextReq = 1;
+  private nextRoot = 0;
+  private closed = false;
+  private readonly onError: (err: unknown) => void;
+
+  constructor(
+    opts: WatcherOptions,
+    private readonly onBatch: BatchHandler,
+  ) {
+    const mode = InotifyModes.indexOf(opts.mode ?? 'CloseWrite');
+    if (mode < 0) throw new RangeError(`inotifyMode "${String(opts.mode)}" is not one of ${InotifyModes.join(', ')}`);
+    this.onError =
+      opts.onError ??
+      ((err) => {
+        process.nextTick(() => {
+          throw err;
+        });
+      });
+    const Native = loadNative().NativeWatcher;
+    try {
+      this.native = new Native(
+        {
+          mode,
+          settleMs: opts.settleMs ?? 20,
+          maxLatencyMs: opts.maxLatencyMs ?? 200,
+          maxBatch: opts.maxBatch ?? 8192,
+          maxPending: opts.maxPending ?? 1_000_000,
+          moveGraceMs: opts.moveGraceMs ?? 20,
+        },
+        (m) => this.onMessage(m),
+      );
+    } catch (err) {
+      const errno = (err as { errno?: number }).errno;
+      if (typeof errno === 'number') throw new Error(watchErrorMessage(errno, ''));
+      throw err;
+    }
+  }
+
+  private onMessage(m: RawMessage): void {
+    if (m.type === 2) {
+      const p = this.replies.get(m.reqId);
+      if (p) {
+        this.replies.delete(m.reqId);
+        p.resolve(m);
+      }
+      const f = this.flushes.get(m.reqId);
+      if (f) {
+        this.flushes.delete(m.reqId);
+        f();
+      }
+      return;
+    }
+    const flushIds = m.flushIds;
+    const done = (): void => {
+      if (this.closed) return;
+      this.native.ack();
+      for (const id of flushIds) {
+        const f = this.flushes.get(id);
+        this.flushes.delete(id);
+        f?.();
+      }
+    };
+    if (this.closed) return;
+    let result: void | Promise<void>;
+    try {
+      result = this.onBatch(new EventBatch(m));
+    } catch (err) {
+      this.onError(err);
+      done();
+      return;
+    }
+    if (result && typeof (result as Promise<void>).then === 'function') {
+      (result as Promise<void>).then(done, (err: unknown) => {
+        this.onError(err);
+        done();
+      });
+    } else {
+      done();
+    }
+  }
+
+  private request(send: (reqId: number) => void): Promise<RawMessage & { type: 2 }> {
+    if (this.closed) return Promise.reject(new Error('watcher is closed'));
+    const reqId = this.nextReq++;
+    return new Promise((resolve, reject) => {
+      this.replies.set(reqId, { resolve, reject });
+      send(reqId);
+    });
+  }
+
+  /** Watches `root` recursively. `rules` are lsyncd filter/exclude rules (first match wins). */
+  async add(root: string, rules: WatchRule[] = []): Promise<AddResult> {
+    const abs = path.resolve(root);
+    if (this.nextRoot > 0xffff) throw new RangeError('too many roots in one watcher');
+    const rootId = this.nextRoot++;
+    const reply = await this.request((reqId) => this.native.add(reqId, rootId, abs, rules));
+    if (reply.err !== 0) throw new WatchError(reply.err, abs);
+    this.roots.set(rootId, abs);
+    return {
+      rootId,
+      dirs: reply.dirs,
+      errors: reply.errors.map((e) => {
+        const p = path.join(abs, e.path.toString('utf8'));
+        return { path: p, errno: e.err, message: watchErrorMessage(e.err, p) };
+      }),
+    };
+  }
+
+  async remove(rootId: number): Promise<void> {
+    await this.request((reqId) => this.native.remove(reqId, rootId));
+    this.roots.delete(rootId);
+  }
+
+  rootPath(rootId: number): string | undefined {
+    return this.roots.get(rootId);
+  }
+
+  /** Resolves once every change made before this call has been delivered and handled. */
+  flush(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const reqId = this.nextReq++;
+    return new Promise((resolve) => {
+      this.flushes.set(reqId, resolve);
+      this.native.flush(reqId);
+    });
+  }
+
+  stats(): NativeStats {
+    return this.native.stats();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.native.close();
+    for (const f of this.flushes.values()) f();
+    this.flushes.clear();
+    for (const p of this.replies.values()) p.reject(new Error('watcher closed before the request finished'));
+    this.replies.clear();
+  }
+
+  /** Test-only: stop reading the kernel queue (to force a real IN_Q_OVERFLOW). */
+  __pauseReader(paused: boolean): void {
+    this.native.pauseReader(paused);
+  }
+
+  /** Test-only: after `n` more watches, inotify_add_watch fails with `errno`. */
+  __failAddWatchAfter(n: number, errno: number): void {
+    this.native.failAddWatchAfter(n, errno);
+  }
+}

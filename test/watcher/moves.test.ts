@@ -1,0 +1,86 @@
+// Moves: IN_MOVED_FROM/IN_MOVED_TO paired by cookie; a renamed directory keeps every descendant
+// watch with correct paths; moves out of the tree become deletes (and drop the watches), moves
+// into it become creates (and are walked). atom/watcher parent-rename and unpaired-rename cases.
+import assert from 'node:assert/strict';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import test from 'node:test';
+
+import { tempDir } from '../helpers/temp_tree.js';
+import { WatchRecorder } from '../helpers/watch_recorder.js';
+
+test('rename parent then child in one batch', async (t) => {
+  const root = tempDir(t);
+  mkdirSync(path.join(root, 'p/c/g'), { recursive: true });
+  const rec = new WatchRecorder(t);
+  await rec.add(root);
+  renameSync(path.join(root, 'p'), path.join(root, 'P'));
+  renameSync(path.join(root, 'P/c'), path.join(root, 'P/C'));
+  writeFileSync(path.join(root, 'P/C/g/new'), 'x');
+  await rec.settle();
+  assert.deepEqual(rec.lines(), ['MoveFrom p', 'MoveTo P', 'MoveFrom P/c', 'MoveTo P/C', 'Create P/C/g/new']);
+  const from = rec.records.find((r) => r.kind === 'MoveFrom')!;
+  const to = rec.records.find((r) => r.kind === 'MoveTo')!;
+  assert.equal(from.cookie, to.cookie);
+  assert.ok(from.isDir && to.isDir);
+  assert.equal(rec.watcher.stats().watches, 4);
+});
+
+test('rename parent then child across batches', async (t) => {
+  const root = tempDir(t);
+  mkdirSync(path.join(root, 'p/c/g'), { recursive: true });
+  const rec = new WatchRecorder(t);
+  await rec.add(root);
+  renameSync(path.join(root, 'p'), path.join(root, 'q'));
+  await rec.settle();
+  renameSync(path.join(root, 'q/c'), path.join(root, 'q/d'));
+  await rec.settle();
+  writeFileSync(path.join(root, 'q/d/g/f'), 'x');
+  await rec.settle();
+  assert.deepEqual(rec.lines().slice(0, 5), ['MoveFrom p', 'MoveTo q', 'MoveFrom q/c', 'MoveTo q/d', 'Create q/d/g/f']);
+  assert.ok(rec.batches.length >= 3);
+});
+
+test('moves out of, into and back into the tree', async (t) => {
+  const root = tempDir(t);
+  const outside = tempDir(t);
+  mkdirSync(path.join(root, 'tree/sub'), { recursive: true });
+  writeFileSync(path.join(root, 'tree/sub/f'), 'x');
+  writeFileSync(path.join(root, 'file'), 'x');
+  const rec = new WatchRecorder(t);
+  await rec.add(root);
+  assert.equal(rec.watcher.stats().watches, 3);
+
+  renameSync(path.join(root, 'tree'), path.join(outside, 'tree'));
+  renameSync(path.join(root, 'file'), path.join(outside, 'file'));
+  await rec.settle();
+  assert.deepEqual(rec.lines(), ['Delete tree', 'Delete file']);
+  assert.ok(rec.records.every((r) => r.unpaired));
+  assert.equal(rec.watcher.stats().watches, 1, 'watches of a tree that left are removed');
+
+  // Changes in the moved-away tree are no longer reported.
+  rec.clear();
+  writeFileSync(path.join(outside, 'tree/sub/g'), 'x');
+  renameSync(path.join(outside, 'tree'), path.join(root, 'back'));
+  await rec.settle();
+  assert.deepEqual(rec.lines(), ['Create back', 'Create back/sub', 'Create back/sub/f', 'Create back/sub/g']);
+  assert.ok(rec.records[0]!.unpaired && !rec.records[1]!.unpaired && rec.records[1]!.synthetic);
+  assert.equal(rec.watcher.stats().watches, 3);
+
+  // ... and the tree moved back in is fully watched again.
+  rec.clear();
+  writeFileSync(path.join(root, 'back/sub/h'), 'x');
+  await rec.settle();
+  assert.ok(rec.lines().includes('Create back/sub/h'));
+});
+
+test('file rename is one MoveFrom/MoveTo pair with one cookie', async (t) => {
+  const root = tempDir(t);
+  writeFileSync(path.join(root, 'a'), 'x');
+  const rec = new WatchRecorder(t);
+  await rec.add(root);
+  renameSync(path.join(root, 'a'), path.join(root, 'b'));
+  await rec.settle();
+  assert.deepEqual(rec.lines(), ['MoveFrom a', 'MoveTo b']);
+  assert.ok(rec.records[0]!.cookie !== 0 && rec.records[0]!.cookie === rec.records[1]!.cookie);
+});
