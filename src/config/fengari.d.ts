@@ -26,6 +26,7 @@ declare module 'fengari' {
     lua_tojsstring(L: LuaState, idx: number): string;
     lua_getglobal(L: LuaState, name: Uint8Array): number;
     lua_sethook(L: LuaState, f: ((L: LuaState, ar: unknown) => void) | null, mask: number, count: number): void;
+    lua_getinfo(L: LuaState, what: Uint8Array, ar: unknown): number;
     lua_topointer(L: LuaState, idx: number): object;
   }
   export interface LauxLib {

@@ -24,7 +24,7 @@ import { validateConfig } from './validate.js';
 
 const { lua, lauxlib, lualib, to_luastring } = fengari;
 
-export const LUA_INSTRUCTION_LIMIT = 200_000_000;
+export const LUA_INSTRUCTION_LIMIT = 50_000_000;
 const LEGACY_SETTINGS = '__lsyncdts_legacy_settings__';
 const LEGACY_SETTINGS_MESSAGE = 'Do not use settings = { ... }; please use settings{ ... } (without the equal sign)';
 const ACTION_KEYS = new Set(['onCreate', 'onModify', 'onAttrib', 'onDelete', 'onMove', 'onStartup']);
@@ -161,9 +161,12 @@ export function loadLuaConfigText(file: string, text: string, opts: LuaLoadOptio
   if (syntaxErr !== undefined) return { ok: false, errors: syntaxDiagnostics(file, text, syntaxErr), warnings: [] };
 
   let steps = 0;
-  lua.lua_sethook(L, (hl) => {
+  lua.lua_sethook(L, (hl, ar) => {
     steps += 1_000_000;
-    if (steps >= LUA_INSTRUCTION_LIMIT) lauxlib.luaL_error(hl, to_luastring('config did not finish (endless loop?)'));
+    if (steps < LUA_INSTRUCTION_LIMIT) return;
+    lua.lua_getinfo(hl, to_luastring('l'), ar);
+    const line = (ar as { currentline?: number }).currentline ?? -1;
+    lauxlib.luaL_error(hl, to_luastring(`${file}:${line}: config did not finish after ${LUA_INSTRUCTION_LIMIT} Lua instructions (endless loop?)`));
   }, lua.LUA_MASKCOUNT, 1_000_000);
   if (lua.lua_pcall(L, 0, 0, 0) !== lua.LUA_OK) {
     const raw = lua.lua_type(L, -1) === lua.LUA_TSTRING ? lua.lua_tojsstring(L, -1) : 'error object is not a string';

@@ -1,0 +1,112 @@
+// Lua configs run unchanged in fengari: loops, locals, os.getenv, string actions, settings forms,
+// lsyncd inheritance, rejected forms, and line numbers of errors (issue 3; lsyncd-behaviour.md §1).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { errorTexts, expectOk, lua, warningTexts } from './helpers.js';
+
+test('loops, locals, string functions and os.getenv build one sync per iteration', () => {
+  process.env['LSYNCD_TS_TEST_ROOT'] = '/srv/data';
+  const c = expectOk(lua(`
+local root = os.getenv("LSYNCD_TS_TEST_ROOT")
+local hosts = { "a", "b", "c" }
+for i, h in ipairs(hosts) do
+  sync { default.rsync, source = root .. "/" .. h, target = string.upper(h) .. ":/dst", delay = i }
+end
+`));
+  assert.deepEqual(c.syncs.map((s) => [s.source, s.mode === 'rsync' ? s.target : '', s.delay, s.line]), [
+    ['/srv/data/a/', 'A:/dst/', 1, 5], ['/srv/data/b/', 'B:/dst/', 2, 5], ['/srv/data/c/', 'C:/dst/', 3, 5],
+  ]);
+});
+
+test('string actions make a custom sync; exitcodes with integer keys stay a map', () => {
+  const c = expectOk(lua(`sync { source = "/s", onCreate = "cp ^sourcePathname ^targetPathname", onDelete = "/bin/true", exitcodes = { [1] = "again", [2] = "ok" } }`));
+  const s = c.syncs[0]!;
+  assert.ok(s.mode === 'custom');
+  assert.deepEqual(s.actions, { onCreate: 'cp ^sourcePathname ^targetPathname', onDelete: '/bin/true' });
+  assert.deepEqual(s.exitcodes, { 0: 'ok', 1: 'again', 2: 'ok' });
+});
+
+test("settings{'nodaemon'} sets true; settings('key') reads back; several settings{} merge", () => {
+  const c = expectOk(lua(`
+settings { 'nodaemon', logfile = "/l" }
+settings { statusInterval = 5 }
+local lf = settings('logfile')
+sync { default.direct, source = "/a", target = lf .. "dir" }
+`));
+  assert.equal(c.settings.nodaemon, true);
+  assert.equal(c.settings.statusInterval, 5);
+  const s = c.syncs[0]!;
+  assert.ok(s.mode === 'direct');
+  assert.equal(s.target, '/ldir/');
+});
+
+test('positional parents are inherited like lsyncd (user table overrides parent, nested rsync{} merges)', () => {
+  const c = expectOk(lua(`
+local common = { default.rsyncssh, host = "h", delay = 3, rsync = { compress = true, owner = false } }
+sync { common, source = "/a", targetdir = "/t1", rsync = { owner = true } }
+sync { common, source = "/b", targetdir = "/t2", delay = 7 }
+`));
+  assert.deepEqual(c.syncs.map((s) => [s.mode, s.mode === 'rsyncssh' ? s.host : '', s.delay, s.mode === 'rsyncssh' ? [s.rsync.compress, s.rsync.owner] : []]), [
+    ['rsyncssh', 'h', 3, [true, true]], ['rsyncssh', 'h', 7, [true, false]],
+  ]);
+});
+
+test('legacy settings = {...} is rejected with lsyncd\'s message and its line', () => {
+  assert.deepEqual(errorTexts(lua(`\nsettings = { logfile = "/l" }\nsync { default.rsync, source = "/a", target = "h:/b" }\n`)),
+    ['t.lua:2: settings: Do not use settings = { ... }; please use settings{ ... } (without the equal sign)']);
+  assert.deepEqual(errorTexts(lua(`settings = { logfile = "/l" }\n`)),
+    ['t.lua:1: settings: Do not use settings = { ... }; please use settings{ ... } (without the equal sign)']);
+});
+
+test('errors point at the key line inside a multi-line sync{}', () => {
+  assert.deepEqual(errorTexts(lua(`settings { logfile = "/l" }
+sync { default.direct, source = "/a", target = "/b" }
+sync {
+  default.rsync,
+  source = "/a",
+  target = "h:/b",
+  rsync = {
+    archive = true,
+    compresss = true,
+  },
+}
+`)), ['t.lua:9: sync[2].rsync.compresss: unknown key — did you mean "compress"?']);
+  assert.deepEqual(errorTexts(lua(`settings {\n logfile = "/l",\n statusIntervall = 3,\n}\nsync { default.direct, source = "/a", target = "/b" }\n`)),
+    ['t.lua:3: settings.statusIntervall: unknown key — did you mean "statusInterval"?']);
+});
+
+test('Lua function actions are refused with a clear message; sync without default.* and actions → no actions', () => {
+  assert.deepEqual(errorTexts(lua(`sync {\n source = "/a",\n onCreate = function(event) end,\n}\n`)),
+    ['t.lua:3: sync[1].onCreate: Lua function actions are not supported by lsyncd-ts — use a command string (with ^path, ^source, ^target ...) or a TypeScript config']);
+  assert.deepEqual(errorTexts(lua(`sync { source = "/a", target = "/b" }`)),
+    ['t.lua:1: sync[1]: no actions specified — set mode ("rsync", "rsyncssh" or "direct"; in Lua: sync { default.rsync, ... }) or at least one of onCreate/onModify/onAttrib/onDelete/onMove/onStartup']);
+});
+
+test('runtime errors keep the Lua line; positional junk in sync{} is reported', () => {
+  assert.deepEqual(errorTexts(lua(`local x = nil\n\nsync { default.rsync, source = x .. "/a", target = "h:" }\n`)),
+    ["t.lua:3: attempt to concatenate a nil value (local 'x')"]);
+  assert.deepEqual(errorTexts(lua(`sync { "rsync", source = "/a", target = "h:" }`)),
+    ['t.lua:1: sync[1]: unexpected list entry #1 ("rsync") — sync{} takes key = value pairs and at most a parent such as default.rsync']);
+});
+
+test('syntax errors carry a hint', () => {
+  assert.deepEqual(errorTexts(lua(`for i = 1, 2 do\n  sync { default.rsync, source = "/a", target = "h:" }\n`)),
+    ["t.lua:3: syntax error: the 'for' block opened at line 1 has no matching 'end' (Lua: 'end' expected (to close 'for' at line 1) near <eof>)"]);
+  assert.deepEqual(errorTexts(lua(`sync { default.rsync, source = "/a, target = h }\n`)),
+    ["t.lua:1: syntax error: a string is not closed — check the quotes on this line (Lua: unfinished string near '\"/a, target = h }')"]);
+  assert.deepEqual(errorTexts(lua(`sync { default.rsync source = "/a" }\n`)),
+    ["t.lua:1: syntax error: missing comma before 'source' — table fields must be separated by \",\" (Lua: '}' expected near 'source')"]);
+});
+
+test('settings{} after sync{} with maxProcesses warns about the lsyncd difference', () => {
+  const r = lua(`sync { default.rsync, source = "/a", target = "h:" }\nsettings { maxProcesses = 2 }\n`);
+  const c = expectOk(r);
+  assert.equal(c.syncs[0]!.maxProcesses, 2);
+  assert.deepEqual(warningTexts(r), ['t.lua:2: settings: settings{} comes after a sync{}: lsyncd would not apply its maxProcesses/maxDelays to the syncs above it; lsyncd-ts applies them to every sync — move settings{} to the top']);
+});
+
+test('an endless loop is stopped instead of hanging the loader', () => {
+  const errs = errorTexts(lua(`while true do end`));
+  assert.equal(errs.length, 1);
+  assert.equal(errs[0], 't.lua:1: config did not finish after 50000000 Lua instructions (endless loop?)');
+});
