@@ -22,7 +22,7 @@ namespace lts {
 struct WatcherOptions {
   InotifyMode mode = InotifyMode::CloseWrite;
   uint64_t moveGraceMs = 20;       // MovePairer grace before an unpaired MOVED_FROM is a Delete
-  uint32_t moveMinDrains = 1;      // ... and complete kernel-queue drains it must survive
+  uint32_t moveMinDrains = 2;      // ... and kernel-queue drains it must see end (its own + one more)
   size_t maxPending = 1000000;     // user-space pending records before a forced Overflow
 };
 
