@@ -1,0 +1,50 @@
+/**
+ * Event-batch rsync command (lsyncd-behaviour.md §5.1):
+ *
+ *   rsync <flags> -r [--delete --ignore-errors] --force --from0 --include-from=- --exclude=* SRC/ TGT/
+ *
+ * with the include list (include-list.ts) on stdin; no stdin pipe when the list is empty.
+ * `--delete --ignore-errors` only when delete is true or 'running' (delete-mode.ts).
+ *
+ * `excludes`: when the batch includes whole subtrees (`***`), rsync would copy excluded files
+ * inside them (lsyncd never hits this because its watcher re-reports moved-in content file by
+ * file, filtered). If the sync's rule list has only exclude rules, each is passed as a
+ * perishable exclude `--filter=-p PATTERN` before the include list: it keeps excluded names out
+ * of the subtree, and "perishable" means it is ignored inside directories being deleted, so a
+ * deleted directory still goes away completely. With `+` filter rules this cannot be expressed
+ * in one rsync rule list without including unlisted paths, so nothing is added (documented
+ * limitation; such subtrees are copied whole).
+ */
+import type { DeleteMode } from '../../config/schema.js';
+import type { WireRule } from '../../filters/rule-list.js';
+import type { Command } from '../command.js';
+import { deletesWhileRunning } from '../delete-mode.js';
+import { type RsyncTable, rsyncBinary, rsyncFlags } from './flags.js';
+import { type IncludeEntry, includeListBytes } from './include-list.js';
+
+export interface BatchCommandInput {
+  readonly rsync: RsyncTable;
+  readonly delete: DeleteMode;
+  /** Source directory with trailing "/". */
+  readonly source: string;
+  /** Target: local dir, `host:path` or `rsync://…`, with trailing "/" (or ":"). */
+  readonly target: string;
+  readonly entries: readonly IncludeEntry[];
+  /** The sync's compiled rules (filters first, then excludes), see header. */
+  readonly rules?: readonly WireRule[];
+  /** Generated `--rsh=ssh …` for rsyncssh (ssh-argv.ts). */
+  readonly extraRsh?: string;
+}
+
+export function rsyncBatchCommand(input: BatchCommandInput): Command {
+  const args = [...rsyncFlags(input.rsync, input.extraRsh), '-r'];
+  if (deletesWhileRunning(input.delete)) args.push('--delete', '--ignore-errors');
+  args.push('--force', '--from0');
+  const rules = input.rules ?? [];
+  if (input.entries.some((e) => e.subtree) && rules.length > 0 && rules.every((r) => !r.include)) {
+    for (const r of rules) args.push(`--filter=-p ${r.pattern}`);
+  }
+  args.push('--include-from=-', '--exclude=*', input.source, input.target);
+  const list = includeListBytes(input.entries);
+  return { binary: rsyncBinary(input.rsync), args, stdin: list.length > 0 ? list : undefined };
+}
