@@ -1,19 +1,27 @@
 // RuleMatcher: lsyncd exclude/filter patterns, evaluated before inotify_add_watch so excluded
 // directories are never watched (issue 2 §2; lsyncd-behaviour.md §1.3).
 //
-// Pattern semantics (truth table: test/fixtures/rule-cases.tsv, shared with the TypeScript
-// matcher in src/filters so the watcher and the sync engine can never disagree):
+// Pattern semantics — identical to the TypeScript engine (src/filters/pattern.ts); the truth
+// table test/fixtures/rule-cases.tsv is asserted by both, so the watcher and the sync engine
+// can never disagree:
 //   - paths are root-relative with a leading '/', directories with a trailing '/';
 //   - a leading '/' anchors the pattern at the root; otherwise it may start at any component;
-//   - '?' = one non-'/' byte, '*' = a run of non-'/' bytes, '**' = any run including '/';
-//   - '[...]' is a character class ('!' or '^' negates, 'a-z' ranges) as in rsync — lsyncd
-//     escapes it to a literal, which made events and rsync runs disagree; '\x' is a literal x;
-//   - the match must end at a '/' or at the end of the path.
-// A rule list is ordered: filter rules first, then excludes as '-' rules; the first rule that
-// matches decides (include = keep). No match = keep.
+//   - '?' = one non-'/' byte, '*' = a run of non-'/' bytes, '**' (2+ stars) = any run;
+//   - rsync wildmatch classes: '[...]', '!'/'^' negation, ranges, ']' first is literal, '\'
+//     escapes, '[:digit:]'-style POSIX classes; a class never matches '/'. An unterminated '['
+//     or an unknown POSIX class makes the whole pattern match nothing (wildmatch ABORT_ALL);
+//   - '\x' is a literal x only in a wildcard pattern (one with '*', '?' or '['): rsync compares
+//     other patterns byte for byte, backslash included;
+//   - matches(): the match must end at a '/' or at the end of the path (lsyncd's single-path
+//     test); matchesLevel(): it must end at the end of the path, or at its own trailing '/'.
+// A rule list is ordered: filter rules first, then excludes as '-' rules. excluded(path) is the
+// first-match verdict for the path's own level; the caller checks ancestors first — the tree
+// walker does so by never descending into an excluded directory (src/filters/rule-list.ts walks
+// levels the same way, which is what makes filters agree with rsync).
 //
 // Threading: immutable after construction; safe to share read-only.
 #pragma once
+#include <bitset>
 #include <string>
 #include <vector>
 
@@ -24,21 +32,46 @@ struct Rule {
   std::string pattern;
 };
 
+class CompiledPattern {
+ public:
+  explicit CompiledPattern(const std::string& pattern);
+  bool matches(const std::string& path) const { return search(path, false); }
+  bool matchesLevel(const std::string& path) const { return search(path, true); }
+
+ private:
+  struct Tok {
+    enum Type : unsigned char { Lit, One, Star, DStar, Set } type;
+    unsigned char c;
+    std::bitset<256> set;
+  };
+  bool search(const std::string& path, bool level) const;
+  bool at(size_t ti, const std::string& s, size_t si, bool level) const;
+
+  std::vector<Tok> toks_;  // begins with a Lit '/' (the anchor, or lsyncd's implied '/')
+  bool anchored_ = false;
+  bool never_ = false;     // ABORT_ALL: matches nothing
+};
+
 class RuleMatcher {
  public:
   RuleMatcher() = default;
-  explicit RuleMatcher(std::vector<Rule> rules) : rules_(std::move(rules)) {}
+  explicit RuleMatcher(std::vector<Rule> rules);
 
-  // True when `pattern` matches `path` under the semantics above.
-  static bool matches(const std::string& pattern, const std::string& path);
+  // Single-pattern test under matches() semantics (the shared truth table).
+  static bool matches(const std::string& pattern, const std::string& path) {
+    return CompiledPattern(pattern).matches(path);
+  }
 
-  // True when the first matching rule is an exclude.
+  // True when the first rule whose pattern matches this level is an exclude.
   bool excluded(const std::string& path) const;
-
   bool empty() const { return rules_.empty(); }
 
  private:
-  std::vector<Rule> rules_;
+  struct Compiled {
+    bool include;
+    CompiledPattern pattern;
+  };
+  std::vector<Compiled> rules_;
 };
 
 }  // namespace lts
