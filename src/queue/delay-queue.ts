@@ -144,7 +144,7 @@ export class DelayQueue {
   /** Queues one event observed at `now`. */
   ingest(event: QueueEvent, now: number): void {
     if (event.kind === 'Move') this.ingestMove(event.path, event.destination, now);
-    else this.ingestPath(event.kind, event.path, now + this.delayMs, false);
+    else this.ingestPath(event.kind, event.path, now + this.delayMs, event.fromMove === true);
   }
 
   /**

@@ -14,7 +14,16 @@ export type EventKind = PathEventKind | 'Move';
 export type DelayKind = EventKind | 'Full';
 
 export type QueueEvent =
-  | { readonly kind: PathEventKind; readonly path: SyncPath }
+  | {
+      readonly kind: PathEventKind;
+      readonly path: SyncPath;
+      /**
+       * The event stands for a moved tree (e.g. Create of the destination after an ssh `mv`
+       * failed): a directory then needs its whole subtree transferred. Set by the queue itself
+       * when it splits a Move.
+       */
+      readonly fromMove?: boolean;
+    }
   | { readonly kind: 'Move'; readonly path: SyncPath; readonly destination: SyncPath };
 
 /** A queued unit of work, as handed out in a batch. Read-only for callers. */

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -83,6 +83,7 @@ test('remote move script on a real sh: hostile names move, nothing is executed',
       ['/dir/', '/emptydir/'], // onto an existing EMPTY dir: replaces it, like rename(2)
       ['/full-src', '/fulldir'], // onto a non-empty dir: must fail, not move into it
       ['/missing', '/wherever'],
+      ['/into-link', '/link'], // onto a symlink to a dir: replaces the link, not into the dir
     ];
     for (const [o] of names) {
       const p = Buffer.concat([Buffer.from(dir), typeof o === 'string' ? Buffer.from(o) : o]);
@@ -92,14 +93,17 @@ test('remote move script on a real sh: hostile names move, nothing is executed',
     mkdirSync(join(dir, 'emptydir'));
     mkdirSync(join(dir, 'fulldir'));
     writeFileSync(join(dir, 'fulldir', 'keep'), 'k');
+    symlinkSync('fulldir', join(dir, 'link'));
     const script = remoteMoveScript(`${dir}/`, names.map(([origin, destination]) => ({ origin, destination })), true);
     const r = spawnSync('sh', ['-s'], { input: script, cwd: dir });
     assert.equal(r.status, 0, r.stderr.toString());
     assert.deepEqual(parseMoveFailures(r.stdout.toString()), [5, 6]);
     const listing = readdirSync(dir).sort();
-    assert.deepEqual(listing, ['$(touch PWNED)', 'emptydir', 'fulldir', 'new\nline', 'plain', 'sp ace *?[x]\\'].sort());
+    assert.deepEqual(listing, ['$(touch PWNED)', 'emptydir', 'fulldir', 'link', 'new\nline', 'plain', 'sp ace *?[x]\\'].sort());
     assert.equal(existsSync(join(dir, 'fulldir', 'keep')), true);
     assert.equal(existsSync(join(dir, 'fulldir', 'full-src')), false);
+    assert.equal(lstatSync(join(dir, 'link')).isFile(), true);
+    assert.equal(existsSync(join(dir, 'fulldir', 'into-link')), false);
     // delete=true fallback removed the origin of the failed move
     assert.equal(existsSync(join(dir, 'full-src')), false);
   } finally {

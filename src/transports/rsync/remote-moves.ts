@@ -10,8 +10,10 @@
  * backslashes and non-UTF-8 bytes are all literal inside '…'. Paths are absolute or
  * targetdir-relative and always preceded by `--`, so a leading dash is never an option.
  *
- * Per move: `m 'OLD' 'NEW'` where m() removes NEW first if it is an EMPTY directory (what
- * rename(2) does; plain `mv a b` would move a INTO an existing dir b) and then `mv -f`.
+ * Per move: `m 'OLD' 'NEW'` where m() first removes NEW if it is a symlink or an EMPTY
+ * directory — what rename(2) does; plain `mv a b` would move a INTO an existing directory b or
+ * into the directory a symlink b points to — and then runs `mv -f`. A non-empty directory at NEW
+ * makes the move fail (rename(2) fails with ENOTEMPTY too).
  * On failure the script prints `F <index>` and, when the delete mode deletes while running
  * (true/'running'), removes OLD (`|| rm -rf`, lsyncd's fallback; lsyncd adds it even with
  * delete=false — a bug). The caller re-queues Create(NEW) for every reported failure
@@ -49,7 +51,7 @@ function remotePath(targetdir: string, path: SyncPath): string {
 export function remoteMoveScript(targetdir: string, moves: readonly RemoteMove[], deleteMode: DeleteMode): Buffer {
   const fallback = deletesWhileRunning(deleteMode);
   const lines = [
-    'm() { if [ -d "$2" ] && [ ! -L "$2" ]; then rmdir -- "$2" 2>/dev/null || return 1; fi; mv -f -- "$1" "$2"; }',
+    'm() { if [ -L "$2" ]; then rm -f -- "$2" || return 1; elif [ -d "$2" ]; then rmdir -- "$2" 2>/dev/null || return 1; fi; mv -f -- "$1" "$2"; }',
   ];
   moves.forEach((mv, i) => {
     const o = shQuoteBytes(remotePath(targetdir, mv.origin));

@@ -1,0 +1,17 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { RSYNC_EXIT_CODES } from '../../src/config/defaults.js';
+import { classifyExit } from '../../src/transports/exit-outcome.js';
+
+const CASES: [number | null, string][] = [
+  [0, 'ok'], [23, 'ok'], [24, 'ok'], [1, 'die'], [12, 'again'], [255, 'again'],
+  [13, 'die'], [28, 'die'], // not in the table -> die (§6.2)
+  [null, 'again'], // killed by a signal
+];
+for (const [code, want] of CASES) {
+  test(`classifyExit(${String(code)}) with the rsync table = ${want}`, () => assert.equal(classifyExit(code, RSYNC_EXIT_CODES), want));
+}
+
+test('classifyExit honours user overrides', () => {
+  assert.equal(classifyExit(13, { ...RSYNC_EXIT_CODES, 13: 'again' }), 'again');
+});
