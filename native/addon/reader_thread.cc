@@ -50,9 +50,14 @@ void ReaderThread::stopAndJoin() {
   thread_.join();
 }
 
-void ReaderThread::send(std::unique_ptr<Message> m) {
-  Message* raw = m.release();
-  if (!deliver_(raw)) delete raw;
+void ReaderThread::send(std::unique_ptr<Message> m) { outbox_.push_back(std::move(m)); }
+
+void ReaderThread::sendOutbox() {
+  for (auto& m : outbox_) {
+    Message* raw = m.release();
+    if (!deliver_(raw)) delete raw;
+  }
+  outbox_.clear();
 }
 
 void ReaderThread::reply(uint32_t reqId, int err, uint64_t dirs, std::vector<WalkError> errors) {
@@ -200,6 +205,7 @@ void ReaderThread::run() {
     proc_.checkPendingLimit();
     maybeDeliver(nowMs());
     publishStats();
+    sendOutbox();
   }
   publishStats();
 }

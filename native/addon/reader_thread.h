@@ -14,6 +14,9 @@
 // renames that produced them have returned, so their other half would already be queued), then
 // deliver; the flush ids ride on the batch and resolve after JS acks it.
 //
+// stats() are published before the round's replies and batch are sent, so a caller woken by
+// add()/flush() reads stats that already include what it was told.
+//
 // Threading: start()/post()/stopAndJoin()/stats() from the JS thread; everything else runs on
 // the reader thread. All signals are blocked in the reader thread. No exception escapes.
 #pragma once
@@ -78,6 +81,7 @@ class ReaderThread {
   int pollTimeout(uint64_t now) const;
   void publishStats();
   void send(std::unique_ptr<Message> m);
+  void sendOutbox();
 
   UniqueFd ifd_;
   LinuxFsOps fs_;
@@ -94,6 +98,9 @@ class ReaderThread {
   bool inFlight_ = false;
   bool flushWanted_ = false;
   std::vector<uint32_t> flushIds_;
+  // Messages of this round, sent only after publishStats(): whoever a reply or batch wakes up
+  // must already see stats that include what it reports.
+  std::vector<std::unique_ptr<Message>> outbox_;
   uint64_t firstPendingAt_ = 0, lastEventAt_ = 0;
   size_t lastSize_ = 0;
   std::unique_ptr<char[]> buf_;

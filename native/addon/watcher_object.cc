@@ -15,13 +15,6 @@ Napi::Error errnoError(Napi::Env env, const char* what, int err) {
   return e;
 }
 
-template <class T, class A>
-A copyArray(Napi::Env env, const std::vector<T>& v) {
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, v.size() * sizeof(T));
-  if (!v.empty()) std::memcpy(ab.Data(), v.data(), v.size() * sizeof(T));
-  return A::New(env, v.size(), ab, 0);
-}
-
 double numberOr(const Napi::Object& o, const char* key, double dflt) {
   Napi::Value v = o.Get(key);
   return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : dflt;
@@ -29,40 +22,102 @@ double numberOr(const Napi::Object& o, const char* key, double dflt) {
 
 }  // namespace
 
+// Builds the JS message with the plain N-API C calls and checks every status: while a worker is
+// being terminated, JS cannot run and property sets fail; node-addon-api would then try to throw
+// (and building that Error fails too, which is fatal). Here a failed step drops the message —
+// it is freed either way, and nobody is left to receive it.
+namespace {
+
+class MessageBuilder {
+ public:
+  explicit MessageBuilder(napi_env env) : env_(env) { ok_ = napi_create_object(env, &obj_) == napi_ok; }
+  bool ok() const { return ok_; }
+  napi_value object() const { return obj_; }
+
+  void number(const char* key, double v) {
+    napi_value x;
+    if (ok_) ok_ = napi_create_double(env_, v, &x) == napi_ok && set(key, x);
+  }
+  template <class T>
+  void typed(const char* key, const std::vector<T>& v, napi_typedarray_type type) {
+    if (!ok_) return;
+    void* data = nullptr;
+    napi_value ab, ta;
+    ok_ = napi_create_arraybuffer(env_, v.size() * sizeof(T), &data, &ab) == napi_ok;
+    if (!ok_) return;
+    if (!v.empty()) std::memcpy(data, v.data(), v.size() * sizeof(T));
+    ok_ = napi_create_typedarray(env_, type, v.size(), ab, 0, &ta) == napi_ok && set(key, ta);
+  }
+  napi_value buffer(const std::string& bytes) {
+    napi_value b = nullptr;
+    if (ok_) ok_ = napi_create_buffer_copy(env_, bytes.size(), bytes.data(), nullptr, &b) == napi_ok;
+    return b;
+  }
+  bool set(const char* key, napi_value v) {
+    if (ok_) ok_ = napi_set_named_property(env_, obj_, key, v) == napi_ok;
+    return ok_;
+  }
+  bool setIn(napi_value target, uint32_t index, napi_value v) {
+    if (ok_) ok_ = napi_set_element(env_, target, index, v) == napi_ok;
+    return ok_;
+  }
+  napi_value array(size_t n) {
+    napi_value a = nullptr;
+    if (ok_) ok_ = napi_create_array_with_length(env_, n, &a) == napi_ok;
+    return a;
+  }
+  napi_value num(double v) {
+    napi_value x = nullptr;
+    if (ok_) ok_ = napi_create_double(env_, v, &x) == napi_ok;
+    return x;
+  }
+  MessageBuilder child() { return MessageBuilder(env_); }
+
+ private:
+  napi_env env_;
+  napi_value obj_ = nullptr;
+  bool ok_ = false;
+};
+
+}  // namespace
+
 void CallJs(Napi::Env env, Napi::Function cb, WatcherObject*, Message* raw) {
   std::unique_ptr<Message> msg(raw);  // freed on every path, including env == nullptr
   if (env == nullptr || cb.IsEmpty()) return;
-  Napi::HandleScope scope(env);
-  Napi::Object o = Napi::Object::New(env);
+  MessageBuilder m(env);
   if (msg->type == Message::BatchMsg) {
     const Batch& b = msg->batch;
-    o.Set("type", Napi::Number::New(env, 1));
-    o.Set("kind", copyArray<uint8_t, Napi::Uint8Array>(env, b.kind));
-    o.Set("flags", copyArray<uint8_t, Napi::Uint8Array>(env, b.flags));
-    o.Set("cookie", copyArray<uint32_t, Napi::Uint32Array>(env, b.cookie));
-    o.Set("root", copyArray<uint16_t, Napi::Uint16Array>(env, b.root));
-    o.Set("err", copyArray<int32_t, Napi::Int32Array>(env, b.err));
-    o.Set("pathOff", copyArray<uint32_t, Napi::Uint32Array>(env, b.pathOff));
-    o.Set("pathBytes", Napi::Buffer<char>::Copy(env, b.pathBytes.data(), b.pathBytes.size()));
-    Napi::Array ids = Napi::Array::New(env, msg->flushIds.size());
-    for (uint32_t i = 0; i < msg->flushIds.size(); ++i) ids.Set(i, Napi::Number::New(env, msg->flushIds[i]));
-    o.Set("flushIds", ids);
+    m.number("type", 1);
+    m.typed("kind", b.kind, napi_uint8_array);
+    m.typed("flags", b.flags, napi_uint8_array);
+    m.typed("cookie", b.cookie, napi_uint32_array);
+    m.typed("root", b.root, napi_uint16_array);
+    m.typed("err", b.err, napi_int32_array);
+    m.typed("pathOff", b.pathOff, napi_uint32_array);
+    m.set("pathBytes", m.buffer(b.pathBytes));
+    napi_value ids = m.array(msg->flushIds.size());
+    for (uint32_t i = 0; i < msg->flushIds.size(); ++i) m.setIn(ids, i, m.num(msg->flushIds[i]));
+    m.set("flushIds", ids);
   } else {
-    o.Set("type", Napi::Number::New(env, 2));
-    o.Set("reqId", Napi::Number::New(env, msg->reqId));
-    o.Set("err", Napi::Number::New(env, msg->err));
-    o.Set("dirs", Napi::Number::New(env, static_cast<double>(msg->dirs)));
-    Napi::Array errs = Napi::Array::New(env, msg->errors.size());
+    m.number("type", 2);
+    m.number("reqId", msg->reqId);
+    m.number("err", msg->err);
+    m.number("dirs", static_cast<double>(msg->dirs));
+    napi_value errs = m.array(msg->errors.size());
     for (uint32_t i = 0; i < msg->errors.size(); ++i) {
-      Napi::Object e = Napi::Object::New(env);
-      const WalkError& we = msg->errors[i];
-      e.Set("path", Napi::Buffer<char>::Copy(env, we.relPath.data(), we.relPath.size()));
-      e.Set("err", Napi::Number::New(env, we.err));
-      errs.Set(i, e);
+      MessageBuilder e = m.child();
+      e.set("path", e.buffer(msg->errors[i].relPath));
+      e.number("err", msg->errors[i].err);
+      if (!e.ok() || !m.setIn(errs, i, e.object())) return;
     }
-    o.Set("errors", errs);
+    m.set("errors", errs);
   }
-  cb.Call({o});  // the TS side never throws from here; a pending exception surfaces as uncaught
+  if (!m.ok()) return;
+  napi_value recv;
+  if (napi_get_undefined(env, &recv) != napi_ok) return;
+  napi_value arg = m.object();
+  // The TS side never throws from here; if it did, Node reports it as an uncaught exception.
+  napi_call_function(env, recv, cb, 1, &arg, nullptr);
 }
 
 Napi::Function WatcherObject::Define(Napi::Env env) {

@@ -90,8 +90,16 @@ void TreeWalker::process(Item& item) {
     DirNode& node = s_.table.node(id);
     if (node.root != item.root) {
       // Same inode already watched for another root: roots must not overlap in one watcher.
-      if (isRoot && result) result->rootErr = EEXIST;
-      if (isRoot && !isRewalk) root->alive = false;
+      // For the root itself add() fails; inside the tree it is reported, never silently skipped.
+      if (isRoot) {
+        if (result) result->rootErr = EEXIST;
+        if (!isRewalk) root->alive = false;
+        return;
+      }
+      std::string rel = s_.joinRel(s_.table.relPath(item.parentId), item.name);
+      s_.out.add(Kind::Error, kIsDir, 0, item.root, rel, EEXIST);
+      ++s_.counters.errors;
+      if (result) result->errors.push_back(WalkError{rel, EEXIST});
       return;
     }
     bool moved = !isRoot && (node.parent != item.parentId || node.name != item.name);

@@ -59,3 +59,14 @@ test('overlapping roots in one watcher are refused', async (t) => {
   await rec.add(base);
   await assert.rejects(rec.add(path.join(base, 'inner')), /overlaps a root/);
 });
+
+test('a root containing an existing root reports the overlap instead of skipping it silently', async (t) => {
+  const base = tempDir(t);
+  mkdirSync(path.join(base, 'inner/deeper'), { recursive: true });
+  const rec = new WatchRecorder(t);
+  await rec.add(path.join(base, 'inner'));
+  const outer = await rec.add(base);
+  assert.equal(outer.errors.length, 1);
+  assert.equal(outer.errors[0]!.path, path.join(base, 'inner'));
+  assert.match(outer.errors[0]!.message, /overlaps a root/);
+});
