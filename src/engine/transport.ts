@@ -1,0 +1,50 @@
+// Transport: how one sync's changes reach its target. Implementations: rsync
+// (src/transports/rsync/rsync_transport.ts), rsyncssh (src/transports/rsyncssh/), direct
+// (src/transports/direct/). The sync runner (sync_runner.ts) owns the queue, timing, process
+// slots and retries; a transport only executes what it is handed and reports the outcome.
+//
+// Contract:
+//   - full(): transfer the whole tree (init, or recovery after an Overflow/RootGone), honouring
+//     the delete mode for full runs and the sync's filters/excludes (lsyncd-behaviour.md §5.2);
+//   - batch(delays): execute one batch from the delay queue, in the given (FIFO) order. Paths are
+//     root-relative with a leading '/', directories with a trailing '/', bytes preserved
+//     (SyncPath). Moves arrive only if `keepsMoves`;
+//   - the outcome maps exit codes through the sync's ok/again/die tables (§6.2): `again` is
+//     retried by the runner with backoff, `die` stops this sync only;
+//   - `requeue` lists events to queue afresh after this batch (e.g. a move that failed on the
+//     target becomes Create(destination) so the content is transferred instead);
+//   - never throw: failures are outcomes. Honour ctx.signal (shutdown) by ending promptly.
+import type { Log } from '../log/log.js';
+import type { BatchOptions } from '../queue/delay-queue.js';
+import type { Delay, QueueEvent } from '../queue/events.js';
+
+export type TransferOutcome =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'again'; readonly reason: string }
+  | { readonly kind: 'die'; readonly reason: string };
+
+export interface TransferReport {
+  readonly outcome: TransferOutcome;
+  readonly requeue?: readonly QueueEvent[];
+  /** Files/bytes sent, where the transport knows them (metrics). */
+  readonly filesSent?: number;
+  readonly bytesSent?: number;
+}
+
+export interface TransferContext {
+  readonly log: Log;
+  readonly signal: AbortSignal;
+}
+
+export interface Transport {
+  /** "SRC -> TGT" for logs and status. */
+  readonly description: string;
+  /** false: the queue splits every Move into Delete + Create (default.rsync has no onMove, §2.4). */
+  readonly keepsMoves: boolean;
+  /** How the runner cuts batches for this transport (e.g. moves separately for rsyncssh). */
+  readonly batchOptions: BatchOptions;
+  full(ctx: TransferContext): Promise<TransferReport>;
+  batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport>;
+  /** Releases connections (ssh masters) and temp files. */
+  close(): Promise<void>;
+}
