@@ -1,0 +1,60 @@
+// Scheduler: who may start a transfer now. A global cap (settings.maxProcesses, lsyncd: across
+// all syncs) and each sync's own cap (sync.maxProcesses); syncs are served round-robin so one
+// busy sync cannot starve the others (lsyncd tests/schedule.lua; §3 "syncs are served
+// round-robin"). Unlike lsyncd, the global value is a cap, not an override of every sync's
+// value (lsyncd issues #676/#590).
+//
+// Contract: pump() repeatedly offers a slot to the next sync in rotation whose tryStart() takes
+// it (it returns true when it started a transfer), until the global cap is reached or a full
+// round started nothing. Syncs call done() when a transfer ends and then pump() again.
+export interface Schedulable {
+  /** Active transfers of this sync. */
+  readonly running: number;
+  readonly maxProcesses: number;
+  /** Starts one transfer if one is due; true when it did. */
+  tryStart(): boolean;
+}
+
+export class Scheduler {
+  private readonly members: Schedulable[] = [];
+  private next = 0;
+  private active = 0;
+
+  constructor(private readonly globalMax: number = Infinity) {}
+
+  add(s: Schedulable): void {
+    this.members.push(s);
+  }
+
+  remove(s: Schedulable): void {
+    const i = this.members.indexOf(s);
+    if (i >= 0) {
+      this.members.splice(i, 1);
+      if (this.next > i) this.next--;
+      if (this.next >= this.members.length) this.next = 0;
+    }
+  }
+
+  get running(): number {
+    return this.active;
+  }
+
+  pump(): void {
+    let idle = 0;
+    while (this.active < this.globalMax && this.members.length > 0 && idle < this.members.length) {
+      const s = this.members[this.next % this.members.length]!;
+      this.next = (this.next + 1) % this.members.length;
+      if (s.running < s.maxProcesses && s.tryStart()) {
+        this.active++;
+        idle = 0;
+      } else {
+        idle++;
+      }
+    }
+  }
+
+  /** A transfer started through tryStart() has ended. */
+  done(): void {
+    this.active = Math.max(0, this.active - 1);
+  }
+}

@@ -1,0 +1,279 @@
+// SyncRunner: one sync's life — its delay queue, when batches run, what happens after each.
+//
+// Contract:
+//   - events (record_translation.ts) are ingested into a pure DelayQueue (src/queue); the runner
+//     owns the only timer, set to the queue's next wake-up, and asks the Scheduler for a slot;
+//   - a batch runs through the Transport; outcome ok → completed; again → retried with
+//     exponential backoff from `delay` (retry-backoff.ts, capped at 5 min) and merged with
+//     events that arrive meanwhile; die → THIS sync stops with a clear error while every other
+//     sync keeps running (lsyncd kills the whole daemon, issues #209/#678/#654/#97);
+//   - startup (§4): the Full "init" marker is queued before the watch exists, so events that
+//     arrive during the init transfer run after it; with init=false there is none; an `again`
+//     from the init transfer stops the sync unless `insist` is set (lsyncd §6.3);
+//   - Overflow → a Full resync of this sync only; queued events are kept (§6.1, without
+//     lsyncd's whole-daemon restart);
+//   - the source vanishing (RootGone) pauses the sync; the engine re-adds the watch when the
+//     source is back and queues a Full resync — never an rsync of a missing source with
+//     --delete.
+// Time: queue times are performance.now() milliseconds; status times are wall-clock.
+import type { NormalizedSync } from '../config/schema.js';
+import type { Log } from '../log/log.js';
+import { displayPath, type SyncPath } from '../paths/byte-path.js';
+import { DelayQueue, type Batch } from '../queue/delay-queue.js';
+import type { QueueEvent } from '../queue/events.js';
+import { retryDelayMs } from '../queue/retry-backoff.js';
+import { watchErrorMessage } from '../watcher/watch_errors.js';
+import type { TranslationSink } from './record_translation.js';
+import type { Schedulable, Scheduler } from './scheduler.js';
+import type { Transport, TransferReport } from './transport.js';
+
+export type SyncState = 'starting' | 'running' | 'retrying' | 'source-gone' | 'dead' | 'stopped';
+
+export interface SyncStatus {
+  readonly name: string;
+  readonly state: SyncState;
+  readonly description: string;
+  readonly waiting: number;
+  readonly running: number;
+  readonly lastSuccessAt: number | undefined;
+  readonly lastError: string | undefined;
+  readonly retryAt: number | undefined;
+  readonly overflows: number;
+  readonly transfersOk: number;
+  readonly transfersFailed: number;
+  /** Age (ms) of the oldest change not yet transferred; 0 when in sync. */
+  readonly lagMs: number;
+}
+
+const now = (): number => performance.now();
+
+export class SyncRunner implements Schedulable, TranslationSink {
+  readonly queue: DelayQueue;
+  readonly maxProcesses: number;
+  private state: SyncState = 'starting';
+  private runningCount = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly abort = new AbortController();
+  private lastSuccessAt: number | undefined;
+  private lastError: string | undefined;
+  private retryAt: number | undefined;
+  private overflows = 0;
+  private transfersOk = 0;
+  private transfersFailed = 0;
+  private oldestPendingAt: number | undefined;
+  private idleWaiters: (() => void)[] = [];
+  private inFlight = new Set<Promise<void>>();
+
+  constructor(
+    readonly sync: NormalizedSync,
+    readonly transport: Transport,
+    private readonly scheduler: Scheduler,
+    private readonly log: Log,
+    private readonly insist: boolean,
+  ) {
+    this.maxProcesses = sync.maxProcesses;
+    this.queue = new DelayQueue({
+      delayMs: sync.delay * 1000,
+      maxDelays: sync.maxDelays,
+      splitMoves: !transport.keepsMoves,
+    });
+  }
+
+  get running(): number {
+    return this.runningCount;
+  }
+
+  get name(): string {
+    return this.sync.name;
+  }
+
+  /** Queues the init transfer (call before the watch is added, §4). */
+  queueInit(): void {
+    if (this.sync.init) this.queue.addFull(now(), 'init');
+  }
+
+  /** The watch is set: transfers may start. */
+  activate(): void {
+    if (this.state === 'starting' || this.state === 'source-gone') this.state = 'running';
+    this.reschedule();
+  }
+
+  // --- TranslationSink ---------------------------------------------------------------------
+
+  event(ev: QueueEvent): void {
+    if (this.state === 'dead' || this.state === 'stopped') return;
+    this.log.debug('Delay', `${ev.kind} ${displayPath(ev.path)}${ev.kind === 'Move' ? ` -> ${displayPath(ev.destination)}` : ''}`);
+    if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
+    this.queue.ingest(ev, now());
+    this.reschedule();
+  }
+
+  overflow(): void {
+    this.overflows++;
+    this.log.warn(`${this.name}: events were lost (inotify queue overflow); resyncing ${this.transport.description}`);
+    this.queue.addFull(now(), 'overflow');
+    if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
+    this.reschedule();
+  }
+
+  rootGone(): void {
+    if (this.state === 'dead' || this.state === 'stopped') return;
+    this.state = 'source-gone';
+    this.lastError = `source ${this.sync.source} disappeared; transfers paused until it is back`;
+    this.log.error(`${this.name}: ${this.lastError}`);
+    this.clearTimer();
+  }
+
+  watchError(path: SyncPath, errno: number): void {
+    this.log.warn(`${this.name}: ${watchErrorMessage(errno, `${this.sync.source.replace(/\/$/, '')}${displayPath(path)}`)}`);
+  }
+
+  // --- scheduling ----------------------------------------------------------------------------
+
+  tryStart(): boolean {
+    if (this.state !== 'running' && this.state !== 'retrying') return false;
+    const batch = this.queue.getBatch(now(), this.transport.batchOptions);
+    if (!batch) {
+      this.reschedule();
+      return false;
+    }
+    this.runningCount++;
+    const p = this.runBatch(batch).finally(() => {
+      this.inFlight.delete(p);
+      this.runningCount--;
+      this.scheduler.done();
+      this.scheduler.pump();
+      this.reschedule();
+      this.checkIdle();
+    });
+    this.inFlight.add(p);
+    return true;
+  }
+
+  private async runBatch(batch: Batch): Promise<void> {
+    const ctx = { log: this.log, signal: this.abort.signal };
+    const isInit = batch.full && batch.delays[0]?.reason === 'init';
+    if (batch.full) {
+      this.log.normal(`${isInit ? 'recursive startup' : `full (${batch.delays[0]?.reason ?? 'resync'})`} rsync: ${this.transport.description}`);
+    } else {
+      this.log.debug('Exec', `${this.name}: batch of ${batch.delays.length} delays`);
+    }
+    let report: TransferReport;
+    try {
+      report = batch.full ? await this.transport.full(ctx) : await this.transport.batch(batch.delays, ctx);
+    } catch (err) {
+      report = { outcome: { kind: 'again', reason: `transport failed: ${(err as Error).message}` } };
+    }
+    if (this.state === 'stopped') {
+      this.queue.complete(batch, { kind: 'ok' });
+      return;
+    }
+    const out = report.outcome;
+    if (out.kind === 'ok') {
+      this.queue.complete(batch, { kind: 'ok' });
+      this.transfersOk++;
+      this.lastSuccessAt = Date.now();
+      this.retryAt = undefined;
+      if (this.state === 'retrying') this.state = 'running';
+      if (isInit) this.log.normal(`Startup of ${this.transport.description} finished.`);
+      if (this.queue.waiting === 0 && this.queue.active === 0) this.oldestPendingAt = undefined;
+    } else if (out.kind === 'again' && !(isInit && !this.insist)) {
+      this.transfersFailed++;
+      const attempt = Math.max(1, ...batch.delays.map((d) => d.attempts + 1));
+      const wait = retryDelayMs(attempt, this.sync.delay * 1000);
+      this.queue.complete(batch, { kind: 'again', retryAt: now() + wait });
+      this.retryAt = Date.now() + wait;
+      this.lastError = out.reason;
+      this.state = 'retrying';
+      this.log.warn(`${this.name}: ${out.reason}; retrying in ${Math.round(wait / 1000)} s`);
+    } else {
+      this.transfersFailed++;
+      this.queue.complete(batch, { kind: 'ok' });
+      this.lastError = out.kind === 'again'
+        ? `${out.reason} — startup failed and "insist" is not set (set insist = true to keep retrying)`
+        : out.reason;
+      this.die(this.lastError);
+      return;
+    }
+    for (const ev of report.requeue ?? []) this.event(ev);
+  }
+
+  private die(reason: string): void {
+    this.state = 'dead';
+    this.clearTimer();
+    this.log.error(`${this.name}: stopped: ${reason}. Other syncs keep running; fix the cause and reload (HUP) or restart.`);
+    this.checkIdle();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private reschedule(): void {
+    this.clearTimer();
+    if (this.state !== 'running' && this.state !== 'retrying') return;
+    const wake = this.queue.nextWakeup();
+    if (wake === null) return;
+    const ms = Math.max(0, Math.ceil(wake - now()));
+    if (ms === 0) {
+      setImmediate(() => this.scheduler.pump());
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.scheduler.pump();
+      this.reschedule();
+    }, ms);
+  }
+
+  // --- observation ---------------------------------------------------------------------------
+
+  /** True when nothing is queued or running (or the sync is dead/stopped). */
+  get idle(): boolean {
+    if (this.state === 'dead' || this.state === 'stopped') return this.runningCount === 0;
+    return this.queue.waiting === 0 && this.queue.active === 0 && this.runningCount === 0;
+  }
+
+  whenIdle(): Promise<void> {
+    if (this.idle) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private checkIdle(): void {
+    if (!this.idle) return;
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const f of w) f();
+  }
+
+  status(): SyncStatus {
+    return {
+      name: this.name,
+      state: this.state,
+      description: this.transport.description,
+      waiting: this.queue.waiting,
+      running: this.runningCount,
+      lastSuccessAt: this.lastSuccessAt,
+      lastError: this.lastError,
+      retryAt: this.retryAt,
+      overflows: this.overflows,
+      transfersOk: this.transfersOk,
+      transfersFailed: this.transfersFailed,
+      lagMs: this.oldestPendingAt === undefined ? 0 : Date.now() - this.oldestPendingAt,
+    };
+  }
+
+  /** No new transfers; running ones get `graceMs` to finish, then are aborted. */
+  async stop(graceMs: number): Promise<void> {
+    this.state = 'stopped';
+    this.clearTimer();
+    if (this.inFlight.size > 0) {
+      const timer = setTimeout(() => this.abort.abort(), graceMs);
+      await Promise.allSettled([...this.inFlight]);
+      clearTimeout(timer);
+    }
+    await this.transport.close();
+    this.checkIdle();
+  }
+}

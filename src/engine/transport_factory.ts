@@ -1,0 +1,15 @@
+// Which Transport serves which sync mode. The only place that knows all transports.
+import type { NormalizedSync } from '../config/schema.js';
+import { RsyncTransport, type SyncRuleSet } from '../transports/rsync/rsync_transport.js';
+import type { Transport } from './transport.js';
+
+export type TransportFactory = (sync: NormalizedSync, rules: SyncRuleSet) => Transport;
+
+export const defaultTransportFactory: TransportFactory = (sync, rules) => {
+  switch (sync.mode) {
+    case 'rsync':
+      return new RsyncTransport(sync, rules);
+    default:
+      throw new Error(`${sync.name}: mode "${sync.mode}" is not available yet in this build`);
+  }
+};

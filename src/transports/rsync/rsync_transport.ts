@@ -1,0 +1,93 @@
+// RsyncTransport: default.rsync — one rsync per batch with the NUL-separated include list on
+// stdin (lsyncd-behaviour.md §5.1), one full rsync for init/recovery (§5.2); local, host:path
+// and rsync:// targets alike. Moves are split by the queue into Delete + Create (keepsMoves =
+// false, §2.4): rsync has no rename; directories created by a split move carry '***' so their
+// whole subtree is sent (include-list.ts).
+//
+// Exit codes map through the sync's rsyncExitCodes (defaults §6.2, user `exitcodes` merged on
+// top): ok / again / die. A binary that cannot be started is `die` with the fix in the reason.
+import type { NormalizedRsyncSync } from '../../config/schema.js';
+import { describeCommand, runCommand } from '../../engine/process_runner.js';
+import type { Transport, TransferContext, TransferReport } from '../../engine/transport.js';
+import type { RuleList } from '../../filters/rule-list.js';
+import type { Delay } from '../../queue/events.js';
+import type { Command } from '../command.js';
+import { classifyExit } from '../exit-outcome.js';
+import { rsyncBatchCommand } from './batch-argv.js';
+import { rsyncFullCommand } from './full-argv.js';
+import { includeEntriesFromDelays } from './include-list.js';
+
+export interface SyncRuleSet {
+  readonly rules: RuleList;
+  readonly hasFilters: boolean;
+}
+
+/** Runs one rsync command and maps its ending to a TransferReport (shared by rsync-based modes). */
+export async function runRsync(
+  cmd: Command,
+  exitCodes: Readonly<Record<number, 'ok' | 'again' | 'die'>>,
+  ctx: TransferContext,
+): Promise<TransferReport> {
+  ctx.log.debug('Exec', describeCommand(cmd));
+  const res = await runCommand(cmd, {
+    signal: ctx.signal,
+    onLine: (stream, line) => {
+      if (line.trim() !== '') ctx.log.normal(`${cmd.binary}: ${line}`);
+    },
+  });
+  if (res.spawnError) {
+    const e = res.spawnError;
+    const reason =
+      e.code === 'ENOENT'
+        ? `${cmd.binary} not found: install rsync or set rsync.binary to its path`
+        : `cannot start ${cmd.binary}: ${e.message}`;
+    return { outcome: { kind: 'die', reason } };
+  }
+  if (res.code === null) {
+    return { outcome: { kind: 'again', reason: `${cmd.binary} was killed by ${res.signal ?? 'a signal'}` } };
+  }
+  const action = classifyExit(res.code, exitCodes);
+  if (action === 'ok') return { outcome: { kind: 'ok' } };
+  const last = res.stderrTail.split('\n').filter(Boolean).pop();
+  const reason = `${cmd.binary} exited with code ${res.code}${last ? `: ${last}` : ''}`;
+  return { outcome: { kind: action, reason } };
+}
+
+export class RsyncTransport implements Transport {
+  readonly keepsMoves = false;
+  readonly batchOptions = {};
+  readonly description: string;
+
+  constructor(
+    private readonly sync: NormalizedRsyncSync,
+    private readonly ruleSet: SyncRuleSet,
+  ) {
+    this.description = `${sync.source} -> ${sync.target}`;
+  }
+
+  full(ctx: TransferContext): Promise<TransferReport> {
+    const cmd = rsyncFullCommand({
+      rsync: this.sync.rsync,
+      delete: this.sync.delete,
+      source: this.sync.source,
+      target: this.sync.target,
+      hasFilters: this.ruleSet.hasFilters,
+      rules: this.ruleSet.rules.rules,
+    });
+    return runRsync(cmd, this.sync.rsyncExitCodes, ctx);
+  }
+
+  batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
+    const cmd = rsyncBatchCommand({
+      rsync: this.sync.rsync,
+      delete: this.sync.delete,
+      source: this.sync.source,
+      target: this.sync.target,
+      entries: includeEntriesFromDelays(delays),
+      rules: this.ruleSet.rules.rules,
+    });
+    return runRsync(cmd, this.sync.rsyncExitCodes, ctx);
+  }
+
+  async close(): Promise<void> {}
+}
