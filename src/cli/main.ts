@@ -1,9 +1,11 @@
-// Command-line entry (placeholder until issue 3 lands the real CLI).
+// Command-line entry: `bin/lsyncd-ts` calls main(process.argv.slice(2)) (issue 3 "Command line").
+// lsyncd's own syntax (`-nodaemon CONFIG`, `-rsync SRC TGT`, `-version`, `-help`, a bare CONFIG)
+// goes to legacy_args.ts; the subcommands `run`, `check-config`, `sysctl` and `--help` go to
+// yargs_cli.ts. Routing rules and exit codes: legacy_args.ts, exit_codes.ts.
+// main() never calls process.exit: it sets process.exitCode so piped output is flushed.
+import { isLegacyInvocation, runLegacy } from './legacy_args.js';
+import { runYargs } from './yargs_cli.js';
+
 export async function main(argv: string[]): Promise<void> {
-  if (argv.includes('-version') || argv.includes('--version')) {
-    process.stdout.write('Version: 0.1.0\n');
-    return;
-  }
-  process.stderr.write('lsyncd-ts: not implemented yet\n');
-  process.exitCode = 255;
+  process.exitCode = isLegacyInvocation(argv) ? await runLegacy(argv) : await runYargs(argv);
 }

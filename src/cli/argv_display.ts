@@ -1,0 +1,21 @@
+// Show a Command (src/transports/command.ts) as a copy-pastable POSIX shell line for check-config
+// (issue 3: "the exact rsync/ssh command lines it would run"). Only for display: the daemon never
+// runs a shell (issue 4). Words with nothing special stay bare; everything else is single-quoted
+// with ' → '\''.
+import type { Command } from '../transports/command.js';
+
+const SAFE = /^[A-Za-z0-9_\-+=/.,:@%^]+$/;
+
+export function shellQuote(word: string): string {
+  return SAFE.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+export function commandLine(cmd: Command): string {
+  return [cmd.binary, ...cmd.args].map(shellQuote).join(' ');
+}
+
+/** NUL-separated stdin shown as its items, each shell-quoted, or undefined when there is no stdin. */
+export function nulListItems(stdin: Buffer | undefined): string | undefined {
+  if (stdin === undefined) return undefined;
+  return stdin.toString('utf8').split('\0').map(shellQuote).join(' ');
+}

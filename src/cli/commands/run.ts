@@ -1,0 +1,66 @@
+// `lsyncd-ts run CONFIG [--nodaemon] [--log CAT]... [--delay SECS] [--insist] [--logfile F]
+// [--pidfile F] [--onepass]`: the long-option form of the lsyncd command line (issue 3;
+// lsyncd-behaviour.md §10). Same validation and messages as the legacy form
+// (src/config/cli_args.ts): `'x' is not a valid logging category`, delay a number ≥ 0.
+// Config errors exit 255 like lsyncd (a systemd unit cannot tell the forms apart); a valid config
+// goes to startDaemon (not implemented until issue 4 → exit 1).
+import type { Argv } from 'yargs';
+import type { ConfigOverrides } from '../../config/normalize.js';
+import { EXIT_BAD_CONFIG, EXIT_USAGE } from '../exit_codes.js';
+import { loadForCli } from '../load_for_cli.js';
+import { err, printLsyncdDiagnostics } from '../output.js';
+import { startDaemon } from '../start_daemon.js';
+import type { ExitCodeSink } from './types.js';
+
+export function validLogCategory(cat: string): boolean {
+  return cat === 'all' || cat === 'scarce' || /^[A-Z][A-Za-z]*$/.test(cat);
+}
+
+export function registerRun(y: Argv, sink: ExitCodeSink): Argv {
+  return y.command(
+    'run <config>',
+    'Run the sync daemon for CONFIG (lsyncd Lua, JSON, or TypeScript/JavaScript)',
+    (c) =>
+      c
+        .positional('config', { type: 'string', describe: 'config file (*.lua, *.conf, *.json, *.ts, *.mjs, *.js)', demandOption: true })
+        .option('nodaemon', { type: 'boolean', describe: 'stay in the foreground and log to stdout/stderr' })
+        .option('log', { type: 'string', array: true, describe: 'enable a log category: all, scarce, or a name such as Exec (repeatable)' })
+        .option('delay', { type: 'number', describe: 'override every sync\'s delay (seconds)' })
+        .option('insist', { type: 'boolean', describe: 'keep running when the startup transfer fails temporarily' })
+        .option('logfile', { type: 'string', describe: 'append the log to FILE' })
+        .option('pidfile', { type: 'string', describe: 'write the process id to FILE' })
+        .option('onepass', { type: 'boolean', describe: 'run the startup transfer, then exit' })
+        .example('$0 run /etc/lsyncd/lsyncd.conf.lua --nodaemon', 'run in the foreground')
+        .example('$0 run /etc/lsyncd-ts.json --log Exec --delay 5', 'log every command, fire after 5 s')
+        .example('lsyncd-ts -nodaemon /etc/lsyncd/lsyncd.conf.lua', 'the same in lsyncd\'s own syntax'),
+    async (argv) => {
+      for (const cat of argv.log ?? []) {
+        if (!validLogCategory(cat)) {
+          err(`Error: '${cat}' is not a valid logging category — use all, scarce, or a category name starting with A-Z (e.g. Exec)`);
+          sink.exitCode = EXIT_USAGE;
+          return;
+        }
+      }
+      if (argv.delay !== undefined && !(Number.isFinite(argv.delay) && argv.delay >= 0)) {
+        err('Error: --delay needs a number of seconds >= 0');
+        sink.exitCode = EXIT_USAGE;
+        return;
+      }
+      const overrides: ConfigOverrides = {};
+      if (argv.nodaemon === true) overrides.nodaemon = true;
+      if (argv.insist === true) overrides.insist = true;
+      if (argv.onepass === true) overrides.onepass = true;
+      if (argv.delay !== undefined) overrides.delay = argv.delay;
+      if (argv.logfile !== undefined) overrides.logfile = argv.logfile;
+      if (argv.pidfile !== undefined) overrides.pidfile = argv.pidfile;
+      const r = await loadForCli({ kind: 'file', file: argv.config }, overrides);
+      if (!r.ok) {
+        printLsyncdDiagnostics(r.errors, r.warnings);
+        sink.exitCode = EXIT_BAD_CONFIG;
+        return;
+      }
+      printLsyncdDiagnostics([], r.warnings);
+      sink.exitCode = startDaemon(r.config, { log: argv.log ?? [] });
+    },
+  );
+}

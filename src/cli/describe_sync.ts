@@ -1,0 +1,116 @@
+// check-config's per-sync summary (issue 3): mode, source → target(s), delay, delete mode,
+// filters/excludes, and the exact command lines the sync would run, built by the same pure argv
+// builders the daemon uses (src/transports/rsync): the init/full transfer (§5.2), the event batch
+// (§5.1), and for rsyncssh the one-ssh-call batch of moves (remote-moves.ts, lsyncd issue #367).
+// The batch's stdin is the NUL-separated include list of the changed paths, which only exists at
+// run time, so it is described rather than shown.
+// default.direct has no argv builder yet (issue 4): its per-event commands are shown as lsyncd
+// runs them (§5.4) with SRC/TGT filled in and PATH as the placeholder.
+// Paths in commands: the source as lsyncd uses it, i.e. its realpath with a trailing "/" when it
+// exists (§1.2), else as configured.
+import type { DeleteMode, NormalizedSync } from '../config/schema.js';
+import type { SyncRules } from '../sysctl/sync_rules.js';
+import { rshOption, rsyncBatchCommand, rsyncFullCommand, rsyncsshDestination, remoteMovesCommand } from '../transports/rsync/index.js';
+import { deletesWhileRunning } from '../transports/delete-mode.js';
+import { commandLine, nulListItems, shellQuote } from './argv_display.js';
+
+const DELETE_TEXT: Record<string, string> = {
+  true: 'true — deletes on the target at startup and for events',
+  false: 'false — never deletes on the target',
+  startup: '"startup" — deletes on the target only in the startup transfer',
+  running: '"running" — deletes on the target only for events',
+};
+
+function deleteText(d: DeleteMode): string {
+  return DELETE_TEXT[String(d)] ?? String(d);
+}
+
+const LABEL_WIDTH = 12;
+function row(label: string, text: string): string {
+  return `  ${label.padEnd(LABEL_WIDTH)} ${text}`;
+}
+function cont(text: string): string {
+  return `  ${''.padEnd(LABEL_WIDTH)} ${text}`;
+}
+
+export function destinationOf(sync: NormalizedSync): string | undefined {
+  return sync.mode === 'rsyncssh' ? rsyncsshDestination(sync.host, sync.targetdir) : sync.target;
+}
+
+/**
+ * Lines describing one sync. `realSource` is the resolved source directory (no trailing "/")
+ * or undefined when it does not exist; `rules` are the sync's compiled rules (sysctl/sync_rules.ts).
+ */
+export interface SyncDescription {
+  lines: string[];
+  /** Commands that cannot be built (e.g. an ssh item rsync's --rsh cannot carry): config errors. */
+  problems: string[];
+}
+
+export function describeSync(sync: NormalizedSync, realSource: string | undefined, rules: SyncRules): SyncDescription {
+  const lines: string[] = [];
+  try {
+    commandLines(sync, realSource, rules, lines);
+    return { lines, problems: [] };
+  } catch (e) {
+    const message = `cannot build the command line: ${(e as Error).message}`;
+    lines.push(row('error', message));
+    return { lines, problems: [message] };
+  }
+}
+
+function commandLines(sync: NormalizedSync, realSource: string | undefined, rules: SyncRules, lines: string[]): void {
+  const source = realSource !== undefined ? `${realSource.replace(/\/+$/, '')}/` : sync.source;
+  const mode = sync.mode === 'custom' ? 'custom actions' : sync.mode;
+  const name = sync.name === `sync[${sync.index}]` ? '' : ` "${sync.name}"`;
+  lines.push(`sync[${sync.index}]${name} ${mode}: ${sync.source} → ${destinationOf(sync) ?? '(no target)'}`);
+  if (realSource !== undefined && source !== sync.source) lines.push(row('real source', source));
+  lines.push(row('delay', `${sync.delay} s (maxDelays ${sync.maxDelays}, maxProcesses ${sync.maxProcesses})`));
+  if (sync.mode !== 'custom') lines.push(row('delete', deleteText(sync.delete)));
+  if (sync.mode !== 'custom') lines.push(row('init', sync.init ? 'startup transfer of the whole tree' : 'no startup transfer (init = false)'));
+  if (sync.filter.length > 0) lines.push(row('filter', sync.filter.join(', ')));
+  if (sync.filterFrom !== undefined) lines.push(row('filterFrom', sync.filterFrom));
+  if (sync.exclude.length > 0) lines.push(row('exclude', sync.exclude.join(', ')));
+  if (sync.excludeFrom !== undefined) lines.push(row('excludeFrom', sync.excludeFrom));
+  const wire = rules.rules?.rules ?? [];
+  if (wire.length === 0 && sync.filter.length === 0 && sync.exclude.length === 0 && sync.filterFrom === undefined && sync.excludeFrom === undefined) {
+    lines.push(row('rules', 'none (everything under the source is synced)'));
+  } else if (sync.filterFrom !== undefined || sync.excludeFrom !== undefined) {
+    lines.push(row('rules', wire.length === 0 ? 'none in effect (the rules file cannot be read)' : `${wire.length} in effect: ${wire.map((r) => `${r.include ? '+' : '-'} ${r.pattern}`).join(', ')}`));
+  }
+
+  if (sync.mode === 'custom') {
+    for (const [k, v] of Object.entries(sync.actions)) {
+      lines.push(row(k, typeof v === 'function' ? '[function]' : v.startsWith('/') ? `${v} (run directly)` : `sh -c ${shellQuote(v)}`));
+    }
+    return;
+  }
+
+  const extraRsh = sync.mode === 'rsyncssh' ? rshOption(sync.ssh) : undefined;
+  const target = destinationOf(sync)!;
+  const common = { rsync: sync.rsync, delete: sync.delete, source, target, ...(extraRsh !== undefined ? { extraRsh } : {}) };
+  if (sync.init) {
+    const full = rsyncFullCommand({ ...common, hasFilters: rules.hasFilters, rules: wire });
+    lines.push(row('startup', commandLine(full)));
+    const items = nulListItems(full.stdin);
+    if (items !== undefined) lines.push(cont(`stdin (NUL-separated rules): ${items}`));
+  }
+  if (sync.mode === 'direct') {
+    const tgt = sync.target.replace(/\/+$/, '');
+    const src = source.replace(/\/+$/, '');
+    lines.push(row('events', 'one command per event (lsyncd default.direct; no argv builder yet, issue 4):'));
+    lines.push(cont(`create/modify  cp -p -- ${shellQuote(src)}/PATH ${shellQuote(tgt)}/DIR/`));
+    lines.push(cont(`new directory  mkdir -- ${shellQuote(tgt)}/PATH/`));
+    if (deletesWhileRunning(sync.delete)) lines.push(cont(`delete         rm -rf -- ${shellQuote(tgt)}/PATH`));
+    lines.push(cont(`move           mv -- ${shellQuote(tgt)}/OLD ${shellQuote(tgt)}/NEW${deletesWhileRunning(sync.delete) ? ' || rm -rf -- OLD' : ''}`));
+    return;
+  }
+  const batch = rsyncBatchCommand({ ...common, entries: [], rules: wire });
+  lines.push(row('events', commandLine(batch)));
+  lines.push(cont('stdin (NUL-separated): the changed paths and their parent directories'));
+  if (sync.mode === 'rsyncssh') {
+    const moves = remoteMovesCommand({ ssh: sync.ssh, host: sync.host, targetdir: sync.targetdir, moves: [], delete: sync.delete });
+    lines.push(row('moves', commandLine(moves)));
+    lines.push(cont('stdin: a sh script with one "mv -f -- OLD NEW" per move of the batch'));
+  }
+}

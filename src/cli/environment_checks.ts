@@ -1,0 +1,148 @@
+// check-config's checks against the machine (issue 3 "Warnings (errors with --strict)"), on top of
+// what the loader already reports. Kept apart from the loader because they do I/O.
+//
+// Reported here (the loader reports the rest and these do not repeat it):
+//  - source missing / not a directory (lsyncd: `Cannot access source directory`, §1.2);
+//  - rsync / ssh binary missing: rsync.binary for every rsync-based mode; ssh.binary for rsyncssh,
+//    and `ssh` for an rsync target `host:path` without rsync.rsh (rsync's default remote shell);
+//    searched in PATH like execvp, once per binary;
+//  - excludeFrom / filterFrom unreadable (lsyncd exits with `Cannot open exclude file`);
+//  - a target inside its own source or two syncs on one target AFTER resolving symlinks — the
+//    loader compares the configured strings; here only the cases it cannot see are added;
+//  - watch limit too low for the tree: the sources' directories (sysctl walk, excludes honoured)
+//    against fs.inotify.max_user_watches minus the watches other processes of this user hold.
+//    The walk stops as soon as the count exceeds what is free, so it stays cheap.
+// Errors (never downgraded): a malformed filter line (`Unknown filter rule`, lsyncd exits — the
+// loader does not parse filter lines) or an empty exclude pattern; a command the argv builders
+// refuse to build.
+// Loader warnings already cover: `_extra` holding a whole command line, StrictHostKeyChecking=no,
+// rsyncOps, and the string forms of target-in-source / same target.
+import { existsSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { diagnostic, type ConfigDiagnostic } from '../config/diagnostics.js';
+import type { NormalizedConfig, NormalizedSync } from '../config/schema.js';
+import { loadSyncRules, type SyncRules } from '../sysctl/sync_rules.js';
+import { resolveDirectory } from '../sysctl/trees.js';
+import type { SystemRoot } from '../sysctl/proc_root.js';
+import { surveyTrees, type Survey } from '../sysctl/survey.js';
+import type { WatchTree } from '../sysctl/trees.js';
+import { findBinary } from './find_binary.js';
+
+export interface EnvironmentOptions {
+  /** PATH to search binaries in. */
+  readonly envPath: string;
+  readonly root: SystemRoot;
+  readonly uid: number;
+  readonly selfPid: number;
+}
+
+export interface SyncFacts {
+  sync: NormalizedSync;
+  /** Real source directory, or undefined when it is missing / not a directory. */
+  realSource: string | undefined;
+  rules: SyncRules;
+}
+
+export interface EnvironmentReport {
+  errors: ConfigDiagnostic[];
+  warnings: ConfigDiagnostic[];
+  facts: SyncFacts[];
+  survey: Survey | undefined;
+}
+
+/** A local (not host:path, not rsync://) target of rsync/direct, else undefined. */
+function localTarget(sync: NormalizedSync): string | undefined {
+  if (sync.mode !== 'rsync' && sync.mode !== 'direct') return undefined;
+  if (sync.mode === 'rsync' && (/^[^/]*:/.test(sync.target) || sync.target.startsWith('rsync://'))) return undefined;
+  return sync.target;
+}
+
+/** realpath of the longest existing prefix + the rest (a target may not exist yet). */
+function realish(p: string): string {
+  const abs = path.resolve(p);
+  let head = abs;
+  const rest: string[] = [];
+  while (!existsSync(head) && head !== '/') {
+    rest.unshift(path.basename(head));
+    head = path.dirname(head);
+  }
+  try {
+    head = realpathSync(head);
+  } catch {
+    // keep as is
+  }
+  return path.join(head, ...rest);
+}
+
+const inside = (child: string, parent: string): boolean => child === parent || child.startsWith(parent.endsWith('/') ? parent : `${parent}/`);
+
+export function checkEnvironment(file: string, config: NormalizedConfig, opts: EnvironmentOptions): EnvironmentReport {
+  const errors: ConfigDiagnostic[] = [];
+  const warnings: ConfigDiagnostic[] = [];
+  const warn = (sync: NormalizedSync, key: string, msg: string): void => {
+    warnings.push(diagnostic('warning', file, sync.line, `sync[${sync.index}]${key === '' ? '' : `.${key}`}`, msg));
+  };
+  const fail = (sync: NormalizedSync, key: string, msg: string): void => {
+    errors.push(diagnostic('error', file, sync.line, `sync[${sync.index}]${key === '' ? '' : `.${key}`}`, msg));
+  };
+
+  const facts: SyncFacts[] = [];
+  const trees: WatchTree[] = [];
+  const checkedBinaries = new Set<string>();
+  const realTargets = new Map<string, NormalizedSync>();
+  for (const sync of config.syncs) {
+    // Source.
+    const dir = resolveDirectory(sync.source, 'source');
+    if (!dir.ok) warn(sync, 'source', dir.message);
+    // Rules (excludeFrom/filterFrom, filter syntax).
+    const rules = loadSyncRules(sync);
+    for (const p of rules.problems) (p.kind === 'bad-rule' ? fail : warn)(sync, p.key, p.message);
+    facts.push({ sync, realSource: dir.ok ? dir.path : undefined, rules });
+    if (dir.ok && rules.rules !== undefined) trees.push({ label: `sync[${sync.index}]`, path: dir.path, rules: rules.rules });
+
+    // Binaries.
+    const binaries: { key: string; binary: string; fix: string }[] = [];
+    if (sync.mode !== 'custom') binaries.push({ key: 'rsync.binary', binary: sync.rsync.binary, fix: 'install rsync or set rsync.binary to its full path' });
+    if (sync.mode === 'rsyncssh') binaries.push({ key: 'ssh.binary', binary: sync.ssh.binary, fix: 'install the OpenSSH client or set ssh.binary to its full path' });
+    if (sync.mode === 'rsync' && sync.rsync.rsh === undefined && /^[^/]*[^:/]:(?!:)/.test(sync.target) && !sync.target.startsWith('rsync://')) {
+      binaries.push({ key: 'target', binary: 'ssh', fix: 'rsync reaches "host:path" targets through ssh — install the OpenSSH client or set rsync.rsh' });
+    }
+    for (const b of binaries) {
+      if (checkedBinaries.has(b.binary)) continue;
+      checkedBinaries.add(b.binary);
+      if (findBinary(b.binary, opts.envPath) === undefined) {
+        warn(sync, b.key, `${b.binary.includes('/') ? `"${b.binary}" is not an executable file` : `"${b.binary}" not found in PATH`} — ${b.fix}`);
+      }
+    }
+
+    // Target inside its source / shared targets, after symlinks (the loader checked the strings).
+    const tgt = localTarget(sync);
+    if (tgt !== undefined && tgt.startsWith('/')) {
+      const realTarget = realish(tgt);
+      const loaderSawIt = tgt.startsWith(sync.source);
+      if (dir.ok && !loaderSawIt && inside(realTarget, dir.path)) {
+        warn(sync, 'target', `target "${tgt}" resolves to "${realTarget}", inside the source "${dir.path}"; every transfer would trigger another one — exclude it or move the target`);
+      }
+      const other = realTargets.get(realTarget);
+      if (other !== undefined && localTarget(other) !== tgt) {
+        warn(sync, 'target', `target "${tgt}" resolves to "${realTarget}", the same directory sync[${other.index}] writes; the two will delete each other's files`);
+      } else if (other === undefined) realTargets.set(realTarget, sync);
+    }
+  }
+
+  // Watch limit.
+  let survey: Survey | undefined;
+  if (trees.length > 0) {
+    survey = surveyTrees(trees, { root: opts.root, uid: opts.uid, selfPid: opts.selfPid, stopWhenTooLow: true });
+    const w = survey.recommendation.watches;
+    const first = config.syncs[0]!;
+    if (w.status === 'too-low') {
+      warnings.push(diagnostic('warning', file, first.line, '', `inotify watch limit too low: the sources have ${survey.truncated ? 'more than ' : ''}${survey.dirs} directories to watch, but fs.inotify.max_user_watches = ${w.current} and other processes of this user hold ${survey.usage.watches} — run "lsyncd-ts sysctl --apply ${file}" as root`));
+    }
+    const i = survey.recommendation.instances;
+    if (i.status === 'too-low') {
+      warnings.push(diagnostic('warning', file, first.line, '', `inotify instance limit too low: fs.inotify.max_user_instances = ${i.current} and other processes of this user hold ${survey.usage.instances} — run "lsyncd-ts sysctl --apply ${file}" as root`));
+    }
+  }
+  return { errors, warnings, facts, survey };
+}

@@ -1,0 +1,26 @@
+// Output helpers for the CLI: stdout/stderr lines, and config diagnostics in two styles:
+//  - lsyncd style for the legacy form and `run` (`Error: …` / `Warn: …`, lsyncd's log
+//    categories in the config phase, lsyncd-behaviour.md §8), errors on stderr;
+//  - `error: …` / `warning: …` for check-config (like compilers and `nginx -t`).
+// Each diagnostic is one line: `FILE:LINE: path: message` (src/config/diagnostics.ts).
+// Writes go through process.stdout/stderr; callers set process.exitCode (never process.exit), so
+// output is flushed even when piped.
+import type { ConfigDiagnostic } from '../config/diagnostics.js';
+
+export function out(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export function err(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export function printLsyncdDiagnostics(errors: readonly ConfigDiagnostic[], warnings: readonly ConfigDiagnostic[]): void {
+  for (const w of warnings) err(`Warn: ${w.text}`);
+  for (const e of errors) err(`Error: ${e.text}`);
+}
+
+export function printCheckDiagnostics(errors: readonly ConfigDiagnostic[], warnings: readonly ConfigDiagnostic[], strict: boolean): void {
+  for (const e of errors) err(`error: ${e.text}`);
+  for (const w of warnings) err(`${strict ? 'error' : 'warning'}: ${w.text}`);
+}

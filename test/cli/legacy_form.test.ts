@@ -1,0 +1,90 @@
+// The lsyncd-compatible command line of the real binary (issue 3 "Command line";
+// lsyncd-behaviour.md §10 and §9 exit codes): -version 0, -help 255, no arguments 255, bad options
+// 255 with lsyncd's message, a bad config 255, and a valid config reaching the (not yet
+// implemented, issue 4) daemon → 1.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { tempDir } from '../helpers/temp_tree.js';
+import { fixture, packageVersion, runBin } from './run_bin.js';
+
+const NOT_IMPLEMENTED = 'not implemented yet: the sync engine lands with issue 4';
+
+test('-version and --version print "Version: <package version>" and exit 0', () => {
+  for (const flag of ['-version', '--version']) {
+    const r = runBin([flag]);
+    assert.equal(r.code, 0, flag);
+    assert.equal(r.stdout, `Version: ${packageVersion()}\n`);
+  }
+});
+
+test('-help prints lsyncd usage and exits 255; so does no argument at all', () => {
+  for (const args of [['-help'], []]) {
+    const r = runBin(args);
+    assert.equal(r.code, 255, args.join(' '));
+    assert.match(r.stdout, /^USAGE:\n {2}run a config file:\n {4}lsyncd-ts \[OPTIONS\] \[CONFIG-FILE\]/);
+    assert.match(r.stdout, /-rsyncssh \[SOURCE\] \[HOST\] \[TARGETDIR\]/);
+  }
+});
+
+test('bad options exit 255 with lsyncd\'s messages', () => {
+  const cases: [string[], string][] = [
+    [['-bogus'], 'Error: unknown option command line option -bogus'],
+    [['--bogus', 'x.lua'], 'Error: unknown option command line option --bogus'],
+    [['-log', 'foo', 'x.lua'], "Error: 'foo' is not a valid logging category"],
+    [['-delay', 'soon', 'x.lua'], 'Error: -delay needs a number of seconds >= 0, got "soon"'],
+    [['-rsync', '/a'], 'Error: option -rsync needs 2 arguments'],
+    [['-rsync', '/a', '/b', 'x.lua'], 'Error: There cannot be command line syncs and a config file together.'],
+    [['-runner', 'x.lua'], 'Error: -runner is not supported: lsyncd-ts has no Lua runner to replace'],
+  ];
+  for (const [args, message] of cases) {
+    const r = runBin(args);
+    assert.equal(r.code, 255, args.join(' '));
+    assert.equal(r.stderr.split('\n')[0], message, args.join(' '));
+    assert.equal(r.stdout, '');
+  }
+});
+
+test('a bad config exits 255 with one "Error: FILE:LINE: …" line per problem', () => {
+  const f4 = fixture('seed-configs', '4-rsyncssh.lua');
+  const r = runBin(['-nodaemon', f4]);
+  assert.equal(r.code, 255);
+  assert.equal(r.stderr, `Error: ${f4}:11: sync[1].target: not valid for mode "rsyncssh", which takes host + targetdir — write targetdir = "~/target_dir" instead\n`);
+  const f7 = fixture('seed-configs', '7-multiple-servers.lua');
+  const r7 = runBin([f7]);
+  assert.equal(r7.code, 255);
+  assert.match(r7.stderr, new RegExp(`^Error: ${f7.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4: syntax error: missing comma at the end of line 4`));
+  const missing = runBin(['--nodaemon', '/nonexistent/lsyncd.conf']);
+  assert.equal(missing.code, 255);
+  assert.match(missing.stderr, /^Error: \/nonexistent\/lsyncd\.conf: cannot read config: ENOENT/);
+});
+
+test('a valid config (file, relative path, or command-line syncs) reaches the daemon: exit 1 until issue 4', (t) => {
+  const dir = tempDir(t);
+  mkdirSync(path.join(dir, 'src'));
+  const cases: string[][] = [
+    ['-nodaemon', '-log', 'Exec', '-delay', '3', fixture('fixed', '1-settings.lua')],
+    ['test/fixtures/config/example.json'],
+    ['-rsync', path.join(dir, 'src'), path.join(dir, 'dst')],
+    ['-direct', path.join(dir, 'src'), path.join(dir, 'dst'), '-rsyncssh', path.join(dir, 'src'), 'host', '/dst'],
+  ];
+  for (const args of cases) {
+    const r = runBin(args);
+    assert.equal(r.code, 1, args.join(' '));
+    assert.equal(r.stderr.trimEnd().split('\n').at(-1), NOT_IMPLEMENTED, args.join(' '));
+  }
+});
+
+test('warnings of a valid config are printed as "Warn: …" before starting', (t) => {
+  const dir = tempDir(t);
+  const r = runBin(['-rsync', dir, path.join(dir, 'inside')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^Warn: <command line>: sync\[1\]: target ".*\/inside\/" is inside its own source/);
+});
+
+test('a bare word that is neither a subcommand nor a file gets yargs\' suggestion (exit 255)', () => {
+  const r = runBin(['chek-config', 'x']);
+  assert.equal(r.code, 255);
+  assert.match(r.stderr, /Did you mean check-config\?/);
+});
