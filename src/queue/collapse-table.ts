@@ -9,6 +9,9 @@
  * | Create    | absorb | absorb  | absorb                        | replace |
  * | Delete    | absorb | absorb  | replace (file) / stack (dir)  | absorb  |
  *
+ * The table applies to two events on the same kind of entry; a file and a directory of the same
+ * name never collapse (stack).
+ *
  * absorb: the new event is dropped; replace: the new event takes the old one's place (FIFO
  * position); stack: queued separately after the old one. Create-then-Delete is a Delete (the
  * target may already hold the file from an earlier run), never "nothing".
@@ -30,7 +33,13 @@ const TABLE: Readonly<Record<PathEventKind, Readonly<Record<PathEventKind, Colla
 };
 
 /** Collapse action for an older and a newer event on the same path. */
-export function collapse(older: PathEventKind, newer: PathEventKind, newerIsDir: boolean): CollapseAction {
+export function collapse(older: PathEventKind, olderIsDir: boolean, newer: PathEventKind, newerIsDir: boolean): CollapseAction {
+  // A directory and a file of the same name are different objects on the target: merging them
+  // loses work. Delete(dir) then Create(file) must still remove the directory's subtree first —
+  // replacing it left a non-empty directory that rsync cannot turn into the file, because the
+  // batch's `--exclude=*` protects its contents (found by the churn test; lsyncd keeps "/x/"
+  // and "/x" apart by key and stacks them through its prefix rule).
+  if (olderIsDir !== newerIsDir) return 'stack';
   const a = TABLE[older][newer];
   if (a === 'replace-file-stack-dir') return newerIsDir ? 'stack' : 'replace';
   return a;

@@ -251,7 +251,7 @@ export class DelayQueue {
             this.moveToDelete(same);
           }
         } else if (same.kind !== 'Full') {
-          const action = collapse(same.kind, kind, isDir);
+          const action = collapse(same.kind, same.isDir, kind, isDir);
           if (action === 'absorb') return;
           if (action === 'replace') {
             same.kind = kind;
@@ -434,7 +434,7 @@ export class DelayQueue {
     const n = list[i + 1];
     if (n === undefined || n.status !== 'wait' || n.kind === 'Move' || n.kind === 'Full') return;
     if (this.index.hasRelatedBetween(r.key, r.seq, n.seq)) return;
-    const action = collapse(r.kind, n.kind, n.isDir);
+    const action = collapse(r.kind, r.isDir, n.kind, n.isDir);
     if (action === 'stack') return;
     if (action === 'replace') {
       r.kind = n.kind;

@@ -27,7 +27,7 @@ for (const old of K) {
       const path = dir ? '/d/' : '/f';
       const cell = expected(old, neu, dir);
       test(`collapse ${old} then ${neu} on ${dir ? 'dir' : 'file'} -> ${cell}`, () => {
-        assert.equal(collapse(old, neu, dir), cell);
+        assert.equal(collapse(old, dir, neu, dir), cell);
         const dq = q();
         dq.ingest({ kind: old, path }, 0);
         dq.ingest({ kind: neu, path }, 10);
@@ -96,4 +96,25 @@ test('an event on a path is not merged past a newer related event on its parent'
     'Create /d/',
     'Create /d/x',
   ]);
+});
+
+// A file and a directory of the same name never collapse, in any order of any kinds.
+for (const old of K) {
+  for (const neu of K) {
+    for (const [oldDir, newDir] of [[true, false], [false, true]] as const) {
+      test(`no collapse across types: ${old} ${oldDir ? 'dir' : 'file'} then ${neu} ${newDir ? 'dir' : 'file'}`, () => {
+        assert.equal(collapse(old, oldDir, neu, newDir), 'stack');
+      });
+    }
+  }
+}
+
+test('Delete of a directory then Create of a file with its name: both run, in order (churn regression)', () => {
+  const dq = q();
+  dq.ingest({ kind: 'Delete', path: '/x/' }, 0);
+  dq.ingest({ kind: 'Create', path: '/x' }, 10);
+  assert.deepEqual(
+    dq.snapshot().map((d) => `${d.kind} ${String(d.path)}`),
+    ['Delete /x/', 'Create /x'],
+  );
 });
