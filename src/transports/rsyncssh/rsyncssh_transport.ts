@@ -1,0 +1,268 @@
+/**
+ * The rsyncssh transport (lsyncd `default.rsyncssh`, lsyncd-behaviour.md §1.5, §5.3): file data
+ * goes by rsync over ssh to `host:targetdir`; moves are executed on the target with `mv` over
+ * ssh instead of being re-sent.
+ *
+ * Contract (src/engine/transport.ts):
+ *   - keepsMoves = true; batchOptions.movesSeparately: a batch holds only Moves or only
+ *     non-Moves (lsyncd's `'break'` at the first Move keeps order, §5.3). A mixed batch is still
+ *     handled: consecutive runs of each class execute in order.
+ *   - Moves → ONE ssh call for the whole batch (`ssh … HOST sh -s`, script on stdin, every name
+ *     single-quoted byte-exactly: remote-moves.ts). lsyncd runs one ssh per move (issue #367).
+ *     A move the script reports failed (`F <i>`) is re-queued as Create(destination, fromMove)
+ *     so rsync transfers the content instead; with delete true/'running' the script removes the
+ *     origin. lsyncd dies on the non-zero exit of a failed `mv` (issue #719); our script exits 0
+ *     and reports per move, so only ssh's own failure codes reach `sshExitCodes` (255 → again).
+ *   - Move ends that are excluded (src/filters/move-filter.ts, §2.4): origin excluded →
+ *     Create(destination); destination excluded → Delete(origin); both → dropped. The runner may
+ *     already have done this; doing it again is harmless. A Move touching the root is never sent
+ *     to `mv` (it becomes a Create so rsync handles it).
+ *   - Other delays → ONE rsync with the NUL-separated include list (§5.1) to `host:targetdir`,
+ *     exit code through `rsyncExitCodes` (§6.2). Excluded paths are dropped from the list (a
+ *     Full-marker delay makes the batch a full transfer).
+ *   - full() → rsync full transfer (§5.2) with the sync's filters/excludes and delete mode.
+ *   - ssh and rsync's `--rsh` share one persistent ControlMaster per target (ssh_master.ts), so
+ *     a change pays no new TCP connection or handshake. Starting that master is itself an ssh
+ *     call: its failure is classified with `sshExitCodes` (255 → again).
+ *   - Never throws: builder errors (e.g. an ssh option rsync's --rsh cannot carry) are `die`
+ *     with the message; a binary that cannot be started is `die` (retrying would not help).
+ *   - No shell locally (runCommand); the only shell is the remote `sh -s` reading our script.
+ */
+import type { NormalizedRsyncsshSync } from '../../config/schema.js';
+import { describeCommand, runCommand, type RunResult } from '../../engine/process_runner.js';
+import type { TransferContext, TransferOutcome, TransferReport, Transport } from '../../engine/transport.js';
+import { classifyMove } from '../../filters/move-filter.js';
+import type { RuleList } from '../../filters/rule-list.js';
+import { type SyncPath, displayPath, toByteString } from '../../paths/byte-path.js';
+import type { BatchOptions } from '../../queue/delay-queue.js';
+import type { Delay, QueueEvent } from '../../queue/events.js';
+import type { Command } from '../command.js';
+import { classifyExit } from '../exit-outcome.js';
+import {
+  type RemoteMove,
+  type SshControl,
+  includeEntriesFromDelays,
+  parseMoveFailures,
+  remoteMovesCommand,
+  rshOption,
+  rsyncBatchCommand,
+  rsyncFullCommand,
+  rsyncsshDestination,
+} from '../rsync/index.js';
+import { type SshMaster, type SshMasterLease, type SshMasterOptions, SshMasterRegistry, defaultSshMasters, wantsManagedMaster } from './ssh_master.js';
+
+export interface RsyncsshRules {
+  readonly rules: RuleList;
+  readonly hasFilters: boolean;
+}
+
+export interface RsyncsshTransportOptions {
+  /** Where masters are shared; default: the process-wide registry. */
+  readonly masters?: SshMasterRegistry;
+  /** false: no ControlMaster (every call connects anew, like lsyncd). Default true. */
+  readonly controlMaster?: boolean;
+  /** ControlPersist and runtime-dir parent for the master. */
+  readonly master?: SshMasterOptions;
+}
+
+type ExitTable = Readonly<Record<number, 'ok' | 'again' | 'die'>>;
+
+interface Step {
+  readonly outcome: TransferOutcome;
+  readonly requeue: QueueEvent[];
+}
+
+const OK: TransferOutcome = { kind: 'ok' };
+
+function isRoot(p: SyncPath): boolean {
+  return /^\/*$/.test(toByteString(p));
+}
+
+function failure(what: string, r: RunResult, table: ExitTable): TransferOutcome {
+  if (r.spawnError !== undefined) return { kind: 'die', reason: `cannot start ${what}: ${r.spawnError.message}` };
+  const action = classifyExit(r.code, table);
+  const how = r.code !== null ? `exit code ${r.code}` : `signal ${r.signal ?? 'none'}`;
+  const tail = r.stderrTail.trim();
+  const reason = `${what} failed with ${how}${tail !== '' ? `: ${tail}` : ''}`;
+  return action === 'ok' ? OK : { kind: action, reason };
+}
+
+export class RsyncsshTransport implements Transport {
+  readonly description: string;
+  readonly keepsMoves = true;
+  readonly batchOptions: BatchOptions = { movesSeparately: true };
+  private readonly destination: string;
+  private readonly registry: SshMasterRegistry;
+  private readonly useMaster: boolean;
+  private lease: SshMasterLease | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly sync: NormalizedRsyncsshSync,
+    private readonly rules: RsyncsshRules,
+    private readonly opts: RsyncsshTransportOptions = {},
+  ) {
+    this.destination = rsyncsshDestination(sync.host, sync.targetdir);
+    this.description = `${sync.source} -> ${this.destination}`;
+    this.registry = opts.masters ?? defaultSshMasters;
+    this.useMaster = (opts.controlMaster ?? true) && wantsManagedMaster(sync.ssh);
+  }
+
+  /** The shared ControlMaster (created on first use); undefined when disabled. */
+  get master(): SshMaster | undefined {
+    if (!this.useMaster || this.closed) return undefined;
+    this.lease ??= this.registry.acquire(this.sync.ssh, this.sync.host, this.opts.master);
+    return this.lease.master;
+  }
+
+  async full(ctx: TransferContext): Promise<TransferReport> {
+    try {
+      const control = await this.connect(ctx);
+      if ('outcome' in control) return { outcome: control.outcome };
+      const cmd = rsyncFullCommand({
+        rsync: this.sync.rsync,
+        delete: this.sync.delete,
+        source: this.sync.source,
+        target: this.destination,
+        hasFilters: this.rules.hasFilters,
+        rules: this.rules.rules.rules,
+        extraRsh: rshOption(this.sync.ssh, control.control),
+      });
+      ctx.log.normal(`Calling rsync for a full transfer of ${this.description}`);
+      const r = await this.run(cmd, ctx, false);
+      return { outcome: r.code === 0 ? OK : failure('rsync', r, this.sync.rsyncExitCodes) };
+    } catch (e) {
+      return { outcome: { kind: 'die', reason: `rsyncssh full transfer: ${(e as Error).message}` } };
+    }
+  }
+
+  async batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
+    try {
+      if (delays.some((d) => d.kind === 'Full')) return await this.full(ctx);
+      const requeue: QueueEvent[] = [];
+      // Consecutive runs of moves / non-moves, in order (normally the whole batch is one run).
+      let i = 0;
+      while (i < delays.length) {
+        const isMove = delays[i]!.kind === 'Move';
+        let j = i;
+        while (j < delays.length && (delays[j]!.kind === 'Move') === isMove) j++;
+        const run = delays.slice(i, j);
+        const step = isMove ? await this.moves(run, ctx) : await this.transfer(run, ctx);
+        requeue.push(...step.requeue);
+        if (step.outcome.kind !== 'ok') return { outcome: step.outcome, requeue };
+        i = j;
+      }
+      return requeue.length > 0 ? { outcome: OK, requeue } : { outcome: OK };
+    } catch (e) {
+      return { outcome: { kind: 'die', reason: `rsyncssh batch: ${(e as Error).message}` } };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const lease = this.lease;
+    this.lease = undefined;
+    await lease?.release();
+  }
+
+  /** Makes sure the master is up; the control options for ssh/rsync, or a failure outcome. */
+  private async connect(ctx: TransferContext): Promise<{ control: SshControl | undefined } | { outcome: TransferOutcome }> {
+    if (this.closed) return { outcome: { kind: 'again', reason: 'transport closed' } };
+    const master = this.master;
+    if (master === undefined) return { control: undefined };
+    const failed = await master.ensure(ctx.signal);
+    if (failed === undefined) return { control: master.control };
+    const outcome = failure(`ssh master connection to ${this.sync.host}`, failed, this.sync.sshExitCodes);
+    // An ok-classified failure (custom tables) still has no master: continue without sharing.
+    return outcome.kind === 'ok' ? { control: undefined } : { outcome };
+  }
+
+  private run(cmd: Command, ctx: TransferContext, captureStdout: boolean): Promise<RunResult> {
+    ctx.log.debug('Exec', describeCommand(cmd));
+    const name = cmd.binary;
+    return runCommand(cmd, {
+      signal: ctx.signal,
+      captureStdout,
+      onLine: (stream, line) => {
+        if (line === '') return;
+        if (stream === 'stderr') ctx.log.warn(`${name}: ${line}`);
+        else ctx.log.debug('Exec', `${name}: ${line}`);
+      },
+    });
+  }
+
+  /** A run of Move delays: one ssh call (see header). */
+  private async moves(delays: readonly Delay[], ctx: TransferContext): Promise<Step> {
+    const requeue: QueueEvent[] = [];
+    const moves: RemoteMove[] = [];
+    const rules = this.rules.rules;
+    for (const d of delays) {
+      const dest = d.destination;
+      if (dest === undefined) {
+        ctx.log.warn(`Move without destination for ${displayPath(d.path)} ignored`);
+        continue;
+      }
+      const fate = rules.active ? classifyMove(rules, d.path, dest) : 'move';
+      if (fate === 'drop') continue;
+      if (fate === 'delete-origin') {
+        requeue.push({ kind: 'Delete', path: d.path });
+        continue;
+      }
+      if (fate === 'create-destination' || isRoot(d.path) || isRoot(dest)) {
+        if (!isRoot(dest)) requeue.push({ kind: 'Create', path: dest, fromMove: true });
+        continue;
+      }
+      moves.push({ origin: d.path, destination: dest });
+    }
+    if (moves.length === 0) return { outcome: OK, requeue };
+    const conn = await this.connect(ctx);
+    if ('outcome' in conn) return { outcome: conn.outcome, requeue };
+    const cmd = remoteMovesCommand({
+      ssh: this.sync.ssh,
+      host: this.sync.host,
+      targetdir: this.sync.targetdir,
+      moves,
+      delete: this.sync.delete,
+      ...(conn.control !== undefined ? { control: conn.control } : {}),
+    });
+    ctx.log.normal(
+      moves.length === 1
+        ? `Moving ${displayPath(moves[0]!.origin)} -> ${displayPath(moves[0]!.destination)}`
+        : `Moving ${moves.length} paths on ${this.sync.host} in one ssh call`,
+    );
+    const r = await this.run(cmd, ctx, true);
+    if (r.code !== 0) {
+      const outcome = failure('ssh (moves)', r, this.sync.sshExitCodes);
+      if (outcome.kind !== 'ok') return { outcome, requeue };
+    }
+    for (const i of parseMoveFailures(r.stdout)) {
+      const mv = moves[i];
+      if (mv === undefined) continue;
+      ctx.log.warn(`Move ${displayPath(mv.origin)} -> ${displayPath(mv.destination)} failed on ${this.sync.host}; transferring the destination instead`);
+      requeue.push({ kind: 'Create', path: mv.destination, fromMove: true });
+    }
+    return { outcome: OK, requeue };
+  }
+
+  /** A run of Create/Modify/Attrib/Delete delays: one rsync with the include list. */
+  private async transfer(delays: readonly Delay[], ctx: TransferContext): Promise<Step> {
+    const rules = this.rules.rules;
+    const wanted = rules.active ? delays.filter((d) => !rules.isExcluded(d.path)) : delays;
+    const entries = includeEntriesFromDelays(wanted);
+    if (entries.length === 0) return { outcome: OK, requeue: [] };
+    const conn = await this.connect(ctx);
+    if ('outcome' in conn) return { outcome: conn.outcome, requeue: [] };
+    const cmd = rsyncBatchCommand({
+      rsync: this.sync.rsync,
+      delete: this.sync.delete,
+      source: this.sync.source,
+      target: this.destination,
+      entries,
+      rules: rules.rules,
+      extraRsh: rshOption(this.sync.ssh, conn.control),
+    });
+    ctx.log.normal('Calling rsync with filter-list of new/modified files/dirs');
+    const r = await this.run(cmd, ctx, false);
+    return { outcome: r.code === 0 ? OK : failure('rsync', r, this.sync.rsyncExitCodes), requeue: [] };
+  }
+}

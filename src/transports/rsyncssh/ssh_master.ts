@@ -1,0 +1,223 @@
+/**
+ * One persistent OpenSSH master connection per target (issue 4: "a change does not pay a new
+ * handshake"). lsyncd starts a fresh ssh for every move and rsync run (lsyncd-behaviour.md §5.3,
+ * lsyncd issue #367), each paying TCP + key exchange + authentication.
+ *
+ * Contract:
+ *   - Key: ssh binary + host (incl. `user@`) + port + identityFile + options + _extra. Every
+ *     transport with the same key shares ONE master (refcounted leases, acquireSshMaster); a
+ *     different key gets its own private runtime dir, so masters never mix identities.
+ *   - Runtime dir: mkdtemp (mode 0700) under $XDG_RUNTIME_DIR, else os.tmpdir() (else /tmp when
+ *     the socket path would exceed sun_path's 108 bytes). ControlPath = `<dir>/m` (fixed name:
+ *     the dir is already per key, and a fixed path lets us check the socket without ssh).
+ *   - `control` (SshControl) is passed to every ssh call and to rsync's `--rsh` (ssh-argv.ts
+ *     adds ControlMaster=auto, ControlPath, ControlPersist), so each becomes a mux client.
+ *   - ensure(): when the socket is missing, starts the master explicitly:
+ *     `ssh -o ControlMaster=yes <sshArgs+control> -o ServerAliveInterval=15 … -N HOST`. With
+ *     ControlPersist, ssh forks into the background after authentication and the foreground
+ *     process exits (0 = master up; 255 = cannot connect/authenticate → the caller's `again`).
+ *     Its stderr goes to a file in the runtime dir, never to a pipe of ours: a master started
+ *     with `-v` in `_extra` keeps stderr open for its whole life, which would make a piped
+ *     caller wait for ControlPersist to expire. ServerAlive* lets a master on a dead link die
+ *     instead of hanging its mux clients (user options come first and win: ssh keeps the first
+ *     value of an option). Concurrent ensure() calls share one start.
+ *   - A master that died (idle ControlPersist expiry, network loss) removes its socket, so the
+ *     next ensure() starts a new one; a stale socket (master SIGKILLed) is handled by ssh's
+ *     ControlMaster=auto (it unlinks it and connects directly).
+ *   - If the user's ssh options set any Control* option themselves, no master is managed
+ *     (`wantsManagedMaster` → false): their configuration wins.
+ *   - close(): `ssh -O exit` (stdio ignored), then removes the runtime dir. Never throws.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import type { RunResult } from '../../engine/process_runner.js';
+import { type SshControl, type SshTable, sshArgs, sshBinary } from '../rsync/index.js';
+
+/** Default ControlPersist: the master outlives the last client by this long (seconds). */
+export const DEFAULT_CONTROL_PERSIST = '300';
+
+/** Options added after the user's (theirs win) when starting a master. */
+const MASTER_DEFAULTS = ['-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=4', '-o', 'ConnectTimeout=30'];
+
+/** sun_path is 108 bytes; ssh binds `<ControlPath>.<16 random chars>` first. */
+const MAX_SOCKET_PATH = 100 - 17;
+
+export interface SshMasterOptions {
+  /** ControlPersist value (seconds or an ssh time spec). Default 300. */
+  readonly persist?: string;
+  /** Parent of the private runtime dir; default $XDG_RUNTIME_DIR, else os.tmpdir(). */
+  readonly runtimeDir?: string;
+}
+
+/** False when the user's options configure connection sharing themselves. */
+export function wantsManagedMaster(ssh: SshTable): boolean {
+  return !Object.keys(ssh.options ?? {}).some((k) => /^control/i.test(k));
+}
+
+/** Identity of a master: everything that changes which connection ssh would make. */
+export function sshMasterKey(ssh: SshTable, host: string): string {
+  return JSON.stringify([sshBinary(ssh), host, ssh.port ?? null, ssh.identityFile ?? null, Object.entries(ssh.options ?? {}), ssh._extra ?? []]);
+}
+
+function usableDir(d: string | undefined): d is string {
+  if (d === undefined || d === '') return false;
+  try {
+    return statSync(d).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function makeRuntimeDir(parent: string | undefined): string {
+  const candidates = [parent, process.env['XDG_RUNTIME_DIR'], os.tmpdir(), '/tmp'];
+  let lastError: unknown;
+  for (const c of candidates) {
+    if (!usableDir(c)) continue;
+    if (path.join(c, 'lsyncd-ts-ssh-XXXXXX', 'm').length > MAX_SOCKET_PATH) continue;
+    try {
+      return mkdtempSync(path.join(c, 'lsyncd-ts-ssh-')); // mkdtemp creates mode 0700
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw new Error(`cannot create a private runtime dir for the ssh ControlMaster socket: ${String(lastError ?? 'no usable directory')}`);
+}
+
+/** A command that only needs its exit status (stdio ignored, nothing to hold a pipe open). */
+function runQuiet(binary: string, args: readonly string[], stderrFile?: string, signal?: AbortSignal): Promise<RunResult> {
+  return new Promise((resolve) => {
+    let fd: number | undefined;
+    try {
+      fd = stderrFile === undefined ? undefined : openSync(stderrFile, 'w', 0o600);
+    } catch {
+      fd = undefined;
+    }
+    const child = spawn(binary, args, { stdio: ['ignore', 'ignore', fd ?? 'ignore'], shell: false });
+    if (fd !== undefined) closeSync(fd);
+    let settled = false;
+    const tail = (): string => {
+      if (stderrFile === undefined) return '';
+      try {
+        return readFileSync(stderrFile, 'utf8').split('\n').slice(-20).join('\n').trim();
+      } catch {
+        return '';
+      }
+    };
+    const onAbort = () => child.kill('SIGTERM');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    const finish = (r: RunResult) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      resolve(r);
+    };
+    child.on('error', (e: NodeJS.ErrnoException) => finish({ code: null, signal: null, stdout: '', stderrTail: tail(), spawnError: e }));
+    // 'exit', not 'close': a backgrounded master may inherit descriptors of this process.
+    child.on('exit', (code, sig) => finish({ code, signal: sig, stdout: '', stderrTail: tail() }));
+  });
+}
+
+export class SshMaster {
+  readonly dir: string;
+  readonly socketPath: string;
+  readonly control: SshControl;
+  private starting: Promise<RunResult | undefined> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly ssh: SshTable,
+    readonly host: string,
+    opts: SshMasterOptions = {},
+  ) {
+    this.dir = makeRuntimeDir(opts.runtimeDir);
+    this.socketPath = path.join(this.dir, 'm');
+    this.control = { path: this.socketPath.replace(/%/g, '%%'), persist: opts.persist ?? DEFAULT_CONTROL_PERSIST };
+  }
+
+  /** True while the master's socket exists (cheap; no process). */
+  get up(): boolean {
+    return existsSync(this.socketPath);
+  }
+
+  /**
+   * Makes sure a master is running. Resolves undefined when it is (or was started), or the
+   * RunResult of the failed start (exit 255 for "cannot connect", to be classified by the caller
+   * with the sync's sshExitCodes).
+   */
+  ensure(signal?: AbortSignal): Promise<RunResult | undefined> {
+    if (this.closed) return Promise.resolve({ code: null, signal: null, stdout: '', stderrTail: 'ssh master closed' });
+    if (this.up) return Promise.resolve(undefined);
+    this.starting ??= this.start(signal).finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async start(signal?: AbortSignal): Promise<RunResult | undefined> {
+    const args = ['-o', 'ControlMaster=yes', ...sshArgs(this.ssh, this.control), ...MASTER_DEFAULTS, '-N', this.host];
+    const r = await runQuiet(sshBinary(this.ssh), args, path.join(this.dir, 'master.log'), signal);
+    return r.code === 0 ? undefined : r;
+  }
+
+  /** `ssh -O check`: true when a live master answers on the socket. */
+  async check(): Promise<boolean> {
+    const r = await runQuiet(sshBinary(this.ssh), [...sshArgs(this.ssh, this.control), '-O', 'check', this.host]);
+    return r.code === 0;
+  }
+
+  /** `ssh -O exit` and removal of the runtime dir. Idempotent, never throws. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.starting?.catch(() => undefined);
+    if (this.up) await runQuiet(sshBinary(this.ssh), [...sshArgs(this.ssh, this.control), '-O', 'exit', this.host]);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface SshMasterLease {
+  readonly master: SshMaster;
+  /** Drops this lease; the last one closes the master. Idempotent. */
+  release(): Promise<void>;
+}
+
+/** Shared masters, one per key (see header). */
+export class SshMasterRegistry {
+  private readonly masters = new Map<string, { master: SshMaster; refs: number }>();
+
+  acquire(ssh: SshTable, host: string, opts: SshMasterOptions = {}): SshMasterLease {
+    const key = sshMasterKey(ssh, host);
+    let entry = this.masters.get(key);
+    if (entry === undefined) {
+      entry = { master: new SshMaster(ssh, host, opts), refs: 0 };
+      this.masters.set(key, entry);
+    }
+    entry.refs++;
+    const held = entry;
+    let released = false;
+    return {
+      master: held.master,
+      release: async () => {
+        if (released) return;
+        released = true;
+        held.refs--;
+        if (held.refs === 0) {
+          if (this.masters.get(key) === held) this.masters.delete(key);
+          await held.master.close();
+        }
+      },
+    };
+  }
+
+  /** Number of live masters (tests, status). */
+  get size(): number {
+    return this.masters.size;
+  }
+}
+
+/** The process-wide registry used by default. */
+export const defaultSshMasters = new SshMasterRegistry();
