@@ -28,7 +28,7 @@
  *     with the message; a binary that cannot be started is `die` (retrying would not help).
  *   - No shell locally (runCommand); the only shell is the remote `sh -s` reading our script.
  */
-import type { NormalizedRsyncsshSync } from '../../config/schema.js';
+import type { ExitAction, NormalizedRsyncsshSync } from '../../config/schema.js';
 import { describeCommand, runCommand, type RunResult } from '../../engine/process_runner.js';
 import type { TransferContext, TransferOutcome, TransferReport, Transport } from '../../engine/transport.js';
 import { classifyMove } from '../../filters/move-filter.js';
@@ -65,7 +65,7 @@ export interface RsyncsshTransportOptions {
   readonly master?: SshMasterOptions;
 }
 
-type ExitTable = Readonly<Record<number, 'ok' | 'again' | 'die'>>;
+type ExitTable = Readonly<Record<number, ExitAction>>;
 
 interface Step {
   readonly outcome: TransferOutcome;

@@ -119,3 +119,25 @@ test('a missing ssh binary is die with a clear reason', async (t) => {
   assert.equal(r.outcome.kind, 'die');
   assert.match((r.outcome as { reason: string }).reason, /cannot start .*ENOENT/);
 });
+
+test('concurrent first use by two transports of one target starts ONE master', async (t) => {
+  const f = await fixture(t);
+  const { RsyncsshTransport } = await import('../../../src/transports/rsyncssh/index.js');
+  const { loadSyncRules } = await import('../../../src/sysctl/sync_rules.js');
+  const other = new RsyncsshTransport(f.sync, { rules: loadSyncRules(f.sync).rules!, hasFilters: false }, { masters: f.registry });
+  t.after(() => other.close());
+  writeFileSync(path.join(f.src, 'a'), '1');
+  writeFileSync(path.join(f.src, 'b'), '2');
+  const [ra, rb] = await Promise.all([f.transport.batch([delay('Create', '/a')], f.ctx), other.batch([delay('Create', '/b')], f.ctx)]);
+  assert.deepEqual([ra.outcome, rb.outcome], [{ kind: 'ok' }, { kind: 'ok' }], f.log.lines.join('\n'));
+  assert.deepEqual(snapshot(f.dst), snapshot(f.src));
+  assert.equal(f.sshd.countLog(ACCEPTED), 1, f.sshd.log());
+});
+
+test('an aborted context (shutdown) ends promptly with again', async (t) => {
+  const f = await fixture(t);
+  const ac = new AbortController();
+  ac.abort();
+  const r = await f.transport.batch([delay('Move', '/a', '/b')], { log: f.log, signal: ac.signal });
+  assert.equal(r.outcome.kind, 'again', JSON.stringify(r.outcome));
+});
