@@ -59,7 +59,7 @@ export async function runLegacy(argv: readonly string[]): Promise<number> {
         return EXIT_BAD_CONFIG;
       }
       printLsyncdDiagnostics([], r.warnings);
-      return startDaemon(r.config, { log: args.log });
+      return await startDaemon(r.config, { log: args.log });
     }
   }
 }

@@ -9,7 +9,6 @@ import path from 'node:path';
 import { tempDir } from '../helpers/temp_tree.js';
 import { fixture, packageVersion, runBin } from './run_bin.js';
 
-const NOT_IMPLEMENTED = 'not implemented yet: the sync engine lands with issue 4';
 
 test('-version and --version print "Version: <package version>" and exit 0', () => {
   for (const flag of ['-version', '--version']) {
@@ -60,26 +59,27 @@ test('a bad config exits 255 with one "Error: FILE:LINE: …" line per problem',
   assert.match(missing.stderr, /^Error: \/nonexistent\/lsyncd\.conf: cannot read config: ENOENT/);
 });
 
-test('a valid config (file, relative path, or command-line syncs) reaches the daemon: exit 1 until issue 4', (t) => {
+test('a valid config (file, relative path, or command-line syncs) reaches the engine: a missing source exits 255 naming the fix', (t) => {
   const dir = tempDir(t);
-  mkdirSync(path.join(dir, 'src'));
+  const nosrc = path.join(dir, 'nosrc');
   const cases: string[][] = [
     ['-nodaemon', '-log', 'Exec', '-delay', '3', fixture('fixed', '1-settings.lua')],
     ['test/fixtures/config/example.json'],
-    ['-rsync', path.join(dir, 'src'), path.join(dir, 'dst')],
-    ['-direct', path.join(dir, 'src'), path.join(dir, 'dst'), '-rsyncssh', path.join(dir, 'src'), 'host', '/dst'],
+    ['-rsync', nosrc, path.join(dir, 'dst')],
+    ['-direct', nosrc, path.join(dir, 'dst'), '-rsyncssh', nosrc, 'host', '/dst'],
   ];
   for (const args of cases) {
     const r = runBin(args);
-    assert.equal(r.code, 1, args.join(' '));
-    assert.equal(r.stderr.trimEnd().split('\n').at(-1), NOT_IMPLEMENTED, args.join(' '));
+    assert.equal(r.code, 255, args.join(' '));
+    assert.match(r.stderr.trimEnd().split('\n').at(-1)!, /Error: .*Cannot access source directory: .* — create it or fix "source"$/, args.join(' '));
   }
 });
 
 test('warnings of a valid config are printed as "Warn: …" before starting', (t) => {
   const dir = tempDir(t);
-  const r = runBin(['-rsync', dir, path.join(dir, 'inside')]);
-  assert.equal(r.code, 1);
+  const src = path.join(dir, 'nosrc');
+  const r = runBin(['-rsync', src, path.join(src, 'inside')]);
+  assert.equal(r.code, 255);
   assert.match(r.stderr, /^Warn: <command line>: sync\[1\]: target ".*\/inside\/" is inside its own source/);
 });
 

@@ -1,6 +1,6 @@
 // The yargs subcommands of the real binary: --help for each (with examples, exit 0), usage errors
 // (exit 255), and `run` (same options as the lsyncd form in long spelling; bad config 255, a
-// valid config → "not implemented yet", exit 1, until issue 4).
+// valid config → the engine, which refuses a missing source with exit 255).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { fixture, runBin } from './run_bin.js';
@@ -44,7 +44,7 @@ test('usage errors exit 255 with the message and a pointer to --help', () => {
   assert.match(none.stderr, /name a CONFIG file or one or more directories/);
 });
 
-test('run: option validation, bad config 255, valid config reaches the daemon (exit 1 for now)', () => {
+test('run: option validation, bad config 255, valid config reaches the engine', () => {
   const bad = runBin(['run', fixture('fixed', '1-settings.lua'), '--log', 'nope']);
   assert.equal(bad.code, 255);
   assert.match(bad.stderr, /^Error: 'nope' is not a valid logging category/);
@@ -54,6 +54,6 @@ test('run: option validation, bad config 255, valid config reaches the daemon (e
   assert.equal(invalid.code, 255);
   assert.match(invalid.stderr, /^Error: .*1-settings\.lua:5: sync: Nothing to watch!/);
   const ok = runBin(['run', fixture('fixed', '1-settings.lua'), '--nodaemon', '--log', 'Exec', '--log', 'scarce', '--delay', '2', '--insist', '--logfile', '/tmp/x.log', '--pidfile', '/tmp/x.pid']);
-  assert.equal(ok.code, 1);
-  assert.equal(ok.stderr, 'not implemented yet: the sync engine lands with issue 4\n');
+  assert.equal(ok.code, 255, 'the fixture\'s source does not exist on this machine');
+  assert.match(ok.stderr, /Cannot access source directory: \/home\/e\.orlov\/source_dir\//);
 });

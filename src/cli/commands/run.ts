@@ -3,7 +3,7 @@
 // lsyncd-behaviour.md §10). Same validation and messages as the legacy form
 // (src/config/cli_args.ts): `'x' is not a valid logging category`, delay a number ≥ 0.
 // Config errors exit 255 like lsyncd (a systemd unit cannot tell the forms apart); a valid config
-// goes to startDaemon (not implemented until issue 4 → exit 1).
+// goes to startDaemon (the sync engine; exit codes in start_daemon.ts).
 import type { Argv } from 'yargs';
 import type { ConfigOverrides } from '../../config/normalize.js';
 import { EXIT_BAD_CONFIG, EXIT_USAGE } from '../exit_codes.js';
@@ -60,7 +60,7 @@ export function registerRun(y: Argv, sink: ExitCodeSink): Argv {
         return;
       }
       printLsyncdDiagnostics([], r.warnings);
-      sink.exitCode = startDaemon(r.config, { log: argv.log ?? [] });
+      sink.exitCode = await startDaemon(r.config, { log: argv.log ?? [] });
     },
   );
 }
