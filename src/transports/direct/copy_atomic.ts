@@ -1,0 +1,142 @@
+/**
+ * Atomic placement of files and symlinks on the target.
+ *
+ * Contract:
+ *  - A file is copied to a temp name in the SAME directory (`.lsyncd-ts.<name>.<hex>`,
+ *    byte_paths.ts tempSibling), gets owner (root), mode and times, and is then rename(2)d over
+ *    the final name. A reader of the target therefore sees either the previous entry or the
+ *    complete new file, never a half-written one. lsyncd's direct mode runs `cp -p SRC TGT/dir/`
+ *    (lsyncd-behaviour.md §5.4), which truncates and rewrites the live file in place.
+ *  - The source is opened with O_NOFOLLOW and checked with fstat on the open descriptor: what is
+ *    copied, and whose mode/times are applied, is exactly the regular file that was opened — a
+ *    symlink or FIFO swapped in meanwhile is never followed or read (a FIFO would hang `cp`).
+ *    The data is copied by fs.copyFile from /proc/self/fd/N (copy_file_range / FICLONE reflink
+ *    where the file system supports it, streamed in the kernel otherwise — no user-space buffer
+ *    of the whole file).
+ *  - A symlink is recreated with the same target bytes (readlink, never followed) under a temp
+ *    name and renamed over the final name.
+ *  - If the final name is a directory (type change, lsyncd issue #290) the caller's `makeWay`
+ *    decides whether it may be removed (delete mode); if not, the temp entry is removed and the
+ *    result is 'kept'.
+ *  - On every failure the temp entry is unlinked; no temp file is left behind by a failed op.
+ */
+import { type BigIntStats, constants } from 'node:fs';
+import { copyFile, type FileHandle, lstat, open, readlink, rename, symlink, unlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { applyAttrs, type AttrOptions } from './apply_attrs.js';
+import { fsPath, tempSibling } from './byte_paths.js';
+import { errnoOf, isGone, targetError } from './fs_errors.js';
+
+/** Removes whatever (directory) stands at `dstBs` so a non-directory can take its place; false = refused. */
+export type MakeWay = (dstBs: string, st: BigIntStats) => Promise<boolean>;
+
+export type PlaceResult =
+  | { readonly kind: 'placed'; readonly bytes: number }
+  /** The source entry is gone (its Delete is queued) — nothing done. */
+  | { readonly kind: 'gone' }
+  /** The source is no longer a regular file (re-dispatch on its current type). */
+  | { readonly kind: 'changed' }
+  /** The source cannot be read (EACCES…): skipped, like rsync's partial transfer (code 23). */
+  | { readonly kind: 'unreadable'; readonly code: string }
+  /** The target directory in the way may not be removed (delete mode). */
+  | { readonly kind: 'kept' };
+
+const HAVE_PROC_FD = existsSync('/proc/self/fd');
+const OPEN_SOURCE = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+async function discard(tmpBs: string): Promise<void> {
+  try {
+    await unlink(fsPath(tmpBs));
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * rename(tmp, dst); when a directory is in the way, ask `makeWay` and retry once.
+ * Returns false when the directory was kept (tmp removed).
+ */
+export async function placeOver(tmpBs: string, dstBs: string, makeWay: MakeWay): Promise<boolean> {
+  try {
+    await rename(fsPath(tmpBs), fsPath(dstBs));
+    return true;
+  } catch (err) {
+    const code = errnoOf(err);
+    if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw targetError('rename', dstBs, err);
+  }
+  const st = await lstat(fsPath(dstBs), { bigint: true });
+  if (!(await makeWay(dstBs, st))) return false;
+  try {
+    await rename(fsPath(tmpBs), fsPath(dstBs));
+  } catch (err) {
+    throw targetError('rename', dstBs, err);
+  }
+  return true;
+}
+
+/** Copies the regular file `srcBs` to `dstBs` via a temp sibling + rename. */
+export async function copyFileAtomic(srcBs: string, dstBs: string, attrs: AttrOptions, makeWay: MakeWay): Promise<PlaceResult> {
+  let fh: FileHandle;
+  try {
+    fh = await open(fsPath(srcBs), OPEN_SOURCE);
+  } catch (err) {
+    if (isGone(err)) return { kind: 'gone' };
+    const code = errnoOf(err);
+    if (code === 'ELOOP' || code === 'ENXIO') return { kind: 'changed' };
+    if (code === undefined) throw err;
+    return { kind: 'unreadable', code };
+  }
+  const tmpBs = tempSibling(dstBs);
+  let created = false;
+  try {
+    const st = await fh.stat({ bigint: true });
+    if (!st.isFile()) return { kind: 'changed' };
+    try {
+      created = true;
+      await copyFile(HAVE_PROC_FD ? `/proc/self/fd/${fh.fd}` : fsPath(srcBs), fsPath(tmpBs), constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    } catch (err) {
+      throw targetError('copy to', dstBs, err);
+    }
+    await applyAttrs(tmpBs, st, attrs);
+    if (!(await placeOver(tmpBs, dstBs, makeWay))) {
+      await discard(tmpBs);
+      return { kind: 'kept' };
+    }
+    created = false;
+    return { kind: 'placed', bytes: Number(st.size) };
+  } catch (err) {
+    if (created) await discard(tmpBs);
+    throw err;
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+/** Recreates the symlink `srcBs` (same target bytes, never followed) at `dstBs`. */
+export async function copySymlinkAtomic(srcBs: string, dstBs: string, st: BigIntStats, attrs: AttrOptions, makeWay: MakeWay): Promise<PlaceResult> {
+  let target: Buffer;
+  try {
+    target = await readlink(fsPath(srcBs), { encoding: 'buffer' });
+  } catch (err) {
+    if (isGone(err)) return { kind: 'gone' };
+    if (errnoOf(err) === 'EINVAL') return { kind: 'changed' }; // no longer a symlink
+    throw err;
+  }
+  const tmpBs = tempSibling(dstBs);
+  try {
+    await symlink(target, fsPath(tmpBs));
+  } catch (err) {
+    throw targetError('symlink', dstBs, err);
+  }
+  try {
+    await applyAttrs(tmpBs, st, attrs);
+    if (!(await placeOver(tmpBs, dstBs, makeWay))) {
+      await discard(tmpBs);
+      return { kind: 'kept' };
+    }
+  } catch (err) {
+    await discard(tmpBs);
+    throw err;
+  }
+  return { kind: 'placed', bytes: target.length };
+}

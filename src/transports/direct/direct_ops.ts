@@ -1,0 +1,547 @@
+/**
+ * The in-process operations of the direct transport: one method per kind of change, each making
+ * ONE target path match the source's CURRENT state (lsyncd-behaviour.md §5.4 runs cp/rm/mv per
+ * event instead and loses files under churn).
+ *
+ * Contract:
+ *  - `syncEntry(rel, subtree)` (Create/Modify): lstat the source (never follow) and place the same
+ *    kind of entry on the target: regular file → temp copy + rename (copy_atomic.ts), symlink →
+ *    same link bytes, directory → mkdir + mode/owner/times, and with `subtree` the whole source
+ *    subtree (rules.isExcluded respected; with delete-while-running, target-only non-excluded
+ *    entries in it are removed, as rsync --delete would). A vanished source is skipped: its
+ *    Delete is queued. FIFOs, sockets and devices are skipped (lsyncd's `cp -p` would block on a
+ *    FIFO); a full rsync transfers them if rsync{devices,specials} asks for it.
+ *  - `attrib(rel)`: owner (root), mode, times onto the existing target entry; a missing or
+ *    differently-typed target entry (or a file whose size differs) is synced instead. lsyncd
+ *    drops Attrib (§5.4).
+ *  - `remove(rel)`: `rm -r` of the target path, only when deleting while running
+ *    (delete-mode.ts), through safeDeletePath (never the target root, no "."/".." — §5.4
+ *    "Refusing to erase your harddisk!").
+ *  - `move(from, to)`: rename(2) on the target; fallback to copying `to` from the source (and
+ *    removing `from` when deleting is enabled) when the origin is not on the target or the rename
+ *    fails; excluded destination → remove(origin), excluded origin → syncEntry(to, subtree)
+ *    (lsyncd's move/exclude table, §2.4).
+ *  - Type changes (file ↔ directory ↔ symlink, lsyncd issue #290): the target entry is replaced.
+ *    Replacing a non-directory is like overwriting a file and always allowed; removing a
+ *    NON-EMPTY directory to make way for a file/symlink is a delete and only happens when
+ *    deleting while running — otherwise the directory is kept and a warning logged.
+ *  - Never through a symlink: before anything is written or removed below a directory, every
+ *    ancestor is checked to be a real directory on the source (else the event is stale: skipped)
+ *    and on the target (a missing one is created with the source's attributes; a file or symlink
+ *    in its place is replaced). Without this, a target symlink left from an earlier state
+ *    (issue #290: "quickly replacing a directory by a symlink deletes files on the target") would
+ *    let a copy or an `rm -r` escape the target tree. The verdicts are cached per batch and the
+ *    cache is dropped whenever a directory is removed, replaced or moved.
+ *  - Target-side errno failures throw DirectOpError (→ `again`); source-side unreadable entries
+ *    are logged and skipped (rsync: partial transfer, code 23 = ok).
+ *  - Writing into a target directory changes its mtime; every directory touched is recorded and
+ *    `restoreDirTimes()` copies the source directory's times back at the end of a batch.
+ */
+import type { BigIntStats } from 'node:fs';
+import { lstat, mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import type { RuleList } from '../../filters/index.js';
+import type { Log } from '../../log/log.js';
+import { safeDeletePath, UnsafeDeleteError } from '../delete-safety.js';
+import { applyAttrs, applyTimes, type AttrOptions } from './apply_attrs.js';
+import { ancestorsOf, fsPath, parentOf, related, show, syncPathOf, TEMP_PREFIX } from './byte_paths.js';
+import { copyFileAtomic, copySymlinkAtomic, type MakeWay, type PlaceResult } from './copy_atomic.js';
+import { errnoOf, isGone, targetError } from './fs_errors.js';
+
+export interface DirectOpsOptions {
+  /** Source root, byte string, no trailing "/". */
+  readonly srcRoot: string;
+  /** Target root, byte string, no trailing "/". */
+  readonly dstRoot: string;
+  /** The configured target (for safeDeletePath). */
+  readonly targetRoot: string;
+  readonly deleteWhileRunning: boolean;
+  readonly rules: RuleList;
+  /** Preserve owner/group (running as root). */
+  readonly owner: boolean;
+  /** Files copied concurrently inside one directory of a subtree copy. */
+  readonly treeConcurrency?: number;
+}
+
+export interface OpCounters {
+  files: number;
+  bytes: number;
+}
+
+type EntryType = 'file' | 'dir' | 'link' | 'other';
+
+function typeOf(st: BigIntStats): EntryType {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'link';
+  return 'other';
+}
+
+async function lstatOrUndefined(bs: string): Promise<BigIntStats | undefined> {
+  try {
+    return await lstat(fsPath(bs), { bigint: true });
+  } catch (err) {
+    if (isGone(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; rejects with the first error (in item order) after all settled. */
+export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const errors: { index: number; err: unknown }[] = [];
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        await fn(items[i]!);
+      } catch (err) {
+        errors.push({ index: i, err });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.length > 0) {
+    errors.sort((a, b) => a.index - b.index);
+    throw errors[0]!.err;
+  }
+}
+
+export class DirectOps {
+  readonly counters: OpCounters = { files: 0, bytes: 0 };
+  private readonly attrs: AttrOptions;
+  /** rel dir → promise of "real directory on source, directory on target" (false = stale). */
+  private readonly dirCache = new Map<string, Promise<boolean>>();
+  private readonly touched = new Set<string>();
+  private readonly warned = new Set<string>();
+
+  constructor(
+    private readonly o: DirectOpsOptions,
+    private log: Log,
+  ) {
+    this.attrs = {
+      owner: o.owner,
+      onUnsupported: (what, p, code) => this.warnOnce(`${what}:${code}`, `direct: ${what} not supported on the target (${code}, first seen at ${show(p)}); attribute not preserved`),
+    };
+  }
+
+  /** The log of the batch being run (TransferContext.log). */
+  setLog(log: Log): void {
+    this.log = log;
+  }
+
+  private src(rel: string): string {
+    return this.o.srcRoot + rel;
+  }
+
+  private dst(rel: string): string {
+    return this.o.dstRoot + rel;
+  }
+
+  private warnOnce(key: string, msg: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.log.warn(msg);
+  }
+
+  /** Forget cached directory verdicts (after a full transfer, a removal, a move). */
+  invalidate(): void {
+    this.dirCache.clear();
+  }
+
+  private excluded(rel: string, isDir: boolean): boolean {
+    return this.o.rules.active && this.o.rules.isExcluded(syncPathOf(rel, isDir));
+  }
+
+  // ---------------------------------------------------------------- directories on the way
+
+  /** Every ancestor of `rel` is a real directory on the source and exists as one on the target. */
+  async ensureParents(rel: string): Promise<boolean> {
+    if (!(await this.ensureDir(''))) return false;
+    for (const a of ancestorsOf(rel)) if (!(await this.ensureDir(a))) return false;
+    return true;
+  }
+
+  private ensureDir(rel: string): Promise<boolean> {
+    let p = this.dirCache.get(rel);
+    if (p === undefined) {
+      p = this.checkDir(rel);
+      this.dirCache.set(rel, p);
+      // A failure must not stick: the retry has to try again.
+      p.catch(() => this.dirCache.delete(rel));
+    }
+    return p;
+  }
+
+  private async checkDir(rel: string): Promise<boolean> {
+    if (rel === '') {
+      // The roots themselves may be symlinks (configured that way): follow them.
+      try {
+        const st = await stat(fsPath(this.o.dstRoot));
+        if (st.isDirectory()) return true;
+      } catch (err) {
+        if (!isGone(err)) throw targetError('stat', this.o.dstRoot, err);
+      }
+      try {
+        await mkdir(fsPath(this.o.dstRoot), { recursive: true });
+      } catch (err) {
+        throw targetError('mkdir', this.o.dstRoot, err);
+      }
+      return true;
+    }
+    const s = await this.sourceStat(rel);
+    if (s === undefined || !s.isDirectory()) return false; // stale: a later event covers it
+    await this.placeDir(rel, s);
+    return true;
+  }
+
+  /** Makes the target entry at `rel` a directory with the attributes of `s` (mkdir / replace non-dir). */
+  private async placeDir(rel: string, s: BigIntStats): Promise<void> {
+    const d = this.dst(rel);
+    let t: BigIntStats | undefined;
+    try {
+      t = await lstatOrUndefined(d);
+    } catch (err) {
+      throw targetError('lstat', d, err);
+    }
+    if (t !== undefined && !t.isDirectory()) {
+      try {
+        await unlink(fsPath(d));
+      } catch (err) {
+        if (!isGone(err)) throw targetError('unlink', d, err);
+      }
+      t = undefined;
+    }
+    if (t === undefined) {
+      try {
+        await mkdir(fsPath(d), { mode: Number(s.mode) & 0o7777 });
+      } catch (err) {
+        if (errnoOf(err) !== 'EEXIST') throw targetError('mkdir', d, err);
+      }
+      this.touch(parentOf(rel));
+    }
+    await applyAttrs(d, s, this.attrs);
+    if (rel !== '') this.dirCache.set(rel, Promise.resolve(true));
+  }
+
+  private async sourceStat(rel: string): Promise<BigIntStats | undefined> {
+    try {
+      // The source root may be a symlink (configured that way): follow it, and only it.
+      return rel === '' ? await stat(fsPath(this.o.srcRoot), { bigint: true }) : await lstat(fsPath(this.src(rel)), { bigint: true });
+    } catch (err) {
+      if (isGone(err)) return undefined;
+      const code = errnoOf(err);
+      if (code === undefined) throw err;
+      this.log.warn(`direct: cannot read source ${show(this.src(rel))}: ${code}; skipped`);
+      return undefined;
+    }
+  }
+
+  private touch(relDir: string): void {
+    this.touched.add(relDir);
+  }
+
+  /** Copies the source directories' times onto the target directories we wrote into. */
+  async restoreDirTimes(): Promise<void> {
+    const dirs = [...this.touched];
+    this.touched.clear();
+    await forEachLimit(dirs, 8, async (rel) => {
+      const s = await lstatOrUndefined(this.src(rel === '' ? '' : rel)).catch(() => undefined);
+      if (s === undefined || !s.isDirectory()) return;
+      const t = await lstatOrUndefined(this.dst(rel)).catch(() => undefined);
+      if (t === undefined || !t.isDirectory()) return;
+      await applyTimes(this.dst(rel), s, this.attrs).catch(() => undefined);
+    });
+  }
+
+  /** Removes a target entry in the way of a non-directory; a non-empty directory only when deleting. */
+  private readonly makeWay: MakeWay = async (dstBs, st) => {
+    const p = fsPath(dstBs);
+    this.invalidate();
+    if (!st.isDirectory()) {
+      await unlink(p).catch((err: unknown) => {
+        if (!isGone(err)) throw targetError('unlink', dstBs, err);
+      });
+      return true;
+    }
+    try {
+      await rmdir(p);
+      return true;
+    } catch (err) {
+      const code = errnoOf(err);
+      if (code === 'ENOENT') return true;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw targetError('rmdir', dstBs, err);
+    }
+    if (!this.o.deleteWhileRunning) {
+      this.log.warn(`direct: kept non-empty directory ${show(dstBs)} where the source now has a non-directory (delete mode does not allow deleting while running)`);
+      return false;
+    }
+    await this.rmTree(dstBs);
+    return true;
+  };
+
+  private async rmTree(dstBs: string): Promise<void> {
+    try {
+      await rm(fsPath(dstBs), { recursive: true, force: true });
+    } catch (err) {
+      throw targetError('rm -r', dstBs, err);
+    }
+  }
+
+  // ---------------------------------------------------------------- Create / Modify
+
+  /** Makes the target entry at `rel` match the source (see header). */
+  async syncEntry(rel: string, subtree: boolean): Promise<void> {
+    if (rel === '') {
+      if (!(await this.ensureParents(''))) return;
+      const s = await this.sourceStat('');
+      if (s !== undefined) await applyAttrs(this.o.dstRoot, s, this.attrs);
+      if (subtree) await this.copyTree('');
+      return;
+    }
+    if (!(await this.ensureParents(rel))) return;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const s = await this.sourceStat(rel);
+      if (s === undefined) return;
+      const r = await this.placeEntry(rel, s, subtree);
+      if (r !== 'changed') return;
+    }
+  }
+
+  /** Places one entry of the source's type; 'changed' when the source changed type meanwhile. */
+  private async placeEntry(rel: string, s: BigIntStats, subtree: boolean): Promise<'done' | 'changed'> {
+    const type = typeOf(s);
+    if (type === 'dir') {
+      await this.placeDir(rel, s);
+      if (subtree) await this.copyTree(rel);
+      return 'done';
+    }
+    if (type === 'other') {
+      this.log.debug('Exec', `direct: skipped special file ${show(this.src(rel))} (FIFO/socket/device: transferred by full rsync only)`);
+      return 'done';
+    }
+    let r: PlaceResult;
+    try {
+      r = type === 'file'
+        ? await copyFileAtomic(this.src(rel), this.dst(rel), this.attrs, this.makeWay)
+        : await copySymlinkAtomic(this.src(rel), this.dst(rel), s, this.attrs, this.makeWay);
+    } catch (err) {
+      throw targetError(type === 'file' ? 'copy' : 'symlink', this.dst(rel), err);
+    }
+    if (r.kind === 'changed') return 'changed';
+    if (r.kind === 'unreadable') this.log.warn(`direct: cannot read source ${show(this.src(rel))}: ${r.code}; skipped`);
+    if (r.kind === 'placed') {
+      this.counters.files++;
+      this.counters.bytes += r.bytes;
+      this.touch(parentOf(rel));
+    }
+    return 'done';
+  }
+
+  /**
+   * Copies the source subtree below the directory `rel` (already placed) onto the target.
+   * Iterative (deep trees do not grow the stack); directory times are set after their contents.
+   */
+  private async copyTree(rel: string): Promise<void> {
+    const stack = [rel];
+    const done: { rel: string; st: BigIntStats }[] = [];
+    const conc = this.o.treeConcurrency ?? 16;
+    while (stack.length > 0) {
+      const dir = stack.pop()!;
+      let names: Buffer[];
+      try {
+        names = await readdir(fsPath(this.src(dir)), { encoding: 'buffer' });
+      } catch (err) {
+        if (isGone(err)) continue;
+        const code = errnoOf(err);
+        if (code === undefined) throw err;
+        this.log.warn(`direct: cannot read source directory ${show(this.src(dir))}: ${code}; skipped`);
+        continue;
+      }
+      const present = new Set<string>();
+      const files: { rel: string; st: BigIntStats }[] = [];
+      const stats: (BigIntStats | undefined)[] = new Array<BigIntStats | undefined>(names.length);
+      await forEachLimit(names.map((_, i) => i), conc, async (i) => {
+        stats[i] = await this.sourceStat(`${dir}/${names[i]!.toString('latin1')}`);
+      });
+      for (let i = 0; i < names.length; i++) {
+        const s = stats[i];
+        if (s === undefined) continue;
+        const name = names[i]!.toString('latin1');
+        const child = `${dir}/${name}`;
+        const isDir = s.isDirectory();
+        if (this.excluded(child, isDir)) continue;
+        present.add(name);
+        if (isDir) {
+          await this.placeDir(child, s);
+          done.push({ rel: child, st: s });
+          stack.push(child);
+        } else files.push({ rel: child, st: s });
+      }
+      await forEachLimit(files, conc, async (f) => {
+        if (f.st.isFile() && (await this.upToDate(f.rel, f.st))) return;
+        if ((await this.placeEntry(f.rel, f.st, false)) === 'changed') await this.syncEntry(f.rel, false);
+      });
+      if (this.o.deleteWhileRunning) await this.pruneExtra(dir, present);
+    }
+    for (let i = done.length - 1; i >= 0; i--) await applyTimes(this.dst(done[i]!.rel), done[i]!.st, this.attrs);
+  }
+
+  /** rsync's quick check, for subtree copies only: a regular target file of the same size and mtime (µs). */
+  private async upToDate(rel: string, s: BigIntStats): Promise<boolean> {
+    const t = await lstatOrUndefined(this.dst(rel)).catch(() => undefined);
+    if (t === undefined || !t.isFile() || t.size !== s.size) return false;
+    const diff = t.mtimeNs - s.mtimeNs;
+    return diff > -2000n && diff < 2000n;
+  }
+
+  /** Removes target entries of `dir` that the source does not have (and that are not excluded). */
+  private async pruneExtra(dir: string, present: ReadonlySet<string>): Promise<void> {
+    let entries: import('node:fs').Dirent<Buffer>[];
+    try {
+      entries = await readdir(fsPath(this.dst(dir)), { encoding: 'buffer', withFileTypes: true });
+    } catch (err) {
+      if (isGone(err)) return;
+      throw targetError('readdir', this.dst(dir), err);
+    }
+    for (const e of entries) {
+      const name = e.name.toString('latin1');
+      if (present.has(name)) continue;
+      const child = `${dir}/${name}`;
+      if (!name.startsWith(TEMP_PREFIX) && this.excluded(child, e.isDirectory())) continue;
+      await this.rmTree(this.dst(child));
+      this.touch(dir);
+    }
+  }
+
+  // ---------------------------------------------------------------- Attrib
+
+  async attrib(rel: string): Promise<void> {
+    if (!(await this.ensureParents(rel))) return;
+    const s = await this.sourceStat(rel);
+    if (s === undefined) return;
+    const d = this.dst(rel);
+    let t: BigIntStats | undefined;
+    try {
+      t = rel === '' ? await stat(fsPath(d), { bigint: true }) : await lstatOrUndefined(d);
+    } catch (err) {
+      throw targetError('lstat', d, err);
+    }
+    const sameType = t !== undefined && (rel === '' || typeOf(t) === typeOf(s));
+    if (!sameType || (s.isFile() && t!.size !== s.size)) {
+      await this.syncEntry(rel, false);
+      return;
+    }
+    if (typeOf(s) === 'other') return;
+    await applyAttrs(d, s, this.attrs);
+  }
+
+  // ---------------------------------------------------------------- Delete
+
+  /** `rm -r` of the target path when deleting while running; refuses the root (safeDeletePath). */
+  async remove(rel: string): Promise<void> {
+    if (!this.o.deleteWhileRunning) {
+      this.log.debug('Exec', `direct: not deleting ${show(rel)} (delete mode)`);
+      return;
+    }
+    let abs: string;
+    try {
+      abs = absByteString(safeDeletePath(this.o.targetRoot, syncPathOf(rel, false)));
+    } catch (err) {
+      if (err instanceof UnsafeDeleteError) {
+        this.log.error(`direct: ${err.message}`);
+        return;
+      }
+      throw err;
+    }
+    // Never delete through a symlink (or a file) standing where the source had a directory.
+    for (const a of ancestorsOf(rel)) {
+      let t: BigIntStats | undefined;
+      try {
+        t = await lstatOrUndefined(this.dst(a));
+      } catch (err) {
+        throw targetError('lstat', this.dst(a), err);
+      }
+      if (t === undefined || !t.isDirectory()) return;
+    }
+    this.invalidate();
+    await this.rmTree(abs);
+    this.touch(parentOf(rel));
+  }
+
+  // ---------------------------------------------------------------- Move
+
+  async move(from: string, to: string, isDir: boolean): Promise<void> {
+    const fromExcl = this.excluded(from, isDir);
+    const toExcl = this.excluded(to, isDir);
+    if (fromExcl && toExcl) return;
+    if (toExcl) return this.remove(from);
+    if (fromExcl) return this.syncEntry(to, true);
+    if (from === '' || to === '' || related(from, to)) return this.fallback(from, to);
+
+    // The origin must be reachable on the target without crossing a symlink.
+    for (const a of ancestorsOf(from)) {
+      const t = await lstatOrUndefined(this.dst(a)).catch(() => undefined);
+      if (t === undefined || !t.isDirectory()) return this.fallback(from, to);
+    }
+    const origin = await lstatOrUndefined(this.dst(from)).catch(() => undefined);
+    if (origin === undefined) return this.fallback(from, to);
+    if (!(await this.ensureParents(to))) {
+      // The destination's directory is gone on the source again: the entry left the tree.
+      await this.remove(from);
+      return;
+    }
+    this.invalidate();
+    if (!(await this.renameOnTarget(from, to, origin))) return this.fallback(from, to);
+    this.touch(parentOf(from));
+    this.touch(parentOf(to));
+    // The source may have moved on: make sure the entry now at `to` is of the source's type.
+    const s = await this.sourceStat(to);
+    if (s !== undefined && typeOf(s) !== typeOf(origin)) await this.syncEntry(to, true);
+  }
+
+  /** rename(2) from → to on the target, making way for an entry at `to`; false → use the fallback. */
+  private async renameOnTarget(from: string, to: string, origin: BigIntStats): Promise<boolean> {
+    const a = fsPath(this.dst(from));
+    const b = fsPath(this.dst(to));
+    try {
+      await rename(a, b);
+      return true;
+    } catch (err) {
+      const code = errnoOf(err);
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR' && code !== 'ENOTDIR') {
+        this.log.debug('Exec', `direct: rename ${show(this.dst(from))} failed (${code ?? 'error'}); copying instead`);
+        return false;
+      }
+    }
+    const t = await lstatOrUndefined(this.dst(to)).catch(() => undefined);
+    if (t !== undefined) {
+      // rename(2) only replaces an empty directory with a directory; anything else in the way is
+      // stale target content of the destination.
+      if (t.isDirectory() && !origin.isDirectory()) {
+        if (!(await this.makeWay(this.dst(to), t))) return false;
+      } else if (t.isDirectory()) {
+        if (!this.o.deleteWhileRunning) return false;
+        await this.rmTree(this.dst(to));
+      } else {
+        await this.makeWay(this.dst(to), t);
+      }
+    }
+    try {
+      await rename(a, b);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Copy the destination from the source; remove the origin when deleting while running. */
+  private async fallback(from: string, to: string): Promise<void> {
+    await this.syncEntry(to, true);
+    if (this.o.deleteWhileRunning && from !== '' && !related(from, to)) await this.remove(from);
+  }
+}
+
+/** safeDeletePath returns an absolute SyncPath; back to a byte string. */
+function absByteString(p: string | Buffer): string {
+  return typeof p === 'string' ? Buffer.from(p, 'utf8').toString('latin1') : p.toString('latin1');
+}
