@@ -82,7 +82,7 @@ function failure(what: string, r: RunResult, table: ExitTable): TransferOutcome 
   if (r.spawnError !== undefined) return { kind: 'die', reason: `cannot start ${what}: ${r.spawnError.message}` };
   const action = classifyExit(r.code, table);
   const how = r.code !== null ? `exit code ${r.code}` : `signal ${r.signal ?? 'none'}`;
-  const tail = r.stderrTail.trim();
+  const tail = r.stderrTail.replace(/\r/g, '').trim();
   const reason = `${what} failed with ${how}${tail !== '' ? `: ${tail}` : ''}`;
   return action === 'ok' ? OK : { kind: action, reason };
 }

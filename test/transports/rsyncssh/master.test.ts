@@ -83,7 +83,9 @@ test('dead target (sshd and its sessions stopped): full, transfer and moves → 
   }
 });
 
-test('dead target without a managed master: rsync and ssh themselves exit 255 → again', async (t) => {
+// rsync reports the dead remote shell as 12 (protocol stream) or 255 (ssh's status), depending on
+// which it notices first: both are 'again' in lsyncd's table (§6.2).
+test('dead target without a managed master: rsync (12/255) and ssh (255) → again', async (t) => {
   const f = await fixture(t);
   const { RsyncsshTransport } = await import('../../../src/transports/rsyncssh/index.js');
   const { loadSyncRules } = await import('../../../src/sysctl/sync_rules.js');
@@ -94,7 +96,7 @@ test('dead target without a managed master: rsync and ssh themselves exit 255 �
   await f.sshd.stop();
   const transfer = await tr.batch([delay('Create', '/a')], f.ctx);
   assert.equal(transfer.outcome.kind, 'again');
-  assert.match((transfer.outcome as { reason: string }).reason, /^rsync failed with exit code 255/);
+  assert.match((transfer.outcome as { reason: string }).reason, /^rsync failed with exit code (12|255): ssh: connect to host .*Connection refused/);
   const moves = await tr.batch([delay('Move', '/a', '/c')], f.ctx);
   assert.equal(moves.outcome.kind, 'again');
   assert.match((moves.outcome as { reason: string }).reason, /^ssh \(moves\) failed with exit code 255/);
