@@ -18,6 +18,8 @@
  *  - If the final name is a directory (type change, lsyncd issue #290) the caller's `makeWay`
  *    decides whether it may be removed (delete mode); if not, the temp entry is removed and the
  *    result is 'kept'.
+ *  - Reading the source updates its atime (relatime) exactly as `cp -p` and rsync do; the target
+ *    gets the atime fstat reported before the copy.
  *  - On every failure the temp entry is unlinked; no temp file is left behind by a failed op.
  */
 import { type BigIntStats, constants } from 'node:fs';
