@@ -33,7 +33,12 @@ interface SyncUnit {
   readonly watcher: Watcher;
   rootId: number;
   readonly sourceDir: string;
+  readonly watchRules: { include: boolean; pattern: string }[];
+  recheck?: NodeJS.Timeout;
 }
+
+/** How often a sync whose source disappeared looks for it again. */
+const SOURCE_RECHECK_MS = 1000;
 
 export class StartupError extends Error {}
 
@@ -88,24 +93,70 @@ export class Engine {
         onError: (e) => this.log.error(`${sync.name}: ${(e as Error).message}`),
       },
       (batch) => {
-        if (unit) translateBatch(batch, unit.rootId, ruleSet.rules, runner);
+        if (!unit) return;
+        const u = unit;
+        translateBatch(batch, u.rootId, ruleSet.rules, {
+          event: (ev) => runner.event(ev),
+          overflow: () => runner.overflow(),
+          watchError: (p, errno) => runner.watchError(p, errno),
+          rootGone: () => {
+            runner.rootGone();
+            this.awaitSource(u);
+          },
+        });
       },
     );
     runner.queueInit();
+    const watchRules = [...ruleSet.rules.rules];
     let added;
     try {
-      added = await watcher.add(sourceDir, [...ruleSet.rules.rules]);
+      added = await watcher.add(sourceDir, watchRules);
     } catch (e) {
       watcher.close();
       throw new StartupError(`${sync.name}: ${(e as Error).message}`);
     }
-    unit = { runner, watcher, rootId: added.rootId, sourceDir };
+    unit = { runner, watcher, rootId: added.rootId, sourceDir, watchRules };
     for (const err of added.errors) this.log.warn(`${sync.name}: ${err.message}`);
     this.log.debug('Inotify', `${sync.name}: watching ${added.dirs} directories under ${sourceDir}`);
     this.units.push(unit);
     this.scheduler.add(runner);
     runner.activate();
     this.scheduler.pump();
+  }
+
+  // The source vanished (RootGone): look for it every SOURCE_RECHECK_MS; once it is a directory
+  // again, watch it (watch-then-scan) and resync the whole tree. Transfers stay paused meanwhile:
+  // an rsync of a missing source with --delete must never run.
+  private awaitSource(u: SyncUnit): void {
+    if (u.recheck || this.stopped) return;
+    u.recheck = setInterval(() => {
+      let back = false;
+      try {
+        back = statSync(u.sourceDir).isDirectory();
+      } catch {
+        back = false;
+      }
+      if (!back || this.stopped) return;
+      clearInterval(u.recheck);
+      u.recheck = undefined;
+      u.watcher.add(u.sourceDir, u.watchRules).then(
+        (added) => {
+          u.rootId = added.rootId;
+          this.log.normal(`${u.runner.name}: source ${u.sourceDir} is back; resyncing`);
+          u.runner.sourceBack();
+          this.scheduler.pump();
+        },
+        (e: unknown) => {
+          this.log.error(`${u.runner.name}: ${(e as Error).message}`);
+          this.awaitSource(u);
+        },
+      );
+    }, SOURCE_RECHECK_MS);
+  }
+
+  /** Test-only: the watchers, one per sync, in config order. */
+  __watchers(): Watcher[] {
+    return this.units.map((u) => u.watcher);
   }
 
   /** Resolves once every change made before the call has reached the queues. */
@@ -138,7 +189,10 @@ export class Engine {
   async stop(graceMs = 10_000): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const u of this.units) u.watcher.close();
+    for (const u of this.units) {
+      if (u.recheck) clearInterval(u.recheck);
+      u.watcher.close();
+    }
     await Promise.all(this.units.map((u) => u.runner.stop(graceMs)));
   }
 }

@@ -124,6 +124,14 @@ export class SyncRunner implements Schedulable, TranslationSink {
     this.clearTimer();
   }
 
+  /** The engine watches the source again: resync everything, then carry on. */
+  sourceBack(): void {
+    if (this.state !== 'source-gone') return;
+    this.lastError = undefined;
+    this.queue.addFull(now(), 'source back');
+    this.activate();
+  }
+
   watchError(path: SyncPath, errno: number): void {
     this.log.warn(`${this.name}: ${watchErrorMessage(errno, `${this.sync.source.replace(/\/$/, '')}${displayPath(path)}`)}`);
   }
