@@ -45,7 +45,7 @@ import { safeDeletePath, UnsafeDeleteError } from '../delete-safety.js';
 import { applyAttrs, applyTimes, type AttrOptions } from './apply_attrs.js';
 import { ancestorsOf, fsPath, parentOf, related, show, syncPathOf, TEMP_PREFIX } from './byte_paths.js';
 import { copyFileAtomic, copySymlinkAtomic, type MakeWay, type PlaceResult } from './copy_atomic.js';
-import { errnoOf, isGone, targetError } from './fs_errors.js';
+import { DirectOpError, errnoOf, isGone, targetError } from './fs_errors.js';
 
 export interface DirectOpsOptions {
   /** Source root, byte string, no trailing "/". */
@@ -124,9 +124,12 @@ export class DirectOps {
     };
   }
 
-  /** The log of the batch being run (TransferContext.log). */
-  setLog(log: Log): void {
+  private signal: AbortSignal | undefined;
+
+  /** The log and abort signal of the batch being run (TransferContext). */
+  setContext(log: Log, signal: AbortSignal | undefined): void {
     this.log = log;
+    this.signal = signal;
   }
 
   private src(rel: string): string {
@@ -346,6 +349,7 @@ export class DirectOps {
     const done: { rel: string; st: BigIntStats }[] = [];
     const conc = this.o.treeConcurrency ?? 16;
     while (stack.length > 0) {
+      if (this.signal?.aborted === true) throw new DirectOpError('copy of subtree', this.dst(rel), 'aborted (shutdown)');
       const dir = stack.pop()!;
       let names: Buffer[];
       try {

@@ -170,7 +170,7 @@ export class DirectTransport implements Transport {
   }
 
   private opsFor(ctx: TransferContext): DirectOps {
-    this.ops.setLog(ctx.log);
+    this.ops.setContext(ctx.log, ctx.signal);
     return this.ops;
   }
 
