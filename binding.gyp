@@ -17,6 +17,7 @@
         "native/core/watch_table.cc",
         "native/addon/addon.cc",
         "native/addon/reader_thread.cc",
+        "native/addon/system_calls.cc",
         "native/addon/watcher_object.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],

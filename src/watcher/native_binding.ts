@@ -60,6 +60,12 @@ export interface NativeWatcher {
 export interface NativeModule {
   NativeWatcher: new (opts: NativeWatcherOptions, onMessage: (m: RawMessage) => void) => NativeWatcher;
   abiVersion: number;
+  /** openlog(3) with LOG_PID | LOG_NDELAY; `facility` is a LOG_* facility value (e.g. 8 = user). */
+  syslogOpen(ident: string, facility: number): void;
+  /** syslog(3) with a priority (facility | level) and a message. */
+  syslogWrite(priority: number, message: string): void;
+  /** One sd_notify datagram to `socketPath` ('@' = abstract); returns errno, 0 when sent. */
+  sdNotify(socketPath: string, state: string): number;
 }
 
 let cached: NativeModule | undefined;
