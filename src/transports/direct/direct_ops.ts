@@ -30,8 +30,8 @@
  *    and on the target (a missing one is created with the source's attributes; a file or symlink
  *    in its place is replaced). Without this, a target symlink left from an earlier state
  *    (issue #290: "quickly replacing a directory by a symlink deletes files on the target") would
- *    let a copy or an `rm -r` escape the target tree. The verdicts are cached per batch and the
- *    cache is dropped whenever a directory is removed, replaced or moved.
+ *    let a copy or an `rm -r` escape the target tree. The verdicts are cached within one batch
+ *    only, and dropped whenever a directory is removed, replaced or moved.
  *  - Target-side errno failures throw DirectOpError (→ `again`); source-side unreadable entries
  *    are logged and skipped (rsync: partial transfer, code 23 = ok).
  *  - Writing into a target directory changes its mtime; every directory touched is recorded and

@@ -171,6 +171,9 @@ export class DirectTransport implements Transport {
 
   private opsFor(ctx: TransferContext): DirectOps {
     this.ops.setContext(ctx.log, ctx.signal);
+    // Directory verdicts are only trusted within one batch: between batches the source may have
+    // replaced a directory by a symlink, and a stale event must not read through it.
+    this.ops.invalidate();
     return this.ops;
   }
 

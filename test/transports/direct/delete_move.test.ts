@@ -215,3 +215,21 @@ test('delete=false: a non-empty target directory is kept when the source has a f
   assert.ok(c.log.lines.some((l) => l.startsWith('Warn:') && l.includes('kept non-empty directory')), c.log.lines.join('\n'));
   assert.deepEqual(readdirSync(`${r.dst}/x`), ['only-on-target'], 'no temp file left');
 });
+
+test('a stale event below a source directory that became a symlink never reads through it', async (t) => {
+  const r = roots(t);
+  mkdirSync(`${r.src}/a`, { recursive: true });
+  mkdirSync(`${r.base}/outside`);
+  writeFileSync(`${r.base}/outside/f`, 'secret outside the source');
+  const tr = transport(r, { delete: true });
+  await tr.batch([delay('Create', '/a/')], ctx());
+  rmSync(`${r.src}/a`, { recursive: true });
+  symlinkSync(`${r.base}/outside`, `${r.src}/a`);
+  let rep = await tr.batch([delay('Create', '/a/f')], ctx());
+  assert.deepEqual(rep.outcome, { kind: 'ok' });
+  assert.equal(existsSync(`${r.dst}/a/f`), false, 'nothing copied from outside the source tree');
+  rep = await tr.batch([delay('Delete', '/a/'), delay('Create', '/a')], ctx());
+  assert.deepEqual(rep.outcome, { kind: 'ok' });
+  assert.equal(readlinkSync(`${r.dst}/a`), `${r.base}/outside`);
+  assert.deepEqual(treeDiff(r.src, r.dst), []);
+});
