@@ -42,6 +42,20 @@ const SOURCE_RECHECK_MS = 1000;
 
 export class StartupError extends Error {}
 
+/** Everything status files, metrics and health checks read about one sync (read-only copy). */
+export interface SyncSnapshot {
+  readonly status: SyncStatus;
+  readonly mode: NormalizedSync['mode'];
+  /** Resolved source directory (realpath, trailing '/'). */
+  readonly source: string;
+  /** Filter rules in order, then excludes as '-' rules (what the watcher and rsync use). */
+  readonly rules: readonly { include: boolean; pattern: string }[];
+  /** Queued delays in FIFO order with lsyncd's states: wait, active, or block(ed). */
+  readonly delays: readonly { state: 'wait' | 'active' | 'block'; kind: string; path: string; destination?: string }[];
+  readonly watchedDirs: number;
+  readonly watcherOverflows: number;
+}
+
 export class Engine {
   private readonly units: SyncUnit[] = [];
   private readonly scheduler: Scheduler;
@@ -172,6 +186,21 @@ export class Engine {
 
   status(): SyncStatus[] {
     return this.units.map((u) => u.runner.status());
+  }
+
+  snapshot(): SyncSnapshot[] {
+    return this.units.map((u) => {
+      const ws = u.watcher.stats();
+      return {
+        status: u.runner.status(),
+        mode: u.runner.sync.mode,
+        source: u.runner.sync.source,
+        rules: u.watchRules,
+        delays: u.runner.delaySnapshot(),
+        watchedDirs: ws.watches,
+        watcherOverflows: ws.overflows,
+      };
+    });
   }
 
   watcherStats(): { watches: number; overflows: number } {

@@ -255,6 +255,17 @@ export class SyncRunner implements Schedulable, TranslationSink {
     for (const f of w) f();
   }
 
+  /** Queued delays, FIFO, with lsyncd's status words (a waiting delay not yet runnable: block). */
+  delaySnapshot(): { state: 'wait' | 'active' | 'block'; kind: string; path: string; destination?: string }[] {
+    const blocked = this.queue.blockedSeqs();
+    return this.queue.snapshot().map((d) => ({
+      state: d.status === 'active' ? 'active' : blocked.has(d.seq) ? 'block' : 'wait',
+      kind: d.kind,
+      path: displayPath(d.path),
+      ...(d.destination !== undefined ? { destination: displayPath(d.destination) } : {}),
+    }));
+  }
+
   status(): SyncStatus {
     return {
       name: this.name,

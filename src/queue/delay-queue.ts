@@ -134,6 +134,13 @@ export class DelayQueue {
     return this.activeCount;
   }
 
+  /** Sequence numbers of waiting delays that are blocked by an older related delay (status). */
+  blockedSeqs(): Set<number> {
+    const out = new Set<number>();
+    for (let r = this.head; r !== null; r = r.next) if (r.status === 'wait' && !r.eligible) out.add(r.seq);
+    return out;
+  }
+
   /** All queued delays, FIFO order (for the status file and tests). */
   snapshot(): Delay[] {
     const out: Delay[] = [];

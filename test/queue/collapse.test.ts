@@ -118,3 +118,19 @@ test('Delete of a directory then Create of a file with its name: both run, in or
     ['Delete /x/', 'Create /x'],
   );
 });
+
+test('blockedSeqs: a delay queued behind a related active one is blocked, an unrelated one waits', () => {
+  const dq = q();
+  dq.ingest({ kind: 'Modify', path: '/a' }, 0);
+  const b = dq.getBatch(5000)!;
+  dq.ingest({ kind: 'Modify', path: '/a' }, 10);
+  dq.ingest({ kind: 'Modify', path: '/b' }, 10);
+  const snap = dq.snapshot();
+  const blocked = dq.blockedSeqs();
+  assert.deepEqual(
+    snap.map((d) => `${d.status}${blocked.has(d.seq) ? '+blocked' : ''} ${String(d.path)}`),
+    ['active /a', 'wait+blocked /a', 'wait /b'],
+  );
+  dq.complete(b, { kind: 'ok' });
+  assert.equal(dq.blockedSeqs().size, 0);
+});
