@@ -8,6 +8,7 @@ import path from 'node:path';
 import test from 'node:test';
 
 import { tempDir } from '../helpers/temp_tree.js';
+import { waitFor } from '../helpers/wait_for.js';
 import { BIN } from './run_bin.js';
 
 function startBin(t: test.TestContext, args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
@@ -22,24 +23,16 @@ function startBin(t: test.TestContext, args: string[]): { child: ChildProcess; o
   return { child, output: () => out, exited };
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
   test(`-nodaemon -rsync mirrors, then ${signal} exits ${code}`, async (t) => {
     const src = tempDir(t);
     const dst = tempDir(t);
     writeFileSync(path.join(src, 'before'), 'init');
     const d = startBin(t, ['-nodaemon', '-delay', '0', '-rsync', src, dst]);
-    await until(() => existsSync(path.join(dst, 'before')), 'the init transfer');
-    await until(() => /Startup of .* finished/.test(d.output()), 'the startup message');
+    await waitFor(() => existsSync(path.join(dst, 'before')), 'the init transfer');
+    await waitFor(() => /Startup of .* finished/.test(d.output()), 'the startup message');
     writeFileSync(path.join(src, 'live'), 'changed');
-    await until(() => existsSync(path.join(dst, 'live')) && readFileSync(path.join(dst, 'live'), 'utf8') === 'changed', 'the live change');
+    await waitFor(() => existsSync(path.join(dst, 'live')) && readFileSync(path.join(dst, 'live'), 'utf8') === 'changed', 'the live change');
     d.child.kill(signal);
     assert.equal(await d.exited, code);
     assert.match(d.output(), new RegExp(`--- ${signal === 'SIGTERM' ? 'TERM' : 'INT'} signal, fading ---`));

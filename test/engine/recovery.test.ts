@@ -12,14 +12,7 @@ import type { Engine } from '../../src/engine/engine.js';
 import { compareTrees } from '../helpers/compare_trees.js';
 import { startEngine } from '../helpers/engine_harness.js';
 import { tempDir } from '../helpers/temp_tree.js';
-
-async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { waitFor } from '../helpers/wait_for.js';
 
 const state = (e: Engine, i = 0) => e.status()[i]!.state;
 
@@ -72,13 +65,13 @@ test('again: retried with backoff, new events merged, then converges', async (t)
   await engine.whenIdle();
   writeFileSync(flag, '');
   writeFileSync(path.join(src, 'during-outage'), '1');
-  await until(() => state(engine) === 'retrying', 'the retrying state');
+  await waitFor(() => state(engine) === 'retrying', 'the retrying state');
   const s = engine.status()[0]!;
   assert.match(s.lastError ?? '', /exited with code 10: simulated outage/);
   assert.ok(s.retryAt !== undefined && s.retryAt > Date.now() - 1000);
   writeFileSync(path.join(src, 'more'), '2'); // arrives while retrying: merged, not lost
   rmSync(flag);
-  await until(() => state(engine) === 'running', 'recovery', 20_000);
+  await waitFor(() => state(engine) === 'running', 'recovery', 20_000);
   await engine.whenIdle();
   assert.deepEqual(compareTrees(src, dst), []);
   assert.ok(log.lines.some((l) => /retrying in \d+ s/.test(l)));
@@ -104,9 +97,9 @@ test('init transfer failing with an again code: dies without insist, retries wit
       settings: { insist: true },
       sync: [{ mode: 'rsync', source: src, target: dst, delay: 0, rsync: { archive: true, binary: rsync } }],
     });
-    await until(() => state(engine) === 'retrying', 'the retrying state');
+    await waitFor(() => state(engine) === 'retrying', 'the retrying state');
     rmSync(flag);
-    await until(() => existsSync(path.join(dst, 'f')), 'the init transfer after the outage', 20_000);
+    await waitFor(() => existsSync(path.join(dst, 'f')), 'the init transfer after the outage', 20_000);
     await engine.whenIdle();
     assert.equal(state(engine), 'running');
   }
@@ -142,11 +135,11 @@ test('source deleted: the sync pauses and the target is kept; restored: resynced
   const { engine } = await startEngine(t, { sync: [{ mode: 'rsync', source: src, target: dst, delay: 0 }] });
   await engine.whenIdle();
   rmSync(src, { recursive: true });
-  await until(() => state(engine) === 'source-gone', 'source-gone');
+  await waitFor(() => state(engine) === 'source-gone', 'source-gone');
   assert.ok(existsSync(path.join(dst, 'keep')), 'the target is not emptied when the source vanishes');
   mkdirSync(src);
   writeFileSync(path.join(src, 'new'), 'y');
-  await until(() => state(engine) === 'running', 'the source to be watched again', 20_000);
+  await waitFor(() => state(engine) === 'running', 'the source to be watched again', 20_000);
   await engine.whenIdle();
   assert.deepEqual(compareTrees(src, dst, { modes: false }), []);
   writeFileSync(path.join(src, 'after'), 'z');
