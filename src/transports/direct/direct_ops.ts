@@ -35,10 +35,12 @@
  *  - Target-side errno failures throw DirectOpError (→ `again`); source-side unreadable entries
  *    are logged and skipped (rsync: partial transfer, code 23 = ok).
  *  - Writing into a target directory changes its mtime; every directory touched is recorded and
- *    `restoreDirTimes()` copies the source directory's times back at the end of a batch.
+ *    `finishBatch()` copies the source directory's times back at the end of a batch. Without
+ *    root, a directory whose mode lacks u+wx is opened up while the batch writes into it and
+ *    gets its exact mode back at the end (rsync does the same).
  */
 import type { BigIntStats } from 'node:fs';
-import { lstat, mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import type { RuleList } from '../../filters/index.js';
 import type { Log } from '../../log/log.js';
 import { safeDeletePath, UnsafeDeleteError } from '../delete-safety.js';
@@ -60,6 +62,8 @@ export interface DirectOpsOptions {
   readonly owner: boolean;
   /** Files copied concurrently inside one directory of a subtree copy. */
   readonly treeConcurrency?: number;
+  /** Permission checks do not apply to us (root); default: the `owner` value. */
+  readonly privileged?: boolean;
 }
 
 export interface OpCounters {
@@ -112,6 +116,8 @@ export class DirectOps {
   /** rel dir → promise of "real directory on source, directory on target" (false = stale). */
   private readonly dirCache = new Map<string, Promise<boolean>>();
   private readonly touched = new Set<string>();
+  /** Target directories opened up to u+wx for writing (non-root), rel → exact mode to restore. */
+  private readonly lockedModes = new Map<string, number>();
   private readonly warned = new Set<string>();
 
   constructor(
@@ -223,7 +229,22 @@ export class DirectOps {
       this.touch(parentOf(rel));
     }
     await applyAttrs(d, s, this.attrs);
+    await this.keepWritable(rel, Number(s.mode) & 0o7777);
     if (rel !== '') this.dirCache.set(rel, Promise.resolve(true));
+  }
+
+  /**
+   * Without root, a target directory whose (copied) mode lacks u+w or u+x cannot be written into:
+   * like rsync, open it up to u+wx while the batch runs and restore the exact mode at its end.
+   */
+  private async keepWritable(rel: string, mode: number): Promise<void> {
+    if ((this.o.privileged ?? this.o.owner) || (mode & 0o300) === 0o300) return;
+    if (!this.lockedModes.has(rel)) this.lockedModes.set(rel, mode);
+    try {
+      await chmod(fsPath(this.dst(rel)), mode | 0o300);
+    } catch (err) {
+      throw targetError('chmod u+wx', this.dst(rel), err);
+    }
   }
 
   private async sourceStat(rel: string): Promise<BigIntStats | undefined> {
@@ -243,17 +264,23 @@ export class DirectOps {
     this.touched.add(relDir);
   }
 
-  /** Copies the source directories' times onto the target directories we wrote into. */
-  async restoreDirTimes(): Promise<void> {
+  /**
+   * End of a batch: copies the source directories' times onto the target directories we wrote
+   * into, and gives directories opened up for writing their exact mode back.
+   */
+  async finishBatch(): Promise<void> {
     const dirs = [...this.touched];
     this.touched.clear();
     await forEachLimit(dirs, 8, async (rel) => {
-      const s = await lstatOrUndefined(this.src(rel === '' ? '' : rel)).catch(() => undefined);
+      const s = await this.sourceStat(rel).catch(() => undefined);
       if (s === undefined || !s.isDirectory()) return;
       const t = await lstatOrUndefined(this.dst(rel)).catch(() => undefined);
       if (t === undefined || !t.isDirectory()) return;
       await applyTimes(this.dst(rel), s, this.attrs).catch(() => undefined);
     });
+    const locked = [...this.lockedModes];
+    this.lockedModes.clear();
+    for (const [rel, mode] of locked) await chmod(fsPath(this.dst(rel)), mode).catch(() => undefined);
   }
 
   /** Removes a target entry in the way of a non-directory; a non-empty directory only when deleting. */
@@ -283,6 +310,15 @@ export class DirectOps {
   };
 
   private async rmTree(dstBs: string): Promise<void> {
+    try {
+      await rm(fsPath(dstBs), { recursive: true, force: true });
+      return;
+    } catch (err) {
+      const code = errnoOf(err);
+      if ((this.o.privileged ?? this.o.owner) || (code !== 'EACCES' && code !== 'EPERM')) throw targetError('rm -r', dstBs, err);
+    }
+    // Without root, read-only directories inside the tree block `rm -r`: open them up first.
+    await openUpTree(dstBs).catch(() => undefined);
     try {
       await rm(fsPath(dstBs), { recursive: true, force: true });
     } catch (err) {
@@ -437,6 +473,7 @@ export class DirectOps {
     }
     if (typeOf(s) === 'other') return;
     await applyAttrs(d, s, this.attrs);
+    if (s.isDirectory() && rel !== '') await this.keepWritable(rel, Number(s.mode) & 0o7777);
   }
 
   // ---------------------------------------------------------------- Delete
@@ -466,6 +503,11 @@ export class DirectOps {
         throw targetError('lstat', this.dst(a), err);
       }
       if (t === undefined || !t.isDirectory()) return;
+    }
+    const parent = parentOf(rel);
+    if (parent !== '') {
+      const pt = await lstatOrUndefined(this.dst(parent)).catch(() => undefined);
+      if (pt !== undefined) await this.keepWritable(parent, Number(pt.mode) & 0o7777);
     }
     this.invalidate();
     await this.rmTree(abs);
@@ -542,6 +584,20 @@ export class DirectOps {
   private async fallback(from: string, to: string): Promise<void> {
     await this.syncEntry(to, true);
     if (this.o.deleteWhileRunning && from !== '' && !related(from, to)) await this.remove(from);
+  }
+}
+
+/** chmod u+rwx on every directory of a tree we own (iterative), so that `rm -r` can empty them. */
+async function openUpTree(rootBs: string): Promise<void> {
+  const stack = [rootBs];
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    const st = await lstat(fsPath(dir));
+    if (!st.isDirectory()) continue;
+    await chmod(fsPath(dir), (st.mode & 0o7777) | 0o700);
+    for (const e of await readdir(fsPath(dir), { encoding: 'buffer', withFileTypes: true })) {
+      if (e.isDirectory()) stack.push(`${dir}/${e.name.toString('latin1')}`);
+    }
   }
 }
 

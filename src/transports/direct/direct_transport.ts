@@ -104,6 +104,10 @@ export class DirectTransport implements Transport {
     });
     if (r.spawnError !== undefined) {
       if (r.spawnError.code === 'ENOENT') return { outcome: { kind: 'die', reason: RSYNC_NOT_FOUND } };
+      // execvp reports EACCES for a bare name when some PATH directory is unreadable and no rsync was found.
+      if (r.spawnError.code === 'EACCES' && !cmd.binary.includes('/')) {
+        return { outcome: { kind: 'die', reason: `${RSYNC_NOT_FOUND} (searching PATH for "${cmd.binary}" gave EACCES)` } };
+      }
       return { outcome: { kind: 'die', reason: `cannot start ${cmd.binary}: ${r.spawnError.code ?? r.spawnError.message}` } };
     }
     if (ctx.signal.aborted) return { outcome: { kind: 'again', reason: 'full transfer aborted (shutdown)' } };
@@ -165,7 +169,7 @@ export class DirectTransport implements Transport {
       const e = err as Error;
       return report({ kind: 'die', reason: `direct transport failed: ${e.stack ?? e.message}` });
     } finally {
-      await ops.restoreDirTimes().catch(() => undefined);
+      await ops.finishBatch().catch(() => undefined);
     }
   }
 
