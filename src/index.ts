@@ -7,6 +7,7 @@ export type {
   Action,
   ActionEvent,
   ActionFunction,
+  ActionResult,
   Config,
   ConfigInput,
   DeleteMode,

@@ -30,11 +30,14 @@ export type ExitAction = z.output<typeof exitActionSchema>;
 export const exitCodesSchema = z.record(z.string().regex(/^\d{1,3}$/, 'exit codes are integers 0..255'), exitActionSchema);
 export type ExitCodes = z.output<typeof exitCodesSchema>;
 
-/** The event handed to a function action in a TS/JS config. */
+/** The event handed to a function action in a TS/JS config (src/transports/actions/). */
 export interface ActionEvent {
   /** lsyncd event type. */
   etype: 'Create' | 'Modify' | 'Attrib' | 'Delete' | 'Move' | 'Init';
-  /** Path relative to the source root, leading '/', directories with trailing '/'. */
+  /**
+   * Path relative to the source root, leading '/', directories with trailing '/' ('/' for Init).
+   * A name that is not valid UTF-8 shows its invalid bytes as \xNN here: use `pathBytes`.
+   */
   path: string;
   /** Absolute path in the source tree. */
   sourcePath: string;
@@ -45,9 +48,34 @@ export interface ActionEvent {
   /** For Move: the destination path relative to the source root. */
   destPath?: string | undefined;
   isdir: boolean;
+  /** The exact bytes of `path`. */
+  pathBytes: Buffer;
+  /** For Move: the exact bytes of `destPath`. */
+  destPathBytes?: Buffer | undefined;
+  /** Absolute path on the target side (target + path), when the sync has a target. */
+  targetPath?: string | undefined;
+  /** For Move: absolute destination in the source tree. */
+  destSourcePath?: string | undefined;
+  /** For Move: destination on the target side, when the sync has a target. */
+  destTargetPath?: string | undefined;
+  /** Aborted when the daemon shuts down: stop promptly. */
+  signal: AbortSignal;
+  /**
+   * Runs `binary args...` (no shell; Buffer args keep exact bytes), output to the log, aborted
+   * with `signal`; resolves with the exit code (128 + signal number when killed), rejects when the
+   * binary cannot be started. Return the code from the action to have `exitcodes` judge it.
+   */
+  run(binary: string, args?: readonly (string | Buffer)[]): Promise<number>;
+  /** Writes a Normal line to the daemon log, prefixed with the sync name. */
+  log(message: string): void;
 }
-/** A function action (TS/JS configs only). Return value/promise is awaited; a throw counts as 'die'. */
-export type ActionFunction = (event: ActionEvent) => void | Promise<void>;
+/**
+ * What a function action may return: nothing or 'ok' (done), 'again' (retry with backoff), 'die'
+ * (stop this sync), or an exit code judged by the sync's `exitcodes` (unknown codes are 'die').
+ */
+export type ActionResult = void | undefined | ExitAction | number;
+/** A function action (TS/JS configs only). Awaited; a throw counts as 'die' (as a Lua error in lsyncd). */
+export type ActionFunction = (event: ActionEvent) => ActionResult | Promise<ActionResult>;
 export const actionFunctionSchema = z.custom<ActionFunction>((v) => typeof v === 'function', {
   message: 'expected a command string or a function',
 });

@@ -1,5 +1,6 @@
 // Which Transport serves which sync mode. The only place that knows all transports.
 import type { NormalizedSync } from '../config/schema.js';
+import { ActionsTransport } from '../transports/actions/index.js';
 import { RsyncTransport, type SyncRuleSet } from '../transports/rsync/rsync_transport.js';
 import { RsyncsshTransport } from '../transports/rsyncssh/index.js';
 import type { Transport } from './transport.js';
@@ -12,6 +13,8 @@ export const defaultTransportFactory: TransportFactory = (sync, rules) => {
       return new RsyncTransport(sync, rules);
     case 'rsyncssh':
       return new RsyncsshTransport(sync, rules);
+    case 'custom':
+      return new ActionsTransport(sync);
     default:
       throw new Error(`${sync.name}: mode "${sync.mode}" is not available yet in this build`);
   }

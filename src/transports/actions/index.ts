@@ -1,0 +1,15 @@
+// Custom-action syncs (lsyncd Layer 2/3, `mode: 'custom'`): see actions_transport.ts and
+// substitution.ts for the contract.
+export { ActionsTransport } from './actions_transport.js';
+export {
+  VARIABLES,
+  actionCommand,
+  binaryArgv,
+  shellScript,
+  splitWords,
+  tokenize,
+  usesTarget,
+  variableValue,
+  type SubstitutionContext,
+  type VariableName,
+} from './substitution.js';
