@@ -53,13 +53,16 @@ export async function runLegacy(argv: readonly string[]): Promise<number> {
       err('Run "lsyncd-ts -help" for the usage.');
       return args.exitCode;
     case 'run': {
-      const r = await loadForCli(args.config !== undefined ? { kind: 'file', file: args.config } : { kind: 'syncs', syncs: args.syncs }, args.overrides);
+      const file = args.config;
+      const r = await loadForCli(file !== undefined ? { kind: 'file', file } : { kind: 'syncs', syncs: args.syncs }, args.overrides);
       if (!r.ok) {
         printLsyncdDiagnostics(r.errors, r.warnings);
         return EXIT_BAD_CONFIG;
       }
       printLsyncdDiagnostics([], r.warnings);
-      return await startDaemon(r.config, { log: args.log });
+      // HUP re-reads the same file with the same command-line overrides (start_daemon.ts).
+      const reload = file !== undefined ? () => loadForCli({ kind: 'file', file }, args.overrides) : undefined;
+      return await startDaemon(r.config, { log: args.log, ...(reload ? { reload } : {}) });
     }
   }
 }

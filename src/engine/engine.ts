@@ -10,10 +10,19 @@
 //
 // start() resolves once every watch is set and every init transfer is queued; it rejects with a
 // one-line error naming the sync and the fix when a sync cannot start at all.
+//
+// reload(next) (HUP, src/daemon/reload.ts for the diff): unchanged syncs keep their queue,
+// watches and running transfers; new and changed syncs are prepared first (source resolved,
+// rules compiled, init queued, watch set) — if any cannot start, nothing changes and reload()
+// rejects, so the old configuration keeps running; then removed/changed syncs stop watching and
+// their running transfers finish (no abort), and only after that do the new syncs' transfers
+// start (the init transfer of a changed sync covers whatever its old version still had queued,
+// and never races it on the same target).
 import { realpathSync, statSync } from 'node:fs';
 
 import type { NormalizedConfig, NormalizedSync } from '../config/schema.js';
 import type { Log } from '../log/log.js';
+import { planReload, type SettingChange } from '../daemon/reload.js';
 import { loadSyncRules } from '../sysctl/sync_rules.js';
 import { Watcher } from '../watcher/watcher.js';
 import { translateBatch } from './record_translation.js';
@@ -29,6 +38,8 @@ export interface EngineOptions {
 }
 
 interface SyncUnit {
+  /** The sync as configured (before realpath): what reload compares. */
+  readonly configured: NormalizedSync;
   readonly runner: SyncRunner;
   readonly watcher: Watcher;
   rootId: number;
@@ -41,6 +52,15 @@ interface SyncUnit {
 const SOURCE_RECHECK_MS = 1000;
 
 export class StartupError extends Error {}
+
+/** What a reload did (names), for the log and the tests. */
+export interface ReloadReport {
+  readonly kept: string[];
+  readonly started: string[];
+  readonly stopped: string[];
+  readonly changed: string[];
+  readonly settings: SettingChange[];
+}
 
 /** Everything status files, metrics and health checks read about one sync (read-only copy). */
 export interface SyncSnapshot {
@@ -61,9 +81,12 @@ export class Engine {
   private readonly scheduler: Scheduler;
   private readonly log: Log;
   private stopped = false;
+  private reloading: Promise<unknown> = Promise.resolve();
+  /** Runners removed by a reload whose running transfers are still finishing. */
+  private readonly retiring = new Set<SyncRunner>();
 
   constructor(
-    private readonly config: NormalizedConfig,
+    private config: NormalizedConfig,
     private readonly opts: EngineOptions,
   ) {
     this.log = opts.log;
@@ -76,10 +99,66 @@ export class Engine {
 
   async start(): Promise<void> {
     if (this.config.syncs.length === 0) throw new StartupError('Nothing to watch! — add a sync{} to the config');
-    for (const sync of this.config.syncs) await this.startSync(sync);
+    for (const sync of this.config.syncs) this.commit(await this.prepareSync(sync));
   }
 
-  private async startSync(configured: NormalizedSync): Promise<void> {
+  /**
+   * Applies a new, validated config (HUP). Serialised with other reloads. Rejects with a
+   * StartupError (and changes nothing) when a new or changed sync cannot start.
+   */
+  reload(next: NormalizedConfig): Promise<ReloadReport> {
+    const run = this.reloading.then(() => this.reloadNow(next));
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reloadNow(next: NormalizedConfig): Promise<ReloadReport> {
+    if (this.stopped) throw new StartupError('stopping; reload ignored');
+    if (next.syncs.length === 0) throw new StartupError('Nothing to watch! — add a sync{} to the config');
+    const plan = planReload(this.units.map((u) => ({ unit: u, sync: u.configured })), this.config.settings, next);
+    const previous = this.config;
+    this.config = next;
+    const prepared: SyncUnit[] = [];
+    try {
+      for (const sync of plan.start) prepared.push(await this.prepareSync(sync));
+    } catch (e) {
+      this.discard(prepared);
+      this.config = previous;
+      throw e;
+    }
+    if (this.stopped) {
+      this.discard(prepared);
+      throw new StartupError('stopping; reload abandoned');
+    }
+    this.scheduler.setGlobalMax(next.settings.maxProcesses ?? Infinity);
+    // Stop what went away: no new transfers, running ones finish (no grace limit).
+    const stopping = plan.stop.map((u) => {
+      this.units.splice(this.units.indexOf(u), 1);
+      this.scheduler.remove(u.runner);
+      if (u.recheck) clearInterval(u.recheck);
+      u.recheck = undefined;
+      u.watcher.close();
+      this.retiring.add(u.runner);
+      return u.runner.stop(Infinity).finally(() => this.retiring.delete(u.runner));
+    });
+    const order = new Map(next.syncs.map((s, i) => [s, i]));
+    for (const u of prepared) this.commit(u, stopping.length > 0 ? Promise.all(stopping) : undefined);
+    const pos = (u: SyncUnit): number => {
+      const k = plan.keep.find((x) => x.running === u);
+      return order.get(k ? k.next : u.configured) ?? 0;
+    };
+    this.units.sort((a, b) => pos(a) - pos(b));
+    return {
+      kept: plan.keep.map((k) => k.running.runner.name),
+      started: prepared.map((u) => u.runner.name),
+      stopped: plan.stop.map((u) => u.runner.name),
+      changed: plan.changed,
+      settings: plan.settings,
+    };
+  }
+
+  /** Resolves source and rules, queues the init transfer and sets the watch; transfers wait for commit(). */
+  private async prepareSync(configured: NormalizedSync): Promise<SyncUnit> {
     let sourceDir: string;
     try {
       sourceDir = realpathSync(configured.source);
@@ -127,15 +206,33 @@ export class Engine {
       added = await watcher.add(sourceDir, watchRules);
     } catch (e) {
       watcher.close();
+      await transport.close();
       throw new StartupError(`${sync.name}: ${(e as Error).message}`);
     }
-    unit = { runner, watcher, rootId: added.rootId, sourceDir, watchRules };
+    unit = { configured, runner, watcher, rootId: added.rootId, sourceDir, watchRules };
     for (const err of added.errors) this.log.warn(`${sync.name}: ${err.message}`);
     this.log.debug('Inotify', `${sync.name}: watching ${added.dirs} directories under ${sourceDir}`);
+    return unit;
+  }
+
+  private discard(prepared: SyncUnit[]): void {
+    for (const u of prepared) {
+      u.watcher.close();
+      void u.runner.stop(0);
+    }
+  }
+
+  /** Adds a prepared sync; its transfers start now, or once `after` resolves. */
+  private commit(unit: SyncUnit, after?: Promise<unknown>): void {
     this.units.push(unit);
-    this.scheduler.add(runner);
-    runner.activate();
-    this.scheduler.pump();
+    this.scheduler.add(unit.runner);
+    const go = () => {
+      if (this.stopped) return;
+      unit.runner.activate();
+      this.scheduler.pump();
+    };
+    if (after) void after.then(go, go);
+    else go();
   }
 
   // The source vanished (RootGone): look for it every SOURCE_RECHECK_MS; once it is a directory
@@ -222,6 +319,6 @@ export class Engine {
       if (u.recheck) clearInterval(u.recheck);
       u.watcher.close();
     }
-    await Promise.all(this.units.map((u) => u.runner.stop(graceMs)));
+    await Promise.all([...this.units.map((u) => u.runner), ...this.retiring].map((r) => r.stop(graceMs)));
   }
 }

@@ -20,7 +20,12 @@ export class Scheduler {
   private next = 0;
   private active = 0;
 
-  constructor(private readonly globalMax: number = Infinity) {}
+  constructor(private globalMax: number = Infinity) {}
+
+  /** A new global cap (config reload); takes effect at the next pump(). */
+  setGlobalMax(max: number): void {
+    this.globalMax = max;
+  }
 
   add(s: Schedulable): void {
     this.members.push(s);

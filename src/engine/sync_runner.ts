@@ -283,12 +283,12 @@ export class SyncRunner implements Schedulable, TranslationSink {
     };
   }
 
-  /** No new transfers; running ones get `graceMs` to finish, then are aborted. */
+  /** No new transfers; running ones get `graceMs` to finish (Infinity: no limit), then are aborted. */
   async stop(graceMs: number): Promise<void> {
     this.state = 'stopped';
     this.clearTimer();
     if (this.inFlight.size > 0) {
-      const timer = setTimeout(() => this.abort.abort(), graceMs);
+      const timer = Number.isFinite(graceMs) ? setTimeout(() => this.abort.abort(), graceMs) : undefined;
       await Promise.allSettled([...this.inFlight]);
       clearTimeout(timer);
     }

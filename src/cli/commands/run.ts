@@ -53,14 +53,15 @@ export function registerRun(y: Argv, sink: ExitCodeSink): Argv {
       if (argv.delay !== undefined) overrides.delay = argv.delay;
       if (argv.logfile !== undefined) overrides.logfile = argv.logfile;
       if (argv.pidfile !== undefined) overrides.pidfile = argv.pidfile;
-      const r = await loadForCli({ kind: 'file', file: argv.config }, overrides);
+      const source = { kind: 'file', file: argv.config } as const;
+      const r = await loadForCli(source, overrides);
       if (!r.ok) {
         printLsyncdDiagnostics(r.errors, r.warnings);
         sink.exitCode = EXIT_BAD_CONFIG;
         return;
       }
       printLsyncdDiagnostics([], r.warnings);
-      sink.exitCode = await startDaemon(r.config, { log: argv.log ?? [] });
+      sink.exitCode = await startDaemon(r.config, { log: argv.log ?? [], reload: () => loadForCli(source, overrides) });
     },
   );
 }
