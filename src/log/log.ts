@@ -1,7 +1,7 @@
 // Log: the logging surface the engine writes to, with lsyncd's categories (lsyncd-behaviour.md
 // §8): Normal, Warn and Error always; debug categories (Exec, Delay, Inotify, ...) only when
-// enabled with -log. This file is the seam: issue 5 backs it with winston (console, logfile,
-// syslog, JSON lines); consoleLog() below is the foreground default and the test logger.
+// enabled with -log. This file is the seam: create_log.ts backs it with winston (console, logfile,
+// syslog, JSON lines) for the daemon; consoleLog() below is a plain foreground logger for tests.
 
 export interface Log {
   normal(msg: string): void;
