@@ -5,6 +5,7 @@
 import yargs from 'yargs';
 import { registerCheckConfig } from './commands/check_config.js';
 import { registerRun } from './commands/run.js';
+import { registerStatus } from './commands/status.js';
 import { registerSysctl } from './commands/sysctl.js';
 import type { ExitCodeSink } from './commands/types.js';
 import { EXIT_OK, EXIT_USAGE } from './exit_codes.js';
@@ -42,6 +43,7 @@ export async function runYargs(argv: readonly string[]): Promise<number> {
   y = registerRun(y, sink);
   y = registerCheckConfig(y, sink);
   y = registerSysctl(y, sink);
+  y = registerStatus(y, sink);
   try {
     await y.parseAsync();
   } catch (e) {

@@ -1,0 +1,122 @@
+// Prometheus text exposition format (version 0.0.4) of the engine snapshot — what /metrics
+// serves. Pure: snapshot + process facts in, text out (tests pin names and shape).
+//
+// Per sync (label sync="<name>"):
+//   lsyncd_ts_sync_up                          gauge    1 healthy (state running), else 0
+//   lsyncd_ts_sync_state{state=...}            gauge    1 for the current state, 0 for the other five
+//   lsyncd_ts_sync_queue_depth                 gauge    delays waiting to be transferred
+//   lsyncd_ts_sync_delays{state=wait|active|block}  gauge  queued delays by lsyncd's status word
+//   lsyncd_ts_sync_running_transfers           gauge
+//   lsyncd_ts_sync_lag_seconds                 gauge    age of the oldest pending change (0 = in sync)
+//   lsyncd_ts_sync_transfers_total{result=ok|failed}  counter
+//   lsyncd_ts_sync_retries_total               counter  failed transfers that were retried (see below)
+//   lsyncd_ts_sync_next_retry_timestamp_seconds gauge   while backing off, else 0
+//   lsyncd_ts_sync_last_success_timestamp_seconds gauge 0 = never
+//   lsyncd_ts_sync_overflows_total             counter  inotify overflows (each forces a full resync)
+//   lsyncd_ts_sync_watched_directories        gauge
+// Process:
+//   lsyncd_ts_up 1, lsyncd_ts_watched_directories (total), lsyncd_ts_syncs,
+//   process_resident_memory_bytes, process_start_time_seconds (Prometheus' standard names).
+//
+// Retries: the engine counts failed transfers, and every failure is retried except the one that
+// stops a sync (state dead), so retries = failed − (dead ? 1 : 0) — unless the status carries an
+// explicit `transfersRetried`, which is then used as is.
+// Label values are escaped (\\, \", \n) as the format requires; every metric has exactly one
+// # HELP and one # TYPE line, before its samples.
+import type { SyncSnapshot } from '../engine/engine.js';
+import type { SyncState } from '../engine/sync_runner.js';
+import { syncHealth } from '../status/format.js';
+
+export const SYNC_STATES: readonly SyncState[] = ['starting', 'running', 'retrying', 'source-gone', 'dead', 'stopped'];
+
+export interface ProcessFacts {
+  readonly rssBytes: number;
+  readonly startTimeSeconds: number;
+}
+
+interface Sample {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+interface Family {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'gauge' | 'counter';
+  readonly samples: Sample[];
+}
+
+export function escapeLabelValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+export function renderFamilies(families: readonly Family[]): string {
+  const out: string[] = [];
+  for (const f of families) {
+    out.push(`# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
+    out.push(`# TYPE ${f.name} ${f.type}`);
+    for (const s of f.samples) {
+      const keys = Object.keys(s.labels);
+      const labels = keys.length === 0 ? '' : `{${keys.map((k) => `${k}="${escapeLabelValue(s.labels[k]!)}"`).join(',')}}`;
+      out.push(`${f.name}${labels} ${formatValue(s.value)}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+const secs = (ms: number | undefined): number => (ms === undefined ? 0 : ms / 1000);
+
+export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts, now: number = Date.now()): string {
+  const fam = (name: string, type: Family['type'], help: string): Family => ({ name, type, help, samples: [] });
+  const up = fam('lsyncd_ts_sync_up', 'gauge', 'Whether the sync is healthy (state running): 1 or 0.');
+  const state = fam('lsyncd_ts_sync_state', 'gauge', 'Current state of the sync: 1 for the current state, 0 for the others.');
+  const queue = fam('lsyncd_ts_sync_queue_depth', 'gauge', 'Delays (pending changes) waiting to be transferred.');
+  const delays = fam('lsyncd_ts_sync_delays', 'gauge', 'Queued delays by status word (wait, active, block).');
+  const running = fam('lsyncd_ts_sync_running_transfers', 'gauge', 'Transfers running now.');
+  const lag = fam('lsyncd_ts_sync_lag_seconds', 'gauge', 'Replication lag: age of the oldest change not yet transferred (0 when in sync).');
+  const transfers = fam('lsyncd_ts_sync_transfers_total', 'counter', 'Finished transfers by result (ok, failed).');
+  const retries = fam('lsyncd_ts_sync_retries_total', 'counter', 'Failed transfers that were retried with backoff.');
+  const nextRetry = fam('lsyncd_ts_sync_next_retry_timestamp_seconds', 'gauge', 'When the next retry runs while backing off (Unix time), else 0.');
+  const lastOk = fam('lsyncd_ts_sync_last_success_timestamp_seconds', 'gauge', 'When a transfer last succeeded (Unix time), 0 if never.');
+  const overflows = fam('lsyncd_ts_sync_overflows_total', 'counter', 'inotify queue overflows (each forces a full resync of this sync).');
+  const watched = fam('lsyncd_ts_sync_watched_directories', 'gauge', 'Directories watched for this sync.');
+  let totalWatched = 0;
+  for (const snap of syncs) {
+    const s = snap.status;
+    const sync = { sync: s.name };
+    totalWatched += snap.watchedDirs;
+    up.samples.push({ labels: sync, value: syncHealth(s, now).healthy ? 1 : 0 });
+    for (const st of SYNC_STATES) state.samples.push({ labels: { ...sync, state: st }, value: s.state === st ? 1 : 0 });
+    queue.samples.push({ labels: sync, value: s.waiting });
+    for (const w of ['wait', 'active', 'block'] as const) {
+      delays.samples.push({ labels: { ...sync, state: w }, value: snap.delays.reduce((n, d) => n + (d.state === w ? 1 : 0), 0) });
+    }
+    running.samples.push({ labels: sync, value: s.running });
+    lag.samples.push({ labels: sync, value: Math.max(0, s.lagMs) / 1000 });
+    transfers.samples.push({ labels: { ...sync, result: 'ok' }, value: s.transfersOk });
+    transfers.samples.push({ labels: { ...sync, result: 'failed' }, value: s.transfersFailed });
+    const explicit = (s as { transfersRetried?: unknown }).transfersRetried;
+    const retried = typeof explicit === 'number' ? explicit : Math.max(0, s.transfersFailed - (s.state === 'dead' ? 1 : 0));
+    retries.samples.push({ labels: sync, value: retried });
+    nextRetry.samples.push({ labels: sync, value: s.state === 'retrying' ? secs(s.retryAt) : 0 });
+    lastOk.samples.push({ labels: sync, value: secs(s.lastSuccessAt) });
+    overflows.samples.push({ labels: sync, value: s.overflows });
+    watched.samples.push({ labels: sync, value: snap.watchedDirs });
+  }
+  const families: Family[] = [
+    { name: 'lsyncd_ts_up', type: 'gauge', help: 'lsyncd-ts is running and serving metrics.', samples: [{ labels: {}, value: 1 }] },
+    { name: 'lsyncd_ts_syncs', type: 'gauge', help: 'Number of configured syncs.', samples: [{ labels: {}, value: syncs.length }] },
+    { name: 'lsyncd_ts_watched_directories', type: 'gauge', help: 'Directories watched over all syncs.', samples: [{ labels: {}, value: totalWatched }] },
+    up, state, queue, delays, running, lag, transfers, retries, nextRetry, lastOk, overflows, watched,
+    { name: 'process_resident_memory_bytes', type: 'gauge', help: 'Resident set size in bytes.', samples: [{ labels: {}, value: proc.rssBytes }] },
+    { name: 'process_start_time_seconds', type: 'gauge', help: 'Start time of the process since the Unix epoch in seconds.', samples: [{ labels: {}, value: proc.startTimeSeconds }] },
+  ];
+  return renderFamilies(families);
+}

@@ -1,0 +1,71 @@
+// Small shared pieces of the status file, the status command and the metrics server: lsyncd's
+// date format, human durations, line-safe paths, and the ONE definition of "healthy".
+//
+// Health (used by the status file, `lsyncd-ts status` exit codes and /healthz alike, so the three
+// never disagree): a sync is healthy exactly when its state is `running` (transfers flow; it may
+// have a queue or a lag). Everything else has a one-line reason: `starting` (watch not set yet),
+// `retrying` (a transfer failed and is backing off), `source-gone`, `dead` (stopped after an
+// error; other syncs keep running), `stopped` (daemon shutting down).
+import type { SyncStatus } from '../engine/sync_runner.js';
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/** lsyncd's `os.date()` (C locale `%c`, local time): `Wed Nov 25 02:19:51 2026`. */
+export function lsyncdDate(d: Date): string {
+  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`;
+}
+
+/** A short human duration: `0 s`, `3.2 s`, `45 s`, `12m 5s`, `3h 20m`, `2d 4h`. Negative → 0. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 10) return `${s === 0 ? '0' : s.toFixed(1).replace(/\.0$/, '')} s`;
+  if (s < 120) return `${Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 120) return `${m}m ${Math.floor(s % 60)}s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h ${m % 60}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** `<date> (<duration> ago)` or `(in <duration>)` relative to `now`. */
+export function dateWithAge(at: number, now: number): string {
+  const rel = at <= now ? `${formatDuration(now - at)} ago` : `in ${formatDuration(at - now)}`;
+  return `${lsyncdDate(new Date(at))} (${rel})`;
+}
+
+/**
+ * Makes a path or message safe for a line-based file: control characters (a newline in a file
+ * name would forge a status line) and backslashes become `\xNN` / `\\`.
+ */
+export function lineSafe(s: string): string {
+  return s.replace(/[\\\x00-\x1f\x7f]/g, (c) => (c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+export interface Health {
+  readonly healthy: boolean;
+  /** One line; empty when healthy. */
+  readonly reason: string;
+}
+
+/** The single health rule (see the header). `now` is epoch ms, for "next attempt in N s". */
+export function syncHealth(s: Pick<SyncStatus, 'state' | 'lastError' | 'retryAt'>, now: number = Date.now()): Health {
+  const err = s.lastError !== undefined ? lineSafe(s.lastError) : undefined;
+  switch (s.state) {
+    case 'running':
+      return { healthy: true, reason: '' };
+    case 'starting':
+      return { healthy: false, reason: 'starting (watches not set yet)' };
+    case 'retrying': {
+      const next = s.retryAt !== undefined ? `; next attempt ${s.retryAt <= now ? 'now' : `in ${formatDuration(s.retryAt - now)}`}` : '';
+      return { healthy: false, reason: `retrying after a failed transfer${next}${err ? `: ${err}` : ''}` };
+    }
+    case 'source-gone':
+      return { healthy: false, reason: err ?? 'source directory disappeared; transfers paused until it is back' };
+    case 'dead':
+      return { healthy: false, reason: `stopped after an error${err ? `: ${err}` : ''} (fix the cause, then reload or restart)` };
+    case 'stopped':
+      return { healthy: false, reason: 'stopped (daemon shutting down)' };
+  }
+}

@@ -1,0 +1,165 @@
+// The JSON twin of the status file (`<statusFile>.json`): the same facts as render_text.ts for
+// scripts and for `lsyncd-ts status`, as a documented, versioned shape.
+//
+// Contract — version 1 (additive changes keep version 1; renaming/removing/retyping a field
+// bumps it; readers must ignore unknown fields):
+//
+//   {
+//     "version": 1,
+//     "time": "2026-11-25T01:19:51.123Z",   // when written (ISO 8601, UTC)
+//     "pid": 1234, "hostname": "host",      // the writing daemon (the reader checks it is alive)
+//     "statusInterval": 10,                 // seconds between rewrites (staleness check)
+//     "watchedDirs": 4,                     // total over all syncs
+//     "syncs": [{
+//       "name": "sync[1]", "mode": "rsync", "source": "/srv/src/",
+//       "description": "/srv/src/ -> /srv/dst/",
+//       "state": "running",                 // starting|running|retrying|source-gone|dead|stopped
+//       "healthy": true, "reason": "",      // format.ts syncHealth(): healthy ⇔ state running
+//       "waiting": 3,                       // delays waiting to be transferred (queue depth)
+//       "running": 1,                       // transfers running now
+//       "lagSeconds": 3.2,                  // age of the oldest pending change; 0 = in sync
+//       "lastSuccess": "…Z" | null, "lastError": "…" | null,
+//       "retryAt": "…Z" | null,             // next attempt while retrying (backoff), else null
+//       "transfersOk": 12, "transfersFailed": 1, "overflows": 0,
+//       "watchedDirs": 4, "watcherOverflows": 0,
+//       "rules": [{ "include": false, "pattern": "*.tmp" }],       // filters, then excludes
+//       "delayCount": 3,                    // all queued delays
+//       "delays": [{ "state": "wait", "kind": "Move", "path": "/a", "destination": "/b" }]
+//                                           // at most MAX_LISTED_DELAYS, FIFO
+//     }]
+//   }
+//
+// Strings are as the engine reports them (non-UTF-8 bytes of paths already shown as `\xNN`).
+import { hostname } from 'node:os';
+
+import type { SyncSnapshot } from '../engine/engine.js';
+import type { SyncState } from '../engine/sync_runner.js';
+import { syncHealth } from './format.js';
+import { MAX_LISTED_DELAYS } from './render_text.js';
+
+export const STATUS_JSON_VERSION = 1;
+
+export interface StatusDelayJson {
+  readonly state: 'wait' | 'active' | 'block';
+  readonly kind: string;
+  readonly path: string;
+  readonly destination?: string;
+}
+
+export interface SyncStatusJsonV1 {
+  readonly name: string;
+  readonly mode: string;
+  readonly source: string;
+  readonly description: string;
+  readonly state: SyncState;
+  readonly healthy: boolean;
+  readonly reason: string;
+  readonly waiting: number;
+  readonly running: number;
+  readonly lagSeconds: number;
+  readonly lastSuccess: string | null;
+  readonly lastError: string | null;
+  readonly retryAt: string | null;
+  readonly transfersOk: number;
+  readonly transfersFailed: number;
+  readonly overflows: number;
+  readonly watchedDirs: number;
+  readonly watcherOverflows: number;
+  readonly rules: readonly { readonly include: boolean; readonly pattern: string }[];
+  readonly delayCount: number;
+  readonly delays: readonly StatusDelayJson[];
+}
+
+export interface StatusJsonV1 {
+  readonly version: 1;
+  readonly time: string;
+  readonly pid: number;
+  readonly hostname: string;
+  readonly statusInterval: number;
+  readonly watchedDirs: number;
+  readonly syncs: readonly SyncStatusJsonV1[];
+}
+
+export interface RenderJsonOptions {
+  readonly now?: Date;
+  readonly pid?: number;
+  readonly hostname?: string;
+  /** Seconds between rewrites, as the writer applies it. */
+  readonly statusInterval?: number;
+}
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+export function statusJson(syncs: readonly SyncSnapshot[], opts: RenderJsonOptions = {}): StatusJsonV1 {
+  const now = opts.now ?? new Date();
+  return {
+    version: STATUS_JSON_VERSION,
+    time: now.toISOString(),
+    pid: opts.pid ?? process.pid,
+    hostname: opts.hostname ?? hostname(),
+    statusInterval: opts.statusInterval ?? 10,
+    watchedDirs: syncs.reduce((n, s) => n + s.watchedDirs, 0),
+    syncs: syncs.map((snap): SyncStatusJsonV1 => {
+      const s = snap.status;
+      const h = syncHealth(s, now.getTime());
+      return {
+        name: s.name,
+        mode: snap.mode,
+        source: snap.source,
+        description: s.description,
+        state: s.state,
+        healthy: h.healthy,
+        reason: h.reason,
+        waiting: s.waiting,
+        running: s.running,
+        lagSeconds: Math.max(0, s.lagMs) / 1000,
+        lastSuccess: iso(s.lastSuccessAt),
+        lastError: s.lastError ?? null,
+        retryAt: s.state === 'retrying' ? iso(s.retryAt) : null,
+        transfersOk: s.transfersOk,
+        transfersFailed: s.transfersFailed,
+        overflows: s.overflows,
+        watchedDirs: snap.watchedDirs,
+        watcherOverflows: snap.watcherOverflows,
+        rules: snap.rules.map((r) => ({ include: r.include, pattern: r.pattern })),
+        delayCount: snap.delays.length,
+        delays: snap.delays.slice(0, MAX_LISTED_DELAYS).map((d) => ({
+          state: d.state,
+          kind: d.kind,
+          path: d.path,
+          ...(d.destination !== undefined ? { destination: d.destination } : {}),
+        })),
+      };
+    }),
+  };
+}
+
+/** The file's text: pretty-printed (two spaces), newline-terminated. */
+export function renderStatusJson(syncs: readonly SyncSnapshot[], opts: RenderJsonOptions = {}): string {
+  return `${JSON.stringify(statusJson(syncs, opts), null, 2)}\n`;
+}
+
+/**
+ * Reads a status JSON text back (the status command). Returns an error string for anything that
+ * is not a version-1 status (a newer version names itself so the operator knows to upgrade).
+ */
+export function parseStatusJson(text: string): StatusJsonV1 | { error: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return { error: `not JSON (${(e as Error).message})` };
+  }
+  if (typeof v !== 'object' || v === null) return { error: 'not a status object' };
+  const o = v as Record<string, unknown>;
+  if (o['version'] !== STATUS_JSON_VERSION) {
+    return { error: typeof o['version'] === 'number' ? `status version ${o['version']} is not supported by this lsyncd-ts (reads version 1)` : 'no "version": not an lsyncd-ts status file' };
+  }
+  if (typeof o['time'] !== 'string' || !Array.isArray(o['syncs'])) return { error: 'missing "time" or "syncs"' };
+  for (const s of o['syncs'] as unknown[]) {
+    if (typeof s !== 'object' || s === null || typeof (s as Record<string, unknown>)['name'] !== 'string' || typeof (s as Record<string, unknown>)['state'] !== 'string') {
+      return { error: 'a sync entry lacks "name" or "state"' };
+    }
+  }
+  return v as StatusJsonV1;
+}

@@ -1,0 +1,91 @@
+// What `lsyncd-ts status` prints for humans, and the verdict behind its exit code, from a parsed
+// JSON status (render_json.ts, version 1). Pure: I/O and the liveness probe are injected.
+//
+// Verdict: healthy ⇔ every sync is healthy (format.ts syncHealth: state running) AND the file is
+// fresh: its writer is alive (checked only when the file was written on this host) and it was
+// rewritten within max(3 × statusInterval, 30 s) — a hung or dead daemon leaves a file that
+// still says "running", so age and pid are checked too.
+import { dateWithAge, formatDuration, lineSafe, syncHealth } from './format.js';
+import type { StatusJsonV1 } from './render_json.js';
+
+export interface SummaryOptions {
+  /** The file the status was read from (shown in the heading). */
+  readonly file: string;
+  readonly now?: number;
+  readonly hostname: string;
+  /** Whether `pid` is a live process (kill(pid, 0)); only asked for a same-host file. */
+  readonly isAlive: (pid: number) => boolean;
+}
+
+export interface Summary {
+  readonly healthy: boolean;
+  /** Why the status is stale, if it is. */
+  readonly stale: string | undefined;
+  readonly text: string;
+}
+
+const parseTime = (iso: string | null | undefined): number | undefined => {
+  if (typeof iso !== 'string') return undefined;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? undefined : t;
+};
+
+export function staleness(st: StatusJsonV1, opts: Pick<SummaryOptions, 'now' | 'hostname' | 'isAlive'>): string | undefined {
+  const now = opts.now ?? Date.now();
+  if (st.hostname === opts.hostname && typeof st.pid === 'number' && !opts.isAlive(st.pid)) {
+    return `lsyncd-ts (pid ${st.pid}) is not running; this status is from ${formatDuration(now - (parseTime(st.time) ?? now))} ago`;
+  }
+  const written = parseTime(st.time);
+  const interval = typeof st.statusInterval === 'number' ? st.statusInterval : 10;
+  const maxAgeMs = Math.max(3 * interval, 30) * 1000;
+  if (written !== undefined && now - written > maxAgeMs) {
+    return `not rewritten for ${formatDuration(now - written)} (expected every ${interval} s): is lsyncd-ts (pid ${st.pid}) hung or gone?`;
+  }
+  return undefined;
+}
+
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
+const clip = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
+
+export function renderSummary(st: StatusJsonV1, opts: SummaryOptions): Summary {
+  const now = opts.now ?? Date.now();
+  const written = parseTime(st.time);
+  const lines: string[] = [
+    `${opts.file}: written ${written !== undefined ? dateWithAge(written, now) : st.time} by pid ${st.pid} on ${st.hostname}`,
+    '',
+  ];
+  const rows: string[][] = [['SYNC', 'STATE', 'LAG', 'QUEUE', 'RUNNING', 'LAST SUCCESS', 'LAST ERROR']];
+  const problems: string[] = [];
+  for (const s of st.syncs) {
+    const lastOk = parseTime(s.lastSuccess);
+    rows.push([
+      lineSafe(s.name),
+      s.state,
+      formatDuration((s.lagSeconds ?? 0) * 1000),
+      String(s.waiting ?? 0),
+      String(s.running ?? 0),
+      lastOk !== undefined ? `${formatDuration(now - lastOk)} ago` : 'never',
+      s.lastError ? clip(lineSafe(s.lastError), 60) : '-',
+    ]);
+    const h = syncHealth({ state: s.state, lastError: s.lastError ?? undefined, retryAt: parseTime(s.retryAt) }, now);
+    if (!h.healthy) problems.push(`${lineSafe(s.name)}: ${h.reason}`);
+  }
+  lines.push(...table(rows));
+  const stale = staleness(st, { ...opts, now });
+  if (problems.length > 0 || stale !== undefined) lines.push('');
+  if (stale !== undefined) lines.push(`STALE: ${stale}`);
+  lines.push(...problems);
+  const healthy = problems.length === 0 && stale === undefined && st.syncs.length > 0;
+  lines.push('');
+  lines.push(
+    healthy
+      ? `all ${st.syncs.length} sync${st.syncs.length === 1 ? '' : 's'} healthy`
+      : `${problems.length} of ${st.syncs.length} sync${st.syncs.length === 1 ? '' : 's'} unhealthy${stale !== undefined ? '; status is stale' : ''}`,
+  );
+  return { healthy, stale, text: `${lines.join('\n')}\n` };
+}
