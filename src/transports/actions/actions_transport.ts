@@ -25,17 +25,20 @@
 //     user code is not retried forever.
 //   - A ^target… variable on a sync without `target` cannot be expanded: every run of that sync
 //     ends 'die' with the fix in the reason (lsyncd fails with a Lua error on nil).
-//   - Never throws; ctx.signal aborts running processes (runCommand) and is handed to functions.
+//   - Never throws; ctx.signal aborts running actions (their whole process group, run_action.ts)
+//     and is handed to functions. An action is done when its process exits, even if something it
+//     started in the background still holds its output (lsyncd collects on exit too).
 import { constants as osConstants } from 'node:os';
 
 import type { ActionEvent, ActionName, ActionResult, ExitAction, NormalizedCustomSync } from '../../config/schema.js';
-import { describeCommand, runCommand } from '../../engine/process_runner.js';
+import { describeCommand } from '../../engine/process_runner.js';
 import type { Transport, TransferContext, TransferOutcome, TransferReport } from '../../engine/transport.js';
 import { displayPath, isDirPath, toBytes, type SyncPath } from '../../paths/byte-path.js';
 import type { BatchOptions } from '../../queue/delay-queue.js';
 import type { Delay } from '../../queue/events.js';
 import type { Command } from '../command.js';
 import { classifyExit } from '../exit-outcome.js';
+import { runAction } from './run_action.js';
 import { actionCommand, byteArgsCommand, describeAction, usesTarget, type SubstitutionContext } from './substitution.js';
 
 const OK: TransferOutcome = { kind: 'ok' };
@@ -152,7 +155,7 @@ export class ActionsTransport implements Transport {
     }
     ctx.log.normal(`Event ${step.etype} spawns ${action.startsWith('/') ? 'action' : 'shell'} "${describeAction(action, sctx)}"`);
     ctx.log.debug('Exec', describeCommand(cmd));
-    const res = await runCommand(cmd, {
+    const res = await runAction(cmd, {
       signal: ctx.signal,
       onLine: (_stream, line) => {
         if (line.trim() !== '') ctx.log.normal(`${this.sync.name} ${step.name}: ${line}`);
@@ -214,7 +217,7 @@ export class ActionsTransport implements Transport {
     const argv = [binary, ...args].map((a) => (typeof a === 'string' ? Buffer.from(a, 'utf8') : a).toString('latin1'));
     const cmd = byteArgsCommand(argv);
     ctx.log.debug('Exec', describeCommand(cmd));
-    const res = await runCommand(cmd, {
+    const res = await runAction(cmd, {
       signal: ctx.signal,
       onLine: (_stream, line) => {
         if (line.trim() !== '') ctx.log.normal(`${this.sync.name} ${step.name}: ${line}`);

@@ -1,0 +1,87 @@
+// runAction: runCommand (src/engine/process_runner.ts) for user actions, with two differences that
+// user scripts need and the built-in modes' rsync/ssh do not:
+//   - the action is done when the child EXITS (lsyncd collects on SIGCHLD), not when its output
+//     pipes close: `notify-send … &` or a daemon started by an action keeps the pipes open and
+//     would otherwise hold the sync forever. Output still reaching the pipes afterwards is logged.
+//   - the child leads its own process group and abort signals the whole group (SIGTERM, then
+//     SIGKILL after killAfterMs): `sh -c 'sleep 30'` leaves no orphan holding the shutdown.
+// Same RunResult shape as runCommand; never rejects.
+import { spawn } from 'node:child_process';
+
+import type { RunOptions, RunResult } from '../../engine/process_runner.js';
+import type { Command } from '../command.js';
+
+const TAIL_LINES = 20;
+/** After exit, how long to wait for the pipes to drain before resolving anyway. */
+const DRAIN_MS = 100;
+
+export function runAction(cmd: Command, opts: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const tail: string[] = [];
+    let stdout = '';
+    let settled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    const child = spawn(cmd.binary, cmd.args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+      shell: false,
+      detached: true,
+    });
+    const killGroup = (sig: NodeJS.Signals) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, sig);
+      } catch {
+        child.kill(sig);
+      }
+    };
+    const splitter = (stream: 'stdout' | 'stderr') => {
+      let partial = '';
+      return (chunk: Buffer) => {
+        if (stream === 'stdout' && opts.captureStdout) stdout += chunk.toString('utf8');
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const l of lines) {
+          if (stream === 'stderr') {
+            tail.push(l);
+            if (tail.length > TAIL_LINES) tail.shift();
+          }
+          opts.onLine?.(stream, l);
+        }
+      };
+    };
+    child.stdout.on('data', splitter('stdout'));
+    child.stderr.on('data', splitter('stderr'));
+    const finish = (r: RunResult) => {
+      if (settled) return;
+      settled = true;
+      if (killTimer) clearTimeout(killTimer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolve(r);
+    };
+    const onAbort = () => {
+      killGroup('SIGTERM');
+      killTimer = setTimeout(() => killGroup('SIGKILL'), opts.killAfterMs ?? 5000);
+      killTimer.unref();
+    };
+    if (opts.signal) {
+      if (opts.signal.aborted) onAbort();
+      else opts.signal.addEventListener('abort', onAbort, { once: true });
+    }
+    const done = () => {
+      if (exited) finish({ ...exited, stdout, stderrTail: tail.join('\n') });
+    };
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      finish({ code: null, signal: null, stdout, stderrTail: tail.join('\n'), spawnError: e });
+    });
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      setTimeout(done, DRAIN_MS).unref();
+    });
+    child.on('close', done);
+    child.stdin.on('error', () => {});
+    if (cmd.stdin && cmd.stdin.length > 0) child.stdin.end(cmd.stdin);
+    else child.stdin.end();
+  });
+}
