@@ -1,5 +1,6 @@
 // Which Transport serves which sync mode. The only place that knows all transports.
 import type { NormalizedSync } from '../config/schema.js';
+import { ActionsTransport } from '../transports/actions/index.js';
 import { DirectTransport } from '../transports/direct/index.js';
 import { RsyncTransport, type SyncRuleSet } from '../transports/rsync/rsync_transport.js';
 import { RsyncsshTransport } from '../transports/rsyncssh/index.js';
@@ -15,6 +16,8 @@ export const defaultTransportFactory: TransportFactory = (sync, rules) => {
       return new RsyncsshTransport(sync, rules);
     case 'direct':
       return new DirectTransport(sync, rules);
+    case 'custom':
+      return new ActionsTransport(sync);
     default:
       return unavailable(sync);
   }
