@@ -5,8 +5,8 @@
 // Then `dpkg -r` must keep configs and logs, and `dpkg --purge` must leave nothing behind.
 // Needs root (dpkg); skipped otherwise, and skipped when lsyncd-ts is already installed here (a
 // person's installation is never purged by a test). The package is always purged in t.after.
-// The sync uses -rsync: the engine's transport_factory serves rsync and rsyncssh everywhere,
-// while -direct is wired in later work.
+// The sync is a -direct one (local copies done in-process by the installed daemon; its init
+// transfer is an rsync run).
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -95,7 +95,7 @@ test('deb: build, install with dpkg, run the installed binary, remove, purge', {
   mkdirSync(src);
   mkdirSync(tgt);
   writeFileSync(path.join(src, 'before.txt'), 'present at start-up\n');
-  const child = spawn('/usr/bin/lsyncd-ts', ['-nodaemon', '-delay', '0', '-rsync', src, tgt], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/usr/bin/lsyncd-ts', ['-nodaemon', '-delay', '0', '-direct', src, tgt], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
