@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { SyncSnapshot } from '../engine/engine.js';
 import type { Log } from '../log/log.js';
-import { syncHealth } from '../status/format.js';
+import { lineSafe, syncHealth } from '../status/format.js';
 import { parseListen, type ListenAddress } from './listen.js';
 import { renderMetrics } from './prometheus.js';
 
@@ -47,7 +47,7 @@ export function healthReport(syncs: readonly SyncSnapshot[], now: number = Date.
   const bad: string[] = [];
   for (const s of syncs) {
     const h = syncHealth(s.status, now);
-    if (!h.healthy) bad.push(`${s.status.name}: ${h.reason}`);
+    if (!h.healthy) bad.push(`${lineSafe(s.status.name)}: ${h.reason}`);
   }
   return bad.length === 0 ? { status: 200, body: 'ok\n' } : { status: 503, body: `${bad.join('\n')}\n` };
 }

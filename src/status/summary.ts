@@ -82,10 +82,11 @@ export function renderSummary(st: StatusJsonV1, opts: SummaryOptions): Summary {
   lines.push(...problems);
   const healthy = problems.length === 0 && stale === undefined && st.syncs.length > 0;
   lines.push('');
-  lines.push(
-    healthy
-      ? `all ${st.syncs.length} sync${st.syncs.length === 1 ? '' : 's'} healthy`
-      : `${problems.length} of ${st.syncs.length} sync${st.syncs.length === 1 ? '' : 's'} unhealthy${stale !== undefined ? '; status is stale' : ''}`,
-  );
+  const n = st.syncs.length;
+  const plural = (k: number): string => `${k} sync${k === 1 ? '' : 's'}`;
+  if (healthy) lines.push(`all ${plural(n)} healthy`);
+  else if (problems.length > 0) lines.push(`${problems.length} of ${plural(n)} unhealthy${stale !== undefined ? '; status is stale' : ''}`);
+  else if (stale !== undefined) lines.push(`status is stale (${plural(n)} ${n === 1 ? 'was' : 'were'} healthy when written)`);
+  else lines.push('no syncs in the status');
   return { healthy, stale, text: `${lines.join('\n')}\n` };
 }
