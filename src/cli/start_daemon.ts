@@ -6,15 +6,16 @@
 //   daemon mode (settings.nodaemon false, the launcher): 0 once the daemon reported that start-up
 //     succeeded, otherwise the daemon's code (255) with its error on stderr (daemonize.ts);
 //   foreground / the daemon itself: 255 when start-up fails (pidfile held by a live instance,
-//     source missing, unreadable excludeFrom, ...; one line naming the fix), 143 after SIGTERM and
-//     130 after SIGINT: watching stops at once, running transfers get STOP_GRACE_MS to finish.
-// Order: pidfile (refuse a second instance before touching anything) → signal handlers (a TERM
-// during start-up is honoured) → Engine.start() (watches set, init transfers queued and started)
-// → "ready" (launcher released, systemd READY=1) → wait for TERM/INT, serving HUP (reload) and
-// USR1 (log reopen) → STOPPING=1, engine.stop(grace) → pidfile removed (also after a failed
-// start-up).
-import { closeSync, openSync, writeSync } from 'node:fs';
-
+//     logfile/facility unusable, metrics address taken, source missing, unreadable excludeFrom,
+//     ...; one line naming the fix), 143 after SIGTERM and 130 after SIGINT: watching stops at
+//     once, running transfers get STOP_GRACE_MS to finish.
+// Order: service log (console in the foreground; logfile or syslog when detached) → pidfile
+// (refuse a second instance before touching anything) → signal handlers (a TERM during start-up
+// is honoured) → metrics endpoint → Engine.start() (watches set, init transfers queued and
+// started) → status writer → "ready" (launcher released, systemd READY=1) → wait for TERM/INT,
+// serving HUP (reload: config re-read and validated, Engine.reload applies the difference,
+// status/metrics settings re-applied) and USR1 (log reopen) → STOPPING=1, engine.stop(grace),
+// last status write → pidfile removed (also after a failed start-up) → log flushed and closed.
 import type { LoadResult } from '../config/diagnostics.js';
 import type { NormalizedConfig } from '../config/schema.js';
 import { isLaunchedDaemon, launchDaemon, readinessChannel } from '../daemon/daemonize.js';
@@ -22,7 +23,9 @@ import { acquirePidfile, type Pidfile } from '../daemon/pidfile.js';
 import { installSignals, SIGNAL_EXIT, type StopSignal } from '../daemon/signals.js';
 import { SystemdNotifier } from '../daemon/systemd_notify.js';
 import { Engine, StartupError } from '../engine/engine.js';
-import { consoleLog, type Log } from '../log/log.js';
+import { createLog, LogfileError, type ServiceLog } from '../log/create_log.js';
+import { consoleLog } from '../log/log.js';
+import { Observers } from '../daemon/observers.js';
 import { EXIT_BAD_CONFIG } from './exit_codes.js';
 
 export interface DaemonOptions {
@@ -39,45 +42,20 @@ export interface DaemonOptions {
 const STOP_GRACE_MS = 10_000;
 
 /**
- * The daemon's log. Console in the foreground. INTERIM until the winston ServiceLog
- * (src/log/create_log.ts) lands: a detached daemon appends the same lines to settings.logfile
- * (reopened on USR1, so logrotate's rename works) or, without a logfile, loses them (its stdio is
- * /dev/null).
+ * The service log (src/log/create_log.ts): console in the foreground (+ logfile when set); a
+ * detached daemon writes to the logfile, or to syslog without one. A logfile that cannot be opened
+ * is fatal for a detached daemon (it would log nowhere visible) but only a warning in the
+ * foreground, where every line is on the console anyway (and, under systemd, in the journal).
  */
-function makeLog(config: NormalizedConfig, categories: readonly string[], detached: boolean): Log & { reopen(): void; close(): void } {
-  const file = config.settings.logfile;
-  if (!detached || file === undefined) return Object.assign(consoleLog({ categories }), { reopen() {}, close() {} });
-  let fd: number | undefined;
-  const open = () => {
-    try {
-      fd = openSync(file, 'a', 0o640);
-    } catch {
-      fd = undefined;
-    }
-  };
-  open();
-  const log = consoleLog({
-    categories,
-    write: (line) => {
-      if (fd === undefined) return;
-      try {
-        writeSync(fd, `${line}\n`);
-      } catch {
-        /* disk full or similar: keep running */
-      }
-    },
-  });
-  const close = () => {
-    if (fd !== undefined) closeSync(fd);
-    fd = undefined;
-  };
-  return Object.assign(log, {
-    reopen() {
-      close();
-      open();
-    },
-    close,
-  });
+function makeLog(config: NormalizedConfig, categories: readonly string[], foreground: boolean): ServiceLog {
+  try {
+    return createLog({ settings: config.settings, categories, foreground });
+  } catch (e) {
+    if (!(e instanceof LogfileError) || !foreground) throw e;
+    const log = createLog({ settings: { ...config.settings, logfile: undefined }, categories, foreground });
+    log.warn(`${e.message}; logging to the console only`);
+    return log;
+  }
 }
 
 export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions): Promise<number> {
@@ -91,25 +69,33 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
     return r.code;
   }
   const readiness = readinessChannel();
-  const log = makeLog(config, opts.log, detached);
-  log.normal('--- Startup ---');
-  const engine = new Engine(config, { log });
-  const notify = new SystemdNotifier(engine, (m) => log.warn(m));
-
-  let pidfile: Pidfile | undefined;
-  const fail = (message: string): number => {
-    log.error(message);
+  const fail = (message: string, log?: ServiceLog): number => {
+    if (log) log.error(message);
+    else if (!detached) consoleLog({ categories: opts.log }).error(message);
     readiness?.failed(EXIT_BAD_CONFIG, message);
     return EXIT_BAD_CONFIG;
   };
+  let log: ServiceLog;
+  try {
+    log = makeLog(config, opts.log, !detached);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  log.normal('--- Startup ---');
+  const engine = new Engine(config, { log });
+  const notify = new SystemdNotifier(engine, (m) => log.warn(m));
+  const observers = new Observers(engine, log);
+
+  let pidfile: Pidfile | undefined;
   if (config.settings.pidfile !== undefined) {
     try {
       pidfile = acquirePidfile(config.settings.pidfile, {
         onStale: (pid) => log.normal(`replaced stale pidfile ${config.settings.pidfile}${pid !== undefined ? ` (pid ${pid} is not a running lsyncd-ts)` : ''}`),
       });
     } catch (e) {
-      log.close();
-      return fail((e as Error).message);
+      const code = fail((e as Error).message, log);
+      await log.close();
+      return code;
     }
   }
 
@@ -153,15 +139,23 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
       }
       for (const w of r.warnings) log.warn(`reload: ${w.text}`);
       const report = await engine.reload(r.config);
+      await observers.apply(r.config.settings);
       for (const ch of report.settings) {
         const what = `settings.${ch.key} changed (${JSON.stringify(ch.from)} → ${JSON.stringify(ch.to)})`;
         if (ch.live) log.normal(`reload: ${what}: applied${ch.key === 'insist' || ch.key === 'inotifyMode' ? ' to syncs started from now on' : ''}`);
         else log.warn(`reload: ${what}: restart lsyncd-ts to apply it`);
       }
       const changed = new Set(report.changed);
+      const restarted = new Set(report.restarted);
       for (const n of report.kept) log.normal(`reload: ${n}: unchanged (keeps its queue, no resync)`);
-      for (const n of report.stopped) log.normal(`reload: ${n}: ${changed.has(n) ? 'changed: old version stopping' : 'removed: stopping'} (running transfers finish)`);
-      for (const n of report.started) log.normal(`reload: ${n}: ${changed.has(n) ? 'changed' : 'new'}: starting with its init transfer`);
+      for (const n of report.stopped) {
+        if (restarted.has(n)) continue;
+        log.normal(`reload: ${n}: ${changed.has(n) ? 'changed: old version stopping' : 'removed: stopping'} (running transfers finish)`);
+      }
+      for (const n of report.started) {
+        const why = restarted.has(n) ? 'had stopped after an error' : changed.has(n) ? 'changed' : 'new';
+        log.normal(`reload: ${n}: ${why}: starting with its init transfer`);
+      }
       log.normal('--- reload done ---');
     } catch (e) {
       log.error(`reload: ${e instanceof StartupError ? e.message : (e as Error).stack ?? String(e)}; keeping the running configuration`);
@@ -172,12 +166,14 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
 
   try {
     try {
+      await observers.startMetrics(config.settings);
       await engine.start();
     } catch (e) {
       await engine.stop(0);
-      return fail(e instanceof StartupError ? e.message : `start-up failed: ${(e as Error).stack ?? String(e)}`);
+      return fail(e instanceof StartupError ? e.message : e instanceof Error && /^metrics: /.test(e.message) ? e.message : `start-up failed: ${(e as Error).stack ?? String(e)}`, log);
     }
     started = true;
+    observers.startStatus(config.settings);
     if (!signalled) {
       readiness?.ready();
       notify.ready();
@@ -189,7 +185,8 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
   } finally {
     uninstall();
     notify.close();
+    await observers.stop();
     pidfile?.release();
-    log.close();
+    await log.close();
   }
 }

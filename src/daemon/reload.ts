@@ -4,12 +4,15 @@
 //
 // Contract (pure, no I/O): planReload(old, next) →
 //   keep:    syncs whose normalized config is deep-equal (ignoring `index` and `line`, i.e. their
-//            position in the file, and a generated "sync[N]" name that a renumbering changed).
+//            position in the file, a generated "sync[N]" name that a renumbering changed, and
+//            maxProcesses, which the engine changes on the running sync).
 //            They keep their queue, watches and running transfers; no resync.
 //   stop:    running syncs with no equal counterpart (removed, or changed: the old one stops).
 //   start:   new syncs with no equal running counterpart (new, or changed: starts with its init
 //            transfer, which covers whatever the stopped version still had queued).
 //   changed: names present in both stop and start (for the log: "changed" rather than new/removed).
+//   restarted: syncs that had died (a `die` exit code; the log told the operator to "fix the
+//            cause and reload") — never kept, even when unchanged: they stop and start afresh.
 //   settings: per changed settings key, whether it applies live or needs a restart.
 // Functions (TS/JS action callbacks) compare by their source text.
 import { isDeepStrictEqual } from 'node:util';
@@ -22,6 +25,9 @@ export const LIVE_SETTINGS: ReadonlySet<keyof NormalizedSettings> = new Set<keyo
   'maxDelays', // already folded into each sync's maxDelays: those syncs restart
   'insist', // used by syncs started from now on
   'inotifyMode', // used by syncs started from now on
+  'statusFile', // observers.ts restarts the status writer
+  'statusInterval',
+  'metrics', // observers.ts re-binds the endpoint
 ]);
 
 export interface SettingChange {
@@ -36,6 +42,7 @@ export interface ReloadPlan<T> {
   readonly stop: T[];
   readonly start: NormalizedSync[];
   readonly changed: string[];
+  readonly restarted: string[];
   readonly settings: SettingChange[];
 }
 
@@ -57,7 +64,8 @@ function canonical(v: unknown): unknown {
 
 /** The part of a sync that decides "unchanged". */
 export function syncIdentity(s: NormalizedSync): unknown {
-  const { index: _i, line: _l, name, ...rest } = s;
+  // maxProcesses: applied to a kept sync live (a changed global cap must not resync everything)
+  const { index: _i, line: _l, maxProcesses: _m, name, ...rest } = s;
   return canonical({ ...rest, name: GENERATED_NAME.test(name) ? undefined : name });
 }
 
@@ -69,8 +77,10 @@ export function planReload<T>(
   running: readonly { unit: T; sync: NormalizedSync }[],
   oldSettings: NormalizedSettings,
   next: NormalizedConfig,
+  mustRestart: (unit: T) => boolean = () => false,
 ): ReloadPlan<T> {
-  const unmatched = [...running];
+  const unmatched = running.filter((r) => !mustRestart(r.unit));
+  const restartedUnits = running.filter((r) => mustRestart(r.unit));
   const keep: { running: T; next: NormalizedSync }[] = [];
   const start: NormalizedSync[] = [];
   for (const s of next.syncs) {
@@ -84,11 +94,12 @@ export function planReload<T>(
   }
   const stopNames = new Set(unmatched.map((r) => r.sync.name));
   const changed = start.map((s) => s.name).filter((n) => stopNames.has(n));
+  const restarted = restartedUnits.map((r) => r.sync.name).filter((n) => start.some((s) => s.name === n));
   const settings: SettingChange[] = [];
   for (const key of Object.keys(next.settings) as (keyof NormalizedSettings)[]) {
     if (!isDeepStrictEqual(oldSettings[key], next.settings[key])) {
       settings.push({ key, from: oldSettings[key], to: next.settings[key], live: LIVE_SETTINGS.has(key) });
     }
   }
-  return { keep, stop: unmatched.map((r) => r.unit), start, changed, settings };
+  return { keep, stop: [...unmatched, ...restartedUnits].map((r) => r.unit), start, changed, restarted, settings };
 }

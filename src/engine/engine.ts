@@ -59,6 +59,8 @@ export interface ReloadReport {
   readonly started: string[];
   readonly stopped: string[];
   readonly changed: string[];
+  /** Syncs that had died and start afresh (unchanged or not). */
+  readonly restarted: string[];
   readonly settings: SettingChange[];
 }
 
@@ -115,7 +117,12 @@ export class Engine {
   private async reloadNow(next: NormalizedConfig): Promise<ReloadReport> {
     if (this.stopped) throw new StartupError('stopping; reload ignored');
     if (next.syncs.length === 0) throw new StartupError('Nothing to watch! — add a sync{} to the config');
-    const plan = planReload(this.units.map((u) => ({ unit: u, sync: u.configured })), this.config.settings, next);
+    const plan = planReload(
+      this.units.map((u) => ({ unit: u, sync: u.configured })),
+      this.config.settings,
+      next,
+      (u) => u.runner.status().state === 'dead',
+    );
     const previous = this.config;
     this.config = next;
     const prepared: SyncUnit[] = [];
@@ -131,6 +138,7 @@ export class Engine {
       throw new StartupError('stopping; reload abandoned');
     }
     this.scheduler.setGlobalMax(next.settings.maxProcesses ?? Infinity);
+    for (const k of plan.keep) k.running.runner.maxProcesses = k.next.maxProcesses;
     // Stop what went away: no new transfers, running ones finish (no grace limit).
     const stopping = plan.stop.map((u) => {
       this.units.splice(this.units.indexOf(u), 1);
@@ -153,6 +161,7 @@ export class Engine {
       started: prepared.map((u) => u.runner.name),
       stopped: plan.stop.map((u) => u.runner.name),
       changed: plan.changed,
+      restarted: plan.restarted,
       settings: plan.settings,
     };
   }

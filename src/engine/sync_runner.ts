@@ -49,7 +49,8 @@ const now = (): number => performance.now();
 
 export class SyncRunner implements Schedulable, TranslationSink {
   readonly queue: DelayQueue;
-  readonly maxProcesses: number;
+  /** Per-sync cap; the engine may change it on reload. */
+  maxProcesses: number;
   private state: SyncState = 'starting';
   private runningCount = 0;
   private timer: NodeJS.Timeout | undefined;
