@@ -124,3 +124,26 @@ test('a reload under continuous writes loses nothing and does not resync the unc
   d.child.kill('SIGTERM');
   assert.equal(await d.exited, 143);
 });
+
+test('pending changes survive a reload: an unchanged sync keeps its queued delay, a changed one catches up through its init', async (t) => {
+  const root = tempDir(t);
+  const keep = { ...syncDirs(root, 'keep'), delay: 2 };
+  const slow = { ...syncDirs(root, 'slow'), delay: 3600 };
+  const conf = path.join(root, 'lsyncd-ts.json');
+  writeConfig(conf, [keep, slow]);
+  const d = startBin(t, ['run', conf, '--nodaemon', '--log', 'Delay']);
+  await waitFor(() => d.count(/Startup of .* finished/) === 2, 'start-up');
+  writeFileSync(path.join(keep.source, 'queued'), 'k');
+  writeFileSync(path.join(slow.source, 'stuck'), 's');
+  await waitFor(() => d.count(/Delay: Create \/queued/) === 1 && d.count(/Delay: Create \/stuck/) === 1, 'both changes queued');
+  // keep is unchanged; slow gets a short delay: its queued change must not be lost with its old queue
+  writeConfig(conf, [keep, { ...slow, delay: 0 }]);
+  d.child.kill('SIGHUP');
+  await waitFor(() => /--- reload done ---/.test(d.output()), 'the reload');
+  await waitFor(() => fileHas(path.join(slow.target, 'stuck'), 's'), 'the changed sync to deliver what its old version had queued');
+  await waitFor(() => fileHas(path.join(keep.target, 'queued'), 'k'), 'the kept sync to deliver its queued change');
+  assert.equal(initLines(d, keep), 1, 'kept: no resync, the queued change went through the kept queue');
+  assert.equal(initLines(d, slow), 2);
+  d.child.kill('SIGTERM');
+  assert.equal(await d.exited, 143);
+});
