@@ -103,6 +103,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
   let wake: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (wake = resolve));
   let started = false;
+  let hupDuringStartup = false;
   const uninstall = installSignals({
     stop(sig) {
       signalled = sig;
@@ -112,10 +113,11 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
     },
     async reload() {
       if (!started) {
-        log.warn('HUP during start-up ignored; send it again once started');
+        log.normal('HUP during start-up: reloading once start-up has finished');
+        hupDuringStartup = true;
         return;
       }
-      await reloadConfig();
+      await reloadSerially();
     },
     reopenLog() {
       log.reopen();
@@ -123,6 +125,8 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
     },
   });
 
+  let reloadChain: Promise<void> = Promise.resolve();
+  const reloadSerially = (): Promise<void> => (reloadChain = reloadChain.then(() => reloadConfig()));
   const reloadConfig = async (): Promise<void> => {
     if (!opts.reload) {
       log.warn('--- HUP signal: the syncs come from the command line; nothing to re-read ---');
@@ -178,6 +182,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
       readiness?.ready();
       notify.ready();
     }
+    if (hupDuringStartup && !signalled) void reloadSerially();
     await stopped;
     await engine.stop(STOP_GRACE_MS);
     log.normal(`--- exiting (${signalled}) ---`);

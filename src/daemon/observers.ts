@@ -10,7 +10,8 @@
 //   apply(next) — after a reload: restarts only what changed. A metrics listen failure there is
 //     logged and leaves the endpoint off (the old one is closed first: the same port may be
 //     re-bound with another host).
-//   stop() — status written a last time (states "stopped"), endpoint closed.
+//   stop() — status written a last time (states "stopped"), endpoint closed; apply() is a no-op
+//     from then on.
 import type { NormalizedSettings } from '../config/schema.js';
 import type { SyncSnapshot } from '../engine/engine.js';
 import type { Log } from '../log/log.js';
@@ -27,6 +28,7 @@ export class Observers {
   private status: StatusWriter | undefined;
   private metrics: MetricsServer | undefined;
   private current: ObservedSettings = { statusFile: undefined, statusInterval: 0, metrics: undefined };
+  private closed = false;
 
   constructor(
     private readonly source: SnapshotSource,
@@ -34,16 +36,19 @@ export class Observers {
   ) {}
 
   async startMetrics(s: ObservedSettings): Promise<void> {
+    if (this.closed) return;
     this.current = { ...this.current, metrics: s.metrics };
     if (s.metrics !== undefined) this.metrics = await startMetricsServer(this.source, { listen: s.metrics, log: this.log });
   }
 
   startStatus(s: ObservedSettings): void {
+    if (this.closed) return;
     this.current = { ...this.current, statusFile: s.statusFile, statusInterval: s.statusInterval };
     if (s.statusFile !== undefined) this.status = startStatusWriter(this.source, { statusFile: s.statusFile, intervalSec: s.statusInterval, log: this.log });
   }
 
   async apply(s: ObservedSettings): Promise<void> {
+    if (this.closed) return; // a reload finishing after TERM must not restart anything
     if (s.statusFile !== this.current.statusFile || s.statusInterval !== this.current.statusInterval) {
       await this.status?.stop();
       this.status = undefined;
@@ -63,6 +68,7 @@ export class Observers {
   }
 
   async stop(): Promise<void> {
+    this.closed = true;
     await Promise.allSettled([this.status?.stop(), this.metrics?.close()]);
     this.status = undefined;
     this.metrics = undefined;
