@@ -1,0 +1,100 @@
+// 200 MiB file with 128 bytes changed in place (issue 4 speed bar), rsync mode: time from the
+// in-place write until the target's bytes equal the source, lsyncd-ts vs lsyncd.
+//
+// How: SRC/big.bin (200 MiB of random bytes) exists before the daemons start, so the init
+// transfer copies it; both daemons run side by side (`-nodaemon -delay 0 -rsync SRC TGT`) on
+// tmpfs trees. Each repetition overwrites 128 random bytes at a different offset in place
+// (open O_WRONLY without O_TRUNC, pwrite, close: the syscalls of `dd conv=notrunc`, without
+// the fork/exec). t0 is taken just before the open; t1 is the first fs.watch event for big.bin
+// in the target directory (or 25 ms fallback poll) after which the target has the source's size
+// and the new 128 bytes at that offset. rsync writes a temp file and renames it over big.bin,
+// so the name only ever shows a complete file. After each sample (untimed) the whole target is
+// compared with the source byte for byte. Repetitions alternate between the daemons; each
+// starts when the previous daemon is idle (no CPU for 300 ms, no rsync child).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { type DaemonKind, KINDS, makeTempDir, type Pair, releaseTempDir, startPair, waitIdle, waitUntil } from './common.js';
+
+export interface BigFileResult {
+  sizeBytes: number;
+  samples: Partial<Record<DaemonKind, number[]>>;
+  /** Whole-file byte comparisons after each sample that failed (should be 0). */
+  mismatches: Partial<Record<DaemonKind, number>>;
+  overflows: Partial<Record<DaemonKind, string[]>>;
+}
+
+function readAt(file: string, offset: number, len: number): Buffer | null {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const b = Buffer.alloc(len);
+    const n = fs.readSync(fd, b, 0, len, offset);
+    return n === len ? b : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+export async function runBigFile(sizeMiB: number, reps: number): Promise<BigFileResult> {
+  const size = sizeMiB * 2 ** 20;
+  const res: BigFileResult = { sizeBytes: size, samples: {}, mismatches: {}, overflows: {} };
+  const pairs: Pair[] = [];
+  const seed = makeTempDir('lsyncd-ts-bench-big-seed-');
+  const seedFile = path.join(seed, 'big.bin');
+  try {
+    const fd = fs.openSync(seedFile, 'w');
+    const chunk = Buffer.alloc(4 * 2 ** 20);
+    for (let off = 0; off < size; off += chunk.length) {
+      crypto.randomFillSync(chunk);
+      fs.writeSync(fd, chunk, 0, Math.min(chunk.length, size - off));
+    }
+    fs.closeSync(fd);
+    const prepare = (src: string) => fs.copyFileSync(seedFile, path.join(src, 'big.bin'));
+    for (const kind of KINDS) pairs.push(await startPair(kind, 'rsync', makeTempDir(`lsyncd-ts-bench-big-${kind}-`), { prepare }));
+    releaseTempDir(seed);
+    for (const p of pairs) {
+      await p.daemon.waitStartup(300_000);
+      res.samples[p.kind] = [];
+      res.mismatches[p.kind] = 0;
+    }
+    for (let r = 1; r <= reps; r++) {
+      const order = r % 2 ? pairs : [...pairs].reverse();
+      for (const p of order) {
+        await waitIdle(p.daemon.pid);
+        const src = path.join(p.src, 'big.bin');
+        const tgt = path.join(p.tgt, 'big.bin');
+        const offset = Math.floor(((r * 0.6180339887) % 1) * (size - 128));
+        const bytes = crypto.randomBytes(128);
+        const t0 = performance.now();
+        const wfd = fs.openSync(src, 'r+');
+        fs.writeSync(wfd, bytes, 0, 128, offset);
+        fs.closeSync(wfd);
+        const t1 = await waitUntil(
+          p.tgt,
+          () => {
+            const b = readAt(tgt, offset, 128);
+            return b !== null && b.equals(bytes) && fs.statSync(tgt).size === size;
+          },
+          300_000,
+          25,
+          (n) => n === 'big.bin',
+        );
+        res.samples[p.kind]!.push(t1 - t0);
+        if (!fs.readFileSync(src).equals(fs.readFileSync(tgt))) res.mismatches[p.kind]!++;
+        process.stderr.write(`  ${sizeMiB} MiB rep ${r} ${p.kind}: ${(t1 - t0).toFixed(0)} ms\n`);
+      }
+    }
+    for (const p of pairs) res.overflows[p.kind] = p.daemon.overflowLines();
+    return res;
+  } finally {
+    for (const p of pairs) {
+      await p.daemon.stop();
+      releaseTempDir(p.dir);
+    }
+    releaseTempDir(seed);
+  }
+}
