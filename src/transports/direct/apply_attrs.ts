@@ -28,7 +28,10 @@ export interface AttrOptions {
   readonly onUnsupported?: (what: string, pathBs: string, code: string) => void;
 }
 
-export const IS_ROOT = typeof process.geteuid === 'function' && process.geteuid() === 0;
+/** Whether we run as root now (asked when a transport is created, not when this module loads). */
+export function isRoot(): boolean {
+  return typeof process.geteuid === 'function' && process.geteuid() === 0;
+}
 
 /** Seconds as a double, the form fs.utimes takes (µs precision). */
 export function secondsOf(ns: bigint): number {

@@ -39,7 +39,7 @@ import type { Delay } from '../../queue/events.js';
 import { deletesWhileRunning } from '../delete-mode.js';
 import { classifyExit } from '../exit-outcome.js';
 import { rsyncFullCommand } from '../rsync/full-argv.js';
-import { IS_ROOT } from './apply_attrs.js';
+import { isRoot } from './apply_attrs.js';
 import { ancestorsOf, relOf, rootByteString } from './byte_paths.js';
 import { DirectOps, forEachLimit } from './direct_ops.js';
 import { DirectOpError } from './fs_errors.js';
@@ -76,7 +76,7 @@ export class DirectTransport implements Transport {
         targetRoot: sync.target,
         deleteWhileRunning: deletesWhileRunning(sync.delete),
         rules: rules.rules,
-        owner: opts.preserveOwner ?? IS_ROOT,
+        owner: opts.preserveOwner ?? isRoot(),
       },
       nullLog,
     );

@@ -35,7 +35,15 @@ export async function nonrootCase(base: string): Promise<string[]> {
   return problems;
 }
 
+// Child entry: started as root so every module loads even from a checkout others cannot read,
+// then drops to the given uid/gid before touching the test tree.
 if (process.argv[2] === '--run-nonroot-case') {
+  const id = Number(process.argv[4]);
+  if (Number.isInteger(id) && process.setgid && process.setuid) {
+    process.setgroups?.([]);
+    process.setgid(id);
+    process.setuid(id);
+  }
   nonrootCase(process.argv[3]!).then(
     (p) => {
       process.stdout.write(JSON.stringify(p));
