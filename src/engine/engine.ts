@@ -101,7 +101,17 @@ export class Engine {
 
   async start(): Promise<void> {
     if (this.config.syncs.length === 0) throw new StartupError('Nothing to watch! — add a sync{} to the config');
-    for (const sync of this.config.syncs) this.commit(await this.prepareSync(sync));
+    // Every watch is set before any transfer starts: the syncs begin together and the scheduler
+    // serves them round-robin from the first transfer on (lsyncd tests/schedule.lua). A sync that
+    // cannot start leaves nothing half-started behind.
+    const prepared: SyncUnit[] = [];
+    try {
+      for (const sync of this.config.syncs) prepared.push(await this.prepareSync(sync));
+    } catch (e) {
+      this.discard(prepared);
+      throw e;
+    }
+    for (const u of prepared) this.commit(u);
   }
 
   /**
@@ -191,7 +201,11 @@ export class Engine {
     const watcher = new Watcher(
       {
         mode: this.config.settings.inotifyMode,
-        settleMs: this.opts.settleMs ?? 20,
+        // No settle wait: the delay queue is where changes are aggregated (`delay`), so the
+        // watcher hands records over as soon as a read round ends (a 20 ms settle made every
+        // change at delay 0 wait 20 ms — bench/RESULTS.md). Bursts still coalesce natively while
+        // a batch is in flight.
+        settleMs: this.opts.settleMs ?? 0,
         onError: (e) => this.log.error(`${sync.name}: ${(e as Error).message}`),
       },
       (batch) => {

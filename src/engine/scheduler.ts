@@ -17,6 +17,10 @@ export interface Schedulable {
 
 export class Scheduler {
   private readonly members: Schedulable[] = [];
+  /**
+   * Index after the last member offered a slot; wrapped only when used, so a member added later
+   * (start-up, reload) still comes before the last-served one has its next turn.
+   */
   private next = 0;
   private active = 0;
 
@@ -36,7 +40,6 @@ export class Scheduler {
     if (i >= 0) {
       this.members.splice(i, 1);
       if (this.next > i) this.next--;
-      if (this.next >= this.members.length) this.next = 0;
     }
   }
 
@@ -47,8 +50,9 @@ export class Scheduler {
   pump(): void {
     let idle = 0;
     while (this.active < this.globalMax && this.members.length > 0 && idle < this.members.length) {
-      const s = this.members[this.next % this.members.length]!;
-      this.next = (this.next + 1) % this.members.length;
+      const i = this.next % this.members.length;
+      const s = this.members[i]!;
+      this.next = i + 1;
       if (s.running < s.maxProcesses && s.tryStart()) {
         this.active++;
         idle = 0;

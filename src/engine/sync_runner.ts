@@ -41,6 +41,8 @@ export interface SyncStatus {
   readonly overflows: number;
   readonly transfersOk: number;
   readonly transfersFailed: number;
+  /** Failed transfers handed back for a retry with backoff (`again`). */
+  readonly transfersRetried: number;
   /** Age (ms) of the oldest change not yet transferred; 0 when in sync. */
   readonly lagMs: number;
 }
@@ -61,6 +63,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private overflows = 0;
   private transfersOk = 0;
   private transfersFailed = 0;
+  private transfersRetried = 0;
   private oldestPendingAt: number | undefined;
   private idleWaiters: (() => void)[] = [];
   private inFlight = new Set<Promise<void>>();
@@ -90,7 +93,10 @@ export class SyncRunner implements Schedulable, TranslationSink {
 
   /** Queues the init transfer (call before the watch is added, §4). */
   queueInit(): void {
-    if (this.sync.init) this.queue.addFull(now(), 'init');
+    if (!this.sync.init) return;
+    this.queue.addFull(now(), 'init');
+    // Until the init transfer has finished the target lags behind everything in the source.
+    if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
   }
 
   /** The watch is set: transfers may start. */
@@ -188,6 +194,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       if (this.queue.waiting === 0 && this.queue.active === 0) this.oldestPendingAt = undefined;
     } else if (out.kind === 'again' && !(isInit && !this.insist)) {
       this.transfersFailed++;
+      this.transfersRetried++;
       const attempt = Math.max(1, ...batch.delays.map((d) => d.attempts + 1));
       const wait = retryDelayMs(attempt, this.sync.delay * 1000);
       this.queue.complete(batch, { kind: 'again', retryAt: now() + wait });
@@ -280,6 +287,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       overflows: this.overflows,
       transfersOk: this.transfersOk,
       transfersFailed: this.transfersFailed,
+      transfersRetried: this.transfersRetried,
       lagMs: this.oldestPendingAt === undefined ? 0 : Date.now() - this.oldestPendingAt,
     };
   }

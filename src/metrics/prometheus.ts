@@ -18,9 +18,7 @@
 //   lsyncd_ts_up 1, lsyncd_ts_watched_directories (total), lsyncd_ts_syncs,
 //   process_resident_memory_bytes, process_start_time_seconds (Prometheus' standard names).
 //
-// Retries: the engine counts failed transfers, and every failure is retried except the one that
-// stops a sync (state dead), so retries = failed − (dead ? 1 : 0) — unless the status carries an
-// explicit `transfersRetried`, which is then used as is.
+// Retries: the engine's own count of failed transfers handed back for a retry (`again`).
 // Label values are escaped (\\, \", \n) as the format requires; every metric has exactly one
 // # HELP and one # TYPE line, before its samples.
 import type { SyncSnapshot } from '../engine/engine.js';
@@ -102,9 +100,7 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
     lag.samples.push({ labels: sync, value: Math.max(0, s.lagMs) / 1000 });
     transfers.samples.push({ labels: { ...sync, result: 'ok' }, value: s.transfersOk });
     transfers.samples.push({ labels: { ...sync, result: 'failed' }, value: s.transfersFailed });
-    const explicit = (s as { transfersRetried?: unknown }).transfersRetried;
-    const retried = typeof explicit === 'number' ? explicit : Math.max(0, s.transfersFailed - (s.state === 'dead' ? 1 : 0));
-    retries.samples.push({ labels: sync, value: retried });
+    retries.samples.push({ labels: sync, value: s.transfersRetried });
     nextRetry.samples.push({ labels: sync, value: s.state === 'retrying' ? secs(s.retryAt) : 0 });
     lastOk.samples.push({ labels: sync, value: secs(s.lastSuccessAt) });
     overflows.samples.push({ labels: sync, value: s.overflows });

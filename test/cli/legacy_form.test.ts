@@ -4,10 +4,10 @@
 // implemented, issue 4) daemon → 1.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/temp_tree.js';
-import { fixture, packageVersion, runBin } from './run_bin.js';
+import { fixture, packageVersion, repoRoot, runBin } from './run_bin.js';
 
 
 test('-version and --version print "Version: <package version>" and exit 0', () => {
@@ -62,14 +62,20 @@ test('a bad config exits 255 with one "Error: FILE:LINE: …" line per problem',
 test('a valid config (file, relative path, or command-line syncs) reaches the engine: a missing source exits 255 naming the fix', (t) => {
   const dir = tempDir(t);
   const nosrc = path.join(dir, 'nosrc');
-  const cases: string[][] = [
-    ['-nodaemon', '-log', 'Exec', '-delay', '3', fixture('fixed', '1-settings.lua')],
-    ['test/fixtures/config/example.json'],
-    ['-rsync', nosrc, path.join(dir, 'dst')],
-    ['-direct', nosrc, path.join(dir, 'dst'), '-rsyncssh', nosrc, 'host', '/dst'],
+  // A relative config path, with the example's log and status files moved into the temp dir so
+  // the test writes nothing under /var/log.
+  const example = JSON.parse(readFileSync(fixture('example.json'), 'utf8')) as { settings: Record<string, unknown> };
+  example.settings['logfile'] = path.join(dir, 'example.log');
+  example.settings['statusFile'] = path.join(dir, 'example.status');
+  writeFileSync(path.join(dir, 'example.json'), JSON.stringify(example));
+  const cases: [string[], string][] = [
+    [['-nodaemon', '-log', 'Exec', '-delay', '3', '-logfile', path.join(dir, 'l.log'), fixture('fixed', '1-settings.lua')], repoRoot],
+    [['example.json'], dir],
+    [['-rsync', nosrc, path.join(dir, 'dst')], repoRoot],
+    [['-direct', nosrc, path.join(dir, 'dst'), '-rsyncssh', nosrc, 'host', '/dst'], repoRoot],
   ];
-  for (const args of cases) {
-    const r = runBin(args);
+  for (const [args, cwd] of cases) {
+    const r = runBin(args, {}, cwd);
     assert.equal(r.code, 255, args.join(' '));
     assert.match(r.stderr.trimEnd().split('\n').at(-1)!, /Error: .*Cannot access source directory: .* — create it or fix "source"$/, args.join(' '));
   }

@@ -69,3 +69,19 @@ test('a removed sync is no longer offered slots', () => {
   s.pump();
   assert.deepEqual(order, ['b']);
 });
+
+test('members added after a slot was served still get their turn before the served one repeats', () => {
+  const order: string[] = [];
+  const s = new Scheduler(1);
+  const a = new FakeSync('a', 1, 10, order);
+  s.add(a);
+  s.pump(); // a starts while it is the only member
+  const b = new FakeSync('b', 1, 10, order);
+  const c = new FakeSync('c', 1, 10, order);
+  s.add(b);
+  s.add(c);
+  a.finish(s);
+  b.finish(s);
+  c.finish(s);
+  assert.deepEqual(order, ['a', 'b', 'c', 'a']);
+});

@@ -14,7 +14,7 @@ export async function startEngine(
   const res = loadConfigText('test-config.json', JSON.stringify(config), 'json');
   if (!res.ok) throw new Error(res.errors.map((e) => e.text).join('\n'));
   const log = memoryLog();
-  const engine = new Engine(res.config, { log, settleMs: 5, ...opts });
+  const engine = new Engine(res.config, { log, ...opts });
   t.after(() => engine.stop(2000));
   await engine.start();
   return { engine, log };

@@ -20,6 +20,7 @@ export function status(over: Partial<SyncStatus> = {}): SyncStatus {
     overflows: 0,
     transfersOk: 0,
     transfersFailed: 0,
+    transfersRetried: 0,
     lagMs: 0,
     ...over,
   };
@@ -41,7 +42,7 @@ export function snap(over: Partial<Omit<SyncSnapshot, 'status'>> & { status?: Pa
 
 export const healthy = (): SyncSnapshot =>
   snap({
-    status: { waiting: 3, running: 1, lastSuccessAt: T - 11_000, transfersOk: 12, transfersFailed: 1, lagMs: 3200 },
+    status: { waiting: 3, running: 1, lastSuccessAt: T - 11_000, transfersOk: 12, transfersFailed: 1, transfersRetried: 1, lagMs: 3200 },
     rules: [
       { include: true, pattern: '/keep/' },
       { include: false, pattern: '*.tmp' },
@@ -69,6 +70,7 @@ export const retrying = (): SyncSnapshot =>
       retryAt: T + 12_000,
       transfersOk: 5,
       transfersFailed: 2,
+      transfersRetried: 2,
       overflows: 1,
       lagMs: 45_000,
     },
