@@ -3,43 +3,13 @@
 // with STATUS= after start-up, periodic STATUS=, WATCHDOG=1 at half of WATCHDOG_USEC,
 // RELOADING=1 (with MONOTONIC_USEC) then READY=1 around a HUP, and STOPPING=1 on TERM.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 
+import { startDatagramReceiver } from '../helpers/datagram_receiver.js';
 import { tempDir } from '../helpers/temp_tree.js';
 import { startBin, waitFor, writeConfig } from './daemon_harness.js';
-
-function receiver(t: test.TestContext, socketPath: string): { ready: Promise<void>; messages: () => string[] } {
-  const script = `
-import socket, sys, json
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-print('ready', flush=True)
-while True:
-    print(json.dumps(s.recv(4096).decode()), flush=True)
-`;
-  const child = spawn('python3', ['-c', script, socketPath], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  let buf = '';
-  const messages: string[] = [];
-  let readyResolve!: () => void;
-  const ready = new Promise<void>((r) => (readyResolve = r));
-  child.stdout.on('data', (c: Buffer) => {
-    buf += c.toString();
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      if (line === 'ready') readyResolve();
-      else messages.push(JSON.parse(line) as string);
-    }
-  });
-  return { ready, messages: () => messages };
-}
 
 test('sd_notify: READY=1 with STATUS, periodic STATUS, WATCHDOG=1, RELOADING/READY around HUP, STOPPING=1', async (t) => {
   const root = tempDir(t);
@@ -51,8 +21,7 @@ test('sd_notify: READY=1 with STATUS, periodic STATUS, WATCHDOG=1, RELOADING/REA
   const conf = path.join(root, 'lsyncd-ts.json');
   writeConfig(conf, [{ name: 'web', source: src, target: dst }]);
   const sock = path.join(root, 'notify.sock');
-  const r = receiver(t, sock);
-  await r.ready;
+  const r = await startDatagramReceiver(t, sock);
   const d = startBin(t, ['run', conf, '--nodaemon'], { NOTIFY_SOCKET: sock, WATCHDOG_USEC: '200000' });
   const msgs = r.messages;
   await waitFor(() => msgs().some((m) => m.split('\n').includes('READY=1')), 'READY=1');

@@ -10,7 +10,9 @@ import { once } from 'node:events';
 import path from 'node:path';
 import test from 'node:test';
 
+import { startDatagramReceiver } from '../helpers/datagram_receiver.js';
 import { tempDir } from '../helpers/temp_tree.js';
+import { waitFor } from '../helpers/wait_for.js';
 
 const createLogUrl = new URL('../../src/log/create_log.js', import.meta.url).href;
 
@@ -20,36 +22,6 @@ function skipReason(): string | undefined {
   const probe = spawnSync('unshare', ['-m', 'true']);
   if (probe.error || probe.status !== 0) return `unshare -m does not work here: ${probe.error?.message ?? probe.stderr.toString().trim()}`;
   return undefined;
-}
-
-function receiver(socketPath: string, count: number): { ready: Promise<void>; messages: Promise<string[]> } {
-  const script = `
-import socket, sys, json
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(30)
-print('ready', flush=True)
-out = []
-try:
-    for _ in range(int(sys.argv[2])):
-        out.append(s.recv(65536).decode())
-except socket.timeout:
-    pass
-print(json.dumps(out), flush=True)
-`;
-  const child = spawn('python3', ['-c', script, socketPath, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let buf = '';
-  let readyResolve!: () => void;
-  const ready = new Promise<void>((r) => (readyResolve = r));
-  const messages = new Promise<string[]>((resolve) => {
-    child.stdout.on('data', (c: Buffer) => {
-      buf += c.toString();
-      if (buf.startsWith('ready\n')) readyResolve();
-      const lines = buf.split('\n');
-      if (lines.length >= 3) resolve(JSON.parse(lines[1]!) as string[]);
-    });
-  });
-  return { ready, messages };
 }
 
 // Runs in the namespace: $1 socket, $2 scratch dir, then the node command line.
@@ -94,8 +66,7 @@ test('daemon without logfile: lines reach /dev/log through syslog(3) with ident,
   }
   const dir = tempDir(t);
   const sock = path.join(dir, 'log.sock');
-  const r = receiver(sock, 4);
-  await r.ready;
+  const r = await startDatagramReceiver(t, sock);
   const child = spawn(
     'unshare',
     ['-m', 'sh', '-c', NAMESPACE_SETUP, 'sh', sock, dir, process.execPath, '--input-type=module', '-e', CHILD, createLogUrl],
@@ -105,7 +76,8 @@ test('daemon without logfile: lines reach /dev/log through syslog(3) with ident,
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
   assert.equal(code, 0, `child failed: ${stderr}`);
-  const got = await r.messages;
+  await waitFor(() => r.messages().length >= 4, 'four syslog datagrams', 10_000);
+  const got = r.messages();
   const local5 = 21 << 3;
   const expected: [number, string][] = [
     [local5 | 5, 'Normal, hello from the daemon'],

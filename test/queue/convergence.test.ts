@@ -7,20 +7,11 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { type Batch, type Delay, DelayQueue, type QueueEvent } from '../../src/queue/index.js';
+import { mulberry32 as rng } from '../helpers/churn.js';
 
 type Node = { type: 'file'; v: number } | { type: 'dir' };
 type Tree = Map<string, Node>; // keys without trailing "/": "/d0", "/d0/f1"
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const parent = (p: string): string => p.slice(0, p.lastIndexOf('/'));
 const under = (t: Tree, p: string): string[] => [...t.keys()].filter((k) => k.startsWith(`${p}/`));

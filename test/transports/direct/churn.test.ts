@@ -14,17 +14,8 @@ import { fromByteString } from '../../../src/paths/byte-path.js';
 import { DelayQueue } from '../../../src/queue/index.js';
 import type { QueueEvent } from '../../../src/queue/index.js';
 import { ctx, roots, transport, treeDiff } from './helpers.js';
+import { mulberry32 } from '../../helpers/churn.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Names as byte strings (latin1): the last ones are not valid UTF-8.
 const NAMES = ['a', 'b c', 'new\nline', '-dash', "q'uote", '$(x)', '*?[]', 'back\\', 'd', 'e.txt', '\xff\xfe', 'caf\xe9'];
