@@ -21,11 +21,16 @@
  *  - Reading the source updates its atime (relatime) exactly as `cp -p` and rsync do; the target
  *    gets the atime fstat reported before the copy.
  *  - On every failure the temp entry is unlinked; no temp file is left behind by a failed op.
+ *  - Small files (≤ SYNC_COPY_MAX bytes, the common single-file change) are opened, copied,
+ *    given their attributes and renamed with synchronous calls: the same syscalls in the same
+ *    order, but without ~8 libuv threadpool round trips (~0.1 ms each), which dominated the
+ *    delay-0 latency of the direct mode. Each call takes microseconds on a local file system;
+ *    larger files keep the asynchronous path so a big copy never blocks the event loop.
  */
-import { type BigIntStats, constants } from 'node:fs';
-import { copyFile, type FileHandle, lstat, open, readlink, rename, symlink, unlink } from 'node:fs/promises';
+import { type BigIntStats, closeSync, constants, copyFileSync, fstatSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { copyFile, lstat, readlink, rename, symlink, unlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { applyAttrs, type AttrOptions } from './apply_attrs.js';
+import { applyAttrs, applyAttrsSync, type AttrOptions } from './apply_attrs.js';
 import { fsPath, tempSibling } from './byte_paths.js';
 import { errnoOf, isGone, targetError } from './fs_errors.js';
 
@@ -45,6 +50,8 @@ export type PlaceResult =
 
 const HAVE_PROC_FD = existsSync('/proc/self/fd');
 const OPEN_SOURCE = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+/** Files up to this size are copied with synchronous calls (see header). */
+export const SYNC_COPY_MAX = 64 * 1024;
 
 async function discard(tmpBs: string): Promise<void> {
   try {
@@ -78,9 +85,11 @@ export async function placeOver(tmpBs: string, dstBs: string, makeWay: MakeWay):
 
 /** Copies the regular file `srcBs` to `dstBs` via a temp sibling + rename. */
 export async function copyFileAtomic(srcBs: string, dstBs: string, attrs: AttrOptions, makeWay: MakeWay): Promise<PlaceResult> {
-  let fh: FileHandle;
+  // open + fstat of a local source are single non-blocking syscalls (O_NONBLOCK: a FIFO swapped
+  // in does not hang the open); done synchronously, they decide which copy path to take.
+  let fd: number;
   try {
-    fh = await open(fsPath(srcBs), OPEN_SOURCE);
+    fd = openSync(fsPath(srcBs), OPEN_SOURCE);
   } catch (err) {
     if (isGone(err)) return { kind: 'gone' };
     const code = errnoOf(err);
@@ -91,18 +100,34 @@ export async function copyFileAtomic(srcBs: string, dstBs: string, attrs: AttrOp
   const tmpBs = tempSibling(dstBs);
   let created = false;
   try {
-    const st = await fh.stat({ bigint: true });
+    const st = fstatSync(fd, { bigint: true });
     if (!st.isFile()) return { kind: 'changed' };
-    try {
-      created = true;
-      await copyFile(HAVE_PROC_FD ? `/proc/self/fd/${fh.fd}` : fsPath(srcBs), fsPath(tmpBs), constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
-    } catch (err) {
-      throw targetError('copy to', dstBs, err);
-    }
-    await applyAttrs(tmpBs, st, attrs);
-    if (!(await placeOver(tmpBs, dstBs, makeWay))) {
-      await discard(tmpBs);
-      return { kind: 'kept' };
+    const from = HAVE_PROC_FD ? `/proc/self/fd/${fd}` : fsPath(srcBs);
+    const mode = constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE;
+    if (st.size <= BigInt(SYNC_COPY_MAX)) {
+      try {
+        created = true;
+        copyFileSync(from, fsPath(tmpBs), mode);
+      } catch (err) {
+        throw targetError('copy to', dstBs, err);
+      }
+      applyAttrsSync(tmpBs, st, attrs);
+      if (!placeOverFast(tmpBs, dstBs) && !(await placeOver(tmpBs, dstBs, makeWay))) {
+        discardSync(tmpBs);
+        return { kind: 'kept' };
+      }
+    } else {
+      try {
+        created = true;
+        await copyFile(from, fsPath(tmpBs), mode);
+      } catch (err) {
+        throw targetError('copy to', dstBs, err);
+      }
+      await applyAttrs(tmpBs, st, attrs);
+      if (!(await placeOver(tmpBs, dstBs, makeWay))) {
+        await discard(tmpBs);
+        return { kind: 'kept' };
+      }
     }
     created = false;
     return { kind: 'placed', bytes: Number(st.size) };
@@ -110,7 +135,34 @@ export async function copyFileAtomic(srcBs: string, dstBs: string, attrs: AttrOp
     if (created) await discard(tmpBs);
     throw err;
   } finally {
-    await fh.close().catch(() => undefined);
+    try {
+      closeSync(fd);
+    } catch {
+      // nothing to do
+    }
+  }
+}
+
+function discardSync(tmpBs: string): void {
+  try {
+    unlinkSync(fsPath(tmpBs));
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * The synchronous first attempt of placeOver: true when renamed; false when a directory is in
+ * the way (the caller goes through placeOver, which asks makeWay and retries).
+ */
+function placeOverFast(tmpBs: string, dstBs: string): boolean {
+  try {
+    renameSync(fsPath(tmpBs), fsPath(dstBs));
+    return true;
+  } catch (err) {
+    const code = errnoOf(err);
+    if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw targetError('rename', dstBs, err);
+    return false;
   }
 }
 
