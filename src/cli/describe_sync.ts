@@ -4,8 +4,9 @@
 // (§5.1), and for rsyncssh the one-ssh-call batch of moves (remote-moves.ts, lsyncd issue #367).
 // The batch's stdin is the NUL-separated include list of the changed paths, which only exists at
 // run time, so it is described rather than shown.
-// default.direct has no argv builder yet (issue 4): its per-event commands are shown as lsyncd
-// runs them (§5.4) with SRC/TGT filled in and PATH as the placeholder.
+// default.direct runs no command per event (src/transports/direct: in-process copy to a temp name
+// and rename, mkdir, rename, delete, attributes — lsyncd spawned cp/mkdir/rm/mv, §5.4), so its
+// event operations are described with SRC/TGT filled in and PATH as the placeholder.
 // Paths in commands: the source as lsyncd uses it, i.e. its realpath with a trailing "/" when it
 // exists (§1.2), else as configured.
 import type { DeleteMode, NormalizedSync } from '../config/schema.js';
@@ -98,11 +99,12 @@ function commandLines(sync: NormalizedSync, realSource: string | undefined, rule
   if (sync.mode === 'direct') {
     const tgt = sync.target.replace(/\/+$/, '');
     const src = source.replace(/\/+$/, '');
-    lines.push(row('events', 'one command per event (lsyncd default.direct; no argv builder yet, issue 4):'));
-    lines.push(cont(`create/modify  cp -p -- ${shellQuote(src)}/PATH ${shellQuote(tgt)}/DIR/`));
-    lines.push(cont(`new directory  mkdir -- ${shellQuote(tgt)}/PATH/`));
-    if (deletesWhileRunning(sync.delete)) lines.push(cont(`delete         rm -rf -- ${shellQuote(tgt)}/PATH`));
-    lines.push(cont(`move           mv -- ${shellQuote(tgt)}/OLD ${shellQuote(tgt)}/NEW${deletesWhileRunning(sync.delete) ? ' || rm -rf -- OLD' : ''}`));
+    lines.push(row('events', 'in-process, no command per event (lsyncd ran cp/mkdir/rm/mv):'));
+    lines.push(cont(`create/modify  copy ${src}/PATH to a temporary name beside ${tgt}/PATH, then rename over it`));
+    lines.push(cont(`new directory  mkdir ${tgt}/PATH/ with mode, owner and times`));
+    if (deletesWhileRunning(sync.delete)) lines.push(cont(`delete         remove ${tgt}/PATH (never the target root)`));
+    lines.push(cont(`move           rename ${tgt}/OLD to ${tgt}/NEW (falls back to copying from the source)`));
+    lines.push(cont(`attrib         mode, owner (as root) and times onto ${tgt}/PATH`));
     return;
   }
   const batch = rsyncBatchCommand({ ...common, entries: [], rules: wire });
