@@ -43,6 +43,9 @@ export interface SyncStatus {
   readonly transfersFailed: number;
   /** Failed transfers handed back for a retry with backoff (`again`). */
   readonly transfersRetried: number;
+  /** Files and bytes transferred, as far as the transport reports them (TransferReport). */
+  readonly filesSent: number;
+  readonly bytesSent: number;
   /** Age (ms) of the oldest change not yet transferred; 0 when in sync. */
   readonly lagMs: number;
 }
@@ -64,6 +67,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private transfersOk = 0;
   private transfersFailed = 0;
   private transfersRetried = 0;
+  private filesSent = 0;
+  private bytesSent = 0;
   private oldestPendingAt: number | undefined;
   private idleWaiters: (() => void)[] = [];
   private inFlight = new Set<Promise<void>>();
@@ -183,6 +188,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
       this.queue.complete(batch, { kind: 'ok' });
       return;
     }
+    this.filesSent += report.filesSent ?? 0;
+    this.bytesSent += report.bytesSent ?? 0;
     const out = report.outcome;
     if (out.kind === 'ok') {
       this.queue.complete(batch, { kind: 'ok' });
@@ -288,6 +295,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
       transfersOk: this.transfersOk,
       transfersFailed: this.transfersFailed,
       transfersRetried: this.transfersRetried,
+      filesSent: this.filesSent,
+      bytesSent: this.bytesSent,
       lagMs: this.oldestPendingAt === undefined ? 0 : Date.now() - this.oldestPendingAt,
     };
   }

@@ -10,6 +10,8 @@
 //   lsyncd_ts_sync_lag_seconds                 gauge    age of the oldest pending change (0 = in sync)
 //   lsyncd_ts_sync_transfers_total{result=ok|failed}  counter
 //   lsyncd_ts_sync_retries_total               counter  failed transfers that were retried (see below)
+//   lsyncd_ts_sync_files_sent_total            counter  files transferred (transports that report it)
+//   lsyncd_ts_sync_bytes_sent_total            counter  bytes of content transferred (same)
 //   lsyncd_ts_sync_next_retry_timestamp_seconds gauge   while backing off, else 0
 //   lsyncd_ts_sync_last_success_timestamp_seconds gauge 0 = never
 //   lsyncd_ts_sync_overflows_total             counter  inotify overflows (each forces a full resync)
@@ -83,6 +85,8 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
   const retries = fam('lsyncd_ts_sync_retries_total', 'counter', 'Failed transfers that were retried with backoff.');
   const nextRetry = fam('lsyncd_ts_sync_next_retry_timestamp_seconds', 'gauge', 'When the next retry runs while backing off (Unix time), else 0.');
   const lastOk = fam('lsyncd_ts_sync_last_success_timestamp_seconds', 'gauge', 'When a transfer last succeeded (Unix time), 0 if never.');
+  const filesSent = fam('lsyncd_ts_sync_files_sent_total', 'counter', 'Files transferred, where the transport reports it.');
+  const bytesSent = fam('lsyncd_ts_sync_bytes_sent_total', 'counter', 'Bytes of file content transferred, where the transport reports it.');
   const overflows = fam('lsyncd_ts_sync_overflows_total', 'counter', 'inotify queue overflows (each forces a full resync of this sync).');
   const watched = fam('lsyncd_ts_sync_watched_directories', 'gauge', 'Directories watched for this sync.');
   let totalWatched = 0;
@@ -101,6 +105,8 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
     transfers.samples.push({ labels: { ...sync, result: 'ok' }, value: s.transfersOk });
     transfers.samples.push({ labels: { ...sync, result: 'failed' }, value: s.transfersFailed });
     retries.samples.push({ labels: sync, value: s.transfersRetried });
+    filesSent.samples.push({ labels: sync, value: s.filesSent });
+    bytesSent.samples.push({ labels: sync, value: s.bytesSent });
     nextRetry.samples.push({ labels: sync, value: s.state === 'retrying' ? secs(s.retryAt) : 0 });
     lastOk.samples.push({ labels: sync, value: secs(s.lastSuccessAt) });
     overflows.samples.push({ labels: sync, value: s.overflows });
@@ -110,7 +116,7 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
     { name: 'lsyncd_ts_up', type: 'gauge', help: 'lsyncd-ts is running and serving metrics.', samples: [{ labels: {}, value: 1 }] },
     { name: 'lsyncd_ts_syncs', type: 'gauge', help: 'Number of configured syncs.', samples: [{ labels: {}, value: syncs.length }] },
     { name: 'lsyncd_ts_watched_directories', type: 'gauge', help: 'Directories watched over all syncs.', samples: [{ labels: {}, value: totalWatched }] },
-    up, state, queue, delays, running, lag, transfers, retries, nextRetry, lastOk, overflows, watched,
+    up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched,
     { name: 'process_resident_memory_bytes', type: 'gauge', help: 'Resident set size in bytes.', samples: [{ labels: {}, value: proc.rssBytes }] },
     { name: 'process_start_time_seconds', type: 'gauge', help: 'Start time of the process since the Unix epoch in seconds.', samples: [{ labels: {}, value: proc.startTimeSeconds }] },
   ];

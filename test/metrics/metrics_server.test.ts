@@ -69,6 +69,8 @@ test('/metrics: Prometheus text format, per-sync labels, documented values', asy
   assert.equal(v('lsyncd_ts_sync_transfers_total{sync="sync[1]",result="failed"}'), 1);
   assert.equal(v('lsyncd_ts_sync_retries_total{sync="backup"}'), 2);
   assert.equal(v('lsyncd_ts_sync_retries_total{sync="media"}'), 0, 'the failure that killed the sync was not retried');
+  assert.equal(v('lsyncd_ts_sync_files_sent_total{sync="sync[1]"}'), 40);
+  assert.equal(v('lsyncd_ts_sync_bytes_sent_total{sync="sync[1]"}'), 123456);
   assert.equal(v('lsyncd_ts_sync_next_retry_timestamp_seconds{sync="backup"}'), (T + 12_000) / 1000);
   assert.equal(v('lsyncd_ts_sync_next_retry_timestamp_seconds{sync="sync[1]"}'), 0);
   assert.equal(v('lsyncd_ts_sync_last_success_timestamp_seconds{sync="sync[1]"}'), (T - 11_000) / 1000);

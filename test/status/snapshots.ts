@@ -21,6 +21,8 @@ export function status(over: Partial<SyncStatus> = {}): SyncStatus {
     transfersOk: 0,
     transfersFailed: 0,
     transfersRetried: 0,
+    filesSent: 0,
+    bytesSent: 0,
     lagMs: 0,
     ...over,
   };
@@ -42,7 +44,7 @@ export function snap(over: Partial<Omit<SyncSnapshot, 'status'>> & { status?: Pa
 
 export const healthy = (): SyncSnapshot =>
   snap({
-    status: { waiting: 3, running: 1, lastSuccessAt: T - 11_000, transfersOk: 12, transfersFailed: 1, transfersRetried: 1, lagMs: 3200 },
+    status: { waiting: 3, running: 1, lastSuccessAt: T - 11_000, transfersOk: 12, transfersFailed: 1, transfersRetried: 1, filesSent: 40, bytesSent: 123456, lagMs: 3200 },
     rules: [
       { include: true, pattern: '/keep/' },
       { include: false, pattern: '*.tmp' },
