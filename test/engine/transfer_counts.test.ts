@@ -22,3 +22,14 @@ test('direct mode reports files and bytes sent', async (t) => {
   assert.ok(after.filesSent - before.filesSent >= 2, JSON.stringify(after));
   assert.ok(after.bytesSent - before.bytesSent >= 3000, JSON.stringify(after));
 });
+
+test('rsync mode reports what rsync prints with --stats', async (t) => {
+  const src = tempDir(t);
+  const dst = tempDir(t);
+  writeFileSync(path.join(src, 'init'), Buffer.alloc(500, 3));
+  const { engine } = await startEngine(t, { sync: [{ mode: 'rsync', source: src, target: dst, delay: 0, rsync: { _extra: ['--stats'] } }] });
+  await engine.whenIdle();
+  const s = engine.status()[0]!;
+  assert.equal(s.filesSent, 1, JSON.stringify(s));
+  assert.equal(s.bytesSent, 500);
+});

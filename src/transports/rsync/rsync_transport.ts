@@ -16,6 +16,7 @@ import { classifyExit } from '../exit-outcome.js';
 import { rsyncBatchCommand } from './batch-argv.js';
 import { rsyncFullCommand } from './full-argv.js';
 import { includeEntriesFromDelays } from './include-list.js';
+import { parseRsyncReport } from './rsync_report.js';
 
 export interface SyncRuleSet {
   readonly rules: RuleList;
@@ -29,9 +30,11 @@ export async function runRsync(
   ctx: TransferContext,
 ): Promise<TransferReport> {
   ctx.log.debug('Exec', describeCommand(cmd));
+  const stdoutLines: string[] = [];
   const res = await runCommand(cmd, {
     signal: ctx.signal,
     onLine: (stream, line) => {
+      if (stream === 'stdout') stdoutLines.push(line);
       if (line.trim() !== '') ctx.log.normal(`${cmd.binary}: ${line}`);
     },
   });
@@ -47,7 +50,7 @@ export async function runRsync(
     return { outcome: { kind: 'again', reason: `${cmd.binary} was killed by ${res.signal ?? 'a signal'}` } };
   }
   const action = classifyExit(res.code, exitCodes);
-  if (action === 'ok') return { outcome: { kind: 'ok' } };
+  if (action === 'ok') return { outcome: { kind: 'ok' }, ...parseRsyncReport(stdoutLines) };
   const last = res.stderrTail.split('\n').filter(Boolean).pop();
   const reason = `${cmd.binary} exited with code ${res.code}${last ? `: ${last}` : ''}`;
   return { outcome: { kind: action, reason } };
