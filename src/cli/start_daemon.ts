@@ -183,6 +183,17 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
       notify.ready();
     }
     if (hupDuringStartup && !signalled) void reloadSerially();
+    if (config.settings.onepass && !signalled) {
+      // lsyncd 2.3 `onepass` / `-onepass`: run the init transfers (and whatever changed meanwhile),
+      // then exit — 0 when every sync finished, 255 when one could not (its error is logged).
+      await Promise.race([engine.whenIdle(), stopped]);
+      if (!signalled) {
+        const failed = engine.status().filter((st) => st.state !== 'running');
+        await engine.stop(STOP_GRACE_MS);
+        log.normal(`--- onepass finished${failed.length ? `; failed: ${failed.map((f) => f.name).join(', ')}` : ''} ---`);
+        return failed.length ? EXIT_BAD_CONFIG : 0;
+      }
+    }
     await stopped;
     await engine.stop(STOP_GRACE_MS);
     log.normal(`--- exiting (${signalled}) ---`);
