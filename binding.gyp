@@ -16,6 +16,7 @@
         "native/core/tree_walker.cc",
         "native/core/watch_table.cc",
         "native/addon/addon.cc",
+        "native/addon/child_spawner.cc",
         "native/addon/reader_thread.cc",
         "native/addon/system_calls.cc",
         "native/addon/watcher_object.cc"

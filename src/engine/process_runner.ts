@@ -5,9 +5,24 @@
 // ended. It never rejects: a binary that cannot be started resolves with `spawnError`.
 //
 // Cancellation: aborting `signal` sends SIGTERM, then SIGKILL after `killAfterMs`.
+//
+// Spawning: libuv starts a child with fork() of the whole Node process (1.3–2 ms for ~50 MB of
+// page tables, per rsync). When the addon offers it, the child is started with posix_spawn
+// instead (glibc: clone(CLONE_VM|CLONE_VFORK); native/addon/child_spawner.h) and its three pipe
+// fds are wrapped in net.Sockets — the same stream objects node:child_process hands out, so
+// everything below (line splitting, capture, stdin, kill escalation, 'close' after exit and
+// both output streams) is shared by both paths. LSYNCD_TS_NODE_SPAWN=1 forces node:child_process.
 import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { closeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { constants as osConstants } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import { getSystemErrorName } from 'node:util';
+import { isMainThread } from 'node:worker_threads';
 
 import type { Command } from '../transports/command.js';
+import { loadNative, type NativeModule } from '../watcher/native_binding.js';
 
 export interface RunOptions {
   readonly signal?: AbortSignal;
@@ -39,12 +54,14 @@ export function runCommand(cmd: Command, opts: RunOptions = {}): Promise<RunResu
     const tail: string[] = [];
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
-    const child = spawn(cmd.binary, cmd.args, {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: opts.env ?? process.env,
-      cwd: opts.cwd,
-      shell: false,
-    });
+    const child: ChildLike =
+      nativeSpawn(cmd, opts) ??
+      spawn(cmd.binary, cmd.args, {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: opts.env ?? process.env,
+        cwd: opts.cwd,
+        shell: false,
+      });
     const lineSplitter = (stream: 'stdout' | 'stderr') => {
       let partial = '';
       return (chunk: Buffer) => {
@@ -61,11 +78,11 @@ export function runCommand(cmd: Command, opts: RunOptions = {}): Promise<RunResu
         opts.onLine?.(s, l);
       }
     };
-    child.stdout.on('data', (c: Buffer) => {
+    child.stdout?.on('data', (c: Buffer) => {
       if (opts.captureStdout) stdout += c.toString('utf8');
     });
-    child.stdout.on('data', lineSplitter('stdout'));
-    child.stderr.on('data', lineSplitter('stderr'));
+    child.stdout?.on('data', lineSplitter('stdout'));
+    child.stderr?.on('data', lineSplitter('stderr'));
     const finish = (r: RunResult) => {
       if (settled) return;
       settled = true;
@@ -89,10 +106,136 @@ export function runCommand(cmd: Command, opts: RunOptions = {}): Promise<RunResu
       finish({ code, signal, stdout, stderrTail: tail.join('\n') });
     });
     // A child that exits without reading all of stdin must not crash us with EPIPE.
-    child.stdin.on('error', () => {});
-    if (cmd.stdin && cmd.stdin.length > 0) child.stdin.end(cmd.stdin);
-    else child.stdin.end();
+    child.stdin?.on('error', () => {});
+    if (cmd.stdin && cmd.stdin.length > 0) child.stdin?.end(cmd.stdin);
+    else child.stdin?.end();
   });
+}
+
+/** What runCommand uses of a ChildProcess; the native path provides the same. */
+interface ChildLike {
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  kill(signal: NodeJS.Signals): boolean;
+  on(event: 'error', l: (e: NodeJS.ErrnoException) => void): this;
+  on(event: 'close', l: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+}
+
+type Spawner = Required<Pick<NativeModule, 'spawnChild' | 'killChild'>>;
+let spawner: Spawner | null | undefined;
+
+function nativeSpawner(): Spawner | null {
+  if (spawner === undefined) {
+    spawner = null;
+    try {
+      const m = loadNative();
+      if (m.spawnChild && m.killChild && m.spawnerAvailable?.()) spawner = m as Spawner;
+    } catch {
+      // no addon: node:child_process
+    }
+  }
+  return spawner;
+}
+
+const signalNames = new Map<number, NodeJS.Signals>(
+  Object.entries(osConstants.signals).map(([name, num]) => [num, name as NodeJS.Signals]),
+);
+
+/**
+ * The child started by posix_spawn, shaped like a ChildProcess: 'error' (next tick) when it
+ * could not be started, else 'close' once it exited and stdout and stderr have closed.
+ * Returns null (use node:child_process) when the native spawner is off or unavailable, or when
+ * a string holds a NUL byte (node:child_process rejects those with its own error).
+ */
+function nativeSpawn(cmd: Command, opts: RunOptions): ChildLike | null {
+  if (process.env.LSYNCD_TS_NODE_SPAWN === '1') return null;
+  const sp = nativeSpawner();
+  if (!sp) return null;
+  let envPairs: string[] | null = null;
+  // Without opts.env the main thread's process.env is environ itself; a worker's is a copy.
+  if (opts.env !== undefined || !isMainThread) {
+    envPairs = [];
+    const env = opts.env ?? process.env;
+    for (const key in env) {
+      const value = env[key];
+      if (value !== undefined) envPairs.push(`${key}=${value}`);
+    }
+  }
+  const strings = [cmd.binary, ...cmd.args, ...(envPairs ?? []), opts.cwd ?? ''];
+  if (strings.some((x) => x.includes('\0'))) return null;
+
+  const child = new NativeChild(sp);
+  const r = sp.spawnChild(cmd.binary, cmd.args, envPairs, opts.cwd ?? null, (code, sig) => child.exited(code, sig));
+  if ('errno' in r) {
+    const code = getSystemErrorName(-r.errno);
+    const e = new Error(`spawn ${cmd.binary} ${code}`) as NodeJS.ErrnoException & { spawnargs?: string[] };
+    e.errno = -r.errno;
+    e.code = code;
+    e.syscall = `spawn ${cmd.binary}`;
+    e.path = cmd.binary;
+    e.spawnargs = [...cmd.args];
+    process.nextTick(() => child.emit('error', e));
+    return child;
+  }
+  child.start(r.pid, r.stdinFd, r.stdoutFd, r.stderrFd);
+  return child;
+}
+
+class NativeChild extends EventEmitter implements ChildLike {
+  stdin: Writable | null = null;
+  stdout: Readable | null = null;
+  stderr: Readable | null = null;
+  private pid = 0;
+  private exitCode: number | null = null;
+  private signalCode: NodeJS.Signals | null = null;
+  private closesNeeded = 1; // exit, then one per output stream (as ChildProcess counts them)
+  private closesGot = 0;
+  private hasExited = false;
+
+  constructor(private readonly sp: Spawner) {
+    super();
+  }
+
+  start(pid: number, stdinFd: number, stdoutFd: number, stderrFd: number): void {
+    this.pid = pid;
+    const fds = [stdinFd, stdoutFd, stderrFd];
+    try {
+      this.stdin = new Socket({ fd: stdinFd, readable: false, writable: true });
+      fds[0] = -1;
+      const out = new Socket({ fd: stdoutFd, readable: true, writable: false });
+      fds[1] = -1;
+      this.stdout = out;
+      const err = new Socket({ fd: stderrFd, readable: true, writable: false });
+      fds[2] = -1;
+      this.stderr = err;
+    } catch (e) {
+      for (const fd of fds) if (fd >= 0) closeSync(fd);
+      throw e;
+    }
+    for (const s of [this.stdout, this.stderr]) {
+      this.closesNeeded++;
+      s.on('close', () => this.maybeClose());
+    }
+  }
+
+  exited(code: number, sig: number): void {
+    this.hasExited = true;
+    this.exitCode = code >= 0 && sig === 0 ? code : null;
+    this.signalCode = sig !== 0 ? (signalNames.get(sig) ?? null) : null;
+    // As ChildProcess does on exit: nobody is left to read stdin.
+    this.stdin?.destroy();
+    this.maybeClose();
+  }
+
+  kill(signal: NodeJS.Signals): boolean {
+    if (this.hasExited || this.pid === 0) return false;
+    return this.sp.killChild(this.pid, osConstants.signals[signal]) === 0;
+  }
+
+  private maybeClose(): void {
+    if (++this.closesGot === this.closesNeeded) this.emit('close', this.exitCode, this.signalCode);
+  }
 }
 
 /** `/usr/bin/rsync [<] [stdin…] [arg] [arg] …` — lsyncd's Exec log line (§8). */

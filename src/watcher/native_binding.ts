@@ -66,6 +66,22 @@ export interface NativeModule {
   syslogWrite(priority: number, message: string): void;
   /** One sd_notify datagram to `socketPath` ('@' = abstract); returns errno, 0 when sent. */
   sdNotify(socketPath: string, state: string): number;
+  /**
+   * posix_spawn (vfork-class) child with three O_CLOEXEC pipes; the caller owns the fds.
+   * `envPairs` null = this process's environ. Exec failures return `{errno}`. `onExit` runs once:
+   * code = exit status or -1, signal = terminating signal number or 0. (native/addon/child_spawner.h)
+   */
+  spawnChild?(
+    binary: string,
+    args: readonly string[],
+    envPairs: string[] | null,
+    cwd: string | null,
+    onExit: (code: number, signal: number) => void,
+  ): { pid: number; stdinFd: number; stdoutFd: number; stderrFd: number } | { errno: number };
+  /** kill(2) for a child of spawnChild not yet reaped; returns errno (ESRCH once it has exited). */
+  killChild?(pid: number, signal: number): number;
+  /** False when the kernel lacks pidfd_open (Linux < 5.3): use node:child_process. */
+  spawnerAvailable?(): boolean;
 }
 
 let cached: NativeModule | undefined;

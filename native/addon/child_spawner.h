@@ -1,0 +1,32 @@
+// Child spawner: a vfork-class replacement for libuv's fork()+exec for runCommand
+// (src/engine/process_runner.ts). libuv forks the whole Node process (page tables of ~50 MB:
+// 1.3–2 ms per child); posix_spawn in glibc uses clone(CLONE_VM|CLONE_VFORK), so the cost no
+// longer grows with the parent's size.
+//
+// JS surface (JS thread only, never throws for system errors):
+//   spawnChild(binary, args[], envPairs[] | null, cwd | null, onExit(code, signal))
+//     -> {pid, stdinFd, stdoutFd, stderrFd} | {errno}
+//     argv[0] is `binary`. A binary without '/' is looked up in PATH — the PATH of envPairs when
+//     given (as execvp in a libuv child would), else the process's own. Exec failures (ENOENT,
+//     EACCES, a missing cwd) come back as {errno}: glibc's posix_spawn reports the child's exec
+//     errno as its return value. The three fds are the parent ends of O_CLOEXEC pipes; the JS
+//     side owns them. In the child every signal disposition is default (Node ignores SIGPIPE)
+//     and the signal mask is empty.
+//     onExit(code, signal) runs once on the JS thread: code = exit status or -1, signal = the
+//     terminating signal number or 0.
+//   killChild(pid, signal) -> errno (0 = sent; ESRCH if pid is not a live child of ours)
+//   spawnerAvailable() -> bool (pidfd_open works on this kernel)
+//
+// Exit notification: one waiter thread polls a pidfd per child plus an eventfd (new children,
+// stop). A readable pidfd means the child is a zombie; the waiter does not reap it. Reaping
+// happens on the JS thread in the TSFN callback, so killChild (also on the JS thread) can never
+// signal a recycled pid. libuv reaps only the pids of its own process handles (waitpid(pid)),
+// so neither side steals the other's children. An env cleanup hook stops and joins the thread.
+#pragma once
+#include <napi.h>
+
+namespace lts {
+
+void RegisterChildSpawner(Napi::Env env, Napi::Object exports);
+
+}  // namespace lts
