@@ -220,6 +220,9 @@ export class Engine {
             this.awaitSource(u);
           },
         });
+        // Whatever this batch made due (delay 0) starts now, with every event of the batch in
+        // the queue, instead of one event-loop turn later (single-file latency, issue 4).
+        this.scheduler.pump();
       },
     );
     runner.queueInit();
