@@ -22,6 +22,7 @@ import { getSystemErrorName } from 'node:util';
 import { isMainThread } from 'node:worker_threads';
 
 import type { Command } from '../transports/command.js';
+import { ChildOutput } from './child_output.js';
 import { loadNative, type NativeModule } from '../watcher/native_binding.js';
 
 export interface RunOptions {
@@ -46,12 +47,9 @@ export interface RunResult {
   readonly spawnError?: NodeJS.ErrnoException;
 }
 
-const TAIL_LINES = 20;
 
 export function runCommand(cmd: Command, opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve) => {
-    let stdout = '';
-    const tail: string[] = [];
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     const child: ChildLike =
@@ -62,27 +60,8 @@ export function runCommand(cmd: Command, opts: RunOptions = {}): Promise<RunResu
         cwd: opts.cwd,
         shell: false,
       });
-    const lineSplitter = (stream: 'stdout' | 'stderr') => {
-      let partial = '';
-      return (chunk: Buffer) => {
-        const text = partial + chunk.toString('utf8');
-        const lines = text.split('\n');
-        partial = lines.pop() ?? '';
-        for (const l of lines) emit(stream, l);
-      };
-      function emit(s: 'stdout' | 'stderr', l: string): void {
-        if (s === 'stderr') {
-          tail.push(l);
-          if (tail.length > TAIL_LINES) tail.shift();
-        }
-        opts.onLine?.(s, l);
-      }
-    };
-    child.stdout?.on('data', (c: Buffer) => {
-      if (opts.captureStdout) stdout += c.toString('utf8');
-    });
-    child.stdout?.on('data', lineSplitter('stdout'));
-    child.stderr?.on('data', lineSplitter('stderr'));
+    const output = new ChildOutput(opts);
+    output.attach(child.stdout, child.stderr);
     const finish = (r: RunResult) => {
       if (settled) return;
       settled = true;
@@ -100,10 +79,10 @@ export function runCommand(cmd: Command, opts: RunOptions = {}): Promise<RunResu
       else opts.signal.addEventListener('abort', onAbort, { once: true });
     }
     child.on('error', (e: NodeJS.ErrnoException) => {
-      finish({ code: null, signal: null, stdout, stderrTail: tail.join('\n'), spawnError: e });
+      finish({ code: null, signal: null, stdout: output.stdout, stderrTail: output.stderrTail, spawnError: e });
     });
     child.on('close', (code, signal) => {
-      finish({ code, signal, stdout, stderrTail: tail.join('\n') });
+      finish({ code, signal, stdout: output.stdout, stderrTail: output.stderrTail });
     });
     // A child that exits without reading all of stdin must not crash us with EPIPE.
     child.stdin?.on('error', () => {});

@@ -8,17 +8,15 @@
 // Same RunResult shape as runCommand; never rejects.
 import { spawn } from 'node:child_process';
 
+import { ChildOutput } from '../../engine/child_output.js';
 import type { RunOptions, RunResult } from '../../engine/process_runner.js';
 import type { Command } from '../command.js';
 
-const TAIL_LINES = 20;
 /** After exit, how long to wait for the pipes to drain before resolving anyway. */
 const DRAIN_MS = 100;
 
 export function runAction(cmd: Command, opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve) => {
-    const tail: string[] = [];
-    let stdout = '';
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -36,23 +34,8 @@ export function runAction(cmd: Command, opts: RunOptions = {}): Promise<RunResul
         child.kill(sig);
       }
     };
-    const splitter = (stream: 'stdout' | 'stderr') => {
-      let partial = '';
-      return (chunk: Buffer) => {
-        if (stream === 'stdout' && opts.captureStdout) stdout += chunk.toString('utf8');
-        const lines = (partial + chunk.toString('utf8')).split('\n');
-        partial = lines.pop() ?? '';
-        for (const l of lines) {
-          if (stream === 'stderr') {
-            tail.push(l);
-            if (tail.length > TAIL_LINES) tail.shift();
-          }
-          opts.onLine?.(stream, l);
-        }
-      };
-    };
-    child.stdout.on('data', splitter('stdout'));
-    child.stderr.on('data', splitter('stderr'));
+    const output = new ChildOutput(opts);
+    output.attach(child.stdout, child.stderr);
     const finish = (r: RunResult) => {
       if (settled) return;
       settled = true;
@@ -70,10 +53,10 @@ export function runAction(cmd: Command, opts: RunOptions = {}): Promise<RunResul
       else opts.signal.addEventListener('abort', onAbort, { once: true });
     }
     const done = () => {
-      if (exited) finish({ ...exited, stdout, stderrTail: tail.join('\n') });
+      if (exited) finish({ ...exited, stdout: output.stdout, stderrTail: output.stderrTail });
     };
     child.on('error', (e: NodeJS.ErrnoException) => {
-      finish({ code: null, signal: null, stdout, stderrTail: tail.join('\n'), spawnError: e });
+      finish({ code: null, signal: null, stdout: output.stdout, stderrTail: output.stderrTail, spawnError: e });
     });
     child.on('exit', (code, signal) => {
       exited = { code, signal };
