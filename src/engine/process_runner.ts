@@ -23,6 +23,7 @@ import { isMainThread } from 'node:worker_threads';
 
 import type { Command } from '../transports/command.js';
 import { ChildOutput } from './child_output.js';
+import { killOnAbort } from './kill_on_abort.js';
 import { loadNative, type NativeModule } from '../watcher/native_binding.js';
 
 export interface RunOptions {
@@ -51,7 +52,6 @@ export interface RunResult {
 export function runCommand(cmd: Command, opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     let settled = false;
-    let killTimer: NodeJS.Timeout | undefined;
     const child: ChildLike =
       nativeSpawn(cmd, opts) ??
       spawn(cmd.binary, cmd.args, {
@@ -62,22 +62,13 @@ export function runCommand(cmd: Command, opts: RunOptions = {}): Promise<RunResu
       });
     const output = new ChildOutput(opts);
     output.attach(child.stdout, child.stderr);
+    const stopKilling = killOnAbort(opts.signal, (sig) => child.kill(sig), opts.killAfterMs);
     const finish = (r: RunResult) => {
       if (settled) return;
       settled = true;
-      if (killTimer) clearTimeout(killTimer);
-      opts.signal?.removeEventListener('abort', onAbort);
+      stopKilling();
       resolve(r);
     };
-    const onAbort = () => {
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 5000);
-      killTimer.unref();
-    };
-    if (opts.signal) {
-      if (opts.signal.aborted) onAbort();
-      else opts.signal.addEventListener('abort', onAbort, { once: true });
-    }
     child.on('error', (e: NodeJS.ErrnoException) => {
       finish({ code: null, signal: null, stdout: output.stdout, stderrTail: output.stderrTail, spawnError: e });
     });

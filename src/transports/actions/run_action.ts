@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 
 import { ChildOutput } from '../../engine/child_output.js';
+import { killOnAbort } from '../../engine/kill_on_abort.js';
 import type { RunOptions, RunResult } from '../../engine/process_runner.js';
 import type { Command } from '../command.js';
 
@@ -18,7 +19,6 @@ const DRAIN_MS = 100;
 export function runAction(cmd: Command, opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     let settled = false;
-    let killTimer: NodeJS.Timeout | undefined;
     let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     const child = spawn(cmd.binary, cmd.args, {
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -36,22 +36,13 @@ export function runAction(cmd: Command, opts: RunOptions = {}): Promise<RunResul
     };
     const output = new ChildOutput(opts);
     output.attach(child.stdout, child.stderr);
+    const stopKilling = killOnAbort(opts.signal, killGroup, opts.killAfterMs);
     const finish = (r: RunResult) => {
       if (settled) return;
       settled = true;
-      if (killTimer) clearTimeout(killTimer);
-      opts.signal?.removeEventListener('abort', onAbort);
+      stopKilling();
       resolve(r);
     };
-    const onAbort = () => {
-      killGroup('SIGTERM');
-      killTimer = setTimeout(() => killGroup('SIGKILL'), opts.killAfterMs ?? 5000);
-      killTimer.unref();
-    };
-    if (opts.signal) {
-      if (opts.signal.aborted) onAbort();
-      else opts.signal.addEventListener('abort', onAbort, { once: true });
-    }
     const done = () => {
       if (exited) finish({ ...exited, stdout: output.stdout, stderrTail: output.stderrTail });
     };
