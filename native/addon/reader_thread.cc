@@ -70,6 +70,17 @@ void ReaderThread::reply(uint32_t reqId, int err, uint64_t dirs, std::vector<Wal
   send(std::move(m));
 }
 
+void ReaderThread::replyDump(uint32_t reqId) {
+  auto m = std::make_unique<Message>();
+  m->type = Message::Reply;
+  m->reqId = reqId;
+  m->isDump = true;
+  m->inotifyFd = ifd_.get();
+  const WatchTable& t = proc_.state().table;
+  t.forEachLive([&](uint32_t id, const DirNode& n) { m->watches.emplace_back(n.wd, t.absPath(id)); });
+  send(std::move(m));
+}
+
 void ReaderThread::apply(Command& c) {
   switch (c.type) {
     case Command::AddRoot:
@@ -95,6 +106,9 @@ void ReaderThread::apply(Command& c) {
     case Command::FailAddWatchAfter:
       fs_.failAddWatchAfter(c.count, c.err);
       break;
+    case Command::DumpWatches:
+      replyDump(c.reqId);
+      break;
     case Command::Close:
       stop_.store(true);
       break;
@@ -116,7 +130,10 @@ bool ReaderThread::drain() {
 }
 
 int ReaderThread::pollTimeout(uint64_t now) const {
-  if (proc_.walking() || (flushWanted_ && !inFlight_ && !paused_)) return 0;
+  // Deferred walk items wait for the next complete drain, which a round without pause runs.
+  if (proc_.walkRunnable() || (proc_.walking() && !paused_) ||
+      (flushWanted_ && !inFlight_ && !paused_))
+    return 0;
   uint64_t deadline = proc_.nextMoveDeadline();
   if (lastSize_ > 0 && !inFlight_) {
     deadline = std::min(deadline, lastEventAt_ + dopt_.settleMs);

@@ -49,6 +49,9 @@ struct Message {
   int err = 0;                     // Reply: errno for the request (0 = fine)
   uint64_t dirs = 0;               // Reply to add: directories watched
   std::vector<WalkError> errors;   // Reply to add: per-directory problems
+  bool isDump = false;             // Reply to dumpWatches (test hook): the fields below
+  int inotifyFd = -1;
+  std::vector<std::pair<int32_t, std::string>> watches;  // (wd, absolute path) per table node
 };
 
 struct ReaderStats {
@@ -77,6 +80,7 @@ class ReaderThread {
   void apply(Command& c);
   bool drain();  // true when the kernel queue was read to EAGAIN
   void reply(uint32_t reqId, int err, uint64_t dirs = 0, std::vector<WalkError> errors = {});
+  void replyDump(uint32_t reqId);
   void maybeDeliver(uint64_t now);
   int pollTimeout(uint64_t now) const;
   void publishStats();

@@ -111,6 +111,17 @@ void CallJs(Napi::Env env, Napi::Function cb, WatcherObject*, Message* raw) {
       if (!e.ok() || !m.setIn(errs, i, e.object())) return;
     }
     m.set("errors", errs);
+    if (msg->isDump) {
+      m.number("inotifyFd", msg->inotifyFd);
+      napi_value ws = m.array(msg->watches.size());
+      for (uint32_t i = 0; i < msg->watches.size(); ++i) {
+        MessageBuilder w = m.child();
+        w.number("wd", msg->watches[i].first);
+        w.set("path", w.buffer(msg->watches[i].second));
+        if (!w.ok() || !m.setIn(ws, i, w.object())) return;
+      }
+      m.set("watches", ws);
+    }
   }
   if (!m.ok()) return;
   napi_value recv;
@@ -129,7 +140,8 @@ Napi::Function WatcherObject::Define(Napi::Env env) {
                       InstanceMethod<&WatcherObject::Stats>("stats"),
                       InstanceMethod<&WatcherObject::Close>("close"),
                       InstanceMethod<&WatcherObject::PauseReader>("pauseReader"),
-                      InstanceMethod<&WatcherObject::FailAddWatchAfter>("failAddWatchAfter")});
+                      InstanceMethod<&WatcherObject::FailAddWatchAfter>("failAddWatchAfter"),
+                      InstanceMethod<&WatcherObject::DumpWatches>("dumpWatches")});
 }
 
 WatcherObject::WatcherObject(const Napi::CallbackInfo& info) : Napi::ObjectWrap<WatcherObject>(info) {
@@ -266,6 +278,15 @@ Napi::Value WatcherObject::FailAddWatchAfter(const Napi::CallbackInfo& info) {
   Command c{Command::FailAddWatchAfter};
   c.count = info[0].ToNumber().Int64Value();
   c.err = info[1].ToNumber().Int32Value();
+  reader_->post(std::move(c));
+  return env.Undefined();
+}
+
+Napi::Value WatcherObject::DumpWatches(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!usable(info)) return env.Undefined();
+  Command c{Command::DumpWatches};
+  c.reqId = info[0].ToNumber().Uint32Value();
   reader_->post(std::move(c));
   return env.Undefined();
 }

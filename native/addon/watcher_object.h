@@ -9,6 +9,8 @@
 //   stats()            -> {watches, pending, overflows, highWater, ...} (atomics, synchronous)
 //   close()            -> stops and joins the reader thread, releases the TSFN; idempotent
 //   pauseReader(bool), failAddWatchAfter(n, errno)             -> test-only hooks
+//   dumpWatches(reqId) -> Reply {reqId, inotifyFd, watches: {wd, path}[]}   (test-only: the
+//                         watch-table consistency check compares it with the kernel's fdinfo)
 // onMessage({type: 1, kind, flags, cookie, root, err, pathOff, pathBytes, flushIds}) for a batch
 // (typed arrays + one Buffer: no per-record JS objects), or ({type: 2, reqId, err, dirs, errors}).
 //
@@ -43,6 +45,7 @@ class WatcherObject : public Napi::ObjectWrap<WatcherObject> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value PauseReader(const Napi::CallbackInfo& info);
   Napi::Value FailAddWatchAfter(const Napi::CallbackInfo& info);
+  Napi::Value DumpWatches(const Napi::CallbackInfo& info);
 
   void shutdown();
   static void CleanupHook(void* arg);

@@ -153,8 +153,14 @@ void EventProcessor::emitUnpaired(std::vector<PendingMove>& expired) {
     s_.out.add(Kind::Delete, static_cast<uint8_t>((m.isDir ? kIsDir : 0) | kUnpaired), 0, m.root,
                m.relPath);
     s_.dirty.erase(s_.dirtyKey(m.dirId, m.name));
-    if (m.isDir && m.nodeId != kNone && s_.table.alive(m.nodeId, m.nodeSerial))
-      s_.unwatchSubtree(m.nodeId);
+    // Unwatch the directory only if it is still where it left from. If the walker met it in
+    // the meantime at its new place (moved into a directory not watched yet, so no MOVED_TO
+    // was ever queued), it has been relinked there and stays watched: unwatching it then left
+    // that whole subtree blind (issue 4's churn test, "mkdir X; mv D X/n").
+    if (m.isDir && m.nodeId != kNone && s_.table.alive(m.nodeId, m.nodeSerial)) {
+      const DirNode& n = s_.table.node(m.nodeId);
+      if (n.parent == m.dirId && n.name == m.name) s_.unwatchSubtree(m.nodeId);
+    }
   }
   expired.clear();
 }
@@ -163,6 +169,7 @@ void EventProcessor::endOfDrain(uint64_t nowMs) {
   s_.pairer.endOfDrain();
   s_.pairer.expire(nowMs, expired_);
   emitUnpaired(expired_);
+  walker_.onDrainComplete();
 }
 
 void EventProcessor::expireAllMoves() {

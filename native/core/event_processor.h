@@ -47,7 +47,8 @@ class EventProcessor {
 
   // Runs up to maxDirs directories of pending walks; true while work remains.
   bool walkStep(size_t maxDirs);
-  bool walking() const { return !walker_.idle(); }
+  bool walking() const { return !walker_.idle(); }        // incl. items waiting for a drain
+  bool walkRunnable() const { return walker_.runnable(); }  // walkStep() has work right now
   std::vector<WalkResult> takeFinishedWalks();
 
   // Enforces maxPending (user-space overflow). Call after each processing round.

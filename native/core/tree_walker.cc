@@ -38,10 +38,27 @@ bool TreeWalker::step(size_t maxDirs) {
   for (size_t n = 0; n < maxDirs && !stack_.empty(); ++n) {
     Item item = std::move(stack_.back());
     stack_.pop_back();
-    process(item);
-    finishOne(item.walkId);
+    if (process(item)) finishOne(item.walkId);
   }
   return !stack_.empty();
+}
+
+void TreeWalker::defer(Item& item) {
+  item.triedEpoch = s_.table.epoch();
+  deferred_.push_back(std::move(item));
+}
+
+void TreeWalker::onDrainComplete() {
+  if (deferred_.empty()) return;
+  std::vector<Item> items;
+  items.swap(deferred_);
+  for (Item& item : items) {
+    if (item.triedEpoch != s_.table.epoch() && s_.table.alive(item.parentId, item.parentSerial)) {
+      stack_.push_back(std::move(item));  // still outstanding in its walk: no push() count
+    } else {
+      finishOne(item.walkId);  // the path was current: the directory is really gone
+    }
+  }
 }
 
 void TreeWalker::finishOne(uint32_t walkId) {
@@ -60,29 +77,52 @@ std::vector<WalkResult> TreeWalker::takeFinished() {
   return out;
 }
 
-void TreeWalker::process(Item& item) {
+bool TreeWalker::process(Item& item) {
   RootInfo* root = s_.root(item.root);
-  if (!root || !root->alive) return;
+  if (!root || !root->alive) return true;
   const bool isRoot = item.parentId == kNone;
-  if (!isRoot && !s_.table.alive(item.parentId, item.parentSerial)) return;  // parent went away
+  if (!isRoot && !s_.table.alive(item.parentId, item.parentSerial)) return true;  // parent gone
   WalkResult* result = item.walkId ? &walks_[item.walkId].result : nullptr;
   const bool isRewalk = result && result->isRewalk;
-
-  std::string path = isRoot ? item.name : s_.table.absPath(item.parentId) + "/" + item.name;
-  int32_t wd = s_.fs.addWatch(path, s_.mask);
-  if (wd < 0) {
-    int err = -wd;
-    if (isRoot) {
-      if (result) result->rootErr = err;
-      if (!isRewalk) root->alive = false;
-      return;
-    }
-    if (err == ENOENT || err == ENOTDIR) return;  // vanished or replaced before we got there
+  auto report = [&](int err) {
     std::string rel = s_.joinRel(s_.table.relPath(item.parentId), item.name);
     s_.out.add(Kind::Error, kIsDir, 0, item.root, rel, err);
     ++s_.counters.errors;
     if (result) result->errors.push_back(WalkError{rel, err});
-    return;
+  };
+
+  std::string path = isRoot ? item.name : s_.table.absPath(item.parentId) + "/" + item.name;
+  OpenDir dir;
+  int rc = s_.fs.openDir(path, !isRoot, dir);
+  OpenDirGuard closeDir(s_.fs, dir);
+  if (rc < 0) {
+    int err = -rc;
+    if (isRoot) {
+      if (result) result->rootErr = err;
+      if (!isRewalk) root->alive = false;
+      return true;
+    }
+    // Vanished, replaced, or the parent's path is stale: retry once the renames are read.
+    if (err == ENOENT || err == ENOTDIR) {
+      defer(item);
+      return false;
+    }
+    report(err);
+    return true;
+  }
+  if (!isRoot && dir.parentIno != s_.table.node(item.parentId).ino) {
+    defer(item);  // the path led into another directory: the table is behind the renames
+    return false;
+  }
+  int32_t wd = s_.fs.addWatch(dir, path, s_.mask);
+  if (wd < 0) {
+    if (isRoot) {
+      if (result) result->rootErr = -wd;
+      if (!isRewalk) root->alive = false;
+      return true;
+    }
+    report(-wd);
+    return true;
   }
 
   uint32_t id = s_.table.byWd(wd);
@@ -94,39 +134,37 @@ void TreeWalker::process(Item& item) {
       if (isRoot) {
         if (result) result->rootErr = EEXIST;
         if (!isRewalk) root->alive = false;
-        return;
+        return true;
       }
-      std::string rel = s_.joinRel(s_.table.relPath(item.parentId), item.name);
-      s_.out.add(Kind::Error, kIsDir, 0, item.root, rel, EEXIST);
-      ++s_.counters.errors;
-      if (result) result->errors.push_back(WalkError{rel, EEXIST});
-      return;
+      report(EEXIST);
+      return true;
     }
     bool moved = !isRoot && (node.parent != item.parentId || node.name != item.name);
-    if (moved) s_.table.relink(id, item.parentId, item.name);  // stale mapping repaired
+    if (moved) s_.table.relink(id, item.parentId, item.name);  // its move is not read yet
     const bool fresh = node.gen != root->gen;
     node.gen = root->gen;
     // Already watched and scanned since its watch was added: every later change has its own
     // kernel event, so a second scan would only repeat synthetic creates.
-    if (!isRewalk && !moved) return;
-    if (isRewalk && !fresh && !moved) return;
+    if (!isRewalk && !moved) return true;
+    if (isRewalk && !fresh && !moved) return true;
   } else if (isRoot) {
     id = s_.table.addRoot(item.root, wd, item.name, root->gen);
     root->nodeId = id;
   } else {
     id = s_.table.addChild(item.parentId, wd, item.name, root->gen);
   }
+  s_.table.node(id).ino = dir.ino;
   if (result) ++result->dirs;
 
   entries_.clear();
-  int rc = s_.fs.readDir(path, entries_);
-  if (rc < 0 && -rc != ENOENT) {
+  rc = s_.fs.readDir(dir, entries_);
+  if (rc < 0) {
     std::string rel = s_.table.relPath(id);
     s_.out.add(Kind::Error, kIsDir, 0, item.root, rel, -rc);
     ++s_.counters.errors;
     if (result) result->errors.push_back(WalkError{rel, -rc});
   }
-  if (entries_.empty()) return;
+  if (entries_.empty()) return true;
   const DirNode& node = s_.table.node(id);
   const uint32_t serial = node.serial;
   const std::string rel = s_.table.relPath(id);
@@ -142,6 +180,7 @@ void TreeWalker::process(Item& item) {
   }
   entries.clear();
   entries_.swap(entries);
+  return true;
 }
 
 }  // namespace lts

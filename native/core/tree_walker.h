@@ -6,6 +6,17 @@
 // This closes parcel's scan-then-watch race (#97) and inotify-tools' children-first race.
 // Excluded directories (RuleMatcher) are never watched nor descended into.
 //
+// Each directory is opened once (FsOps::openDir), checked to be a child of the directory the
+// table says is its parent (by inode), then watched and listed through that one open directory.
+// The path the table derives for a directory can be stale: renames of its ancestors may still
+// sit unread in the kernel queue. A stale path either names nothing (ENOENT/ENOTDIR) or names
+// another directory (parent inode mismatch). Such an item is deferred, not dropped: after the
+// next complete drain of the kernel queue it is retried if the table's paths have changed since
+// (WatchTable::epoch — the rename was read and applied), and dropped only if they have not (then
+// the path was current and the directory really is gone; its own delete/move events say so).
+// Before this, such a directory was silently never watched, and every later change below it was
+// lost (issue 4's churn test).
+//
 // Work is an explicit stack processed in bounded steps (step(maxDirs)), so a 100k-directory walk
 // never recurses and the reader thread keeps draining the kernel queue between steps.
 //
@@ -53,8 +64,11 @@ class TreeWalker {
 
   // Processes up to maxDirs directories. Returns true while work remains.
   bool step(size_t maxDirs);
-  bool idle() const { return stack_.empty(); }
-  size_t queued() const { return stack_.size(); }
+  // A complete drain of the kernel queue has ended: deferred items are retried or dropped.
+  void onDrainComplete();
+  bool idle() const { return stack_.empty() && deferred_.empty(); }
+  bool runnable() const { return !stack_.empty(); }  // step() has work without a drain first
+  size_t queued() const { return stack_.size() + deferred_.size(); }
 
   // Walks whose last directory has been processed since the previous call.
   std::vector<WalkResult> takeFinished();
@@ -67,6 +81,7 @@ class TreeWalker {
     bool emitCreates;
     uint32_t walkId;     // 0 = live walk
     std::string name;    // child name, or the root's absolute path for a root item
+    uint64_t triedEpoch = 0;  // table epoch when it was deferred (see above)
   };
   struct Walk {
     WalkResult result;
@@ -74,11 +89,14 @@ class TreeWalker {
   };
 
   void push(Item item);
-  void process(Item& item);
+  // false when the item was deferred (it stays outstanding in its walk).
+  bool process(Item& item);
+  void defer(Item& item);
   void finishOne(uint32_t walkId);
 
   WatcherState& s_;
   std::vector<Item> stack_;
+  std::vector<Item> deferred_;
   std::unordered_map<uint32_t, Walk> walks_;
   std::vector<WalkResult> finished_;
   std::vector<DirEntry> entries_;

@@ -70,6 +70,7 @@ uint32_t WatchTable::findChild(uint32_t parent, const std::string& name) const {
 }
 
 void WatchTable::relink(uint32_t id, uint32_t newParent, const std::string& newName) {
+  ++epoch_;
   unlink(id);
   nodes_[id].name = newName;
   link(id, newParent);

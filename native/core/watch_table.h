@@ -8,8 +8,10 @@
 //     byWd(); root nodes have parent == kNone and their name is the root's absolute path;
 //   - ids are reused after remove(); holders of an id across events keep the node's `serial` and
 //     check it with alive(id, serial);
-//   - memory per directory: one node (~64 bytes + name beyond 15 bytes) + one hash entry, well
-//     under the 200-byte budget of issue 2 §4.
+//   - memory per directory: one node (~72 bytes + name beyond 15 bytes) + one hash entry, well
+//     under the 200-byte budget of issue 2 §4;
+//   - epoch() changes whenever a live directory's path changes (relink): the walker
+//     retries a directory it could not open only if the table's idea of paths has moved since.
 // Threading: reader thread only (no locks by design, watcher-design.md §2.2).
 #pragma once
 #include <cstdint>
@@ -30,6 +32,7 @@ struct DirNode {
   uint32_t serial = 0;  // 0 = free slot
   uint32_t gen = 0;     // rewalk generation (overflow_recovery.h)
   uint16_t root = 0;
+  uint64_t ino = 0;     // the watched directory's inode: the walker's parent check (fs_ops.h)
   std::string name;
 };
 
@@ -64,9 +67,17 @@ class WatchTable {
   std::string relPath(uint32_t id) const;
   std::string absPath(uint32_t id) const;
 
+  // Calls f(id, node) for every live node (test hook: the watch-table consistency check).
+  template <class F>
+  void forEachLive(F f) const {
+    for (uint32_t i = 0; i < nodes_.size(); ++i)
+      if (nodes_[i].serial != 0) f(i, nodes_[i]);
+  }
+
   const DirNode& node(uint32_t id) const { return nodes_[id]; }
   DirNode& node(uint32_t id) { return nodes_[id]; }
   size_t size() const { return byWd_.size(); }
+  uint64_t epoch() const { return epoch_; }
   void reserve(size_t n) { nodes_.reserve(n); byWd_.reserve(n); }
 
  private:
@@ -78,6 +89,7 @@ class WatchTable {
   std::vector<uint32_t> free_;
   std::unordered_map<int32_t, uint32_t> byWd_;
   uint32_t nextSerial_ = 1;
+  uint64_t epoch_ = 0;
 };
 
 }  // namespace lts

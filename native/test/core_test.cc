@@ -250,6 +250,81 @@ static void testUnpairedMovesOutAndIn() {
   CHECK(h.fs.wdOf("back/x") > 0);
 }
 
+// mkdir x; mv d x/n — the MOVED_TO happened in x before x was watched, so only the MOVED_FROM is
+// ever queued. The walk of x meets d's inode at x/n (same wd) and relinks it; when the parked
+// MOVED_FROM then expires as a Delete, d's watches must stay (churn-test bug: they were removed
+// and x/n's subtree went blind).
+static void testMoveIntoDirectoryNotWatchedYet() {
+  Harness h;
+  h.fs.mkdir("d"); h.fs.mkdir("d/sub");
+  h.start();
+  int rootWd = h.fs.wdOf(""), subWd = h.fs.wdOf("d/sub");
+  h.fs.mkdir("x");
+  h.fs.rename("d", "x/n");
+  h.feed({{rootWd, IN_CREATE | IN_ISDIR, 0, "x"}, {rootWd, IN_MOVED_FROM | IN_ISDIR, 3, "d"}});
+  h.drainEnd(1);
+  h.drainEnd(50);
+  auto rs = h.take();
+  CHECK(show(rs) == "Create x; Create x/n; Create x/n/sub; Delete d; ");
+  CHECK(h.fs.rmCalls.empty());
+  CHECK(h.p.state().table.size() == 4);  // r, x, x/n, x/n/sub
+  h.feed({{subWd, IN_CLOSE_WRITE, 0, "f"}});
+  CHECK(show(h.take()) == "Modify x/n/sub/f; ");
+}
+
+// The walker works from the table's paths, which lag renames still in the kernel queue. A new
+// directory whose parent was renamed before the walker reached it is retried after the rename
+// has been read — not dropped (it used to stay unwatched for good).
+static void testWalkRetriedAfterParentRename() {
+  Harness h;
+  h.fs.mkdir("p");
+  h.start();
+  int rootWd = h.fs.wdOf(""), pWd = h.fs.wdOf("p");
+  h.fs.mkdir("p/c"); h.fs.mkfile("p/c/f");
+  h.fs.rename("p", "q");
+  h.feed({{pWd, IN_CREATE | IN_ISDIR, 0, "c"}});  // the walker runs before the rename is read
+  CHECK(h.fs.wdOf("q/c") < 0);
+  CHECK(h.p.walking());  // deferred, still outstanding
+  h.feed({{rootWd, IN_MOVED_FROM | IN_ISDIR, 4, "p"}, {rootWd, IN_MOVED_TO | IN_ISDIR, 4, "q"}});
+  h.drainEnd(1);
+  while (h.p.walkStep(256)) {}
+  CHECK(h.fs.wdOf("q/c") > 0);
+  CHECK(!h.p.walking());
+  CHECK(show(h.take()) == "Create p/c; MoveFrom p; MoveTo q; Create q/c/f; ");
+  // A directory that is really gone is dropped after one drain with no renames.
+  h.fs.mkdir("q/gone");
+  h.fs.remove("q/gone");
+  h.feed({{pWd, IN_CREATE | IN_ISDIR, 0, "gone"}});
+  CHECK(h.p.walking());
+  h.drainEnd(1);
+  CHECK(!h.p.walking());
+}
+
+// A stale parent path can also name another directory: "a" renamed away and "b" renamed to "a"
+// before the walker reaches a new directory inside the old "a". The parent inode check defers
+// it instead of watching b's child under the wrong path (or relinking b's watched child).
+static void testWalkStalePathNamingAnotherDirectory() {
+  Harness h;
+  h.fs.mkdir("a"); h.fs.mkdir("b"); h.fs.mkdir("b/x");
+  h.start();
+  int rootWd = h.fs.wdOf(""), aWd = h.fs.wdOf("a"), bxWd = h.fs.wdOf("b/x");
+  h.fs.mkdir("a/x");
+  h.fs.rename("a", "t");
+  h.fs.rename("b", "a");
+  h.feed({{aWd, IN_CREATE | IN_ISDIR, 0, "x"}});
+  CHECK(h.p.walking());
+  h.feed({{rootWd, IN_MOVED_FROM | IN_ISDIR, 5, "a"}, {rootWd, IN_MOVED_TO | IN_ISDIR, 5, "t"},
+          {rootWd, IN_MOVED_FROM | IN_ISDIR, 6, "b"}, {rootWd, IN_MOVED_TO | IN_ISDIR, 6, "a"}});
+  h.drainEnd(1);
+  while (h.p.walkStep(256)) {}
+  CHECK(!h.p.walking());
+  int txWd = h.fs.wdOf("t/x");
+  CHECK(txWd > 0 && txWd != bxWd);
+  h.take();
+  h.feed({{txWd, IN_CLOSE_WRITE, 0, "f"}, {bxWd, IN_CLOSE_WRITE, 0, "g"}});
+  CHECK(show(h.take()) == "Modify t/x/f; Modify a/x/g; ");
+}
+
 static void testIgnoredAfterParentDelete() {
   Harness h;
   h.fs.mkdir("a"); h.fs.mkdir("a/b");
@@ -370,6 +445,12 @@ int main(int argc, char** argv) {
   run("move pairing across read boundaries keeps descendant watches", testMovePairingAcrossBuffers);
   run("rename parent then child in one batch", testRenameParentThenChildSameBatch);
   run("unpaired moves out of and into the tree", testUnpairedMovesOutAndIn);
+  run("move into a directory not watched yet keeps the moved subtree watched",
+      testMoveIntoDirectoryNotWatchedYet);
+  run("walk of a directory whose parent was renamed meanwhile is retried",
+      testWalkRetriedAfterParentRename);
+  run("walk through a stale path naming another directory is deferred",
+      testWalkStalePathNamingAnotherDirectory);
   run("IN_IGNORED after the parent's delete", testIgnoredAfterParentDelete);
   run("overflow: one record, rewalk, stale watches swept", testOverflowRewalkAndSweep);
   run("root deleted: RootGone and no watches left", testRootGone);

@@ -1,9 +1,11 @@
 // FakeFs: an in-memory directory tree implementing FsOps, so the core runs without a kernel
 // (watchman's FakeFileSystem seam). A directory keeps its wd when renamed, as an inode does.
-// Tests mutate the tree directly and feed the matching inotify events themselves.
+// Tests mutate the tree directly and feed the matching inotify events themselves — or hold the
+// events back, to play a table that is behind the file system (stale paths).
 #pragma once
 #include <errno.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,19 +18,29 @@ namespace lts::test {
 struct FNode {
   bool isDir = true;
   int wd = -1;
+  uint64_t ino = 0;
+  FNode* parent = nullptr;
   std::map<std::string, std::unique_ptr<FNode>> kids;
 };
 
 class FakeFs final : public FsOps {
  public:
-  explicit FakeFs(std::string rootPath) : rootPath_(std::move(rootPath)) {}
+  explicit FakeFs(std::string rootPath) : rootPath_(std::move(rootPath)) { root_.ino = nextIno_++; }
 
-  int32_t addWatch(const std::string& path, uint32_t) override {
-    ++addCalls;
-    if (failWith) return -failWith;
+  int openDir(const std::string& path, bool withParent, OpenDir& out) override {
     FNode* n = lookup(path);
     if (!n) return -ENOENT;
     if (!n->isDir) return -ENOTDIR;
+    out.handle = nextHandle_++;
+    open_[out.handle] = n;
+    out.ino = n->ino;
+    out.parentIno = withParent && n->parent ? n->parent->ino : 0;
+    return 0;
+  }
+  int32_t addWatch(const OpenDir& dir, const std::string&, uint32_t) override {
+    ++addCalls;
+    if (failWith) return -failWith;
+    FNode* n = open_.at(dir.handle);
     if (n->wd < 0) n->wd = nextWd_++;
     return n->wd;
   }
@@ -36,11 +48,14 @@ class FakeFs final : public FsOps {
     rmCalls.push_back(wd);
     forEach(&root_, [wd](FNode* n) { if (n->wd == wd) n->wd = -1; });
   }
-  int readDir(const std::string& path, std::vector<DirEntry>& out) override {
-    FNode* n = lookup(path);
-    if (!n) return -ENOENT;
+  int readDir(const OpenDir& dir, std::vector<DirEntry>& out) override {
+    FNode* n = open_.at(dir.handle);
     for (auto& [name, kid] : n->kids) out.push_back(DirEntry{name, kid->isDir});
     return 0;
+  }
+  void closeDir(OpenDir& dir) override {
+    open_.erase(dir.handle);
+    dir.handle = -1;
   }
 
   FNode* mkdir(const std::string& rel) { return make(rel, true); }
@@ -50,6 +65,7 @@ class FakeFs final : public FsOps {
     auto [tp, tn] = split(to);
     std::unique_ptr<FNode> n = std::move(fp->kids[fn]);
     fp->kids.erase(fn);
+    n->parent = tp;
     tp->kids[tn] = std::move(n);
   }
   void remove(const std::string& rel) {
@@ -101,12 +117,17 @@ class FakeFs final : public FsOps {
     auto& slot = p->kids[n];
     slot = std::make_unique<FNode>();
     slot->isDir = dir;
+    slot->ino = nextIno_++;
+    slot->parent = p;
     return slot.get();
   }
 
   std::string rootPath_;
   FNode root_;
   int nextWd_ = 1;
+  uint64_t nextIno_ = 2;
+  int nextHandle_ = 100;
+  std::map<int, FNode*> open_;
 };
 
 }  // namespace lts::test

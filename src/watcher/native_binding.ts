@@ -22,6 +22,9 @@ export interface RawReply {
   err: number;
   dirs: number;
   errors: { path: Buffer; err: number }[];
+  /** Only in the reply to dumpWatches (test hook). */
+  inotifyFd?: number;
+  watches?: { wd: number; path: Buffer }[];
 }
 
 export type RawMessage = RawBatch | RawReply;
@@ -55,6 +58,7 @@ export interface NativeWatcher {
   close(): void;
   pauseReader(paused: boolean): void;
   failAddWatchAfter(n: number, errno: number): void;
+  dumpWatches(reqId: number): void;
 }
 
 export interface NativeModule {

@@ -203,6 +203,15 @@ export class Watcher {
     this.native.pauseReader(paused);
   }
 
+  /**
+   * Test-only: the reader thread's watch table as (wd, absolute path) pairs, and the inotify fd,
+   * so a test can compare the table with the kernel's own list (/proc/self/fdinfo/<fd>).
+   */
+  async __dumpWatches(): Promise<{ inotifyFd: number; watches: { wd: number; path: Buffer }[] }> {
+    const reply = await this.request((reqId) => this.native.dumpWatches(reqId));
+    return { inotifyFd: reply.inotifyFd ?? -1, watches: reply.watches ?? [] };
+  }
+
   /** Test-only: after `n` more watches, inotify_add_watch fails with `errno`. */
   __failAddWatchAfter(n: number, errno: number): void {
     this.native.failAddWatchAfter(n, errno);

@@ -2,7 +2,8 @@
 // real rsync, and for rsyncssh a real sshd on loopback (generated keys): create, overwrite,
 // append, truncate, delete, mkdir, rm -r, file and directory renames, symlinks, chmod, hostile
 // and non-UTF-8 names (test/helpers/churn.ts). After convergence source and target are compared
-// byte for byte (content, symlink targets, modes). The seed is printed for replay:
+// byte for byte (content, symlink targets, modes), and the watcher's table is checked against
+// the tree and the kernel (test/helpers/watch_table_check.ts). The seed is printed for replay:
 // LSYNCD_TS_CHURN_SEED=<seed>; LSYNCD_TS_CHURN_SECONDS changes the duration. On failure the full
 // operation history and the engine log are written to a file named in the test output.
 import assert from 'node:assert/strict';
@@ -16,6 +17,7 @@ import { compareTrees } from '../helpers/compare_trees.js';
 import { startEngine } from '../helpers/engine_harness.js';
 import { startSshd } from '../helpers/sshd.js';
 import { tempDir } from '../helpers/temp_tree.js';
+import { checkWatchTable } from '../helpers/watch_table_check.js';
 
 async function churnConverges(t: TestContext, mode: string, syncFor: (src: string, dst: string) => Promise<Record<string, unknown>>) {
   const seed = churnSeed();
@@ -28,6 +30,11 @@ async function churnConverges(t: TestContext, mode: string, syncFor: (src: strin
   const steps = await churnFor(churner, churnMs());
   await engine.whenIdle();
   const diffs = compareTrees(src, dst);
+  // A blind spot in the watcher explains a divergence better than the transfer log does.
+  const [watcher] = engine.__watchers();
+  assert.ok(watcher);
+  const watchProblems = await checkWatchTable(watcher, [src]);
+  diffs.push(...watchProblems.map((p) => `watcher: ${p}`));
   if (diffs.length > 0) {
     const dump = path.join(os.tmpdir(), `lsyncd-ts-churn-${mode}-${seed}.log`);
     writeFileSync(dump, `${diffs.join('\n')}\n\n--- ops ---\n${churner.log.join('\n')}\n\n--- engine ---\n${log.lines.join('\n')}\n`);
