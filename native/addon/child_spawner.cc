@@ -88,6 +88,12 @@ class Spawner {
 
   bool isLive(pid_t pid) const { return live_.count(pid) != 0; }
 
+  // JS thread. PATH lookups cached per (binary, PATH): posix_spawnp would search inside the
+  // vfork child, one failing execve per PATH entry before the child runs at all (lsyncd execs
+  // /usr/bin/rsync directly). A cached path that stops working (ENOENT/EACCES/ENOEXEC at spawn)
+  // is dropped and searched again once, so a moved or replaced binary is found as execvp would.
+  std::unordered_map<std::string, std::string> pathCache;
+
   // JS thread, from ExitCallJs: the child was reaped; returns its callback.
   Napi::FunctionReference take(pid_t pid) {
     Napi::FunctionReference cb;
@@ -240,6 +246,23 @@ int searchPath(const std::string& file, const char* path, std::string& out) {
   return err;
 }
 
+// Writes as much of `data` as fits into the pipe (never blocks); returns bytes written.
+size_t prefill(int fd, const char* data, size_t len) {
+  if (len == 0) return 0;
+  int fl = ::fcntl(fd, F_GETFL);
+  if (fl < 0 || ::fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0) return 0;
+  size_t off = 0;
+  while (off < len) {
+    ssize_t n = ::write(fd, data + off, len - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;  // EAGAIN: the pipe is full; the JS side streams the rest
+    }
+    off += static_cast<size_t>(n);
+  }
+  return off;
+}
+
 struct SpawnAttrs {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
@@ -275,7 +298,7 @@ Napi::Value SpawnChild(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* sp = static_cast<Spawner*>(info.Data());
   if (info.Length() < 5 || !info[0].IsString() || !info[1].IsArray() || !info[4].IsFunction()) {
-    Napi::TypeError::New(env, "spawnChild(binary, args, envPairs|null, cwd|null, onExit)")
+    Napi::TypeError::New(env, "spawnChild(binary, args, envPairs|null, cwd|null, onExit, stdin?)")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -304,15 +327,22 @@ Napi::Value SpawnChild(const Napi::CallbackInfo& info) {
     envp.push_back(nullptr);
   }
 
-  // Resolve the executable: with our own environment the child's PATH decides (as execvp after
-  // `environ = env` in a libuv child); otherwise posix_spawnp searches the process's PATH.
-  std::string resolved;
-  bool usePathSearch = binary.find('/') == std::string::npos;
-  if (usePathSearch && ownEnv) {
-    if (int e = searchPath(binary, childPath, resolved)) return errnoResult(env, e);
-    usePathSearch = false;
-  } else {
-    resolved = binary;
+  // Resolve the executable in the parent: with our own environment the child's PATH decides (as
+  // execvp after `environ = env` in a libuv child), otherwise the process's PATH.
+  std::string resolved = binary;
+  std::string cacheKey;
+  bool cached = false;
+  if (binary.find('/') == std::string::npos) {
+    if (!ownEnv) childPath = ::getenv("PATH");
+    cacheKey = binary + '\0' + (childPath ? childPath : "");
+    auto it = sp->pathCache.find(cacheKey);
+    if (it != sp->pathCache.end()) {
+      resolved = it->second;
+      cached = true;
+    } else {
+      if (int e = searchPath(binary, childPath, resolved)) return errnoResult(env, e);
+      sp->pathCache[cacheKey] = resolved;
+    }
   }
 
   int p[3][2];
@@ -321,6 +351,17 @@ Napi::Value SpawnChild(const Napi::CallbackInfo& info) {
     if (::pipe2(p[i], O_CLOEXEC) != 0) return errnoResult(env, errno);
     ends[i][0] = UniqueFd(p[i][0]);
     ends[i][1] = UniqueFd(p[i][1]);
+  }
+  // stdin bytes go into the pipe before the child exists: the child never waits for this
+  // thread to be scheduled again after the spawn (on a busy machine that took 2 ms and more,
+  // the whole of rsync's latency gap to lsyncd — bench/RESULTS.md). Whatever does not fit in
+  // the pipe is streamed by the JS side.
+  size_t stdinWritten = 0;
+  bool stdinDone = false;  // no Buffer: the caller streams stdin itself (or keeps it open)
+  if (info.Length() > 5 && info[5].IsBuffer()) {
+    Napi::Buffer<char> in = info[5].As<Napi::Buffer<char>>();
+    stdinWritten = prefill(ends[0][1].get(), in.Data(), in.Length());
+    stdinDone = stdinWritten == in.Length();
   }
   // Child ends: stdin reads from pipe 0, stdout/stderr write to pipes 1/2.
   const int childEnd[3] = {ends[0][0].get(), ends[1][1].get(), ends[2][1].get()};
@@ -349,14 +390,20 @@ Napi::Value SpawnChild(const Napi::CallbackInfo& info) {
 
   pid_t pid = -1;
   char** envArg = ownEnv ? envp.data() : environ;
-  int rc = usePathSearch ? posix_spawnp(&pid, resolved.c_str(), &sa.fa, &sa.attr, argv.data(), envArg)
-                         : posix_spawn(&pid, resolved.c_str(), &sa.fa, &sa.attr, argv.data(), envArg);
+  int rc = posix_spawn(&pid, resolved.c_str(), &sa.fa, &sa.attr, argv.data(), envArg);
+  if (rc != 0 && cached && (rc == ENOENT || rc == EACCES || rc == ENOEXEC)) {
+    sp->pathCache.erase(cacheKey);  // moved or replaced since it was found: search again
+    if (int e = searchPath(binary, childPath, resolved)) return errnoResult(env, e);
+    sp->pathCache[cacheKey] = resolved;
+    rc = posix_spawn(&pid, resolved.c_str(), &sa.fa, &sa.attr, argv.data(), envArg);
+  }
   if (rc != 0) return errnoResult(env, rc);
 
   // Parent: close the child ends now, keep ours.
   ends[0][0].reset();
   ends[1][1].reset();
   ends[2][1].reset();
+  if (stdinDone) ends[0][1].reset();  // all of stdin is in the pipe: the child sees EOF after it
 
   UniqueFd pidfd(pidfdOpen(pid));  // the child is ours and unreaped: pid cannot be recycled
   if (!pidfd.valid()) {
@@ -371,7 +418,8 @@ Napi::Value SpawnChild(const Napi::CallbackInfo& info) {
 
   Napi::Object o = Napi::Object::New(env);
   o.Set("pid", Napi::Number::New(env, pid));
-  o.Set("stdinFd", Napi::Number::New(env, ends[0][1].release()));
+  o.Set("stdinFd", Napi::Number::New(env, stdinDone ? -1 : ends[0][1].release()));
+  o.Set("stdinWritten", Napi::Number::New(env, static_cast<double>(stdinWritten)));
   o.Set("stdoutFd", Napi::Number::New(env, ends[1][0].release()));
   o.Set("stderrFd", Napi::Number::New(env, ends[2][0].release()));
   return o;

@@ -4,10 +4,16 @@
 // longer grows with the parent's size.
 //
 // JS surface (JS thread only, never throws for system errors):
-//   spawnChild(binary, args[], envPairs[] | null, cwd | null, onExit(code, signal))
-//     -> {pid, stdinFd, stdoutFd, stderrFd} | {errno}
+//   spawnChild(binary, args[], envPairs[] | null, cwd | null, onExit(code, signal), stdin?)
+//     -> {pid, stdinFd, stdinWritten, stdoutFd, stderrFd} | {errno}
 //     argv[0] is `binary`. A binary without '/' is looked up in PATH — the PATH of envPairs when
-//     given (as execvp in a libuv child would), else the process's own. Exec failures (ENOENT,
+//     given (as execvp in a libuv child would), else the process's own — by the parent, cached
+//     per (binary, PATH) and searched again if the cached file stops being executable.
+//     `stdin` (a Buffer: all of the child's input) is written into the stdin pipe before the
+//     child starts, as far as the pipe holds it; stdinWritten says how much. When all of it
+//     fit, the pipe is closed (the child reads it, then EOF) and stdinFd is -1; otherwise the
+//     caller writes the rest to stdinFd and closes it. Without a Buffer, stdinFd is left open
+//     for the caller (a standby child blocks reading it: src/engine/standby_child.ts). Exec failures (ENOENT,
 //     EACCES, a missing cwd) come back as {errno}: glibc's posix_spawn reports the child's exec
 //     errno as its return value. The three fds are the parent ends of O_CLOEXEC pipes; the JS
 //     side owns them. In the child every signal disposition is default (Node ignores SIGPIPE)

@@ -12,6 +12,8 @@
 // fds are wrapped in net.Sockets — the same stream objects node:child_process hands out, so
 // everything below (line splitting, capture, stdin, kill escalation, 'close' after exit and
 // both output streams) is shared by both paths. LSYNCD_TS_NODE_SPAWN=1 forces node:child_process.
+// On the native path stdin (rsync's include list) is put into the pipe before the child starts,
+// so the child never waits for this thread to be scheduled again (single-file latency, issue 4).
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { isMainThread } from 'node:worker_threads';
 import type { Command } from '../transports/command.js';
 import { ChildOutput } from './child_output.js';
 import { killOnAbort } from './kill_on_abort.js';
+import type { StandbyChild } from './standby_child.js';
 import { loadNative, type NativeModule } from '../watcher/native_binding.js';
 
 export interface RunOptions {
@@ -35,6 +38,8 @@ export interface RunOptions {
   readonly killAfterMs?: number;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** A child started ahead of time for this command (standby_child.ts); used if it matches. */
+  readonly standby?: StandbyChild;
 }
 
 export interface RunResult {
@@ -52,14 +57,7 @@ export interface RunResult {
 export function runCommand(cmd: Command, opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     let settled = false;
-    const child: ChildLike =
-      nativeSpawn(cmd, opts) ??
-      spawn(cmd.binary, cmd.args, {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: opts.env ?? process.env,
-        cwd: opts.cwd,
-        shell: false,
-      });
+    const child: ChildLike = opts.standby?.take(cmd) ?? startChild(cmd, opts);
     const output = new ChildOutput(opts);
     output.attach(child.stdout, child.stderr);
     const stopKilling = killOnAbort(opts.signal, (sig) => child.kill(sig), opts.killAfterMs);
@@ -77,19 +75,42 @@ export function runCommand(cmd: Command, opts: RunOptions = {}): Promise<RunResu
     });
     // A child that exits without reading all of stdin must not crash us with EPIPE.
     child.stdin?.on('error', () => {});
-    if (cmd.stdin && cmd.stdin.length > 0) child.stdin?.end(cmd.stdin);
+    const rest = cmd.stdin?.subarray(child.stdinPrefilled ?? 0);
+    if (rest && rest.length > 0) child.stdin?.end(rest);
     else child.stdin?.end();
   });
 }
 
+/**
+ * Starts `cmd` as runCommand does, without waiting for it. `keepStdinOpen`: nothing is written
+ * to stdin and the pipe stays open, so the child blocks when it reads it (standby_child.ts).
+ */
+export function startChild(cmd: Command, opts: RunOptions, keepStdinOpen = false): ChildLike {
+  return (
+    nativeSpawn(cmd, opts, keepStdinOpen) ??
+    spawn(cmd.binary, cmd.args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+      shell: false,
+    })
+  );
+}
+
 /** What runCommand uses of a ChildProcess; the native path provides the same. */
-interface ChildLike {
+export interface ChildLike {
   readonly stdin: Writable | null;
+  /** Bytes of cmd.stdin already in the pipe before the child started (native path). */
+  readonly stdinPrefilled?: number;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
   kill(signal: NodeJS.Signals): boolean;
   on(event: 'error', l: (e: NodeJS.ErrnoException) => void): this;
   on(event: 'close', l: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+  /** The process ended (its output streams may still be open). */
+  on(event: 'exit', l: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+  off(event: 'error', l: (e: NodeJS.ErrnoException) => void): this;
+  off(event: 'exit', l: (code: number | null, signal: NodeJS.Signals | null) => void): this;
 }
 
 type Spawner = Required<Pick<NativeModule, 'spawnChild' | 'killChild'>>;
@@ -108,6 +129,8 @@ function nativeSpawner(): Spawner | null {
   return spawner;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 const signalNames = new Map<number, NodeJS.Signals>(
   Object.entries(osConstants.signals).map(([name, num]) => [num, name as NodeJS.Signals]),
 );
@@ -118,7 +141,7 @@ const signalNames = new Map<number, NodeJS.Signals>(
  * Returns null (use node:child_process) when the native spawner is off or unavailable, or when
  * a string holds a NUL byte (node:child_process rejects those with its own error).
  */
-function nativeSpawn(cmd: Command, opts: RunOptions): ChildLike | null {
+function nativeSpawn(cmd: Command, opts: RunOptions, keepStdinOpen: boolean): ChildLike | null {
   if (process.env.LSYNCD_TS_NODE_SPAWN === '1') return null;
   const sp = nativeSpawner();
   if (!sp) return null;
@@ -136,7 +159,7 @@ function nativeSpawn(cmd: Command, opts: RunOptions): ChildLike | null {
   if (strings.some((x) => x.includes('\0'))) return null;
 
   const child = new NativeChild(sp);
-  const r = sp.spawnChild(cmd.binary, cmd.args, envPairs, opts.cwd ?? null, (code, sig) => child.exited(code, sig));
+  const r = sp.spawnChild(cmd.binary, cmd.args, envPairs, opts.cwd ?? null, (code, sig) => child.exited(code, sig), keepStdinOpen ? null : (cmd.stdin ?? EMPTY));
   if ('errno' in r) {
     const code = getSystemErrorName(-r.errno);
     const e = new Error(`spawn ${cmd.binary} ${code}`) as NodeJS.ErrnoException & { spawnargs?: string[] };
@@ -148,12 +171,13 @@ function nativeSpawn(cmd: Command, opts: RunOptions): ChildLike | null {
     process.nextTick(() => child.emit('error', e));
     return child;
   }
-  child.start(r.pid, r.stdinFd, r.stdoutFd, r.stderrFd);
+  child.start(r.pid, r.stdinFd, r.stdinWritten, r.stdoutFd, r.stderrFd);
   return child;
 }
 
 class NativeChild extends EventEmitter implements ChildLike {
   stdin: Writable | null = null;
+  stdinPrefilled = 0;
   stdout: Readable | null = null;
   stderr: Readable | null = null;
   private pid = 0;
@@ -167,11 +191,13 @@ class NativeChild extends EventEmitter implements ChildLike {
     super();
   }
 
-  start(pid: number, stdinFd: number, stdoutFd: number, stderrFd: number): void {
+  /** stdinFd -1: all of stdin was written into the pipe before the child started, and closed. */
+  start(pid: number, stdinFd: number, stdinWritten: number, stdoutFd: number, stderrFd: number): void {
     this.pid = pid;
+    this.stdinPrefilled = stdinWritten;
     const fds = [stdinFd, stdoutFd, stderrFd];
     try {
-      this.stdin = new Socket({ fd: stdinFd, readable: false, writable: true });
+      if (stdinFd >= 0) this.stdin = new Socket({ fd: stdinFd, readable: false, writable: true });
       fds[0] = -1;
       const out = new Socket({ fd: stdoutFd, readable: true, writable: false });
       fds[1] = -1;
@@ -193,6 +219,7 @@ class NativeChild extends EventEmitter implements ChildLike {
     this.hasExited = true;
     this.exitCode = code >= 0 && sig === 0 ? code : null;
     this.signalCode = sig !== 0 ? (signalNames.get(sig) ?? null) : null;
+    this.emit('exit', this.exitCode, this.signalCode);
     // As ChildProcess does on exit: nobody is left to read stdin.
     this.stdin?.destroy();
     this.maybeClose();

@@ -73,7 +73,9 @@ export interface NativeModule {
   /**
    * posix_spawn (vfork-class) child with three O_CLOEXEC pipes; the caller owns the fds.
    * `envPairs` null = this process's environ. Exec failures return `{errno}`. `onExit` runs once:
-   * code = exit status or -1, signal = terminating signal number or 0. (native/addon/child_spawner.h)
+   * code = exit status or -1, signal = terminating signal number or 0. `stdin` is written into
+   * the pipe before the child starts, as far as it fits (`stdinWritten`); when all of it fit the
+   * pipe is closed and `stdinFd` is -1, else the caller writes the rest. (native/addon/child_spawner.h)
    */
   spawnChild?(
     binary: string,
@@ -81,7 +83,8 @@ export interface NativeModule {
     envPairs: string[] | null,
     cwd: string | null,
     onExit: (code: number, signal: number) => void,
-  ): { pid: number; stdinFd: number; stdoutFd: number; stderrFd: number } | { errno: number };
+    stdin?: Buffer | null,
+  ): { pid: number; stdinFd: number; stdinWritten: number; stdoutFd: number; stderrFd: number } | { errno: number };
   /** kill(2) for a child of spawnChild not yet reaped; returns errno (ESRCH once it has exited). */
   killChild?(pid: number, signal: number): number;
   /** False when the kernel lacks pidfd_open (Linux < 5.3): use node:child_process. */

@@ -5,9 +5,10 @@
 // native children and node:child_process children do not reap each other's pids.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import test from 'node:test';
 import { promisify } from 'node:util';
@@ -49,6 +50,54 @@ test('spawnChild: exec failures are an errno, not a child exiting 127', () => {
   assert.equal(native.killChild!(1, 0), 3, 'killChild refuses pids that are not our live children (ESRCH)');
 });
 
+test('spawnChild: stdin goes into the pipe before the child starts; the rest is the caller\'s', async () => {
+  const exited = () => new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  let done: () => void = () => {};
+  const small = Buffer.from('a\0b\0');
+  let wait = exited();
+  const r = native.spawnChild!('cat', [], null, null, () => done(), small);
+  assert.ok(!('errno' in r));
+  assert.equal(r.stdinFd, -1, 'all of it fit: the pipe is closed, the child sees EOF');
+  assert.equal(r.stdinWritten, small.length);
+  const out = await new Promise<Buffer>((resolve) => {
+    const chunks: Buffer[] = [];
+    const s = new Socket({ fd: r.stdoutFd, readable: true, writable: false });
+    s.on('data', (c: Buffer) => chunks.push(c));
+    s.on('close', () => resolve(Buffer.concat(chunks)));
+  });
+  assert.deepEqual(out, small);
+  await wait;
+  closeSync(r.stderrFd);
+
+  wait = exited();
+  const big = native.spawnChild!('true', [], null, null, () => done(), Buffer.alloc(1 << 20));
+  assert.ok(!('errno' in big));
+  assert.ok(big.stdinFd >= 0, 'the rest is left to the caller');
+  assert.ok(big.stdinWritten > 0 && big.stdinWritten < 1 << 20, `prefilled ${big.stdinWritten} bytes`);
+  for (const fd of [big.stdinFd, big.stdoutFd, big.stderrFd]) closeSync(fd);
+  await wait;
+});
+
+test('spawnChild: a PATH lookup is cached, and searched again once the cached file is gone', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lsyncd-ts-path-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const d of ['one', 'two']) mkdirSync(join(dir, d));
+  const tool = (d: string, text: string) => {
+    writeFileSync(join(dir, d, 'lsyncd-ts-tool'), `#!/bin/sh\necho ${text}\n`);
+    chmodSync(join(dir, d, 'lsyncd-ts-tool'), 0o755);
+  };
+  const env = { PATH: `${join(dir, 'one')}:${join(dir, 'two')}:/usr/bin:/bin` };
+  const say = async () => (await withMode('native', () => runCommand({ binary: 'lsyncd-ts-tool', args: [], stdin: undefined }, { env, captureStdout: true }))).stdout;
+  tool('one', 'first');
+  assert.equal(await say(), 'first\n');
+  tool('two', 'second');
+  assert.equal(await say(), 'first\n', 'the first match in PATH order still wins');
+  rmSync(join(dir, 'one', 'lsyncd-ts-tool'));
+  assert.equal(await say(), 'second\n', 'the cached path is gone: PATH is searched again');
+});
+
 for (const mode of ['native', 'node'] as const) {
   test(`${mode}: exit codes, stdout capture and stderr tail`, async () => {
     const r = await run(mode, 'sh', ['-c', 'echo one; echo two; echo e1 >&2; echo e2 >&2; exit 7'], { captureStdout: true });
@@ -72,10 +121,12 @@ for (const mode of ['native', 'node'] as const) {
   });
 
   test(`${mode}: stdin bytes round-trip (1 MiB, binary)`, async () => {
+    // Larger than a pipe: on the native path the first 64 KiB are in the pipe before the child
+    // starts and the rest is streamed; the child must see exactly the bytes, in order.
     const data = randomBytes(1 << 20);
-    const r = await run(mode, 'sh', ['-c', 'od -An -v -tx1 | tr -d " \\n" | wc -c'], { captureStdout: true }, data);
+    const r = await run(mode, 'sha256sum', [], { captureStdout: true }, data);
     assert.equal(r.code, 0);
-    assert.equal(Number(r.stdout.trim()), data.length * 2);
+    assert.equal(r.stdout.split(' ')[0], createHash('sha256').update(data).digest('hex'));
     const echo = await run(mode, 'cat', [], { captureStdout: true }, Buffer.from('a\0b\nc\n'));
     assert.equal(echo.stdout, 'a\0b\nc\n');
     const none = await run(mode, 'cat', [], { captureStdout: true });
