@@ -114,7 +114,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
 
   event(ev: QueueEvent): void {
     if (this.state === 'dead' || this.state === 'stopped') return;
-    this.log.debug('Delay', `${ev.kind} ${displayPath(ev.path)}${ev.kind === 'Move' ? ` -> ${displayPath(ev.destination)}` : ''}`);
+    if (this.log.enabled('Delay'))
+      this.log.debug('Delay', `${ev.kind} ${displayPath(ev.path)}${ev.kind === 'Move' ? ` -> ${displayPath(ev.destination)}` : ''}`);
     if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
     this.queue.ingest(ev, now());
     this.reschedule();

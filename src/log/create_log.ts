@@ -66,8 +66,6 @@ export interface CreateLogOptions {
 export type LogDestination = 'console' | 'logfile' | 'syslog';
 
 export interface ServiceLog extends Log {
-  /** Whether lines of `category` are written (Warn/Error always; Normal unless scarce; -log names). */
-  enabled(category: string): boolean;
   /** Reopens the logfile (SIGUSR1 / logrotate). No-op without one. Never throws. */
   reopen(): void;
   /** Flushes and closes every destination. */
@@ -156,11 +154,11 @@ export function createLog(opts: CreateLogOptions): ServiceLog {
     warn: (m) => emit('Warn', m, sync),
     error: (m) => emit('Error', m, sync),
     debug: (c, m) => emit(c, m, sync),
+    enabled,
   });
 
   const log: ServiceLog = {
     ...logFor(undefined),
-    enabled,
     destinations,
     forSync: (name) => logFor(name),
     reopen: () => {

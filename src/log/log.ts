@@ -9,6 +9,11 @@ export interface Log {
   error(msg: string): void;
   /** A debug category such as 'Exec' or 'Delay'; dropped unless enabled. */
   debug(category: string, msg: string): void;
+  /**
+   * Whether lines of `category` are written (Warn/Error always; Normal unless scarce; -log
+   * names) — so a hot path can skip building a message nobody will see.
+   */
+  enabled(category: string): boolean;
 }
 
 export interface ConsoleLogOptions {
@@ -35,6 +40,7 @@ export function consoleLog(opts: ConsoleLogOptions = {}): Log {
     debug: (cat, m) => {
       if (cats.has('all') || cats.has(cat)) emit(cat, m);
     },
+    enabled: (cat) => cat === 'Normal' || cat === 'Warn' || cat === 'Error' || cats.has('all') || cats.has(cat),
   };
 }
 
@@ -47,5 +53,6 @@ export function memoryLog(): Log & { lines: string[] } {
     warn: (m) => lines.push(`Warn: ${m}`),
     error: (m) => lines.push(`Error: ${m}`),
     debug: (c, m) => lines.push(`${c}: ${m}`),
+    enabled: () => true,
   };
 }

@@ -217,4 +217,4 @@ function isIndependentKind(d: Delay): boolean {
   return !d.isDir && (d.kind === 'Create' || d.kind === 'Modify' || d.kind === 'Attrib');
 }
 
-const nullLog = { normal: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+const nullLog = { normal: () => {}, warn: () => {}, error: () => {}, debug: () => {}, enabled: () => false };

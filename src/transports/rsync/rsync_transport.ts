@@ -6,8 +6,14 @@
 //
 // Exit codes map through the sync's rsyncExitCodes (defaults §6.2, user `exitcodes` merged on
 // top): ok / again / die. A binary that cannot be started is `die` with the fix in the reason.
+//
+// Syncs with a delay under STANDBY_MAX_DELAY_S keep the next batch rsync started and waiting
+// for its include list (src/engine/standby_child.ts): one idle rsync process per such sync, in
+// exchange for about a millisecond less per change. At longer delays that millisecond is
+// noise, so no process is kept.
 import type { NormalizedRsyncSync } from '../../config/schema.js';
 import { describeCommand, runCommand } from '../../engine/process_runner.js';
+import { StandbyChild } from '../../engine/standby_child.js';
 import type { Transport, TransferContext, TransferReport } from '../../engine/transport.js';
 import type { RuleList } from '../../filters/rule-list.js';
 import type { Delay } from '../../queue/events.js';
@@ -28,10 +34,12 @@ export async function runRsync(
   cmd: Command,
   exitCodes: Readonly<Record<number, 'ok' | 'again' | 'die'>>,
   ctx: TransferContext,
+  standby?: StandbyChild,
 ): Promise<TransferReport> {
-  ctx.log.debug('Exec', describeCommand(cmd));
+  if (ctx.log.enabled('Exec')) ctx.log.debug('Exec', describeCommand(cmd));
   const stdoutLines: string[] = [];
   const res = await runCommand(cmd, {
+    standby,
     signal: ctx.signal,
     onLine: (stream, line) => {
       if (stream === 'stdout') stdoutLines.push(line);
@@ -56,10 +64,15 @@ export async function runRsync(
   return { outcome: { kind: action, reason } };
 }
 
+/** Syncs with a shorter delay keep a standby rsync (see the header). */
+export const STANDBY_MAX_DELAY_S = 1;
+
 export class RsyncTransport implements Transport {
   readonly keepsMoves = false;
   readonly batchOptions = {};
   readonly description: string;
+  private standby: StandbyChild | undefined;
+  private closed = false;
 
   constructor(
     private readonly sync: NormalizedRsyncSync,
@@ -77,11 +90,26 @@ export class RsyncTransport implements Transport {
       hasFilters: this.ruleSet.hasFilters,
       rules: this.ruleSet.rules.rules,
     });
-    return runRsync(cmd, this.sync.rsyncExitCodes, ctx);
+    return this.thenStandby(runRsync(cmd, this.sync.rsyncExitCodes, ctx));
   }
 
   batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
-    const cmd = rsyncBatchCommand({
+    const cmd = this.batchCommand(delays);
+    const standby = this.standby;
+    this.standby = undefined;
+    const run = runRsync(cmd, this.sync.rsyncExitCodes, ctx, standby);
+    standby?.dispose(); // taken (a no-op) or not the same command (killed)
+    return this.thenStandby(run);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.standby?.dispose();
+    this.standby = undefined;
+  }
+
+  private batchCommand(delays: readonly Delay[]) {
+    return rsyncBatchCommand({
       rsync: this.sync.rsync,
       delete: this.sync.delete,
       source: this.sync.source,
@@ -89,8 +117,17 @@ export class RsyncTransport implements Transport {
       entries: includeEntriesFromDelays(delays),
       rules: this.ruleSet.rules.rules,
     });
-    return runRsync(cmd, this.sync.rsyncExitCodes, ctx);
   }
 
-  async close(): Promise<void> {}
+  /** Once `run` has ended, starts the standby for the next batch (short delays only). */
+  private async thenStandby(run: Promise<TransferReport>): Promise<TransferReport> {
+    try {
+      return await run;
+    } finally {
+      if (!this.closed && !this.standby && this.sync.delay < STANDBY_MAX_DELAY_S) {
+        const next = this.batchCommand([]);
+        this.standby = StandbyChild.start(next.binary, next.args);
+      }
+    }
+  }
 }
