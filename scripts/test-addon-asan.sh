@@ -22,4 +22,5 @@ CXX=${CXX:-g++}
 LD_PRELOAD="$("$CXX" -print-file-name=libasan.so):$("$CXX" -print-file-name=libubsan.so)" \
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 LSYNCD_TS_ADDON="$PWD/$out/lsyncd_ts_native.node" \
+LSYNCD_TS_CHURN_SECONDS=${LSYNCD_TS_CHURN_SECONDS:-15} \
   node --test --test-concurrency=1 dist/test/watcher/
