@@ -26,7 +26,7 @@ import { resolveDirectory } from '../sysctl/trees.js';
 import type { SystemRoot } from '../sysctl/proc_root.js';
 import { surveyTrees, type Survey } from '../sysctl/survey.js';
 import type { WatchTree } from '../sysctl/trees.js';
-import { findBinary } from './find_binary.js';
+import { findBinary } from '../system/find_binary.js';
 
 export interface EnvironmentOptions {
   /** PATH to search binaries in. */

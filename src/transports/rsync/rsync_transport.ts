@@ -10,10 +10,13 @@
 // Syncs with a delay under STANDBY_MAX_DELAY_S keep the next batch rsync started and waiting
 // for its include list (src/engine/standby_child.ts): one idle rsync process per such sync, in
 // exchange for about a millisecond less per change. At longer delays that millisecond is
-// noise, so no process is kept.
+// noise, so no process is kept. Only when `rsync.binary` is an ELF program: a script wrapper
+// (`binary = "/usr/local/bin/my-rsync"`) may decide things when it starts — check a mount, take
+// a lock, read a flag — and must see the moment of the transfer, not of the previous one.
 import type { NormalizedRsyncSync } from '../../config/schema.js';
 import { describeCommand, runCommand } from '../../engine/process_runner.js';
 import { StandbyChild } from '../../engine/standby_child.js';
+import { isElfExecutable } from '../../system/find_binary.js';
 import type { Transport, TransferContext, TransferReport } from '../../engine/transport.js';
 import type { RuleList } from '../../filters/rule-list.js';
 import type { Delay } from '../../queue/events.js';
@@ -126,7 +129,7 @@ export class RsyncTransport implements Transport {
     } finally {
       if (!this.closed && !this.standby && this.sync.delay < STANDBY_MAX_DELAY_S) {
         const next = this.batchCommand([]);
-        this.standby = StandbyChild.start(next.binary, next.args);
+        if (isElfExecutable(next.binary)) this.standby = StandbyChild.start(next.binary, next.args);
       }
     }
   }
