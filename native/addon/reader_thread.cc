@@ -136,7 +136,9 @@ int ReaderThread::pollTimeout(uint64_t now) const {
     return 0;
   uint64_t deadline = proc_.nextMoveDeadline();
   if (lastSize_ > 0 && !inFlight_) {
-    deadline = std::min(deadline, lastEventAt_ + dopt_.settleMs);
+    uint64_t settleAt = lastEventAt_ + dopt_.settleMs;
+    if (proc_.holdingCreates(now)) settleAt = std::max(settleAt, proc_.createHoldDeadline());
+    deadline = std::min(deadline, settleAt);
     deadline = std::min(deadline, firstPendingAt_ + dopt_.maxLatencyMs);
   }
   if (deadline == UINT64_MAX) return -1;
@@ -162,9 +164,12 @@ void ReaderThread::maybeDeliver(uint64_t now) {
     }
     return;
   }
-  const bool due = flushReady || size >= dopt_.maxBatch || now >= lastEventAt_ + dopt_.settleMs ||
-                   now >= firstPendingAt_ + dopt_.maxLatencyMs;
+  // A new file's Create waits (at most createGraceMs) for the writer's close: one transfer of
+  // the finished file instead of an early one of an empty file (core/create_hold.h).
+  const bool settled = now >= lastEventAt_ + dopt_.settleMs && !proc_.holdingCreates(now);
+  const bool due = flushReady || size >= dopt_.maxBatch || settled || now >= firstPendingAt_ + dopt_.maxLatencyMs;
   if (!due) return;
+  proc_.releaseCreateHold();
   auto m = std::make_unique<Message>();
   m->type = Message::BatchMsg;
   m->batch = out.take();

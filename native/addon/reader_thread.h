@@ -8,7 +8,8 @@
 // keep coalescing in user space — a blocked JS thread costs memory bounded by distinct paths,
 // not a kernel overflow (watcher-design.md §1.10, model 2).
 //
-// Delivery: a batch leaves when none is in flight and (settleMs of quiet, or maxLatencyMs since
+// Delivery: a batch leaves when none is in flight and (settleMs of quiet — extended while a new
+// file waits for its close, at most createGraceMs (core/create_hold.h) —, or maxLatencyMs since
 // its first record, or maxBatch records, or a flush() was requested). maxBatch is a trigger, not
 // a cap. flush(): drain everything the kernel holds, finish all walks, expire parked moves (the
 // renames that produced them have returned, so their other half would already be queued), then

@@ -160,6 +160,7 @@ WatcherObject::WatcherObject(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   }
   wopt.mode = static_cast<InotifyMode>(mode);
   wopt.moveGraceMs = static_cast<uint64_t>(numberOr(o, "moveGraceMs", 20));
+  wopt.createGraceMs = static_cast<uint64_t>(numberOr(o, "createGraceMs", 1));
   wopt.maxPending = static_cast<size_t>(numberOr(o, "maxPending", 1000000));
   DeliveryOptions dopt;
   dopt.settleMs = static_cast<uint64_t>(numberOr(o, "settleMs", 20));

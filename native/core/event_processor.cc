@@ -83,8 +83,10 @@ void EventProcessor::handle(int32_t wd, uint32_t mask, uint32_t cookie, const st
 
   if (mask & IN_CREATE) {
     s_.out.add(Kind::Create, dirFlag, 0, rootId, rel);
+    if (!isDir) s_.createHold.created(s_.dirtyKey(id, name), nowMs);
     if (isDir && !s_.roots[rootId].rules.excluded("/" + rel + "/")) walker_.watchNewDir(id, name);
   }
+  if (mask & (IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE)) s_.createHold.settled(s_.dirtyKey(id, name));
   if (mask & IN_MOVED_FROM) {
     PendingMove m;
     m.cookie = cookie;

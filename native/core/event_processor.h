@@ -5,7 +5,8 @@
 //   IN_IGNORED                    -> node removed (only here, never on the parent's IN_DELETE, so
 //                                    late child events still resolve: parcel #49's crash class)
 //   IN_DELETE_SELF/IN_MOVE_SELF   -> RootGone for a root; ignored for other directories
-//   IN_CREATE                     -> Create; a directory is watched, then scanned (tree_walker.h)
+//   IN_CREATE                     -> Create; a directory is watched, then scanned (tree_walker.h);
+//                                    a file's batch waits briefly for its close (create_hold.h)
 //   IN_MOVED_FROM                 -> parked in the MovePairer
 //   IN_MOVED_TO                   -> MoveFrom+MoveTo (paired: a directory is relinked, keeping all
 //                                    descendant watches) or Create|Unpaired (moved in; a directory
@@ -57,6 +58,10 @@ class EventProcessor {
   BatchBuilder& out() { return s_.out; }
   const WatcherState& state() const { return s_; }
   uint64_t nextMoveDeadline() const { return s_.pairer.nextDeadline(); }
+  // A new file is waiting for its IN_CLOSE_WRITE (create_hold.h): delivery should wait.
+  bool holdingCreates(uint64_t nowMs) const { return s_.createHold.holding(nowMs); }
+  uint64_t createHoldDeadline() const { return s_.createHold.deadline(); }
+  void releaseCreateHold() { s_.createHold.release(); }
 
  private:
   void handle(int32_t wd, uint32_t mask, uint32_t cookie, const std::string& name, uint64_t nowMs);

@@ -1,6 +1,7 @@
 // WatcherState: everything one watcher knows, shared by the pieces that each own one concern:
 // event_processor (kernel events -> records), tree_walker (watch-then-scan), overflow_recovery
-// (overflow, root loss, stale-watch sweep), move_pairer (cookie jar), batch_builder (coalescing).
+// (overflow, root loss, stale-watch sweep), move_pairer (cookie jar), batch_builder (coalescing),
+// create_hold (a new file's Create waits briefly for its close).
 //
 // Ownership/threading: one instance per watcher, touched only by its reader thread (or by the
 // single-threaded core test). Root ids are small integers assigned by the JS side; roots[id].
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "core/batch_builder.h"
+#include "core/create_hold.h"
 #include "core/fs_ops.h"
 #include "core/inotify_mode.h"
 #include "core/move_pairer.h"
@@ -22,6 +24,7 @@ namespace lts {
 struct WatcherOptions {
   InotifyMode mode = InotifyMode::CloseWrite;
   uint64_t moveGraceMs = 20;       // MovePairer grace before an unpaired MOVED_FROM is a Delete
+  uint64_t createGraceMs = 1;      // CreateHold: wait this long for a new file's IN_CLOSE_WRITE
   uint32_t moveMinDrains = 2;      // ... and kernel-queue drains it must see end (its own + one more)
   size_t maxPending = 1000000;     // user-space pending records before a forced Overflow
 };
@@ -44,7 +47,11 @@ struct Counters {
 
 struct WatcherState {
   WatcherState(FsOps& f, WatcherOptions o)
-      : fs(f), opt(o), mask(maskFor(o.mode)), pairer(o.moveGraceMs, o.moveMinDrains) {}
+      : fs(f),
+        opt(o),
+        mask(maskFor(o.mode)),
+        pairer(o.moveGraceMs, o.moveMinDrains),
+        createHold(o.mode == InotifyMode::Modify ? 0 : o.createGraceMs) {}
   WatcherState(const WatcherState&) = delete;
   WatcherState& operator=(const WatcherState&) = delete;
 
@@ -54,6 +61,7 @@ struct WatcherState {
   WatchTable table;
   BatchBuilder out;
   MovePairer pairer;
+  CreateHold createHold;
   std::vector<RootInfo> roots;
   std::unordered_set<int32_t> retired;   // wds we removed; their late events are dropped
   std::unordered_set<std::string> dirty; // CloseWrite-after-Modify: (dirId, name) written, not closed

@@ -397,6 +397,35 @@ static void testCloseWriteAfterModify() {
   CHECK(show(h.take()) == "MoveFrom t; MoveTo u; Modify u; ");
 }
 
+// A new file's batch waits for its IN_CLOSE_WRITE (create_hold.h), at most createGraceMs; a
+// directory, a delete or a rename ends the wait too; inotifyMode Modify never waits.
+static void testCreateHold() {
+  Harness h;
+  h.start();
+  int w = h.fs.wdOf("");
+  h.feed({{w, IN_CREATE, 0, "f"}});
+  CHECK(h.p.holdingCreates(h.now));
+  h.feed({{w, IN_CLOSE_WRITE, 0, "f"}});
+  CHECK(!h.p.holdingCreates(h.now));
+  CHECK(show(h.take()) == "Create f; ");  // one coalesced record, the file complete
+  h.feed({{w, IN_CREATE | IN_ISDIR, 0, "d"}});
+  CHECK(!h.p.holdingCreates(h.now));
+  h.feed({{w, IN_CREATE, 0, "link"}, {w, IN_CREATE, 0, "gone"}, {w, IN_DELETE, 0, "gone"}});
+  CHECK(h.p.holdingCreates(h.now));      // "link" is never closed...
+  CHECK(h.p.createHoldDeadline() == h.now + 1);
+  CHECK(!h.p.holdingCreates(h.now + 1));  // ...so the hold ends after the grace
+  h.p.releaseCreateHold();
+  CHECK(h.p.createHoldDeadline() == UINT64_MAX);
+  h.feed({{w, IN_CREATE, 0, "m"}, {w, IN_MOVED_FROM, 9, "m"}, {w, IN_MOVED_TO, 9, "n"}});
+  CHECK(!h.p.holdingCreates(h.now));
+  WatcherOptions o;
+  o.mode = InotifyMode::Modify;
+  Harness hm(o);
+  hm.start();
+  hm.feed({{hm.fs.wdOf(""), IN_CREATE, 0, "f"}});
+  CHECK(!hm.p.holdingCreates(hm.now));
+}
+
 static void testPendingLimit() {
   WatcherOptions o;
   o.maxPending = 3;
@@ -456,6 +485,7 @@ int main(int argc, char** argv) {
   run("root deleted: RootGone and no watches left", testRootGone);
   run("coalescing keeps order and drops only duplicates", testCoalescing);
   run("CloseWrite after Modify", testCloseWriteAfterModify);
+  run("a new file's batch waits briefly for its close", testCreateHold);
   run("user-space pending limit forces an Overflow", testPendingLimit);
   run("inotify_add_watch errors become records or add() failures", testAddWatchErrors);
   run("non-UTF-8 names are flagged and kept byte-exact", testNonUtf8Flag);

@@ -36,6 +36,7 @@ export interface NativeWatcherOptions {
   maxBatch: number;
   maxPending: number;
   moveGraceMs: number;
+  createGraceMs: number;
 }
 
 export interface NativeStats {

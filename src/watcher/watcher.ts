@@ -35,6 +35,11 @@ export interface WatcherOptions {
   maxPending?: number;
   /** Grace before an unpaired MOVED_FROM becomes a Delete (ms). */
   moveGraceMs?: number;
+  /**
+   * How long a batch holding a new file's Create waits for the writer's close (ms; 0 = not at
+   * all), so the file is sent once, complete (native/core/create_hold.h).
+   */
+  createGraceMs?: number;
   onError?: (err: unknown) => void;
 }
 
@@ -85,6 +90,7 @@ export class Watcher {
           maxBatch: opts.maxBatch ?? 8192,
           maxPending: opts.maxPending ?? 1_000_000,
           moveGraceMs: opts.moveGraceMs ?? 20,
+          createGraceMs: opts.createGraceMs ?? 1,
         },
         (m) => this.onMessage(m),
       );

@@ -2,7 +2,8 @@
 // first record even while changes keep coming (parcel #70: a file written every 10 ms must still
 // be reported). Waits on conditions, never on fixed sleeps.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 
@@ -50,4 +51,32 @@ test('continuous writes still produce batches (maxLatencyMs caps the wait)', asy
     }, 2);
   });
   assert.equal(rec.records[0]!.path, 'busy');
+});
+
+test('with no settle time, a new small file still arrives as one Create (the batch waits for its close)', async (t) => {
+  const root = tempDir(t);
+  // The grace is generous here so the assertion does not depend on how fast a loaded machine
+  // runs the writer; production uses 1 ms (a shell redirect takes well under that).
+  const rec = new WatchRecorder(t, { settleMs: 0, maxLatencyMs: 10_000, createGraceMs: 5_000 });
+  await rec.add(root);
+  // Without the create hold most of these were split: the reader woke on IN_CREATE and sent the
+  // Create before the write, then a lone Modify (native/core/create_hold.h).
+  for (let i = 0; i < 30; i++) {
+    const before = rec.records.length;
+    // Another process writes, as in production (a shell redirect: open, write, close).
+    execFileSync('sh', ['-c', `printf 'content %s' ${i} > f${i}`], { cwd: root });
+    await waitFor(() => rec.records.length > before);
+    await rec.settle();
+  }
+  assert.deepEqual(rec.lines(), Array.from({ length: 30 }, (_, i) => `Create f${i}`));
+});
+
+test('a file kept open is still delivered after the create grace', async (t) => {
+  const root = tempDir(t);
+  const rec = new WatchRecorder(t, { settleMs: 0, maxLatencyMs: 60_000, createGraceMs: 5 });
+  await rec.add(root);
+  const fd = openSync(path.join(root, 'open'), 'w');
+  t.after(() => closeSync(fd));
+  await waitFor(() => rec.records.length > 0);
+  assert.deepEqual(rec.lines(), ['Create open']);
 });
