@@ -259,7 +259,13 @@ export class DelayQueue {
           }
         } else if (same.kind !== 'Full') {
           const action = collapse(same.kind, same.isDir, kind, isDir);
-          if (action === 'absorb') return;
+          if (action === 'absorb') {
+            // A directory moved over a pending Create of an empty one (`mkdir d; mv -T x d`):
+            // the kept Create must still stand for the moved-in subtree, which the watcher does
+            // not report again.
+            if (fromMove) same.fromMove = true;
+            return;
+          }
           if (action === 'replace') {
             same.kind = kind;
             same.path = path;
@@ -448,7 +454,7 @@ export class DelayQueue {
       r.path = n.path;
       r.isDir = n.isDir;
       r.fromMove = n.fromMove;
-    }
+    } else if (n.fromMove) r.fromMove = true; // absorbed: keep its subtree (see ingestPath)
     this.unlink(n);
     this.waitingCount--;
   }

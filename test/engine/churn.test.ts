@@ -4,7 +4,8 @@
 // and non-UTF-8 names (test/helpers/churn.ts). After convergence source and target are compared
 // byte for byte (content, symlink targets, modes), and the watcher's table is checked against
 // the tree and the kernel (test/helpers/watch_table_check.ts). The seed is printed for replay:
-// LSYNCD_TS_CHURN_SEED=<seed>; LSYNCD_TS_CHURN_SECONDS changes the duration. On failure the full
+// LSYNCD_TS_CHURN_SEED=<seed>; LSYNCD_TS_CHURN_SECONDS changes the duration, LSYNCD_TS_CHURN_DELAY
+// the sync delay (default 0.2 s: many small batches, each with a real wait). On failure the full
 // operation history and the engine log are written to a file named in the test output.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -45,7 +46,7 @@ async function churnConverges(t: TestContext, mode: string, syncFor: (src: strin
   t.diagnostic(`${mode}: ${steps} operations, ${engine.status()[0]!.transfersOk} transfers`);
 }
 
-const base = { delay: 0.2, rsync: { archive: true } };
+const base = { delay: Number(process.env.LSYNCD_TS_CHURN_DELAY ?? 0.2), rsync: { archive: true } };
 
 test('rsync mode converges after random churn', { timeout: 180_000 }, (t) =>
   churnConverges(t, 'rsync', async (src, dst) => ({ mode: 'rsync', source: src, target: dst, ...base })));

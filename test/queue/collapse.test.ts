@@ -134,3 +134,27 @@ test('blockedSeqs: a delay queued behind a related active one is blocked, an unr
   dq.complete(b, { kind: 'ok' });
   assert.equal(dq.blockedSeqs().size, 0);
 });
+
+test('a directory moved over a pending Create of an empty one: the kept Create stands for the moved-in subtree', () => {
+  for (const splitMoves of [false, true]) {
+    const dq = new DelayQueue({ delayMs: 1000, maxDelays: 1000, splitMoves });
+    dq.ingest({ kind: 'Create', path: '/d/' }, 0); // mkdir d
+    dq.ingest({ kind: 'Move', path: '/x/', destination: '/d/' }, 10); // mv -T x d
+    assert.deepEqual(
+      dq.snapshot().map((d) => `${d.kind} ${String(d.path)} ${d.fromMove}`),
+      ['Create /d/ true', 'Delete /x/ true'],
+      `splitMoves=${splitMoves}`,
+    );
+  }
+});
+
+test('after an again, a retried Create absorbing a moved-in Create keeps its subtree', () => {
+  const dq = q();
+  dq.ingest({ kind: 'Create', path: '/d/' }, 0);
+  const b = dq.getBatch(1000)!;
+  dq.ingest({ kind: 'Move', path: '/x/', destination: '/d/' }, 1010); // while the batch runs
+  dq.complete(b, { kind: 'again', retryAt: 2000 });
+  const d = dq.snapshot().find((x) => String(x.path) === '/d/');
+  assert.equal(d?.kind, 'Create');
+  assert.equal(d?.fromMove, true);
+});
