@@ -1,7 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import type { DeleteMode } from '../../src/config/schema.js';
-import { rsyncBatchCommand, rsyncFullCommand } from '../../src/transports/rsync/index.js';
+import type { Delay } from '../../src/queue/index.js';
+import { hasContentChanges, rsyncBatchCommand, rsyncFullCommand } from '../../src/transports/rsync/index.js';
 
 const rsync = { links: true, times: true, protect_args: true };
 
@@ -22,6 +23,20 @@ for (const [mode, deletes] of BATCH_DELETE) {
     assert.deepEqual(cmd.stdin, Buffer.from('/a\0/'));
   });
 }
+
+test('batch argv: --ignore-times only for batches that change file content', () => {
+  const base = { rsync, delete: true as const, source: '/s/', target: '/t/', entries: [{ path: '/a', subtree: false }] };
+  assert.deepEqual(rsyncBatchCommand({ ...base, contentChanged: true }).args.slice(0, 3), ['-lst', '-r', '--ignore-times']);
+  assert.equal(rsyncBatchCommand({ ...base, contentChanged: false }).args.includes('--ignore-times'), false);
+  assert.equal(rsyncBatchCommand(base).args.includes('--ignore-times'), false);
+  const d = (kind: Delay['kind'], path: string, fromMove = false): Delay => ({
+    seq: 0, kind, path, destination: undefined, isDir: path.endsWith('/'), alarm: 0, status: 'wait', fromMove, attempts: 0, reason: undefined,
+  });
+  assert.equal(hasContentChanges([d('Create', '/f')]), true);
+  assert.equal(hasContentChanges([d('Attrib', '/f'), d('Modify', '/g')]), true);
+  assert.equal(hasContentChanges([d('Create', '/moved/', true)]), true, 'a moved-in tree');
+  assert.equal(hasContentChanges([d('Attrib', '/f'), d('Delete', '/g'), d('Create', '/new-empty-dir/')]), false);
+});
 
 test('batch argv: no stdin pipe for an empty list', () => {
   const cmd = rsyncBatchCommand({ rsync, delete: true, source: '/s/', target: 'h:/t/', entries: [] });

@@ -1,10 +1,21 @@
 /**
  * Event-batch rsync command (lsyncd-behaviour.md §5.1):
  *
- *   rsync <flags> -r [--delete --ignore-errors] --force --from0 --include-from=- --exclude=* SRC/ TGT/
+ *   rsync <flags> -r [--ignore-times] [--delete --ignore-errors] --force --from0 --include-from=- --exclude=* SRC/ TGT/
  *
  * with the include list (include-list.ts) on stdin; no stdin pipe when the list is empty.
  * `--delete --ignore-errors` only when delete is true or 'running' (delete-mode.ts).
+ *
+ * `--ignore-times` (not in lsyncd) when the batch carries content changes (hasContentChanges in
+ * include-list.ts): rsync's quick check skips a file whose size and mtime match the target, and
+ * by default it compares mtimes in whole seconds. A file rewritten with the same size within
+ * the second of its previous transfer (a status word, a counter, an editor's save right after
+ * the last sync) was skipped for good — lsyncd loses that update. The batch exists because the
+ * kernel said the listed files changed, so their content is sent whatever their times say.
+ * Batches of only Attrib/Delete/directory events keep the quick check (a chmod of a large file
+ * does not re-send it). Not `--modify-window=-1`: that needs rsync >= 3.1.3 on the receiver,
+ * which a remote target may not have, and a target without sub-second times would then differ
+ * forever.
  *
  * `excludes`: when the batch includes whole subtrees (`***`), rsync would copy excluded files
  * inside them (lsyncd never hits this because its watcher re-reports moved-in content file by
@@ -34,10 +45,13 @@ export interface BatchCommandInput {
   readonly rules?: readonly WireRule[];
   /** Generated `--rsh=ssh …` for rsyncssh (ssh-argv.ts). */
   readonly extraRsh?: string;
+  /** The batch carries content changes: `--ignore-times` (see header). */
+  readonly contentChanged?: boolean;
 }
 
 export function rsyncBatchCommand(input: BatchCommandInput): Command {
   const args = [...rsyncFlags(input.rsync, input.extraRsh), '-r'];
+  if (input.contentChanged === true) args.push('--ignore-times');
   if (deletesWhileRunning(input.delete)) args.push('--delete', '--ignore-errors');
   args.push('--force', '--from0');
   const rules = input.rules ?? [];

@@ -54,6 +54,14 @@ export function includeEntriesFromDelays(delays: readonly Delay[]): IncludeEntry
   return out;
 }
 
+/**
+ * The batch changes some file's content: a file created or modified, or a moved-in tree
+ * (batch-argv.ts passes `--ignore-times` then). Attrib, Delete and plain directory events do not.
+ */
+export function hasContentChanges(delays: readonly Delay[]): boolean {
+  return delays.some((d) => (d.kind === 'Create' || d.kind === 'Modify') && (!d.isDir || d.fromMove));
+}
+
 /** The include patterns in order (byte strings), for logging and tests. */
 export function includePatterns(entries: readonly IncludeEntry[]): string[] {
   const seen = new Set<string>();

@@ -1,6 +1,6 @@
 /** Pure argv builders of the rsync and rsyncssh transports (see the per-file headers). */
 export { DEFAULT_RSYNC_BINARY, SHORT_FLAGS, type RsyncTable, expandArchive, rsyncBinary, rsyncFlags } from './flags.js';
-export { type IncludeEntry, escapeIncludePattern, includeEntriesFromDelays, includeListBytes, includePatterns } from './include-list.js';
+export { type IncludeEntry, escapeIncludePattern, hasContentChanges, includeEntriesFromDelays, includeListBytes, includePatterns } from './include-list.js';
 export { type BatchCommandInput, rsyncBatchCommand } from './batch-argv.js';
 export { type FullCommandInput, rsyncFullCommand } from './full-argv.js';
 export {

@@ -24,7 +24,7 @@ import type { Command } from '../command.js';
 import { classifyExit } from '../exit-outcome.js';
 import { rsyncBatchCommand } from './batch-argv.js';
 import { rsyncFullCommand } from './full-argv.js';
-import { includeEntriesFromDelays } from './include-list.js';
+import { hasContentChanges, type IncludeEntry, includeEntriesFromDelays } from './include-list.js';
 import { parseRsyncReport } from './rsync_report.js';
 
 export interface SyncRuleSet {
@@ -97,7 +97,7 @@ export class RsyncTransport implements Transport {
   }
 
   batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
-    const cmd = this.batchCommand(delays);
+    const cmd = this.batchCommand(includeEntriesFromDelays(delays), hasContentChanges(delays));
     const standby = this.standby;
     this.standby = undefined;
     const run = runRsync(cmd, this.sync.rsyncExitCodes, ctx, standby);
@@ -111,14 +111,15 @@ export class RsyncTransport implements Transport {
     this.standby = undefined;
   }
 
-  private batchCommand(delays: readonly Delay[]) {
+  private batchCommand(entries: readonly IncludeEntry[], contentChanged: boolean) {
     return rsyncBatchCommand({
       rsync: this.sync.rsync,
       delete: this.sync.delete,
       source: this.sync.source,
       target: this.sync.target,
-      entries: includeEntriesFromDelays(delays),
+      entries,
       rules: this.ruleSet.rules.rules,
+      contentChanged,
     });
   }
 
@@ -128,7 +129,8 @@ export class RsyncTransport implements Transport {
       return await run;
     } finally {
       if (!this.closed && !this.standby && this.sync.delay < STANDBY_MAX_DELAY_S) {
-        const next = this.batchCommand([]);
+        // The usual batch: content changes, no whole subtree (other argv: started fresh).
+        const next = this.batchCommand([], true);
         if (isElfExecutable(next.binary)) this.standby = StandbyChild.start(next.binary, next.args);
       }
     }

@@ -41,6 +41,7 @@ import { classifyExit } from '../exit-outcome.js';
 import {
   type RemoteMove,
   type SshControl,
+  hasContentChanges,
   includeEntriesFromDelays,
   parseMoveFailures,
   remoteMovesCommand,
@@ -260,6 +261,7 @@ export class RsyncsshTransport implements Transport {
       entries,
       rules: rules.rules,
       extraRsh: rshOption(this.sync.ssh, conn.control),
+      contentChanged: hasContentChanges(wanted),
     });
     ctx.log.normal('Calling rsync with filter-list of new/modified files/dirs');
     const r = await this.run(cmd, ctx, false);
