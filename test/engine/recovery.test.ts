@@ -105,6 +105,39 @@ test('init transfer failing with an again code: dies without insist, retries wit
   }
 });
 
+test('a transfer that fails after its source vanished leaves the sync paused; the return still resyncs', async (t) => {
+  const base = tempDir(t);
+  const src = path.join(base, 'src');
+  const dst = tempDir(t);
+  const bin = tempDir(t);
+  const hold = path.join(bin, 'hold');
+  const started = path.join(bin, 'started');
+  // While HOLD exists: announce, wait for HOLD to go, then fail with 10 (again).
+  const wrapper = path.join(bin, 'held-rsync');
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\nif [ -e '${hold}' ]; then touch '${started}'; while [ -e '${hold}' ]; do sleep 0.01; done; echo 'simulated outage' >&2; exit 10; fi\nexec rsync "$@"\n`,
+  );
+  chmodSync(wrapper, 0o755);
+  mkdirSync(src);
+  writeFileSync(path.join(src, 'keep'), 'x');
+  const { engine } = await startEngine(t, { sync: [{ mode: 'rsync', source: src, target: dst, delay: 0, rsync: { archive: true, binary: wrapper } }] });
+  await engine.whenIdle();
+  writeFileSync(hold, '');
+  writeFileSync(path.join(src, 'during'), 'y');
+  await waitFor(() => existsSync(started), 'the held transfer to start');
+  rmSync(src, { recursive: true });
+  await waitFor(() => state(engine) === 'source-gone', 'source-gone');
+  rmSync(hold);
+  await waitFor(() => engine.status()[0]!.transfersFailed === 1, 'the held transfer to fail');
+  assert.equal(state(engine), 'source-gone', 'a failure while the source is gone does not turn into retrying');
+  mkdirSync(src);
+  writeFileSync(path.join(src, 'back'), 'z');
+  await waitFor(() => state(engine) === 'running', 'the sync to resume');
+  await engine.whenIdle();
+  assert.deepEqual(compareTrees(src, dst), []);
+});
+
 test('hub and spoke: one source, two targets transfer in parallel', async (t) => {
   const src = tempDir(t);
   const bin = tempDir(t);
