@@ -7,6 +7,7 @@ import {
   includeListBytes,
   includePatterns,
 } from '../../src/transports/rsync/index.js';
+import { needsScopedList, scopedIncludeListBytes } from '../../src/transports/rsync/scoped-include-list.js';
 
 const f = (path: string) => ({ path, subtree: false });
 
@@ -63,9 +64,36 @@ test('includeEntriesFromDelays: deleted dirs and dirs created by a split Move ge
   const b = dq.getBatch(0)!;
   assert.deepEqual(includeEntriesFromDelays(b.delays), [
     { path: '/old/', subtree: true },
-    { path: '/new/', subtree: true },
+    { path: '/new/', subtree: true, moved: true },
     { path: '/made/', subtree: false },
     { path: '/f', subtree: false },
     { path: '/m', subtree: false },
+  ]);
+});
+
+test('scoped list (+ filter rules and a moved-in directory): includes, level excludes, then the sync rules', () => {
+  const entries = [
+    { path: '/a b/D*/', subtree: true, moved: true },
+    { path: '/a b/D*/inner', subtree: false }, // inside the moved tree: dropped
+    { path: '/a b/f', subtree: false },
+    { path: '/del/', subtree: true },
+    { path: '/del/x/', subtree: false }, // below a deleted tree: no level exclude
+  ];
+  const rules = [{ include: true, pattern: '*.php' }, { include: false, pattern: '*' }];
+  assert.equal(needsScopedList(entries, rules), true);
+  assert.equal(needsScopedList(entries, [{ include: false, pattern: '*.tmp' }]), false, 'exclude-only: perishable excludes');
+  assert.equal(needsScopedList([{ path: '/del/', subtree: true }], rules), false, 'a deleted tree alone keeps ***');
+  assert.deepEqual(scopedIncludeListBytes(entries, rules).toString('latin1').split('\0'), [
+    '/a b/D\\*/',
+    '/a b/',
+    '/',
+    '/a b/f',
+    '/del/***',
+    '/del/x/',
+    '/del/',
+    '- /a b/*',
+    '- /*',
+    '+ *.php',
+    '- *',
   ]);
 });

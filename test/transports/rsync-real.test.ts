@@ -1,13 +1,13 @@
 // The batch argv and include list against the real rsync binary: hostile names reach the
 // target, unlisted files do not, deleted directories vanish, excluded names stay out of a
-// moved-in subtree. Skipped when rsync is not installed.
+// moved-in subtree, and with `+` filter rules a moved-in tree ends as a full transfer leaves it. Skipped when rsync is not installed.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type IncludeEntry, rsyncBatchCommand } from '../../src/transports/rsync/index.js';
+import { type IncludeEntry, rsyncBatchCommand, rsyncFullCommand } from '../../src/transports/rsync/index.js';
 import type { Command } from '../../src/transports/command.js';
 
 const haveRsync = spawnSync('rsync', ['--version']).status === 0;
@@ -71,6 +71,69 @@ test('moved-in directory subtree: content copied, excluded names kept out', { sk
     );
     assert.deepEqual(readdirSync(join(dst, 'moved')).sort(), ['a', 'sub']);
     assert.deepEqual(readdirSync(join(dst, 'moved', 'sub')), ['b']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+// Files below `dir` as sorted "rel-path=content" lines (directories as "rel/").
+function listing(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const r = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        out.push(`${r}/`);
+        walk(r);
+      } else out.push(`${r}=${readFileSync(join(dir, r), 'utf8')}`);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
+test('moved-in directory with + filter rules: inside it the batch leaves what a full transfer leaves', { skip: !haveRsync }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'lsyncd-ts-rsync-'));
+  try {
+    const src = join(root, 'src');
+    const P = 'p[1]*'; // an ancestor whose name needs escaping in the `- X*` rules
+    const D = `${P}/m[o]v*ed d`;
+    for (const d of [`${D}/sub`, `${D}/we[ird]?`, 'b']) mkdirSync(join(src, d), { recursive: true });
+    const files: Record<string, string> = {
+      [`${D}/x.php`]: 'x', [`${D}/y.txt`]: 'y', [`${D}/sub/z.php`]: 'z', [`${D}/sub/w.log`]: 'w',
+      [`${D}/we[ird]?/q.php`]: 'q', [`${P}/changed.php`]: 'c', [`${P}/unlisted.php`]: 'u', 'b/f.php': 'f',
+    };
+    for (const [p, c] of Object.entries(files)) writeFileSync(join(src, p), c);
+    const rules = [{ include: true, pattern: '*/' }, { include: true, pattern: '*.php' }, { include: false, pattern: '*' }];
+    const prepare = (dst: string): void => {
+      mkdirSync(join(dst, D, 'sub'), { recursive: true });
+      mkdirSync(join(dst, 'gone'), { recursive: true });
+      writeFileSync(join(dst, D, 'stale.php'), 'target only, included by the rules: deleted');
+      writeFileSync(join(dst, D, 'keep.txt'), 'target only, excluded by the rules: protected');
+      writeFileSync(join(dst, D, 'sub', 'old.php'), 'deleted');
+      writeFileSync(join(dst, 'gone', 'x.txt'), 'in a deleted directory');
+    };
+    const batchDst = join(root, 'batch');
+    const fullDst = join(root, 'full');
+    prepare(batchDst);
+    prepare(fullDst);
+    const entries: IncludeEntry[] = [
+      { path: `/${D}/`, subtree: true, moved: true },
+      { path: `/${D}/sub/z.php`, subtree: false }, // inside the moved tree: covered by it
+      { path: `/${P}/changed.php`, subtree: false },
+      { path: '/gone/', subtree: true },
+    ];
+    const batch = rsyncBatchCommand({ rsync: {}, delete: true, source: `${src}/`, target: `${batchDst}/`, entries, rules, contentChanged: true });
+    assert.equal(batch.args.includes('--exclude=*'), false, 'the scoped list excludes level by level');
+    run(batch);
+    run(rsyncFullCommand({ rsync: {}, delete: true, source: `${src}/`, target: `${fullDst}/`, hasFilters: true, rules }));
+    assert.deepEqual(listing(join(batchDst, D)), listing(join(fullDst, D)));
+    assert.deepEqual(listing(join(batchDst, D)), [
+      'keep.txt=target only, excluded by the rules: protected', 'sub/', 'sub/z.php=z', 'we[ird]?/', 'we[ird]?/q.php=q', 'x.php=x',
+    ]);
+    // Outside the moved tree only the listed paths: no unlisted file, nothing of /b.
+    assert.deepEqual(readdirSync(join(batchDst, P)).sort(), ['changed.php', 'm[o]v*ed d']);
+    assert.deepEqual(readdirSync(batchDst).sort(), [P]);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

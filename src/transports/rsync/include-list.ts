@@ -21,6 +21,11 @@ export interface IncludeEntry {
   readonly path: SyncPath;
   /** Include the whole subtree (`dir/***`); only meaningful for directory paths. */
   readonly subtree: boolean;
+  /**
+   * A directory that arrived with its content (a move), as opposed to a deleted one: with `+`
+   * filter rules the sync's rules must apply inside it (scoped-include-list.ts).
+   */
+  readonly moved?: boolean;
 }
 
 /** rsync include pattern for one root-relative byte-string path (see header). */
@@ -41,11 +46,11 @@ export function includeEntriesFromDelays(delays: readonly Delay[]): IncludeEntry
         out.push({ path: d.path, subtree: d.isDir });
         break;
       case 'Create':
-        out.push({ path: d.path, subtree: d.isDir && d.fromMove });
+        out.push(d.isDir && d.fromMove ? { path: d.path, subtree: true, moved: true } : { path: d.path, subtree: false });
         break;
       case 'Move':
         out.push({ path: d.path, subtree: d.isDir });
-        if (d.destination !== undefined) out.push({ path: d.destination, subtree: d.isDir });
+        if (d.destination !== undefined) out.push(d.isDir ? { path: d.destination, subtree: true, moved: true } : { path: d.destination, subtree: false });
         break;
       default:
         out.push({ path: d.path, subtree: false });
