@@ -1,8 +1,8 @@
 // Scheduler: who may start a transfer now. A global cap (settings.maxProcesses, lsyncd: across
 // all syncs) and each sync's own cap (sync.maxProcesses); syncs are served round-robin so one
 // busy sync cannot starve the others (lsyncd tests/schedule.lua; §3 "syncs are served
-// round-robin"). Unlike lsyncd, the global value is a cap, not an override of every sync's
-// value (lsyncd issues #676/#590).
+// round-robin"). As in lsyncd, settings.maxProcesses also overrides each sync's own value
+// (src/config/normalize.ts), except that rsyncssh syncs stay at 1 (lsyncd issues #676/#590).
 //
 // Contract: pump() repeatedly offers a slot to the next sync in rotation whose tryStart() takes
 // it (it returns true when it started a transfer), until the global cap is reached or a full

@@ -5,7 +5,8 @@
 // byte for byte (content, symlink targets, modes), and the watcher's table is checked against
 // the tree and the kernel (test/helpers/watch_table_check.ts). The seed is printed for replay:
 // LSYNCD_TS_CHURN_SEED=<seed>; LSYNCD_TS_CHURN_SECONDS changes the duration, LSYNCD_TS_CHURN_DELAY
-// the sync delay (default 0.2 s: many small batches, each with a real wait). On failure the full
+// the sync delay (default 0.2 s: many small batches, each with a real wait) and
+// LSYNCD_TS_CHURN_MAXPROCESSES the rsync and direct syncs' maxProcesses (default 1). On failure the full
 // operation history and the engine log are written to a file named in the test output.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -46,7 +47,11 @@ async function churnConverges(t: TestContext, mode: string, syncFor: (src: strin
   t.diagnostic(`${mode}: ${steps} operations, ${engine.status()[0]!.transfersOk} transfers`);
 }
 
-const base = { delay: Number(process.env.LSYNCD_TS_CHURN_DELAY ?? 0.2), rsync: { archive: true } };
+const base = {
+  delay: Number(process.env.LSYNCD_TS_CHURN_DELAY ?? 0.2),
+  maxProcesses: Number(process.env.LSYNCD_TS_CHURN_MAXPROCESSES ?? 1),
+  rsync: { archive: true },
+};
 
 test('rsync mode converges after random churn', { timeout: 180_000 }, (t) =>
   churnConverges(t, 'rsync', async (src, dst) => ({ mode: 'rsync', source: src, target: dst, ...base })));
@@ -63,6 +68,7 @@ test('rsyncssh mode converges after random churn, over one ssh master', { timeou
     targetdir: dst,
     ssh: sshd.sshTable,
     ...base,
+    maxProcesses: 1, // rsyncssh runs one process (lsyncd's rule)
   }));
   assert.equal(sshd.countLog(/Accepted publickey/), 1, 'one ssh master connection served the whole run');
 });

@@ -64,6 +64,8 @@ export interface DirectOpsOptions {
   readonly treeConcurrency?: number;
   /** Permission checks do not apply to us (root); default: the `owner` value. */
   readonly privileged?: boolean;
+  /** Keys of warnings already logged, shared by the DirectOps of one sync (one per batch). */
+  readonly warned?: Set<string>;
 }
 
 export interface OpCounters {
@@ -118,12 +120,13 @@ export class DirectOps {
   private readonly touched = new Set<string>();
   /** Target directories opened up to u+wx for writing (non-root), rel → exact mode to restore. */
   private readonly lockedModes = new Map<string, number>();
-  private readonly warned = new Set<string>();
+  private readonly warned: Set<string>;
 
   constructor(
     private readonly o: DirectOpsOptions,
     private log: Log,
   ) {
+    this.warned = o.warned ?? new Set<string>();
     this.attrs = {
       owner: o.owner,
       onUnsupported: (what, p, code) => this.warnOnce(`${what}:${code}`, `direct: ${what} not supported on the target (${code}, first seen at ${show(p)}); attribute not preserved`),

@@ -41,7 +41,7 @@ import { classifyExit } from '../exit-outcome.js';
 import { rsyncFullCommand } from '../rsync/full-argv.js';
 import { isRoot } from './apply_attrs.js';
 import { ancestorsOf, relOf, rootByteString } from './byte_paths.js';
-import { DirectOps, forEachLimit } from './direct_ops.js';
+import { DirectOps, type DirectOpsOptions, forEachLimit } from './direct_ops.js';
 import { DirectOpError } from './fs_errors.js';
 
 export interface DirectTransportOptions {
@@ -59,7 +59,7 @@ export class DirectTransport implements Transport {
   readonly description: string;
   readonly keepsMoves = true;
   readonly batchOptions: BatchOptions = {};
-  private readonly ops: DirectOps;
+  private readonly opsOptions: DirectOpsOptions;
   private readonly concurrency: number;
 
   constructor(
@@ -69,21 +69,18 @@ export class DirectTransport implements Transport {
   ) {
     this.description = `${sync.source} -> ${sync.target}`;
     this.concurrency = Math.max(1, opts.concurrency ?? 16);
-    this.ops = new DirectOps(
-      {
-        srcRoot: rootByteString(sync.source),
-        dstRoot: rootByteString(sync.target),
-        targetRoot: sync.target,
-        deleteWhileRunning: deletesWhileRunning(sync.delete),
-        rules: rules.rules,
-        owner: opts.preserveOwner ?? isRoot(),
-      },
-      nullLog,
-    );
+    this.opsOptions = {
+      srcRoot: rootByteString(sync.source),
+      dstRoot: rootByteString(sync.target),
+      targetRoot: sync.target,
+      deleteWhileRunning: deletesWhileRunning(sync.delete),
+      rules: rules.rules,
+      owner: opts.preserveOwner ?? isRoot(),
+      warned: new Set<string>(),
+    };
   }
 
   async full(ctx: TransferContext): Promise<TransferReport> {
-    this.ops.invalidate();
     const rsync = this.opts.rsyncBinary === undefined ? this.sync.rsync : { ...this.sync.rsync, binary: this.opts.rsyncBinary };
     const cmd = rsyncFullCommand({
       rsync,
@@ -158,6 +155,7 @@ export class DirectTransport implements Transport {
         if (d.kind === 'Full') {
           const r = await this.full(ctx);
           if (r.outcome.kind !== 'ok') return report(r.outcome);
+          ops.invalidate(); // the full run changed the target under the cached verdicts
           continue;
         }
         await this.execute(d, ops, ctx);
@@ -173,12 +171,18 @@ export class DirectTransport implements Transport {
     }
   }
 
+  /**
+   * A DirectOps of its own for each batch: its directory verdicts, the target directories it
+   * opened up for writing (restored by its finishBatch) and its counters belong to that batch.
+   * With maxProcesses > 1 batches of one sync run at once (the queue keeps their paths apart);
+   * one shared instance let a finishing batch reset the state of one still running. Fresh
+   * verdicts per batch are also required on their own: between batches the source may have
+   * replaced a directory by a symlink, and a stale event must not read through it.
+   */
   private opsFor(ctx: TransferContext): DirectOps {
-    this.ops.setContext(ctx.log, ctx.signal);
-    // Directory verdicts are only trusted within one batch: between batches the source may have
-    // replaced a directory by a symlink, and a stale event must not read through it.
-    this.ops.invalidate();
-    return this.ops;
+    const ops = new DirectOps(this.opsOptions, ctx.log);
+    ops.setContext(ctx.log, ctx.signal);
+    return ops;
   }
 
   private async execute(d: Delay, ops: DirectOps, ctx: TransferContext): Promise<void> {
@@ -217,4 +221,3 @@ function isIndependentKind(d: Delay): boolean {
   return !d.isDir && (d.kind === 'Create' || d.kind === 'Modify' || d.kind === 'Attrib');
 }
 
-const nullLog = { normal: () => {}, warn: () => {}, error: () => {}, debug: () => {}, enabled: () => false };
