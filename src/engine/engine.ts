@@ -24,6 +24,7 @@ import type { NormalizedConfig, NormalizedSync } from '../config/schema.js';
 import type { Log } from '../log/log.js';
 import { planReload, type SettingChange } from '../daemon/reload.js';
 import { loadSyncRules } from '../sysctl/sync_rules.js';
+import type { EventBatch } from '../watcher/event_batch.js';
 import { Watcher } from '../watcher/watcher.js';
 import { translateBatch } from './record_translation.js';
 import { Scheduler } from './scheduler.js';
@@ -198,6 +199,25 @@ export class Engine {
     const transport = factory(sync, ruleSet);
     const runner = new SyncRunner(sync, transport, this.scheduler, this.log, this.config.settings.insist);
     let unit: SyncUnit | undefined;
+    const translate = (u: SyncUnit, batch: EventBatch): void => {
+      translateBatch(batch, u.rootId, ruleSet.rules, {
+        event: (ev) => runner.event(ev),
+        overflow: () => runner.overflow(),
+        watchError: (p, errno) => runner.watchError(p, errno),
+        rootGone: () => {
+          runner.rootGone();
+          this.awaitSource(u);
+        },
+      });
+      // Whatever this batch made due (delay 0) starts now, with every event of the batch in
+      // the queue, instead of one event-loop turn later (single-file latency, issue 4).
+      this.scheduler.pump();
+    };
+    // Records can arrive while add() is still walking the tree (its root id is not known yet).
+    // Such a batch is held — the watcher waits for it, add()'s reply does not — and translated
+    // once add() is done, instead of being dropped (with init = false nothing else covers it).
+    let addDone: () => void = () => {};
+    const addSettled = new Promise<void>((resolve) => (addDone = resolve));
     const watcher = new Watcher(
       {
         mode: this.config.settings.inotifyMode,
@@ -209,20 +229,10 @@ export class Engine {
         onError: (e) => this.log.error(`${sync.name}: ${(e as Error).message}`),
       },
       (batch) => {
-        if (!unit) return;
-        const u = unit;
-        translateBatch(batch, u.rootId, ruleSet.rules, {
-          event: (ev) => runner.event(ev),
-          overflow: () => runner.overflow(),
-          watchError: (p, errno) => runner.watchError(p, errno),
-          rootGone: () => {
-            runner.rootGone();
-            this.awaitSource(u);
-          },
+        if (unit) return translate(unit, batch);
+        return addSettled.then(() => {
+          if (unit) translate(unit, batch);
         });
-        // Whatever this batch made due (delay 0) starts now, with every event of the batch in
-        // the queue, instead of one event-loop turn later (single-file latency, issue 4).
-        this.scheduler.pump();
       },
     );
     runner.queueInit();
@@ -231,11 +241,13 @@ export class Engine {
     try {
       added = await watcher.add(sourceDir, watchRules);
     } catch (e) {
+      addDone();
       watcher.close();
       await transport.close();
       throw new StartupError(`${sync.name}: ${(e as Error).message}`);
     }
     unit = { configured, runner, watcher, rootId: added.rootId, sourceDir, watchRules };
+    addDone();
     for (const err of added.errors) this.log.warn(`${sync.name}: ${err.message}`);
     this.log.debug('Inotify', `${sync.name}: watching ${added.dirs} directories under ${sourceDir}`);
     return unit;

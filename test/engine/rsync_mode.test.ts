@@ -113,6 +113,48 @@ test('delete = false keeps files on the target', async (t) => {
   assert.ok(existsSync(path.join(dst, 'f')));
 });
 
+// delete = true | 'startup' | 'running' | false: which of the init transfer and the event
+// batches delete on the target (lsyncd-behaviour.md §1.2).
+for (const [mode, onInit, onEvents] of [[true, true, true], ['startup', true, false], ['running', false, true], [false, false, false]] as const) {
+  test(`delete = ${JSON.stringify(mode)}: init ${onInit ? 'deletes' : 'keeps'} target-only files, events ${onEvents ? 'delete' : 'keep'}`, async (t) => {
+    const src = tempDir(t);
+    const dst = tempDir(t);
+    writeFileSync(path.join(dst, 'only-on-target'), 'x');
+    writeFileSync(path.join(src, 'f'), 'x');
+    mkdirSync(path.join(src, 'd/e'), { recursive: true });
+    writeFileSync(path.join(src, 'd/e/g'), 'x');
+    const { engine } = await startEngine(t, { sync: [rsyncSync(src, dst, { delete: mode })] });
+    await engine.whenIdle();
+    assert.equal(existsSync(path.join(dst, 'only-on-target')), !onInit);
+    assert.ok(existsSync(path.join(dst, 'd/e/g')));
+    rmSync(path.join(src, 'f'));
+    rmSync(path.join(src, 'd'), { recursive: true });
+    writeFileSync(path.join(src, 'new'), 'y'); // the batch still runs, whatever it may delete
+    await engine.whenIdle();
+    assert.ok(existsSync(path.join(dst, 'new')));
+    assert.equal(existsSync(path.join(dst, 'f')), !onEvents);
+    assert.equal(existsSync(path.join(dst, 'd')), !onEvents);
+  });
+}
+
+test('init = false: no startup transfer, live changes still mirrored', async (t) => {
+  const src = tempDir(t);
+  const dst = tempDir(t);
+  writeFileSync(path.join(src, 'before-start'), 'x');
+  writeFileSync(path.join(dst, 'only-on-target'), 'kept: no init transfer deletes it');
+  const { engine, log } = await startEngine(t, { sync: [rsyncSync(src, dst, { init: false })] });
+  await engine.whenIdle();
+  assert.equal(log.lines.some((l) => /recursive startup rsync/.test(l)), false);
+  assert.equal(existsSync(path.join(dst, 'before-start')), false);
+  mkdirSync(path.join(src, 'live'));
+  writeFileSync(path.join(src, 'live/f'), 'y');
+  await engine.whenIdle();
+  assert.ok(existsSync(path.join(dst, 'live/f')));
+  assert.ok(existsSync(path.join(dst, 'only-on-target')));
+  assert.equal(existsSync(path.join(dst, 'before-start')), false);
+  assert.equal(engine.status()[0]!.state, 'running');
+});
+
 test('copying populated trees in (lsyncd tests/l4rsyncdata.lua)', async (t) => {
   const src = tempDir(t);
   const dst = tempDir(t);
