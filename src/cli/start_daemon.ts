@@ -22,6 +22,7 @@ import { isLaunchedDaemon, launchDaemon, readinessChannel } from '../daemon/daem
 import { acquirePidfile, type Pidfile } from '../daemon/pidfile.js';
 import { installSignals, SIGNAL_EXIT, type StopSignal } from '../daemon/signals.js';
 import { SystemdNotifier } from '../daemon/systemd_notify.js';
+import { compileEagerly } from '../daemon/v8_tiering.js';
 import { Engine, StartupError } from '../engine/engine.js';
 import { createLog, LogfileError, type ServiceLog } from '../log/create_log.js';
 import { consoleLog } from '../log/log.js';
@@ -82,6 +83,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
     return fail((e as Error).message);
   }
   log.normal('--- Startup ---');
+  compileEagerly();
   const engine = new Engine(config, { log });
   const notify = new SystemdNotifier(engine, (m) => log.warn(m));
   const observers = new Observers(engine, log);
