@@ -17,7 +17,7 @@
  * errors propagate.
  */
 import type { BigIntStats } from 'node:fs';
-import { chmodSync, lchownSync, lutimesSync } from 'node:fs';
+import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync } from 'node:fs';
 import { chmod, lchown, lutimes } from 'node:fs/promises';
 import { fsPath } from './byte_paths.js';
 import { isUnsupportedAttr, targetError } from './fs_errors.js';
@@ -86,4 +86,14 @@ export function applyAttrsSync(pathBs: string, st: BigIntStats, opts: AttrOption
   if (opts.owner) tolerantSync('chown', pathBs, opts, () => lchownSync(p, Number(st.uid), Number(st.gid)));
   if (!st.isSymbolicLink()) tolerantSync('chmod', pathBs, opts, () => chmodSync(p, Number(st.mode) & 0o7777));
   tolerantSync('utimes', pathBs, opts, () => lutimesSync(p, secondsOf(st.atimeNs), secondsOf(st.mtimeNs)));
+}
+
+/**
+ * applyAttrsSync on an open descriptor of a regular file we just wrote (fchown, fchmod,
+ * futimens): no path lookups. `pathBs` names the file in errors and warnings.
+ */
+export function applyAttrsToFdSync(fd: number, pathBs: string, st: BigIntStats, opts: AttrOptions): void {
+  if (opts.owner) tolerantSync('chown', pathBs, opts, () => fchownSync(fd, Number(st.uid), Number(st.gid)));
+  tolerantSync('chmod', pathBs, opts, () => fchmodSync(fd, Number(st.mode) & 0o7777));
+  tolerantSync('utimes', pathBs, opts, () => futimesSync(fd, secondsOf(st.atimeNs), secondsOf(st.mtimeNs)));
 }

@@ -75,13 +75,19 @@ const TEMP_NAME_ROOM = 255 - TEMP_PREFIX.length - 1 - 12;
 /**
  * Temp name in the SAME directory as `abs` (so the final rename(2) is atomic and never crosses a
  * file system): `.lsyncd-ts.<name>.<12 hex>`; long names are cut (on bytes) to stay within
- * NAME_MAX.
+ * NAME_MAX. The 12 hex digits are a random 6-hex prefix drawn once per process plus a 6-hex
+ * counter: unique within the process and across processes, without a getrandom per file
+ * (~13 µs per change on the latency path). Callers create the temp entry O_EXCL anyway.
  */
 export function tempSibling(abs: string): string {
   const slash = abs.lastIndexOf('/');
   const name = abs.slice(slash + 1).slice(0, TEMP_NAME_ROOM);
-  return `${abs.slice(0, slash + 1)}${TEMP_PREFIX}${name}.${randomBytes(6).toString('hex')}`;
+  tempCounter = (tempCounter + 1) & 0xffffff;
+  return `${abs.slice(0, slash + 1)}${TEMP_PREFIX}${name}.${TEMP_RUN}${tempCounter.toString(16).padStart(6, '0')}`;
 }
+
+const TEMP_RUN = randomBytes(3).toString('hex');
+let tempCounter = 0;
 
 /** Human-readable form of a byte string (\xNN for bytes that are not UTF-8). */
 export function show(bs: string): string {

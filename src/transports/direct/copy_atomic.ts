@@ -21,16 +21,19 @@
  *  - Reading the source updates its atime (relatime) exactly as `cp -p` and rsync do; the target
  *    gets the atime fstat reported before the copy.
  *  - On every failure the temp entry is unlinked; no temp file is left behind by a failed op.
- *  - Small files (≤ SYNC_COPY_MAX bytes, the common single-file change) are opened, copied,
- *    given their attributes and renamed with synchronous calls: the same syscalls in the same
- *    order, but without ~8 libuv threadpool round trips (~0.1 ms each), which dominated the
- *    delay-0 latency of the direct mode. Each call takes microseconds on a local file system;
- *    larger files keep the asynchronous path so a big copy never blocks the event loop.
+ *  - Small files (≤ SYNC_COPY_MAX bytes, the common single-file change) are copied with
+ *    synchronous calls, without ~8 libuv threadpool round trips (~0.1 ms each), which dominated
+ *    the delay-0 latency of the direct mode: read once from the open descriptor, written to the
+ *    temp file created O_EXCL, owner/mode/times set on its descriptor, then renamed — 12
+ *    syscalls instead of 17 (no /proc/self/fd reopen, no reflink probe, no path lookups for the
+ *    attributes). A file that grew past its fstat size while being read takes the copyFile
+ *    path instead. Each call takes microseconds on a local file system; larger files keep the
+ *    asynchronous path so a big copy never blocks the event loop.
  */
-import { type BigIntStats, closeSync, constants, copyFileSync, fstatSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { type BigIntStats, closeSync, constants, copyFileSync, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { copyFile, lstat, readlink, rename, symlink, unlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { applyAttrs, applyAttrsSync, type AttrOptions } from './apply_attrs.js';
+import { applyAttrs, applyAttrsSync, applyAttrsToFdSync, type AttrOptions } from './apply_attrs.js';
 import { fsPath, tempSibling } from './byte_paths.js';
 import { errnoOf, isGone, targetError } from './fs_errors.js';
 
@@ -50,6 +53,8 @@ export type PlaceResult =
 
 const HAVE_PROC_FD = existsSync('/proc/self/fd');
 const OPEN_SOURCE = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+/** The temp sibling: created here, never an existing entry (same as COPYFILE_EXCL). */
+const OPEN_TEMP = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
 /** Files up to this size are copied with synchronous calls (see header). */
 export const SYNC_COPY_MAX = 64 * 1024;
 
@@ -105,13 +110,25 @@ export async function copyFileAtomic(srcBs: string, dstBs: string, attrs: AttrOp
     const from = HAVE_PROC_FD ? `/proc/self/fd/${fd}` : fsPath(srcBs);
     const mode = constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE;
     if (st.size <= BigInt(SYNC_COPY_MAX)) {
+      let data: Buffer | undefined;
       try {
-        created = true;
-        copyFileSync(from, fsPath(tmpBs), mode);
+        data = readSmallSync(fd, Number(st.size));
       } catch (err) {
-        throw targetError('copy to', dstBs, err);
+        const code = errnoOf(err);
+        if (code === undefined) throw err;
+        return { kind: 'unreadable', code };
       }
-      applyAttrsSync(tmpBs, st, attrs);
+      created = true;
+      if (data !== undefined) {
+        writeSmallSync(tmpBs, dstBs, data, st, attrs);
+      } else {
+        try {
+          copyFileSync(from, fsPath(tmpBs), mode);
+        } catch (err) {
+          throw targetError('copy to', dstBs, err);
+        }
+        applyAttrsSync(tmpBs, st, attrs);
+      }
       if (!placeOverFast(tmpBs, dstBs) && !(await placeOver(tmpBs, dstBs, makeWay))) {
         discardSync(tmpBs);
         return { kind: 'kept' };
@@ -140,6 +157,42 @@ export async function copyFileAtomic(srcBs: string, dstBs: string, attrs: AttrOp
     } catch {
       // nothing to do
     }
+  }
+}
+
+/**
+ * The whole content of the open source file of fstat size `size`; undefined when it has grown
+ * past that size meanwhile (the caller copies it with copyFile then). Read errors are thrown
+ * as they are: the caller reports them as the source's, not the target's.
+ */
+function readSmallSync(fd: number, size: number): Buffer | undefined {
+  const buf = Buffer.allocUnsafe(size + 1);
+  let got = 0;
+  for (;;) {
+    const n = readSync(fd, buf, got, buf.length - got, got);
+    if (n === 0) return buf.subarray(0, got);
+    got += n;
+    if (got > size) return undefined;
+  }
+}
+
+/** Creates the temp file `tmpBs` (O_EXCL) with `data` and the attributes of `st`. */
+function writeSmallSync(tmpBs: string, dstBs: string, data: Buffer, st: BigIntStats, attrs: AttrOptions): void {
+  let out: number;
+  try {
+    out = openSync(fsPath(tmpBs), OPEN_TEMP, 0o600);
+  } catch (err) {
+    throw targetError('copy to', dstBs, err);
+  }
+  try {
+    try {
+      for (let off = 0; off < data.length; ) off += writeSync(out, data, off, data.length - off);
+    } catch (err) {
+      throw targetError('copy to', dstBs, err);
+    }
+    applyAttrsToFdSync(out, tmpBs, st, attrs);
+  } finally {
+    closeSync(out);
   }
 }
 
