@@ -117,6 +117,8 @@ export class DirectOps {
   private readonly attrs: AttrOptions;
   /** rel dir → promise of "real directory on source, directory on target" (false = stale). */
   private readonly dirCache = new Map<string, Promise<boolean>>();
+  /** rel dirs verified by parentsReadySync in this batch ('' = the target root). */
+  private readonly ready = new Set<string>();
   private readonly touched = new Set<string>();
   /** Target directories opened up to u+wx for writing (non-root), rel → exact mode to restore. */
   private readonly lockedModes = new Map<string, number>();
@@ -158,6 +160,7 @@ export class DirectOps {
   /** Forget cached directory verdicts (after a full transfer, a removal, a move). */
   invalidate(): void {
     this.dirCache.clear();
+    this.ready.clear();
   }
 
   private excluded(rel: string, isDir: boolean): boolean {
@@ -168,9 +171,35 @@ export class DirectOps {
 
   /** Every ancestor of `rel` is a real directory on the source and exists as one on the target. */
   async ensureParents(rel: string): Promise<boolean> {
+    if (this.parentsReadySync(rel)) return true;
     if (!(await this.ensureDir(''))) return false;
     for (const a of ancestorsOf(rel)) if (!(await this.ensureDir(a))) return false;
     return true;
+  }
+
+  /**
+   * The common case of ensureParents without promises: the target root and every ancestor are
+   * already directories (each level checked on both sides, lstat, never following a link), so
+   * nothing needs placing. False at the first level that needs work or any error — the caller
+   * then takes the full path, which places, reports and retries. Verified levels are remembered
+   * for the batch (`ready`, cleared with the verdict cache).
+   */
+  private parentsReadySync(rel: string): boolean {
+    try {
+      if (!this.ready.has('')) {
+        if (!statSync(fsPath(this.o.dstRoot)).isDirectory()) return false;
+        this.ready.add('');
+      }
+      for (const a of ancestorsOf(rel)) {
+        if (this.ready.has(a)) continue;
+        const s = lstatSync(fsPath(this.src(a)));
+        if (!s.isDirectory() || !this.existingDirSync(a, s.mode)) return false;
+        this.ready.add(a);
+      }
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private ensureDir(rel: string): Promise<boolean> {
@@ -203,8 +232,28 @@ export class DirectOps {
     }
     const s = await this.sourceStat(rel);
     if (s === undefined || !s.isDirectory()) return false; // stale: a later event covers it
+    if (this.existingDirSync(rel, Number(s.mode))) return true;
     await this.placeDir(rel, s);
     return true;
+  }
+
+  /**
+   * An ancestor that is already a directory on the target is taken as it is: its own mode,
+   * owner and times travel with its Attrib/Create events, and finishBatch restores the times of
+   * directories written into. Re-applying them for every ancestor of every change cost several
+   * threadpool round trips per level (direct-mode latency of nested paths, issue 4). One
+   * synchronous lstat; false (the caller places it fully) when it is missing or not a
+   * directory, or when without root its mode would need opening up (keepWritable).
+   */
+  private existingDirSync(rel: string, sourceMode: number): boolean {
+    if (!(this.o.privileged ?? this.o.owner) && (sourceMode & 0o300) !== 0o300) return false;
+    const d = this.dst(rel);
+    try {
+      return lstatSync(fsPath(d)).isDirectory();
+    } catch (err) {
+      if (isGone(err)) return false;
+      throw targetError('lstat', d, err);
+    }
   }
 
   /** Makes the target entry at `rel` a directory with the attributes of `s` (mkdir / replace non-dir). */
