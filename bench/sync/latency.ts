@@ -9,6 +9,8 @@
 // what was written (fallback poll every 25 ms). Samples alternate between the daemons (the
 // order flips each round) with a 150 ms pause so each starts from idle. The first sample of each
 // daemon is discarded (warm-up: first transfer after init, lazy ssh master, JIT).
+// With `sub` (e.g. "a/b/c/") the files are written in that directory, created before start:
+// a change below existing directories, as in a real web root.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -16,6 +18,8 @@ import { type DaemonKind, fileEquals, KINDS, makeTempDir, type Mode, type Pair, 
 
 export interface LatencyResult {
   mode: Mode;
+  /** Directory (relative, with trailing "/") the files were written in; "" = the root. */
+  sub: string;
   available: boolean;
   unavailableReason?: string;
   /** Steady-state samples in ms (warm-up discarded), per daemon. */
@@ -24,11 +28,14 @@ export interface LatencyResult {
   overflows: Partial<Record<DaemonKind, string[]>>;
 }
 
-export async function runLatency(mode: Mode, samples: number, ssh?: SshTarget): Promise<LatencyResult> {
-  const res: LatencyResult = { mode, available: true, samples: {}, warmup: {}, overflows: {} };
+export async function runLatency(mode: Mode, samples: number, ssh?: SshTarget, sub = ''): Promise<LatencyResult> {
+  const res: LatencyResult = { mode, sub, available: true, samples: {}, warmup: {}, overflows: {} };
   const pairs: Pair[] = [];
+  const prepare = (src: string): void => {
+    if (sub !== '') fs.mkdirSync(path.join(src, sub), { recursive: true });
+  };
   try {
-    for (const kind of KINDS) pairs.push(await startPair(kind, mode, makeTempDir(`lsyncd-ts-bench-lat-${mode}-${kind}-`), { ssh }));
+    for (const kind of KINDS) pairs.push(await startPair(kind, mode, makeTempDir(`lsyncd-ts-bench-lat-${mode}-${kind}-`), { ssh, prepare }));
     for (const p of pairs) {
       try {
         await p.daemon.waitStartup(60_000);
@@ -47,10 +54,10 @@ export async function runLatency(mode: Mode, samples: number, ssh?: SshTarget): 
       for (const p of order) {
         const name = `lat-${i}`;
         const content = Buffer.from(`latency sample ${i} of ${p.kind} ${mode} ${Math.random().toString(36)}\n`);
-        const target = path.join(p.tgt, name);
+        const target = path.join(p.tgt, sub, name);
         const t0 = performance.now();
-        fs.writeFileSync(path.join(p.src, name), content);
-        const t1 = await waitUntil(p.tgt, () => fileEquals(target, content), 30_000, 25, (n) => n === name);
+        fs.writeFileSync(path.join(p.src, sub, name), content);
+        const t1 = await waitUntil(path.join(p.tgt, sub), () => fileEquals(target, content), 30_000, 25, (n) => n === name);
         if (i === 0) res.warmup[p.kind] = t1 - t0;
         else res.samples[p.kind]!.push(t1 - t0);
         await sleep(150);

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   const started = performance.now();
 
   const latency: LatencyResult[] = [];
+  const NESTED = 'a/b/c/';
   const burst: BurstResult[] = [];
   let big: BigFileResult | undefined;
   let ingest: IngestSample[] = [];
@@ -62,7 +63,11 @@ async function main(): Promise<void> {
           await s.stop();
         }
       } else latency.push(await runLatency(mode, latSamples));
-      const l = latency[latency.length - 1]!;
+      // direct: also three directories deep, where each change has ancestors to check
+      if (mode === 'direct') latency.push(await runLatency(mode, latSamples, undefined, NESTED));
+    }
+    for (const l of latency) {
+      console.error(`latency ${l.mode}${l.sub ? ` in ${l.sub}` : ''}:`);
       console.error(l.available ? `  lsyncd-ts ${l.samples['lsyncd-ts']!.map((x) => x.toFixed(1)).join(' ')}\n  lsyncd    ${l.samples.lsyncd!.map((x) => x.toFixed(1)).join(' ')}` : `  unavailable: ${l.unavailableReason}`);
     }
   }
@@ -97,13 +102,13 @@ async function main(): Promise<void> {
   const goalsLat: Record<Mode, number> = { direct: 0.5, rsync: 1.0, rsyncssh: 0.3 };
   for (const l of latency) {
     if (!l.available) {
-      out.push(`| single-file latency, ${l.mode} | | not available: ${l.unavailableReason} | | ≤ ${goalsLat[l.mode]}× not measured |`);
+      out.push(`| single-file latency, ${l.mode}${l.sub ? ` in ${l.sub}` : ''} | | not available: ${l.unavailableReason} | | ≤ ${goalsLat[l.mode]}× not measured |`);
       continue;
     }
     const a = median(l.samples['lsyncd-ts']!);
     const b = median(l.samples.lsyncd!);
     out.push(
-      `| single-file latency, ${l.mode} (median of ${l.samples.lsyncd!.length}) | ${fmt(b, 1)} ms (${fmt(Math.min(...l.samples.lsyncd!), 1)}-${fmt(Math.max(...l.samples.lsyncd!), 1)}) | ${fmt(a, 1)} ms (${fmt(Math.min(...l.samples['lsyncd-ts']!), 1)}-${fmt(Math.max(...l.samples['lsyncd-ts']!), 1)}) | **${r2(a, b)}** | ${verdict(a, b, goalsLat[l.mode])} |`,
+      `| single-file latency, ${l.mode}${l.sub ? ` in ${l.sub}` : ''} (median of ${l.samples.lsyncd!.length}) | ${fmt(b, 1)} ms (${fmt(Math.min(...l.samples.lsyncd!), 1)}-${fmt(Math.max(...l.samples.lsyncd!), 1)}) | ${fmt(a, 1)} ms (${fmt(Math.min(...l.samples['lsyncd-ts']!), 1)}-${fmt(Math.max(...l.samples['lsyncd-ts']!), 1)}) | **${r2(a, b)}** | ${verdict(a, b, goalsLat[l.mode])} |`,
     );
   }
   const goalsBurst: Partial<Record<Mode, number>> = { direct: 0.15, rsync: 0.8 };
