@@ -7,7 +7,7 @@ import {
   includeListBytes,
   includePatterns,
 } from '../../src/transports/rsync/index.js';
-import { needsScopedList, scopedIncludeListBytes } from '../../src/transports/rsync/scoped-include-list.js';
+import { needsScopedList, scopedIncludeListBytes, scopedRuleArgs } from '../../src/transports/rsync/scoped-include-list.js';
 
 const f = (path: string) => ({ path, subtree: false });
 
@@ -71,19 +71,22 @@ test('includeEntriesFromDelays: deleted dirs and dirs created by a split Move ge
   ]);
 });
 
-test('scoped list (+ filter rules and a moved-in directory): includes, level excludes, then the sync rules', () => {
+test('scoped list (+ filter rules and a moved-in directory): includes, then level excludes; the rules follow as options', () => {
   const entries = [
     { path: '/a b/D*/', subtree: true, moved: true },
     { path: '/a b/D*/inner', subtree: false }, // inside the moved tree: dropped
     { path: '/a b/f', subtree: false },
     { path: '/del/', subtree: true },
     { path: '/del/x/', subtree: false }, // below a deleted tree: no level exclude
+    { path: '/re/', subtree: true }, // deleted, made again, a tree moved into it: scoped
+    { path: '/re/', subtree: false },
+    { path: '/re/M/', subtree: true, moved: true },
   ];
   const rules = [{ include: true, pattern: '*.php' }, { include: false, pattern: '*' }];
   assert.equal(needsScopedList(entries, rules), true);
   assert.equal(needsScopedList(entries, [{ include: false, pattern: '*.tmp' }]), false, 'exclude-only: perishable excludes');
   assert.equal(needsScopedList([{ path: '/del/', subtree: true }], rules), false, 'a deleted tree alone keeps ***');
-  assert.deepEqual(scopedIncludeListBytes(entries, rules).toString('latin1').split('\0'), [
+  assert.deepEqual(scopedIncludeListBytes(entries).toString('latin1').split('\0'), [
     '/a b/D\\*/',
     '/a b/',
     '/',
@@ -91,9 +94,10 @@ test('scoped list (+ filter rules and a moved-in directory): includes, level exc
     '/del/***',
     '/del/x/',
     '/del/',
+    '/re/',
     '- /a b/*',
     '- /*',
-    '+ *.php',
-    '- *',
+    '- /a b/f/*',
   ]);
+  assert.deepEqual(scopedRuleArgs(rules), ['--filter=+ *.php', '--filter=-p *']);
 });

@@ -37,6 +37,9 @@ test('batch rsync with hostile names, unlisted files and a deleted directory', {
       { path: '/d[1]/f*', subtree: false },
       { path: Buffer.concat([Buffer.from('/raw'), Buffer.from([0xff])]), subtree: false },
       { path: '/gone/', subtree: true },
+      { path: '/re/', subtree: true },
+      { path: '/re/', subtree: false },
+      { path: '/re/M/', subtree: true, moved: true },
     ];
     run(rsyncBatchCommand({ rsync: { times: true }, delete: true, source: `${src}/`, target: `${dst}/`, entries }));
     const got = readdirSync(dst).sort();
@@ -98,10 +101,11 @@ test('moved-in directory with + filter rules: inside it the batch leaves what a 
     const src = join(root, 'src');
     const P = 'p[1]*'; // an ancestor whose name needs escaping in the `- X*` rules
     const D = `${P}/m[o]v*ed d`;
-    for (const d of [`${D}/sub`, `${D}/we[ird]?`, 'b']) mkdirSync(join(src, d), { recursive: true });
+    for (const d of [`${D}/sub`, `${D}/we[ird]?`, 'b', 're/M']) mkdirSync(join(src, d), { recursive: true });
     const files: Record<string, string> = {
       [`${D}/x.php`]: 'x', [`${D}/y.txt`]: 'y', [`${D}/sub/z.php`]: 'z', [`${D}/sub/w.log`]: 'w',
       [`${D}/we[ird]?/q.php`]: 'q', [`${P}/changed.php`]: 'c', [`${P}/unlisted.php`]: 'u', 'b/f.php': 'f',
+      're/M/a.php': 'a', 're/M/b.txt': 'b',
     };
     for (const [p, c] of Object.entries(files)) writeFileSync(join(src, p), c);
     const rules = [{ include: true, pattern: '*/' }, { include: true, pattern: '*.php' }, { include: false, pattern: '*' }];
@@ -112,6 +116,10 @@ test('moved-in directory with + filter rules: inside it the batch leaves what a 
       writeFileSync(join(dst, D, 'keep.txt'), 'target only, excluded by the rules: protected');
       writeFileSync(join(dst, D, 'sub', 'old.php'), 'deleted');
       writeFileSync(join(dst, 'gone', 'x.txt'), 'in a deleted directory');
+      // /re was deleted and made again on the source, and M moved into it
+      mkdirSync(join(dst, 're', 'old'), { recursive: true });
+      writeFileSync(join(dst, 're', 'old', 'o.txt'), 'excluded by the rules, in a deleted directory');
+      writeFileSync(join(dst, 're', 'old', 'p.php'), 'in a deleted directory');
     };
     const batchDst = join(root, 'batch');
     const fullDst = join(root, 'full');
@@ -122,6 +130,9 @@ test('moved-in directory with + filter rules: inside it the batch leaves what a 
       { path: `/${D}/sub/z.php`, subtree: false }, // inside the moved tree: covered by it
       { path: `/${P}/changed.php`, subtree: false },
       { path: '/gone/', subtree: true },
+      { path: '/re/', subtree: true },
+      { path: '/re/', subtree: false },
+      { path: '/re/M/', subtree: true, moved: true },
     ];
     const batch = rsyncBatchCommand({ rsync: {}, delete: true, source: `${src}/`, target: `${batchDst}/`, entries, rules, contentChanged: true });
     assert.equal(batch.args.includes('--exclude=*'), false, 'the scoped list excludes level by level');
@@ -131,9 +142,14 @@ test('moved-in directory with + filter rules: inside it the batch leaves what a 
     assert.deepEqual(listing(join(batchDst, D)), [
       'keep.txt=target only, excluded by the rules: protected', 'sub/', 'sub/z.php=z', 'we[ird]?/', 'we[ird]?/q.php=q', 'x.php=x',
     ]);
-    // Outside the moved tree only the listed paths: no unlisted file, nothing of /b.
+    // Outside the moved trees only the listed paths: no unlisted file, nothing of /b; the
+    // deleted /gone entirely.
     assert.deepEqual(readdirSync(join(batchDst, P)).sort(), ['changed.php', 'm[o]v*ed d']);
-    assert.deepEqual(readdirSync(batchDst).sort(), [P]);
+    assert.deepEqual(readdirSync(batchDst).sort(), [P, 're']);
+    // Made again with a tree moved in: the rules apply inside; what was deleted goes entirely
+    // (perishable excludes), where a full transfer would keep the rule-excluded o.txt.
+    assert.deepEqual(listing(join(batchDst, 're')), ['M/', 'M/a.php=a']);
+    assert.deepEqual(listing(join(fullDst, 're')), ['M/', 'M/a.php=a', 'old/', 'old/o.txt=excluded by the rules, in a deleted directory']);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -24,7 +24,8 @@
  * of the subtree, and "perishable" means it is ignored inside directories being deleted, so a
  * deleted directory still goes away completely. With `+` filter rules and a moved-in directory
  * the batch gets the scoped list of scoped-include-list.ts instead (the sync's rules inside the
- * moved tree, its own `- X*` excludes instead of `--exclude=*`).
+ * moved tree, as `--filter=` options after the list; its own `- X*` excludes instead of
+ * `--exclude=*`).
  */
 import type { DeleteMode } from '../../config/schema.js';
 import type { WireRule } from '../../filters/rule-list.js';
@@ -32,7 +33,7 @@ import type { Command } from '../command.js';
 import { deletesWhileRunning } from '../delete-mode.js';
 import { type RsyncTable, rsyncBinary, rsyncFlags } from './flags.js';
 import { type IncludeEntry, includeListBytes } from './include-list.js';
-import { needsScopedList, scopedIncludeListBytes } from './scoped-include-list.js';
+import { needsScopedList, scopedIncludeListBytes, scopedRuleArgs } from './scoped-include-list.js';
 
 export interface BatchCommandInput {
   readonly rsync: RsyncTable;
@@ -57,8 +58,8 @@ export function rsyncBatchCommand(input: BatchCommandInput): Command {
   args.push('--force', '--from0');
   const rules = input.rules ?? [];
   if (needsScopedList(input.entries, rules)) {
-    args.push('--include-from=-', input.source, input.target);
-    return { binary: rsyncBinary(input.rsync), args, stdin: scopedIncludeListBytes(input.entries, rules) };
+    args.push('--include-from=-', ...scopedRuleArgs(rules), input.source, input.target);
+    return { binary: rsyncBinary(input.rsync), args, stdin: scopedIncludeListBytes(input.entries) };
   }
   if (input.entries.some((e) => e.subtree) && rules.length > 0 && rules.every((r) => !r.include)) {
     for (const r of rules) args.push(`--filter=-p ${r.pattern}`);
