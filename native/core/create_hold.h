@@ -9,11 +9,12 @@
 // single-file writes split this way; issue 4's latency bench).
 //
 // Contract: created()/settled() take the (directory node, name) key of the file; holding() is
-// true while some held file is neither closed, deleted nor moved away and the oldest hold is
-// younger than graceMs. The hold is a delay, never a filter: after graceMs the batch leaves
-// anyway (a file kept open, a symlink, a hard link, a fifo — none of these is closed after
-// writing), and release() forgets everything once a batch has left. Only for inotify modes that
-// report IN_CLOSE_WRITE. Threading: reader thread only.
+// true while some held file is neither closed, deleted nor moved away and the first hold since
+// the last release() is younger than graceMs — so one batch waits at most graceMs in all, even
+// under a stream of new files (`tar x`), not graceMs per file. The hold is a delay, never a
+// filter: after graceMs the batch leaves anyway (a file kept open, a symlink, a hard link, a
+// fifo — none of these is closed after writing), and release() forgets everything once a batch
+// has left. Only for inotify modes that report IN_CLOSE_WRITE. Threading: reader thread only.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -27,7 +28,10 @@ class CreateHold {
 
   void created(const std::string& key, uint64_t nowMs) {
     if (graceMs_ == 0) return;
-    if (open_.empty()) since_ = nowMs;
+    if (!armed_) {
+      since_ = nowMs;
+      armed_ = true;
+    }
     open_.insert(key);
   }
   void settled(const std::string& key) {
@@ -36,11 +40,15 @@ class CreateHold {
   bool holding(uint64_t nowMs) const { return !open_.empty() && nowMs < since_ + graceMs_; }
   // When holding() ends at the latest; UINT64_MAX when nothing is held.
   uint64_t deadline() const { return open_.empty() ? UINT64_MAX : since_ + graceMs_; }
-  void release() { open_.clear(); }
+  void release() {
+    open_.clear();
+    armed_ = false;
+  }
 
  private:
   uint64_t graceMs_;
   uint64_t since_ = 0;
+  bool armed_ = false;  // since_ is set: a hold began since the last release()
   std::unordered_set<std::string> open_;
 };
 

@@ -418,6 +418,17 @@ static void testCreateHold() {
   CHECK(h.p.createHoldDeadline() == UINT64_MAX);
   h.feed({{w, IN_CREATE, 0, "m"}, {w, IN_MOVED_FROM, 9, "m"}, {w, IN_MOVED_TO, 9, "n"}});
   CHECK(!h.p.holdingCreates(h.now));
+  // A stream of new files does not restart the window: one batch waits at most the grace.
+  h.p.releaseCreateHold();
+  const uint64_t first = h.now;
+  h.feed({{w, IN_CREATE, 0, "s1"}, {w, IN_CLOSE_WRITE, 0, "s1"}});
+  h.now += 1;  // s1 is settled; s2 arrives one grace later, before any batch has left
+  h.feed({{w, IN_CREATE, 0, "s2"}});
+  CHECK(h.p.createHoldDeadline() == first + 1);
+  CHECK(!h.p.holdingCreates(h.now));
+  h.p.releaseCreateHold();  // a batch left: the next new file starts a new window
+  h.feed({{w, IN_CREATE, 0, "s3"}});
+  CHECK(h.p.holdingCreates(h.now));
   WatcherOptions o;
   o.mode = InotifyMode::Modify;
   Harness hm(o);
