@@ -17,7 +17,7 @@
  * errors propagate.
  */
 import type { BigIntStats } from 'node:fs';
-import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync } from 'node:fs';
+import { fchmodSync, fchownSync, futimesSync } from 'node:fs';
 import { chmod, lchown, lutimes } from 'node:fs/promises';
 import { fsPath } from './byte_paths.js';
 import { isUnsupportedAttr, targetError } from './fs_errors.js';
@@ -78,19 +78,9 @@ function tolerantSync(what: string, pathBs: string, opts: AttrOptions, fn: () =>
 }
 
 /**
- * applyAttrs with synchronous calls, same order and error handling: for a small file just
- * written, three metadata syscalls of a few µs each beat three threadpool round trips.
- */
-export function applyAttrsSync(pathBs: string, st: BigIntStats, opts: AttrOptions): void {
-  const p = fsPath(pathBs);
-  if (opts.owner) tolerantSync('chown', pathBs, opts, () => lchownSync(p, Number(st.uid), Number(st.gid)));
-  if (!st.isSymbolicLink()) tolerantSync('chmod', pathBs, opts, () => chmodSync(p, Number(st.mode) & 0o7777));
-  tolerantSync('utimes', pathBs, opts, () => lutimesSync(p, secondsOf(st.atimeNs), secondsOf(st.mtimeNs)));
-}
-
-/**
- * applyAttrsSync on an open descriptor of a regular file we just wrote (fchown, fchmod,
- * futimens): no path lookups. `pathBs` names the file in errors and warnings.
+ * applyAttrs, synchronously, on an open descriptor of a regular file we just wrote (fchown,
+ * fchmod, futimens; same order and error handling): three metadata syscalls of a few µs beat
+ * three threadpool round trips, and no path lookups. `pathBs` names the file in errors.
  */
 export function applyAttrsToFdSync(fd: number, pathBs: string, st: BigIntStats, opts: AttrOptions): void {
   if (opts.owner) tolerantSync('chown', pathBs, opts, () => fchownSync(fd, Number(st.uid), Number(st.gid)));

@@ -26,14 +26,14 @@
  *    the delay-0 latency of the direct mode: read once from the open descriptor, written to the
  *    temp file created O_EXCL, owner/mode/times set on its descriptor, then renamed — 12
  *    syscalls instead of 17 (no /proc/self/fd reopen, no reflink probe, no path lookups for the
- *    attributes). A file that grew past its fstat size while being read takes the copyFile
- *    path instead. Each call takes microseconds on a local file system; larger files keep the
+ *    attributes). A file that grew past its fstat size while being read takes the asynchronous
+ *    copyFile path instead. Each call takes microseconds on a local file system; larger files keep the
  *    asynchronous path so a big copy never blocks the event loop.
  */
-import { type BigIntStats, closeSync, constants, copyFileSync, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { type BigIntStats, closeSync, constants, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { copyFile, lstat, readlink, rename, symlink, unlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { applyAttrs, applyAttrsSync, applyAttrsToFdSync, type AttrOptions } from './apply_attrs.js';
+import { applyAttrs, applyAttrsToFdSync, type AttrOptions } from './apply_attrs.js';
 import { fsPath, tempSibling } from './byte_paths.js';
 import { errnoOf, isGone, targetError } from './fs_errors.js';
 
@@ -109,8 +109,8 @@ export async function copyFileAtomic(srcBs: string, dstBs: string, attrs: AttrOp
     if (!st.isFile()) return { kind: 'changed' };
     const from = HAVE_PROC_FD ? `/proc/self/fd/${fd}` : fsPath(srcBs);
     const mode = constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE;
+    let data: Buffer | undefined;
     if (st.size <= BigInt(SYNC_COPY_MAX)) {
-      let data: Buffer | undefined;
       try {
         data = readSmallSync(fd, Number(st.size));
       } catch (err) {
@@ -118,22 +118,16 @@ export async function copyFileAtomic(srcBs: string, dstBs: string, attrs: AttrOp
         if (code === undefined) throw err;
         return { kind: 'unreadable', code };
       }
+    }
+    if (data !== undefined) {
       created = true;
-      if (data !== undefined) {
-        writeSmallSync(tmpBs, dstBs, data, st, attrs);
-      } else {
-        try {
-          copyFileSync(from, fsPath(tmpBs), mode);
-        } catch (err) {
-          throw targetError('copy to', dstBs, err);
-        }
-        applyAttrsSync(tmpBs, st, attrs);
-      }
+      writeSmallSync(tmpBs, dstBs, data, st, attrs);
       if (!placeOverFast(tmpBs, dstBs) && !(await placeOver(tmpBs, dstBs, makeWay))) {
         discardSync(tmpBs);
         return { kind: 'kept' };
       }
     } else {
+      // a large file, or a small one that grew while being read
       try {
         created = true;
         await copyFile(from, fsPath(tmpBs), mode);
@@ -147,7 +141,7 @@ export async function copyFileAtomic(srcBs: string, dstBs: string, attrs: AttrOp
       }
     }
     created = false;
-    return { kind: 'placed', bytes: Number(st.size) };
+    return { kind: 'placed', bytes: data?.length ?? Number(st.size) };
   } catch (err) {
     if (created) await discard(tmpBs);
     throw err;
@@ -180,7 +174,9 @@ function readSmallSync(fd: number, size: number): Buffer | undefined {
 function writeSmallSync(tmpBs: string, dstBs: string, data: Buffer, st: BigIntStats, attrs: AttrOptions): void {
   let out: number;
   try {
-    out = openSync(fsPath(tmpBs), OPEN_TEMP, 0o600);
+    // Created with the source's permission bits (less the umask) so that a target refusing the
+    // exact fchmod below keeps a sensible mode, as copyFile's does.
+    out = openSync(fsPath(tmpBs), OPEN_TEMP, Number(st.mode) & 0o777);
   } catch (err) {
     throw targetError('copy to', dstBs, err);
   }

@@ -243,13 +243,16 @@ export class DirectOps {
    * directories written into. Re-applying them for every ancestor of every change cost several
    * threadpool round trips per level (direct-mode latency of nested paths, issue 4). One
    * synchronous lstat; false (the caller places it fully) when it is missing or not a
-   * directory, or when without root its mode would need opening up (keepWritable).
+   * directory, or when without root its mode (the source's, or the target's own if it drifted)
+   * would need opening up (keepWritable).
    */
   private existingDirSync(rel: string, sourceMode: number): boolean {
-    if (!(this.o.privileged ?? this.o.owner) && (sourceMode & 0o300) !== 0o300) return false;
+    const privileged = this.o.privileged ?? this.o.owner;
+    if (!privileged && (sourceMode & 0o300) !== 0o300) return false;
     const d = this.dst(rel);
     try {
-      return lstatSync(fsPath(d)).isDirectory();
+      const t = lstatSync(fsPath(d));
+      return t.isDirectory() && (privileged || (t.mode & 0o300) === 0o300);
     } catch (err) {
       if (isGone(err)) return false;
       throw targetError('lstat', d, err);

@@ -1,6 +1,7 @@
 // Without root: read-only source directories (0555, 0500) are copied with their exact modes, files
 // can still be added to them in later batches, and `rm -r` of a tree holding them works (rsync
-// opens such directories up while writing; so does the direct transport). Run by
+// opens such directories up while writing; so does the direct transport); a target directory
+// that turned read-only on its own is repaired by the next change below it. Run by
 // nonroot.test.ts as user nobody when the suite runs as root, in-process otherwise. Importing
 // this file does nothing (node --test also loads it as a test file).
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,13 @@ export async function nonrootCase(base: string): Promise<string[]> {
   rmSync(`${r.src}/ro`, { recursive: true });
   // The Attrib events of the chmods are absorbed by the Delete (collapse table).
   await expect('rm -r', [delay('Delete', '/ro/')]);
+  // A target directory whose mode drifted (read-only there, writable on the source): a change
+  // below it must not fail for good — the directory is placed again, mode and all.
+  mkdirSync(`${r.src}/drift`);
+  await expect('writable directory', [delay('Create', '/drift/')]);
+  chmodSync(`${r.dst}/drift`, 0o555);
+  writeFileSync(`${r.src}/drift/new`, 'n');
+  await expect('file below a target directory that turned read-only', [delay('Create', '/drift/new')]);
   return problems;
 }
 
