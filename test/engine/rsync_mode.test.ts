@@ -9,6 +9,8 @@ import test from 'node:test';
 import { compareTrees } from '../helpers/compare_trees.js';
 import { startEngine } from '../helpers/engine_harness.js';
 import { tempDir } from '../helpers/temp_tree.js';
+import { waitFor } from '../helpers/wait_for.js';
+import { watchedByThisProcess } from '../helpers/watch_table_check.js';
 
 function rsyncSync(src: string, dst: string, extra: Record<string, unknown> = {}) {
   return { mode: 'rsync', source: src, target: dst, delay: 0, rsync: { archive: true }, ...extra };
@@ -153,6 +155,32 @@ test('init = false: no startup transfer, live changes still mirrored', async (t)
   assert.ok(existsSync(path.join(dst, 'only-on-target')));
   assert.equal(existsSync(path.join(dst, 'before-start')), false);
   assert.equal(engine.status()[0]!.state, 'running');
+});
+
+test('init = false: changes made while the initial walk runs are not dropped', async (t) => {
+  const src = tempDir(t);
+  const dst = tempDir(t);
+  for (let i = 0; i < 200; i++) for (let j = 0; j < 100; j++) mkdirSync(path.join(src, `d${i}`, `e${j}`), { recursive: true });
+  // Numbered files, one per tick, from before start() until after it resolved; `watchedAt` is
+  // the first file written once the root's inotify watch existed (seen in /proc/self/fdinfo;
+  // the engine runs in this process). Every file from there on has an event.
+  let n = 0;
+  let watchedAt = -1;
+  const timer = setInterval(() => {
+    if (watchedAt < 0 && watchedByThisProcess(src)) watchedAt = n;
+    writeFileSync(path.join(src, `f${n}`), String(n++));
+  }, 1);
+  t.after(() => clearInterval(timer));
+  const { engine } = await startEngine(t, { sync: [rsyncSync(src, dst, { init: false })] });
+  const atStart = n;
+  await waitFor(() => n >= atStart + 20, 'writes after start-up');
+  clearInterval(timer);
+  await engine.whenIdle();
+  // Not vacuous: files were written between the root watch and the end of the walk, which is
+  // when the watcher hands over batches that the engine used to drop.
+  assert.ok(watchedAt >= 0 && watchedAt < atStart, `root watched at f${watchedAt}, start() resolved at f${atStart}`);
+  const missing = Array.from({ length: n - watchedAt }, (_, k) => watchedAt + k).filter((i) => !existsSync(path.join(dst, `f${i}`)));
+  assert.deepEqual(missing, [], `root watched at f${watchedAt}, start() resolved at f${atStart}`);
 });
 
 test('copying populated trees in (lsyncd tests/l4rsyncdata.lua)', async (t) => {

@@ -6,7 +6,7 @@
 //   - a watch whose table path names another inode than the one the kernel watches (events
 //     under it are reported at the wrong path),
 // plus table paths that no longer exist and kernel watches the table forgot (leaks).
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Watcher } from '../../src/watcher/index.js';
@@ -17,6 +17,30 @@ function kernelWatches(inotifyFd: number): Map<number, bigint> {
   for (const m of text.matchAll(/^inotify wd:([0-9a-f]+) ino:([0-9a-f]+)/gm))
     out.set(parseInt(m[1]!, 16), BigInt(`0x${m[2]!}`));
   return out;
+}
+
+/**
+ * Whether some inotify instance of this process watches `dir` (its inode is in a watch list
+ * in /proc/self/fdinfo): the moment a watcher started in-process has set a watch, observed
+ * from outside the watcher.
+ */
+export function watchedByThisProcess(dir: string): boolean {
+  const ino = BigInt(lstatSync(dir, { bigint: true }).ino);
+  for (const fd of readdirSync('/proc/self/fd')) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // closed meanwhile
+    }
+    if (target !== 'anon_inode:inotify') continue;
+    try {
+      for (const i of kernelWatches(Number(fd)).values()) if (i === ino) return true;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return false;
 }
 
 /** Every directory under `root` (itself included), not following symlinks, as byte paths. */
