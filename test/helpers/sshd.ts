@@ -25,6 +25,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 
+import { freePort } from './free_port.js';
+
 export const SSHD_BINARY = '/usr/sbin/sshd';
 export const SSH_KEYGEN = 'ssh-keygen';
 
@@ -68,18 +70,6 @@ function keygen(file: string, comment: string): void {
   const r = spawnSync(SSH_KEYGEN, ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file], { encoding: 'utf8' });
   if (r.error) throw new Error(`cannot run ssh-keygen (${r.error.message}): install openssh-client`);
   if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Connects once; resolves true when the server sends an SSH banner. */
