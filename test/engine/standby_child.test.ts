@@ -9,6 +9,8 @@ import test from 'node:test';
 
 import { runCommand } from '../../src/engine/process_runner.js';
 import { StandbyChild } from '../../src/engine/standby_child.js';
+import type { Delay } from '../../src/queue/index.js';
+import { smallBatch, STANDBY_MAX_BYTES, STANDBY_MAX_DELAYS } from '../../src/transports/rsync/rsync_transport.js';
 import { tempDir } from '../helpers/temp_tree.js';
 import { waitFor } from '../helpers/wait_for.js';
 
@@ -83,4 +85,19 @@ test('a standby that ended on its own, or whose stdin is no longer untouched, is
   (closed as unknown as { child: { stdin: { end(): void } } }).child.stdin.end();
   assert.equal(closed.waiting, false);
   assert.equal(closed.take({ binary: 'rsync', args, stdin: undefined }), undefined, 'stdin ended: never handed out');
+});
+
+test('smallBatch: the standby serves only a few small files, never a tree or a full run', (t) => {
+  const src = tempDir(t);
+  writeFileSync(path.join(src, 'small'), 'x'.repeat(1000));
+  writeFileSync(path.join(src, 'big'), Buffer.alloc(STANDBY_MAX_BYTES + 1));
+  const d = (kind: Delay['kind'], p: string, fromMove = false): Delay => ({
+    seq: 0, kind, path: p, destination: undefined, isDir: p.endsWith('/'), alarm: 0, status: 'wait', fromMove, attempts: 0, reason: undefined,
+  });
+  const source = `${src}/`;
+  assert.equal(smallBatch(source, [d('Modify', '/small'), d('Delete', '/gone'), d('Create', '/new-dir/'), d('Create', '/vanished')]), true);
+  assert.equal(smallBatch(source, [d('Modify', '/big')]), false, 'more than STANDBY_MAX_BYTES');
+  assert.equal(smallBatch(source, Array.from({ length: STANDBY_MAX_DELAYS + 1 }, () => d('Modify', '/small'))), false, 'too many delays');
+  assert.equal(smallBatch(source, [d('Create', '/moved/', true)]), false, 'a moved-in tree');
+  assert.equal(smallBatch(source, [d('Full', '/')]), false);
 });

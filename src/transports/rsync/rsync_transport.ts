@@ -13,6 +13,15 @@
 // noise, so no process is kept. Only when `rsync.binary` is an ELF program: a script wrapper
 // (`binary = "/usr/local/bin/my-rsync"`) may decide things when it starts — check a mount, take
 // a lock, read a flag — and must see the moment of the transfer, not of the previous one.
+// And only around small batches (smallBatch below): the millisecond matters only when the
+// transfer itself takes milliseconds, and large transfers ran slower with a standby around —
+// through a standby up to 2-3x, and still 1.17x lsyncd's time (against 0.75-0.88x without
+// one) when only started fresh with a standby kept beside them (200 MiB in-place change, 11
+// samples, bench/RESULTS.md). The cause is not established. So a standby is started only after
+// a small batch, serves only a small batch, and is killed (having touched nothing) when a large
+// one comes; after a full transfer or a large batch, the next change starts rsync fresh.
+import { lstatSync } from 'node:fs';
+
 import type { NormalizedRsyncSync } from '../../config/schema.js';
 import { describeCommand, runCommand } from '../../engine/process_runner.js';
 import { StandbyChild } from '../../engine/standby_child.js';
@@ -20,6 +29,7 @@ import { isElfExecutable } from '../../system/find_binary.js';
 import type { Transport, TransferContext, TransferReport } from '../../engine/transport.js';
 import type { RuleList } from '../../filters/rule-list.js';
 import type { Delay } from '../../queue/events.js';
+import { toBytes } from '../../paths/byte-path.js';
 import type { Command } from '../command.js';
 import { classifyExit } from '../exit-outcome.js';
 import { rsyncBatchCommand } from './batch-argv.js';
@@ -69,6 +79,31 @@ export async function runRsync(
 
 /** Syncs with a shorter delay keep a standby rsync (see the header). */
 export const STANDBY_MAX_DELAY_S = 1;
+/** A batch the standby serves: at most this many delays, of regular files this large in all. */
+export const STANDBY_MAX_DELAYS = 8;
+export const STANDBY_MAX_BYTES = 1 << 20;
+
+/**
+ * Few delays, no whole directory trees, and at most STANDBY_MAX_BYTES of listed regular files
+ * (lstat of each: a handful of syscalls, only for batches this small). `source` ends with "/".
+ */
+export function smallBatch(source: string, delays: readonly Delay[]): boolean {
+  if (delays.length > STANDBY_MAX_DELAYS) return false;
+  let bytes = 0;
+  for (const d of delays) {
+    if (d.kind === 'Full' || (d.isDir && (d.fromMove || d.kind === 'Move'))) return false;
+    if (d.isDir || d.kind === 'Delete') continue;
+    let st;
+    try {
+      st = lstatSync(Buffer.concat([Buffer.from(source.slice(0, -1)), toBytes(d.path)]), { throwIfNoEntry: false });
+    } catch {
+      return false; // cannot size it: start rsync fresh
+    }
+    if (st?.isFile()) bytes += st.size;
+    if (bytes > STANDBY_MAX_BYTES) return false;
+  }
+  return true;
+}
 
 export class RsyncTransport implements Transport {
   readonly keepsMoves = false;
@@ -93,16 +128,19 @@ export class RsyncTransport implements Transport {
       hasFilters: this.ruleSet.hasFilters,
       rules: this.ruleSet.rules.rules,
     });
-    return this.thenStandby(runRsync(cmd, this.sync.rsyncExitCodes, ctx));
+    this.standby?.dispose();
+    this.standby = undefined;
+    return runRsync(cmd, this.sync.rsyncExitCodes, ctx);
   }
 
   batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
     const cmd = this.batchCommand(includeEntriesFromDelays(delays), hasContentChanges(delays));
+    const small = this.sync.delay < STANDBY_MAX_DELAY_S && smallBatch(this.sync.source, delays);
     const standby = this.standby;
     this.standby = undefined;
-    const run = runRsync(cmd, this.sync.rsyncExitCodes, ctx, standby);
-    standby?.dispose(); // taken (a no-op) or not the same command (killed)
-    return this.thenStandby(run);
+    const run = runRsync(cmd, this.sync.rsyncExitCodes, ctx, small ? standby : undefined);
+    standby?.dispose(); // taken (a no-op), or not used: killed
+    return small ? this.thenStandby(run) : run;
   }
 
   async close(): Promise<void> {
@@ -123,12 +161,12 @@ export class RsyncTransport implements Transport {
     });
   }
 
-  /** Once `run` has ended, starts the standby for the next batch (short delays only). */
+  /** Once the small batch `run` has ended, starts the standby for the next one. */
   private async thenStandby(run: Promise<TransferReport>): Promise<TransferReport> {
     try {
       return await run;
     } finally {
-      if (!this.closed && !this.standby && this.sync.delay < STANDBY_MAX_DELAY_S) {
+      if (!this.closed && !this.standby) {
         // The usual batch: content changes, no whole subtree (other argv: started fresh).
         const next = this.batchCommand([], true);
         if (isElfExecutable(next.binary)) this.standby = StandbyChild.start(next.binary, next.args);
