@@ -10,7 +10,9 @@
 // and the new 128 bytes at that offset. rsync writes a temp file and renames it over big.bin,
 // so the name only ever shows a complete file. After each sample (untimed) the whole target is
 // compared with the source byte for byte. Repetitions alternate between the daemons; each
-// starts when the previous daemon is idle (no CPU for 300 ms, no rsync child).
+// starts when the daemon is idle (no CPU in it or below it for 300 ms, common.ts waitIdle).
+// The copy time of this machine's rsync alone varies 300-750 ms between runs (tmpfs, memory
+// management), for both daemons alike, hence more samples than the other rows (--big-reps).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -341,18 +341,23 @@ export function loadavg(): string {
 export const ratio = (a: number, b: number): number => a / b;
 
 /**
- * Waits (up to `maxMs`) until the daemon used no CPU for `quietMs` and (if `checkChildren`) has no
- * child process (rsync, ssh, cp) other than an ssh ControlMaster, so the next sample starts from
- * idle. Returns false on timeout.
+ * Waits (up to `maxMs`) until neither the daemon nor any process below it (rsync, ssh, cp) used
+ * CPU for `quietMs`, so the next sample starts from idle; with `checkChildren` false only the
+ * daemon's own CPU counts. Returns false on timeout.
+ * Idle is judged by CPU time, not by whether children exist: lsyncd-ts keeps an idle standby
+ * rsync blocked on its stdin at short delays (src/engine/standby_child.ts), and an ssh master
+ * stays up between transfers; neither is activity. (Judging by existence made every lsyncd-ts
+ * sample wait the full 15 s polling /proc, which also made the 200 MiB samples 2-3x slower.)
  */
 export async function waitIdle(pid: number, quietMs = 300, maxMs = 15_000, checkChildren = true): Promise<boolean> {
   const end = performance.now() + maxMs;
-  let last = readCpuSecondsLocal(pid);
+  const cpu = (): number => (checkChildren ? treeCpuSeconds(pid) : readCpuSecondsLocal(pid));
+  let last = cpu();
   let since = performance.now();
   while (performance.now() < end) {
     await sleep(50);
-    const c = readCpuSecondsLocal(pid);
-    if (c !== last || (checkChildren && busyChildren(pid))) {
+    const c = cpu();
+    if (c !== last) {
       last = c;
       since = performance.now();
     } else if (performance.now() - since >= quietMs) return true;
@@ -370,21 +375,33 @@ function readCpuSecondsLocal(pid: number): number {
   }
 }
 
-/** True if `pid` has a child that is not an ssh master (`ssh ... -M` / ControlMaster). */
-function busyChildren(pid: number): boolean {
-  let found = false;
+/**
+ * CPU ticks of `pid` and every live descendant, plus the pids themselves: a child that starts or
+ * ends changes the value too, so a transfer that burns no CPU yet is not taken for idle.
+ */
+function treeCpuSeconds(pid: number): number {
+  const parent = new Map<number, number>();
+  const cpu = new Map<number, number>();
   for (const e of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     try {
       const st = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-      const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== pid) continue;
-      const cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8');
-      if (/ControlMaster|\0-M\0|\0-MN/.test(cmd)) continue;
-      found = true;
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(e), Number(f[1]));
+      cpu.set(Number(e), Number(f[11]) + Number(f[12]));
     } catch {
       /* gone */
     }
   }
-  return found;
+  let total = cpu.get(pid) ?? NaN;
+  const stack = [pid];
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    for (const [child, pp] of parent) {
+      if (pp !== p) continue;
+      total += (cpu.get(child) ?? 0) + child * 1e-9;
+      stack.push(child);
+    }
+  }
+  return total;
 }

@@ -8,7 +8,7 @@
 // failure or a signal).
 //
 // Usage: npm run build && node dist/bench/sync/run.js [--reps 5] [--latency-samples 11]
-//          [--files 5000] [--big-mib 200] [--ingest-events 16000]
+//          [--files 5000] [--big-mib 200] [--big-reps 11] [--ingest-events 16000]
 //          [--lsyncd-ingest 4000x3,8000x3,16000x1] [--cap 240] [--only latency,burst,big,ingest]
 //          [--json FILE]
 import fs from 'node:fs';
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const latSamples = Number(arg('--latency-samples') ?? 11);
   const files = Number(arg('--files') ?? 5000);
   const bigMiB = Number(arg('--big-mib') ?? 200);
+  const bigReps = Number(arg('--big-reps') ?? 11);
   const ingestEvents = Number(arg('--ingest-events') ?? 16000);
   const capSec = Number(arg('--cap') ?? 240);
   const lsyncdIngest = (arg('--lsyncd-ingest') ?? '4000x3,8000x3,16000x1').split(',').map((s) => s.split('x').map(Number) as [number, number]);
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   }
   if (only.has('big')) {
     console.error(`${bigMiB} MiB file, 128 bytes changed:`);
-    big = await runBigFile(bigMiB, reps);
+    big = await runBigFile(bigMiB, bigReps);
   }
   if (only.has('ingest')) {
     console.error('ingest:');
