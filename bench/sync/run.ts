@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     const x = median(big.samples['lsyncd-ts']!);
     const y = median(big.samples.lsyncd!);
     out.push(
-      `| ${fmt(big.sizeBytes / 2 ** 20)} MiB file, 128 bytes changed, rsync (median of ${big.samples.lsyncd!.length}; whole-file mismatches: lsyncd ${big.mismatches.lsyncd}, lsyncd-ts ${big.mismatches['lsyncd-ts']}) | ${fmt(y)} ms | ${fmt(x)} ms | **${r2(x, y)}** | ${verdict(x, y, 1.0)} |`,
+      `| ${fmt(big.sizeBytes / 2 ** 20)} MiB file, 128 bytes changed, rsync (median of ${big.samples.lsyncd!.length}; whole-file mismatches: lsyncd ${big.mismatches.lsyncd}, lsyncd-ts ${big.mismatches['lsyncd-ts']}; lost changes: lsyncd ${big.lost.lsyncd}, lsyncd-ts ${big.lost['lsyncd-ts']}) | ${fmt(y)} ms | ${fmt(x)} ms | **${r2(x, y)}** | ${verdict(x, y, 1.0)} |`,
     );
   }
   if (ingest.length) {
