@@ -15,7 +15,7 @@ import test, { type TestContext } from 'node:test';
 
 import { compareTrees } from '../helpers/compare_trees.js';
 import { startEngine } from '../helpers/engine_harness.js';
-import { startSshd } from '../helpers/sshd.js';
+import { modeSync, SYNC_MODES } from '../helpers/mode_sync.js';
 import { tempDir } from '../helpers/temp_tree.js';
 import { checkWatchTable } from '../helpers/watch_table_check.js';
 
@@ -51,20 +51,7 @@ async function replacingRenamesConverge(t: TestContext, syncFor: SyncFor): Promi
   assert.ok(engine.status().every((s) => s.state === 'running'), JSON.stringify(engine.status()));
 }
 
-for (const mode of ['rsync', 'direct'] as const) {
+for (const mode of SYNC_MODES) {
   test(`${mode}: a directory moved over a new empty one, and a file saved by rename, reach the target whole`, (t) =>
-    replacingRenamesConverge(t, async (src, dst) => ({ mode, source: src, target: dst, delay: DELAY_S, rsync: { archive: true } })));
+    replacingRenamesConverge(t, (src, dst) => modeSync(t, mode, src, dst, { delay: DELAY_S, rsync: { archive: true } })));
 }
-
-test('rsyncssh: a directory moved over a new empty one, and a file saved by rename, reach the target whole', async (t) => {
-  const sshd = await startSshd(t);
-  await replacingRenamesConverge(t, async (src, dst) => ({
-    mode: 'rsyncssh',
-    source: src,
-    host: `${sshd.user}@${sshd.host}`,
-    targetdir: dst,
-    ssh: sshd.sshTable,
-    delay: DELAY_S,
-    rsync: { archive: true },
-  }));
-});

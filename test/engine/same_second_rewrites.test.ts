@@ -10,7 +10,7 @@ import test, { type TestContext } from 'node:test';
 
 import { compareTrees } from '../helpers/compare_trees.js';
 import { startEngine } from '../helpers/engine_harness.js';
-import { startSshd } from '../helpers/sshd.js';
+import { modeSync, SYNC_MODES } from '../helpers/mode_sync.js';
 import { tempDir } from '../helpers/temp_tree.js';
 
 const SECOND = 1_700_000_000; // a fixed whole second, in s
@@ -32,20 +32,7 @@ async function sameSecondRewriteArrives(t: TestContext, syncFor: (src: string, d
   assert.deepEqual(compareTrees(src, dst), []);
 }
 
-for (const mode of ['rsync', 'direct'] as const) {
+for (const mode of SYNC_MODES) {
   test(`${mode}: a same-size rewrite within the same mtime second reaches the target`, (t) =>
-    sameSecondRewriteArrives(t, async (src, dst) => ({ mode, source: src, target: dst, delay: 0, rsync: { archive: true } })));
+    sameSecondRewriteArrives(t, (src, dst) => modeSync(t, mode, src, dst, { delay: 0, rsync: { archive: true } })));
 }
-
-test('rsyncssh: a same-size rewrite within the same mtime second reaches the target', async (t) => {
-  const sshd = await startSshd(t);
-  await sameSecondRewriteArrives(t, async (src, dst) => ({
-    mode: 'rsyncssh',
-    source: src,
-    host: `${sshd.user}@${sshd.host}`,
-    targetdir: dst,
-    ssh: sshd.sshTable,
-    delay: 0,
-    rsync: { archive: true },
-  }));
-});
