@@ -252,14 +252,16 @@ Napi::Value WatcherObject::Remove(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-Napi::Value WatcherObject::Flush(const Napi::CallbackInfo& info) {
+Napi::Value WatcherObject::PostRequest(const Napi::CallbackInfo& info, Command::Type type) {
   Napi::Env env = info.Env();
   if (!usable(info)) return env.Undefined();
-  Command c{Command::Flush};
+  Command c{type};
   c.reqId = info[0].ToNumber().Uint32Value();
   reader_->post(std::move(c));
   return env.Undefined();
 }
+
+Napi::Value WatcherObject::Flush(const Napi::CallbackInfo& info) { return PostRequest(info, Command::Flush); }
 
 Napi::Value WatcherObject::Ack(const Napi::CallbackInfo& info) {
   if (reader_) reader_->post(Command{Command::Ack});
@@ -283,14 +285,7 @@ Napi::Value WatcherObject::FailAddWatchAfter(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-Napi::Value WatcherObject::DumpWatches(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!usable(info)) return env.Undefined();
-  Command c{Command::DumpWatches};
-  c.reqId = info[0].ToNumber().Uint32Value();
-  reader_->post(std::move(c));
-  return env.Undefined();
-}
+Napi::Value WatcherObject::DumpWatches(const Napi::CallbackInfo& info) { return PostRequest(info, Command::DumpWatches); }
 
 Napi::Value WatcherObject::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

@@ -50,6 +50,9 @@ class WatcherObject : public Napi::ObjectWrap<WatcherObject> {
   void shutdown();
   static void CleanupHook(void* arg);
   bool usable(const Napi::CallbackInfo& info);
+  // Posts a command that carries only the request id in info[0] (flush, dumpWatches); the
+  // reader thread answers with a Reply message of that id.
+  Napi::Value PostRequest(const Napi::CallbackInfo& info, Command::Type type);
 
   napi_env env_ = nullptr;
   std::unique_ptr<ReaderThread> reader_;
