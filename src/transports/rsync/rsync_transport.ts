@@ -2,7 +2,9 @@
 // stdin (lsyncd-behaviour.md §5.1), one full rsync for init/recovery (§5.2); local, host:path
 // and rsync:// targets alike. Moves are split by the queue into Delete + Create (keepsMoves =
 // false, §2.4): rsync has no rename; directories created by a split move carry '***' so their
-// whole subtree is sent (include-list.ts).
+// whole subtree is sent (include-list.ts), or with `+` filter rules get the sync's rules inside
+// them (scoped-include-list.ts). Batches that change file content pass --ignore-times, so
+// rsync's whole-second quick check cannot skip a same-size rewrite (batch-argv.ts).
 //
 // Exit codes map through the sync's rsyncExitCodes (defaults §6.2, user `exitcodes` merged on
 // top): ok / again / die. A binary that cannot be started is `die` with the fix in the reason.
