@@ -115,10 +115,8 @@ export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (i
 export class DirectOps {
   readonly counters: OpCounters = { files: 0, bytes: 0 };
   private readonly attrs: AttrOptions;
-  /** rel dir → promise of "real directory on source, directory on target" (false = stale). */
-  private readonly dirCache = new Map<string, Promise<boolean>>();
-  /** rel dirs verified by parentsReadySync in this batch ('' = the target root). */
-  private readonly ready = new Set<string>();
+  /** rel dir → verdict "real directory on source, directory on target" (false = stale), or the check still running. */
+  private readonly dirCache = new Map<string, boolean | Promise<boolean>>();
   private readonly touched = new Set<string>();
   /** Target directories opened up to u+wx for writing (non-root), rel → exact mode to restore. */
   private readonly lockedModes = new Map<string, number>();
@@ -160,7 +158,6 @@ export class DirectOps {
   /** Forget cached directory verdicts (after a full transfer, a removal, a move). */
   invalidate(): void {
     this.dirCache.clear();
-    this.ready.clear();
   }
 
   private excluded(rel: string, isDir: boolean): boolean {
@@ -181,20 +178,20 @@ export class DirectOps {
    * The common case of ensureParents without promises: the target root and every ancestor are
    * already directories (each level checked on both sides, lstat, never following a link), so
    * nothing needs placing. False at the first level that needs work or any error — the caller
-   * then takes the full path, which places, reports and retries. Verified levels are remembered
-   * for the batch (`ready`, cleared with the verdict cache).
+   * then takes the full path, which places, reports and retries. Verified levels go into the
+   * verdict cache like the full path's.
    */
   private parentsReadySync(rel: string): boolean {
     try {
-      if (!this.ready.has('')) {
+      if (this.dirCache.get('') !== true) {
         if (!statSync(fsPath(this.o.dstRoot)).isDirectory()) return false;
-        this.ready.add('');
+        this.dirCache.set('', true);
       }
       for (const a of ancestorsOf(rel)) {
-        if (this.ready.has(a)) continue;
+        if (this.dirCache.get(a) === true) continue;
         const s = lstatSync(fsPath(this.src(a)));
         if (!s.isDirectory() || !this.existingDirSync(a, s.mode)) return false;
-        this.ready.add(a);
+        this.dirCache.set(a, true);
       }
       return true;
     } catch {
@@ -202,14 +199,21 @@ export class DirectOps {
     }
   }
 
-  private ensureDir(rel: string): Promise<boolean> {
-    let p = this.dirCache.get(rel);
-    if (p === undefined) {
-      p = this.checkDir(rel);
-      this.dirCache.set(rel, p);
+  /** The cached verdict for `rel`, or a check started now (its settled verdict replaces it). */
+  private ensureDir(rel: string): boolean | Promise<boolean> {
+    const cached = this.dirCache.get(rel);
+    if (cached !== undefined) return cached;
+    const p = this.checkDir(rel);
+    this.dirCache.set(rel, p);
+    p.then(
+      (ok) => {
+        if (this.dirCache.get(rel) === p) this.dirCache.set(rel, ok);
+      },
       // A failure must not stick: the retry has to try again.
-      p.catch(() => this.dirCache.delete(rel));
-    }
+      () => {
+        if (this.dirCache.get(rel) === p) this.dirCache.delete(rel);
+      },
+    );
     return p;
   }
 
@@ -286,7 +290,7 @@ export class DirectOps {
     }
     await applyAttrs(d, s, this.attrs);
     await this.keepWritable(rel, Number(s.mode) & 0o7777);
-    if (rel !== '') this.dirCache.set(rel, Promise.resolve(true));
+    if (rel !== '') this.dirCache.set(rel, true);
   }
 
   /**
