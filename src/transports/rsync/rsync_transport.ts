@@ -35,6 +35,7 @@ import { toBytes } from '../../paths/byte-path.js';
 import type { Command } from '../command.js';
 import { classifyExit } from '../exit-outcome.js';
 import { rsyncBatchCommand } from './batch-argv.js';
+import { rsyncBinary } from './flags.js';
 import { rsyncFullCommand } from './full-argv.js';
 import { hasContentChanges, type IncludeEntry, includeEntriesFromDelays } from './include-list.js';
 import { parseRsyncReport } from './rsync_report.js';
@@ -112,6 +113,8 @@ export class RsyncTransport implements Transport {
   readonly batchOptions = {};
   readonly description: string;
   private standby: StandbyChild | undefined;
+  /** Short delay and an ELF `rsync.binary` (see the header); decided at the first batch. */
+  private standbyWanted: boolean | undefined;
   private closed = false;
 
   constructor(
@@ -137,7 +140,8 @@ export class RsyncTransport implements Transport {
 
   batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
     const cmd = this.batchCommand(includeEntriesFromDelays(delays), hasContentChanges(delays));
-    const small = this.sync.delay < STANDBY_MAX_DELAY_S && smallBatch(this.sync.source, delays);
+    this.standbyWanted ??= this.sync.delay < STANDBY_MAX_DELAY_S && isElfExecutable(rsyncBinary(this.sync.rsync));
+    const small = this.standbyWanted && smallBatch(this.sync.source, delays);
     const standby = this.standby;
     this.standby = undefined;
     const run = runRsync(cmd, this.sync.rsyncExitCodes, ctx, small ? standby : undefined);
@@ -171,7 +175,7 @@ export class RsyncTransport implements Transport {
       if (!this.closed && !this.standby) {
         // The usual batch: content changes, no whole subtree (other argv: started fresh).
         const next = this.batchCommand([], true);
-        if (isElfExecutable(next.binary)) this.standby = StandbyChild.start(next.binary, next.args);
+        this.standby = StandbyChild.start(next.binary, next.args);
       }
     }
   }
