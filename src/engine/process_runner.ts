@@ -40,6 +40,11 @@ export interface RunOptions {
   readonly cwd?: string;
   /** A child started ahead of time for this command (standby_child.ts); used if it matches. */
   readonly standby?: StandbyChild;
+  /**
+   * Signal the child gets when this thread ends, even by SIGKILL of the daemon (PR_SET_PDEATHSIG,
+   * native spawner only: see {@link childDiesWithUs}; node:child_process ignores it).
+   */
+  readonly parentDeathSignal?: NodeJS.Signals;
 }
 
 export interface RunResult {
@@ -131,6 +136,16 @@ function nativeSpawner(): Spawner | null {
 
 const EMPTY = Buffer.alloc(0);
 
+/** The native spawner when children are started by it (not forced off, available), else null. */
+function activeSpawner(): Spawner | null {
+  return process.env.LSYNCD_TS_NODE_SPAWN === '1' ? null : nativeSpawner();
+}
+
+/** True when children are started by the native spawner, so `parentDeathSignal` is honoured. */
+export function childDiesWithUs(): boolean {
+  return activeSpawner() !== null;
+}
+
 const signalNames = new Map<number, NodeJS.Signals>(
   Object.entries(osConstants.signals).map(([name, num]) => [num, name as NodeJS.Signals]),
 );
@@ -142,8 +157,7 @@ const signalNames = new Map<number, NodeJS.Signals>(
  * a string holds a NUL byte (node:child_process rejects those with its own error).
  */
 function nativeSpawn(cmd: Command, opts: RunOptions, keepStdinOpen: boolean): ChildLike | null {
-  if (process.env.LSYNCD_TS_NODE_SPAWN === '1') return null;
-  const sp = nativeSpawner();
+  const sp = activeSpawner();
   if (!sp) return null;
   let envPairs: string[] | null = null;
   // Without opts.env the main thread's process.env is environ itself; a worker's is a copy.
@@ -159,7 +173,9 @@ function nativeSpawn(cmd: Command, opts: RunOptions, keepStdinOpen: boolean): Ch
   if (strings.some((x) => x.includes('\0'))) return null;
 
   const child = new NativeChild(sp);
-  const r = sp.spawnChild(cmd.binary, cmd.args, envPairs, opts.cwd ?? null, (code, sig) => child.exited(code, sig), keepStdinOpen ? null : (cmd.stdin ?? EMPTY));
+  const deathSignal = opts.parentDeathSignal === undefined ? undefined : osConstants.signals[opts.parentDeathSignal];
+  const onExit = (code: number, sig: number) => child.exited(code, sig);
+  const r = sp.spawnChild(cmd.binary, cmd.args, envPairs, opts.cwd ?? null, onExit, keepStdinOpen ? null : (cmd.stdin ?? EMPTY), deathSignal);
   if ('errno' in r) {
     const code = getSystemErrorName(-r.errno);
     const e = new Error(`spawn ${cmd.binary} ${code}`) as NodeJS.ErrnoException & { spawnargs?: string[] };

@@ -76,15 +76,18 @@ export interface NativeModule {
    * `envPairs` null = this process's environ. Exec failures return `{errno}`. `onExit` runs once:
    * code = exit status or -1, signal = terminating signal number or 0. `stdin` is written into
    * the pipe before the child starts, as far as it fits (`stdinWritten`); when all of it fit the
-   * pipe is closed and `stdinFd` is -1, else the caller writes the rest. (native/addon/child_spawner.h)
+   * pipe is closed and `stdinFd` is -1, else the caller writes the rest. A Buffer in `args` is
+   * passed byte for byte. `parentDeathSignal` > 0: PR_SET_PDEATHSIG in the child (fork+exec
+   * instead of posix_spawn). (native/addon/child_spawner.h)
    */
   spawnChild?(
     binary: string,
-    args: readonly string[],
+    args: readonly (string | Buffer)[],
     envPairs: string[] | null,
     cwd: string | null,
     onExit: (code: number, signal: number) => void,
     stdin?: Buffer | null,
+    parentDeathSignal?: number,
   ): { pid: number; stdinFd: number; stdinWritten: number; stdoutFd: number; stderrFd: number } | { errno: number };
   /** kill(2) for a child of spawnChild not yet reaped; returns errno (ESRCH once it has exited). */
   killChild?(pid: number, signal: number): number;
