@@ -51,7 +51,7 @@ export interface NativeStats {
 }
 
 export interface NativeWatcher {
-  add(reqId: number, rootId: number, absPath: string, rules: { include: boolean; pattern: string }[]): void;
+  add(reqId: number, rootId: number, absPath: string | Buffer, rules: { include: boolean; pattern: string }[]): void;
   remove(reqId: number, rootId: number): void;
   flush(reqId: number): void;
   ack(): void;
