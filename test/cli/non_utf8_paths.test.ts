@@ -1,14 +1,15 @@
-// Source and target paths that are not valid UTF-8, given on the command line and in a Lua
-// config, through the real bin/lsyncd-ts: the mirror lands in exactly the directory named by
+// Source and target paths that are not valid UTF-8, given on the command line and in Lua
+// configs (rsync, rsyncssh over a loopback sshd, direct), through the real bin/lsyncd-ts: the mirror lands in exactly the directory named by
 // those bytes (never in the U+FFFD-mangled twin), at the init transfer and for later events.
 // Node's child_process cannot put such bytes into an argv, so the daemon is exec'd by a small
 // `sh -c` that builds the names with printf.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test, { type TestContext } from 'node:test';
 
+import { startSshd } from '../helpers/sshd.js';
 import { tempDir } from '../helpers/temp_tree.js';
 import { waitFor } from '../helpers/wait_for.js';
 import { BIN } from './run_bin.js';
@@ -81,6 +82,33 @@ test('a Lua config with source "\\255" and target "\\254" escapes syncs exactly 
   await waitFor(() => has(child(dst, 'before'), 'at init'), `the init transfer\n${out()}`);
   writeFileSync(child(src, 'after'), 'by event');
   await waitFor(() => has(child(dst, 'after'), 'by event'), `the event transfer\n${out()}`);
+  assert.equal(existsSync(raw(base, 't\xef\xbf\xbd')), false, 'no U+FFFD twin of the target');
+});
+
+/** A Lua string literal: JSON's quoting is valid Lua for the ASCII paths and options used here. */
+const lua = (s: string): string => JSON.stringify(s);
+
+test('rsyncssh from a Lua config: source "\\255" and targetdir "\\254" (transfers and remote moves)', async (t) => {
+  const sshd = await startSshd(t);
+  const base = tempDir(t);
+  const src = raw(base, 's\xff');
+  const dst = raw(base, 't\xfe');
+  mkdirSync(src);
+  mkdirSync(dst);
+  writeFileSync(child(src, 'before'), 'at init');
+  const options = Object.entries(sshd.sshTable.options).map(([k, v]) => `[${lua(k)}] = ${lua(v)}`).join(', ');
+  const sshTable = `ssh = { port = ${sshd.port}, identityFile = ${lua(sshd.identityFile)}, options = { ${options} }, _extra = { "-F", "none" } }`;
+  const config = path.join(base, 'config.lua');
+  writeFileSync(
+    config,
+    `settings { nodaemon = true }\nsync { default.rsyncssh, source = "${base}/s\\255", host = ${lua(`${sshd.user}@${sshd.host}`)}, targetdir = "${base}/t\\254", delay = 0, ${sshTable} }\n`,
+  );
+  const out = startDaemonSh(t, base, `"$B/config.lua"`);
+  await waitFor(() => has(child(dst, 'before'), 'at init'), `the init transfer\n${out()}`);
+  writeFileSync(child(src, 'after'), 'by event');
+  await waitFor(() => has(child(dst, 'after'), 'by event'), `the event transfer\n${out()}`);
+  renameSync(child(src, 'after'), child(src, 'moved'));
+  await waitFor(() => has(child(dst, 'moved'), 'by event') && !existsSync(child(dst, 'after')), `the remote move\n${out()}`);
   assert.equal(existsSync(raw(base, 't\xef\xbf\xbd')), false, 'no U+FFFD twin of the target');
 });
 
