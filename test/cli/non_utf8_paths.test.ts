@@ -1,6 +1,7 @@
 // Source and target paths that are not valid UTF-8, given on the command line and in Lua
-// configs (rsync, rsyncssh over a loopback sshd, direct), through the real bin/lsyncd-ts: the mirror lands in exactly the directory named by
-// those bytes (never in the U+FFFD-mangled twin), at the init transfer and for later events.
+// configs (rsync, rsyncssh over a loopback sshd, direct), through the real bin/lsyncd-ts: the
+// mirror lands in exactly the directory named by those bytes (never in the U+FFFD-mangled
+// twin), at the init transfer and for later events.
 // Node's child_process cannot put such bytes into an argv, so the daemon is exec'd by a small
 // `sh -c` that builds the names with printf.
 import assert from 'node:assert/strict';
