@@ -31,8 +31,9 @@
  *     expires. Its stderr then goes to a file in the runtime dir, never to a pipe of ours: a
  *     backgrounded master started with `-v` in `_extra` would keep such a pipe open.
  *   - A master that died (idle ControlPersist expiry, network loss) removes its socket, so the
- *     next ensure() starts a new one; a stale socket (master SIGKILLed) is handled by ssh's
- *     ControlMaster=auto (it unlinks it and connects directly).
+ *     next ensure() starts a new one. A stale socket (master SIGKILLed): an attached master's is
+ *     removed before the next start (`up` is false once our child has exited); otherwise ssh's
+ *     ControlMaster=auto handles it (it unlinks it and connects directly).
  *   - If the user's ssh options set any Control* option themselves, no master is managed
  *     (`wantsManagedMaster` → false): their configuration wins.
  *   - close(): `ssh -O exit` (stdio ignored; SIGTERM for an attached master that does not
@@ -142,7 +143,9 @@ export class SshMaster {
   readonly control: SshControl;
   private starting: Promise<RunResult | undefined> | undefined;
   private closed = false;
-  /** The master as our own child (native spawner), until it exits. */
+  /** Masters are started as our own children (native spawner: see header). */
+  private readonly attachedMode = childDiesWithUs();
+  /** The master as our own child, until it exits. */
   private attached: ChildLike | undefined;
   private attachedExit: Promise<void> | undefined;
 
@@ -158,6 +161,7 @@ export class SshMaster {
 
   /** True while the master's socket exists (cheap; no process). */
   get up(): boolean {
+    if (this.attachedMode && this.attached === undefined) return false; // a socket left by a killed master is stale
     return existsSync(this.socketPath);
   }
 
@@ -176,7 +180,7 @@ export class SshMaster {
   }
 
   private async start(signal?: AbortSignal): Promise<RunResult | undefined> {
-    if (childDiesWithUs()) return this.startAttached(signal);
+    if (this.attachedMode) return this.startAttached(signal);
     const args = ['-o', 'ControlMaster=yes', ...sshArgs(this.ssh, this.control), ...MASTER_DEFAULTS, '-N', this.host];
     const r = await runQuiet(sshBinary(this.ssh), args, path.join(this.dir, 'master.log'), signal);
     return r.code === 0 ? undefined : r;
@@ -185,6 +189,9 @@ export class SshMaster {
   /** The master as a foreground child that gets SIGTERM when this thread ends (see header). */
   private startAttached(signal?: AbortSignal): Promise<RunResult | undefined> {
     const args = ['-o', 'ControlMaster=yes', '-o', 'ControlPersist=no', ...sshArgs(this.ssh, this.control), ...MASTER_DEFAULTS, '-N', this.host];
+    // No master of ours is alive: a socket still there was left by one that was killed, and ssh
+    // would not replace it (it would run without multiplexing). The directory is private to us.
+    rmSync(this.socketPath, { force: true });
     return new Promise((resolve) => {
       const child = startChild({ binary: sshBinary(this.ssh), args, stdin: undefined }, { parentDeathSignal: 'SIGTERM' });
       let tail = Buffer.alloc(0);

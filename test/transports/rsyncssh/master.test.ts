@@ -184,3 +184,23 @@ test('kill -9 of the daemon takes its ssh master down with it (no orphan under P
   await daemon.exited;
   await waitFor(() => !alive(master!), `ssh master ${master} to exit after its daemon was killed`, 10_000);
 });
+
+test('a master killed with SIGKILL (stale socket left) is replaced by a new one on the next transfer', async (t) => {
+  const f = await fixture(t);
+  writeFileSync(path.join(f.src, 'a'), '1');
+  assert.deepEqual((await f.transport.full(f.ctx)).outcome, { kind: 'ok' });
+  const master = f.transport.master!;
+  const [first] = mastersBelow(master.dir);
+  assert.ok(first !== undefined, 'a master process is running');
+  process.kill(first, 'SIGKILL');
+  await waitFor(() => !master.up, 'the transport to notice that its master exited');
+  assert.equal(existsSync(master.socketPath), true, 'SIGKILL leaves the socket behind');
+
+  writeFileSync(path.join(f.src, 'b'), '2');
+  assert.deepEqual((await f.transport.batch([delay('Create', '/b')], f.ctx)).outcome, { kind: 'ok' }, f.log.lines.join('\n'));
+  assert.deepEqual(snapshot(f.dst), snapshot(f.src));
+  const now = mastersBelow(master.dir);
+  assert.equal(now.length, 1, 'one new master');
+  assert.notEqual(now[0], first);
+  assert.equal(await master.check(), true, 'the new master answers on the socket');
+});
