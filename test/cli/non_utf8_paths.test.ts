@@ -12,6 +12,7 @@ import test, { type TestContext } from 'node:test';
 
 import { startSshd } from '../helpers/sshd.js';
 import { tempDir } from '../helpers/temp_tree.js';
+import { killFromPidfileAfter } from '../daemon/daemon_harness.js';
 import { waitFor } from '../helpers/wait_for.js';
 import { BIN } from './run_bin.js';
 
@@ -84,6 +85,20 @@ test('a Lua config with source "\\255" and target "\\254" escapes syncs exactly 
   writeFileSync(child(src, 'after'), 'by event');
   await waitFor(() => has(child(dst, 'after'), 'by event'), `the event transfer\n${out()}`);
   assert.equal(existsSync(raw(base, 't\xef\xbf\xbd')), false, 'no U+FFFD twin of the target');
+});
+
+test('daemon mode: the launcher hands the exact bytes of a -direct source to its daemon', async (t) => {
+  const base = tempDir(t);
+  const src = raw(base, 'd-\xff');
+  mkdirSync(src);
+  writeFileSync(child(src, 'before'), 'at init');
+  killFromPidfileAfter(t, path.join(base, 'pid'));
+  const out = startDaemonSh(t, base, `-pidfile "$B/pid" -logfile "$B/log" -delay 0 -direct "$(printf '%s/d-\\377' "$B")" "$B/t"`);
+  const dst = path.join(base, 't');
+  await waitFor(() => has(Buffer.from(`${dst}/before`), 'at init'), `the init copy\n${out()}`);
+  writeFileSync(child(src, 'after'), 'by event');
+  await waitFor(() => has(Buffer.from(`${dst}/after`), 'by event'), `the event copy\n${out()}`);
+  assert.match(readFileSync(path.join(base, 'log'), 'utf8'), /d-\\xff\/ -> /);
 });
 
 /** A Lua string literal: JSON's quoting is valid Lua for the ASCII paths and options used here. */
