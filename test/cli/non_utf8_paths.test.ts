@@ -79,12 +79,24 @@ test('a Lua config with source "\\255" and target "\\254" escapes syncs exactly 
   mkdirSync(dst);
   writeFileSync(child(src, 'before'), 'at init');
   const config = path.join(base, 'config.lua');
-  writeFileSync(config, `settings { nodaemon = true }\nsync { default.rsync, source = "${base}/s\\255", target = "${base}/t\\254", delay = 0 }\n`);
+  const status = path.join(base, 'status');
+  writeFileSync(
+    config,
+    `settings { nodaemon = true, statusFile = "${status}", statusInterval = 1 }\nsync { default.rsync, source = "${base}/s\\255", target = "${base}/t\\254", delay = 0 }\n`,
+  );
   const out = startDaemonSh(t, base, `"$B/config.lua"`);
   await waitFor(() => has(child(dst, 'before'), 'at init'), `the init transfer\n${out()}`);
   writeFileSync(child(src, 'after'), 'by event');
   await waitFor(() => has(child(dst, 'after'), 'by event'), `the event transfer\n${out()}`);
   assert.equal(existsSync(raw(base, 't\xef\xbf\xbd')), false, 'no U+FFFD twin of the target');
+  // The status file and its JSON twin show the bytes as \xNN.
+  await waitFor(() => existsSync(`${status}.json`), 'the status file');
+  const expected = `${base}/s\\xff/ -> ${base}/t\\xfe/`;
+  // (the text form escapes each backslash once more: lineSafe)
+  assert.ok(readFileSync(status, 'utf8').includes(expected.replace(/\\/g, '\\\\')), readFileSync(status, 'utf8'));
+  const json = JSON.parse(readFileSync(`${status}.json`, 'utf8')) as { syncs: { description: string; source: string }[] };
+  assert.equal(json.syncs[0]?.description, expected);
+  assert.equal(json.syncs[0]?.source, `${base}/s\\xff/`);
 });
 
 test('daemon mode: the launcher hands the exact bytes of a -direct source to its daemon', async (t) => {
