@@ -14,7 +14,7 @@ import { startSshd } from '../helpers/sshd.js';
 import { tempDir } from '../helpers/temp_tree.js';
 import { killFromPidfileAfter } from '../daemon/daemon_harness.js';
 import { waitFor } from '../helpers/wait_for.js';
-import { BIN } from './run_bin.js';
+import { BIN, runBin } from './run_bin.js';
 
 /** `base` + the raw bytes of `name` (a latin1 string: one char per byte). */
 const raw = (base: string, name: string): Buffer => Buffer.concat([Buffer.from(`${base}/`), Buffer.from(name, 'latin1')]);
@@ -111,6 +111,19 @@ test('daemon mode: the launcher hands the exact bytes of a -direct source to its
   writeFileSync(child(src, 'after'), 'by event');
   await waitFor(() => has(Buffer.from(`${dst}/after`), 'by event'), `the event copy\n${out()}`);
   assert.match(readFileSync(path.join(base, 'log'), 'utf8'), /d-\\xff\/ -> /);
+});
+
+test('check-config finds a non-UTF-8 source and prints the command lines with the bytes as \\xNN', (t) => {
+  const base = tempDir(t);
+  mkdirSync(raw(base, 's\xff'));
+  const config = path.join(base, 'config.lua');
+  writeFileSync(config, `sync { default.rsync, source = "${base}/s\\255", target = "${base}/t\\254" }\n`);
+  const r = runBin(['check-config', config], { PATH: process.env['PATH'] ?? '/usr/bin:/bin' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /warning/, 'the source exists: no missing-source warning');
+  assert.ok(r.stdout.includes(`sync[1] rsync: ${base}/s\\xff/ → ${base}/t\\xfe/`), r.stdout);
+  assert.ok(r.stdout.includes(`$'${base}/s\\xff/' $'${base}/t\\xfe/'`), r.stdout);
+  assert.doesNotMatch(r.stdout, /\ufffd/);
 });
 
 /** A Lua string literal: JSON's quoting is valid Lua for the ASCII paths and options used here. */
