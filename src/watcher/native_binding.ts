@@ -71,6 +71,8 @@ export interface NativeModule {
   syslogWrite(priority: number, message: string): void;
   /** One sd_notify datagram to `socketPath` ('@' = abstract); returns errno, 0 when sent. */
   sdNotify(socketPath: string, state: string): number;
+  /** lseek(fd, offset, SEEK_HOLE if `hole` else SEEK_DATA): the offset, or -errno (ENXIO: no more data). */
+  seekDataHole?(fd: number, offset: number, hole: boolean): number;
   /**
    * posix_spawn (vfork-class) child with three O_CLOEXEC pipes; the caller owns the fds.
    * `envPairs` null = this process's environ. Exec failures return `{errno}`. `onExit` runs once:
