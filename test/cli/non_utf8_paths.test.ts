@@ -113,9 +113,9 @@ test('daemon mode: the launcher hands the exact bytes of a -direct source to its
   assert.match(readFileSync(path.join(base, 'log'), 'utf8'), /d-\\xff\/ -> /);
 });
 
-test('check-config finds a non-UTF-8 source and prints the command lines with the bytes as \\xNN', (t) => {
+test('check-config and sysctl find a non-UTF-8 source; the bytes are printed as \\xNN', (t) => {
   const base = tempDir(t);
-  mkdirSync(raw(base, 's\xff'));
+  mkdirSync(child(raw(base, 's\xff'), 'sub'), { recursive: true });
   const config = path.join(base, 'config.lua');
   writeFileSync(config, `sync { default.rsync, source = "${base}/s\\255", target = "${base}/t\\254" }\n`);
   const r = runBin(['check-config', config], { PATH: process.env['PATH'] ?? '/usr/bin:/bin' });
@@ -124,6 +124,8 @@ test('check-config finds a non-UTF-8 source and prints the command lines with th
   assert.ok(r.stdout.includes(`sync[1] rsync: ${base}/s\\xff/ → ${base}/t\\xfe/`), r.stdout);
   assert.ok(r.stdout.includes(`$'${base}/s\\xff/' $'${base}/t\\xfe/'`), r.stdout);
   assert.doesNotMatch(r.stdout, /\ufffd/);
+  const counted = runBin(['sysctl', config], { PATH: process.env['PATH'] ?? '/usr/bin:/bin' });
+  assert.match(counted.stdout, new RegExp(`Directories to watch: 2 [\\s\\S]*sync\\[1\\] ${base}/s\\\\xff`), counted.stdout + counted.stderr);
 });
 
 /** A Lua string literal: JSON's quoting is valid Lua for the ASCII paths and options used here. */
