@@ -21,7 +21,8 @@
  *     connection for ControlPersist seconds under PID 1). With the native spawner
  *     (`childDiesWithUs`) the master stays our direct child in the foreground
  *     (`-o ControlPersist=no`, ahead of the control options, so ssh does not daemonize) and is
- *     started with PR_SET_PDEATHSIG = SIGTERM; it is up once its socket appears in the runtime
+ *     started with PR_SET_PDEATHSIG = SIGTERM (the signal follows the thread that spawned it:
+ *     the engine's, i.e. the main thread); it is up once its socket appears in the runtime
  *     dir (inotify on the dir), failed when it exits first (255 = cannot connect/authenticate →
  *     the caller's `again`). Its stderr is drained into a bounded tail for that error. It lives
  *     until close() or a lost connection; there is no idle expiry. Node's own spawn
