@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -285,20 +287,94 @@ Napi::Object errnoResult(Napi::Env env, int err) {
   return o;
 }
 
+// Strings are encoded as UTF-8; a Buffer element is taken byte for byte (a path that is not
+// valid UTF-8 cannot be a JS string without loss).
 std::vector<std::string> stringArray(const Napi::Value& v) {
   std::vector<std::string> out;
   if (!v.IsArray()) return out;
   Napi::Array a = v.As<Napi::Array>();
   out.reserve(a.Length());
-  for (uint32_t i = 0; i < a.Length(); ++i) out.push_back(a.Get(i).ToString().Utf8Value());
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value e = a.Get(i);
+    if (e.IsBuffer()) {
+      Napi::Buffer<char> b = e.As<Napi::Buffer<char>>();
+      out.emplace_back(b.Data(), b.Length());
+    } else {
+      out.push_back(e.ToString().Utf8Value());
+    }
+  }
   return out;
+}
+
+// Child side of forkExec, between fork and exec: async-signal-safe calls only (the child of a
+// multi-threaded process has one thread; another thread may have held any lock). Reports its
+// errno on `errFd` (O_CLOEXEC: a successful exec closes it) and exits 127 when something fails.
+[[noreturn]] void forkedChild(const char* path, char** argv, char** envp, const int childEnd[3], const char* cwd,
+                              int deathSignal, pid_t parent, int errFd) {
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  for (int s = 1; s < NSIG; ++s) (void)::sigaction(s, &dfl, nullptr);  // Node ignores SIGPIPE
+  int err = 0;
+  for (int i = 0; i < 3 && err == 0; ++i)
+    if (::dup2(childEnd[i], i) < 0) err = errno;
+  if (err == 0 && cwd != nullptr && ::chdir(cwd) != 0) err = errno;
+  if (err == 0 && ::prctl(PR_SET_PDEATHSIG, deathSignal) != 0) err = errno;
+  // The parent may have died before prctl took effect: then no signal will ever come.
+  if (err == 0 && ::getppid() != parent) ::_exit(127);
+  if (err == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::execve(path, argv, envp);
+    err = errno;
+  }
+  ssize_t n;
+  do n = ::write(errFd, &err, sizeof err);
+  while (n < 0 && errno == EINTR);
+  ::_exit(127);
+}
+
+// fork + exec for a child that must die with the thread that starts it (PR_SET_PDEATHSIG; the
+// kernel sends it when the creating THREAD exits, so callers spawn from the main thread).
+// posix_spawn has no hook for prctl, hence a real fork: it costs the page-table copy, so only
+// the rare long-lived children (ssh ControlMaster) take this path. Returns errno (0 = started,
+// *pidOut set); an exec failure in the child is returned like posix_spawn's.
+int forkExec(pid_t* pidOut, const char* path, char** argv, char** envp, const int childEnd[3], const char* cwd,
+             int deathSignal) {
+  int ep[2];
+  if (::pipe2(ep, O_CLOEXEC) != 0) return errno;
+  UniqueFd errRead(ep[0]), errWrite(ep[1]);
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);  // no Node handler may run in the child
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid == 0) forkedChild(path, argv, envp, childEnd, cwd, deathSignal, parent, errWrite.get());
+  int forkErr = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) return forkErr;
+  errWrite.reset();
+  int childErr = 0;
+  ssize_t n;
+  do n = ::read(errRead.get(), &childErr, sizeof childErr);
+  while (n < 0 && errno == EINTR);
+  if (n == static_cast<ssize_t>(sizeof childErr)) {
+    int st;
+    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    return childErr != 0 ? childErr : ECHILD;
+  }
+  *pidOut = pid;
+  return 0;
 }
 
 Napi::Value SpawnChild(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* sp = static_cast<Spawner*>(info.Data());
   if (info.Length() < 5 || !info[0].IsString() || !info[1].IsArray() || !info[4].IsFunction()) {
-    Napi::TypeError::New(env, "spawnChild(binary, args, envPairs|null, cwd|null, onExit, stdin?)")
+    Napi::TypeError::New(env, "spawnChild(binary, args, envPairs|null, cwd|null, onExit, stdin?, parentDeathSignal?)")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -390,12 +466,17 @@ Napi::Value SpawnChild(const Napi::CallbackInfo& info) {
 
   pid_t pid = -1;
   char** envArg = ownEnv ? envp.data() : environ;
-  int rc = posix_spawn(&pid, resolved.c_str(), &sa.fa, &sa.attr, argv.data(), envArg);
+  const int deathSignal = info.Length() > 6 && info[6].IsNumber() ? info[6].As<Napi::Number>().Int32Value() : 0;
+  auto start = [&]() {
+    if (deathSignal > 0) return forkExec(&pid, resolved.c_str(), argv.data(), envArg, childEnd, haveCwd ? cwd.c_str() : nullptr, deathSignal);
+    return posix_spawn(&pid, resolved.c_str(), &sa.fa, &sa.attr, argv.data(), envArg);
+  };
+  int rc = start();
   if (rc != 0 && cached && (rc == ENOENT || rc == EACCES || rc == ENOEXEC)) {
     sp->pathCache.erase(cacheKey);  // moved or replaced since it was found: search again
     if (int e = searchPath(binary, childPath, resolved)) return errnoResult(env, e);
     sp->pathCache[cacheKey] = resolved;
-    rc = posix_spawn(&pid, resolved.c_str(), &sa.fa, &sa.attr, argv.data(), envArg);
+    rc = start();
   }
   if (rc != 0) return errnoResult(env, rc);
 

@@ -4,9 +4,16 @@
 // longer grows with the parent's size.
 //
 // JS surface (JS thread only, never throws for system errors):
-//   spawnChild(binary, args[], envPairs[] | null, cwd | null, onExit(code, signal), stdin?)
+//   spawnChild(binary, args[], envPairs[] | null, cwd | null, onExit(code, signal), stdin?,
+//              parentDeathSignal?)
 //     -> {pid, stdinFd, stdinWritten, stdoutFd, stderrFd} | {errno}
-//     argv[0] is `binary`. A binary without '/' is looked up in PATH — the PATH of envPairs when
+//     argv[0] is `binary`. An `args` element may be a Buffer: its bytes are passed as they are
+//     (file names that are not valid UTF-8); strings are passed as UTF-8.
+//     `parentDeathSignal` (a signal number > 0): the child gets PR_SET_PDEATHSIG with it, so it
+//     is signalled when the calling thread exits, even by SIGKILL of this process (an ssh
+//     ControlMaster must not outlive its daemon). This takes a fork()+exec path instead of
+//     posix_spawn (posix_spawn has no hook to run prctl in the child); call it from the main
+//     thread, since the signal fires when the creating thread ends. A binary without '/' is looked up in PATH — the PATH of envPairs when
 //     given (as execvp in a libuv child would), else the process's own — by the parent, cached
 //     per (binary, PATH) and searched again if the cached file stops being executable.
 //     `stdin` (a Buffer: all of the child's input) is written into the stdin pipe before the

@@ -65,12 +65,27 @@ Napi::Value SdNotify(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, err);
 }
 
+// lseek(fd, offset, SEEK_DATA or SEEK_HOLE): the next data (hole) offset at or after `offset`,
+// or -errno (ENXIO: no data after `offset`). One syscall; the fd stays the caller's.
+Napi::Value SeekDataHole(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsBoolean()) {
+    Napi::TypeError::New(env, "seekDataHole(fd, offset, hole)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  off_t offset = static_cast<off_t>(info[1].As<Napi::Number>().Int64Value());
+  off_t r = ::lseek(fd, offset, info[2].As<Napi::Boolean>().Value() ? SEEK_HOLE : SEEK_DATA);
+  return Napi::Number::New(env, r < 0 ? -static_cast<double>(errno) : static_cast<double>(r));
+}
+
 }  // namespace
 
 void RegisterSystemCalls(Napi::Env env, Napi::Object exports) {
   exports.Set("syslogOpen", Napi::Function::New(env, SyslogOpen, "syslogOpen"));
   exports.Set("syslogWrite", Napi::Function::New(env, SyslogWrite, "syslogWrite"));
   exports.Set("sdNotify", Napi::Function::New(env, SdNotify, "sdNotify"));
+  exports.Set("seekDataHole", Napi::Function::New(env, SeekDataHole, "seekDataHole"));
 }
 
 }  // namespace lts

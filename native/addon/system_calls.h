@@ -5,7 +5,9 @@
 //   sdNotify(socketPath, state) -> errno (0 = sent) — one datagram to $NOTIFY_SOCKET as
 //     sd_notify(3) does (AF_UNIX, SOCK_DGRAM; a leading '@' is the abstract namespace). Node's
 //     dgram module only speaks UDP, and libsystemd is not a dependency we want.
-// Both run on the JS thread and never throw for system errors (errno is returned / ignored).
+//   seekDataHole(fd, offset, hole) -> offset | -errno — lseek(2) with SEEK_DATA / SEEK_HOLE, so
+//     a sparse file is copied by its data extents without reading its holes (fs.read cannot ask).
+// All run on the JS thread and never throw for system errors (errno is returned / ignored).
 #pragma once
 #include <napi.h>
 

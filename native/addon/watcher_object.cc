@@ -220,7 +220,7 @@ bool WatcherObject::usable(const Napi::CallbackInfo& info) {
 Napi::Value WatcherObject::Add(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!usable(info)) return env.Undefined();
-  if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsString() ||
+  if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() || !(info[2].IsString() || info[2].IsBuffer()) ||
       !info[3].IsArray()) {
     Napi::TypeError::New(env, "add(reqId, rootId, absPath, rules)").ThrowAsJavaScriptException();
     return env.Undefined();
@@ -228,7 +228,12 @@ Napi::Value WatcherObject::Add(const Napi::CallbackInfo& info) {
   Command c{Command::AddRoot};
   c.reqId = info[0].As<Napi::Number>().Uint32Value();
   c.root = static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value());
-  c.path = info[2].As<Napi::String>().Utf8Value();
+  if (info[2].IsBuffer()) {  // a root path that is not valid UTF-8: its exact bytes
+    Napi::Buffer<char> b = info[2].As<Napi::Buffer<char>>();
+    c.path.assign(b.Data(), b.Length());
+  } else {
+    c.path = info[2].As<Napi::String>().Utf8Value();
+  }
   Napi::Array rules = info[3].As<Napi::Array>();
   for (uint32_t i = 0; i < rules.Length(); ++i) {
     Napi::Value v = rules.Get(i);

@@ -2,7 +2,7 @@
 //
 // JS surface (all methods return immediately; answers arrive through onMessage):
 //   new NativeWatcher({mode, settleMs, maxLatencyMs, maxBatch, maxPending, moveGraceMs}, onMessage)
-//   add(reqId, rootId, absPath, rules: {include, pattern}[])   -> Reply {reqId, err, dirs, errors}
+//   add(reqId, rootId, absPath (string, or a Buffer for a path that is not UTF-8), rules: {include, pattern}[])   -> Reply {reqId, err, dirs, errors}
 //   remove(reqId, rootId)                                      -> Reply {reqId}
 //   flush(reqId)       -> the batch carrying flushIds, or Reply {reqId} if nothing was pending
 //   ack()              -> JS finished the in-flight batch (back-pressure: one batch at a time)

@@ -1,13 +1,23 @@
 // Show a Command (src/transports/command.ts) as a copy-pastable POSIX shell line for check-config
 // (issue 3: "the exact rsync/ssh command lines it would run"). Only for display: the daemon never
 // runs a shell (issue 4). Words with nothing special stay bare; everything else is single-quoted
-// with ' → '\''.
+// with ' → '\''; a word with bytes that are not valid UTF-8 becomes bash's $'…\xNN…'.
+import { hasEscapedBytes, showEscapedBytes } from '../paths/byte-path.js';
 import type { Command } from '../transports/command.js';
 
 const SAFE = /^[A-Za-z0-9_\-+=/.,:@%^]+$/;
 
 export function shellQuote(word: string): string {
+  if (hasEscapedBytes(word)) return ansiCQuote(word);
   return SAFE.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * A word holding bytes that are not valid UTF-8 (src/paths/byte-path.ts), as bash's $'…' with
+ * those bytes as \xNN: plain single quotes cannot show them. Backslash and quote are escaped.
+ */
+function ansiCQuote(word: string): string {
+  return `$'${showEscapedBytes(word.replace(/\\/g, '\\\\').replace(/'/g, "\\'"))}'`;
 }
 
 export function commandLine(cmd: Command): string {

@@ -11,6 +11,7 @@
 // exists (§1.2), else as configured.
 import type { DeleteMode, NormalizedSync } from '../config/schema.js';
 import type { SyncRules } from '../sysctl/sync_rules.js';
+import { directFullRsync } from '../transports/direct/index.js';
 import { rshOption, rsyncBatchCommand, rsyncFullCommand, rsyncsshDestination, remoteMovesCommand } from '../transports/rsync/index.js';
 import { deletesWhileRunning } from '../transports/delete-mode.js';
 import { commandLine, nulListItems, shellQuote } from './argv_display.js';
@@ -89,7 +90,7 @@ function commandLines(sync: NormalizedSync, realSource: string | undefined, rule
 
   const extraRsh = sync.mode === 'rsyncssh' ? rshOption(sync.ssh) : undefined;
   const target = destinationOf(sync)!;
-  const common = { rsync: sync.rsync, delete: sync.delete, source, target, ...(extraRsh !== undefined ? { extraRsh } : {}) };
+  const common = { rsync: sync.mode === 'direct' ? directFullRsync(sync) : sync.rsync, delete: sync.delete, source, target, ...(extraRsh !== undefined ? { extraRsh } : {}) };
   if (sync.init) {
     const full = rsyncFullCommand({ ...common, hasFilters: rules.hasFilters, rules: wire });
     lines.push(row('startup', commandLine(full)));

@@ -5,14 +5,17 @@
 // Each diagnostic is one line: `FILE:LINE: path: message` (src/config/diagnostics.ts).
 // Writes go through process.stdout/stderr; callers set process.exitCode (never process.exit), so
 // output is flushed even when piped.
+// Bytes of a configured path that are not valid UTF-8 (byte-escaped, src/paths/byte-path.ts)
+// are written as \xNN.
 import type { ConfigDiagnostic } from '../config/diagnostics.js';
+import { showEscapedBytes } from '../paths/byte-path.js';
 
 export function out(line = ''): void {
-  process.stdout.write(`${line}\n`);
+  process.stdout.write(`${showEscapedBytes(line)}\n`);
 }
 
 export function err(line: string): void {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`${showEscapedBytes(line)}\n`);
 }
 
 export function printLsyncdDiagnostics(errors: readonly ConfigDiagnostic[], warnings: readonly ConfigDiagnostic[]): void {

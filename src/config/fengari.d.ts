@@ -24,6 +24,7 @@ declare module 'fengari' {
     lua_tonumber(L: LuaState, idx: number): number;
     lua_toboolean(L: LuaState, idx: number): boolean;
     lua_tojsstring(L: LuaState, idx: number): string;
+    lua_tostring(L: LuaState, idx: number): Uint8Array;
     lua_getglobal(L: LuaState, name: Uint8Array): number;
     lua_sethook(L: LuaState, f: ((L: LuaState, ar: unknown) => void) | null, mask: number, count: number): void;
     lua_getinfo(L: LuaState, what: Uint8Array, ar: unknown): number;

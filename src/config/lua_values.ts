@@ -4,9 +4,12 @@
 //  - integer keys outside 1..n (e.g. exitcodes = { [0] = 'ok', [23] = 'ok' }) become string keys;
 //  - in a table with both, the 1..n part is kept apart as `positional` (lsyncd's
 //    `sync{ default.rsync, source = ... }` inheritance, and `settings{ 'nodaemon' }`);
+//  - strings keep their bytes: what is not valid UTF-8 is byte-escaped (luaString);
 //  - Lua functions become `LuaFunctionRef` (we cannot run Lua actions at run time; the loader
 //    reports them), cycles/over-deep nesting are cut with an error value.
 import type { LuaApi, LuaState } from 'fengari';
+
+import { decodePathBytes } from '../paths/byte-path.js';
 
 export class LuaFunctionRef {
   readonly luaFunction = true;
@@ -24,12 +27,21 @@ export type LuaJs = string | number | boolean | LuaFunctionRef | LuaConversionEr
 
 const MAX_DEPTH = 32;
 
+/**
+ * A Lua string (bytes) as JS text: UTF-8 decoded, with bytes that are not valid UTF-8 kept
+ * byte-escaped (src/paths/byte-path.ts), so `source = "/srv/\255"` names exactly that directory.
+ * Only for values already of type string (lua_tostring would convert a number in place).
+ */
+function luaString(lua: LuaApi, L: LuaState, idx: number): string {
+  return decodePathBytes(lua.lua_tostring(L, idx));
+}
+
 export function readLuaValue(lua: LuaApi, L: LuaState, idx: number, depth = 0, seen: Set<object> = new Set()): LuaJs | undefined {
   const t = lua.lua_type(L, idx);
   if (t === lua.LUA_TNIL) return undefined;
   if (t === lua.LUA_TBOOLEAN) return lua.lua_toboolean(L, idx);
   if (t === lua.LUA_TNUMBER) return lua.lua_isinteger(L, idx) ? lua.lua_tointeger(L, idx) : lua.lua_tonumber(L, idx);
-  if (t === lua.LUA_TSTRING) return lua.lua_tojsstring(L, idx);
+  if (t === lua.LUA_TSTRING) return luaString(lua, L, idx);
   if (t === lua.LUA_TFUNCTION) return new LuaFunctionRef();
   if (t !== lua.LUA_TTABLE) return new LuaConversionError('unsupported Lua value (userdata/thread)');
   if (depth > MAX_DEPTH) return new LuaConversionError('tables nested too deeply');
@@ -44,7 +56,7 @@ export function readLuaValue(lua: LuaApi, L: LuaState, idx: number, depth = 0, s
     const kt = lua.lua_type(L, -2);
     const v = readLuaValue(lua, L, -1, depth + 1, seen);
     if (v !== undefined) {
-      if (kt === lua.LUA_TSTRING) fields.set(lua.lua_tojsstring(L, -2), v);
+      if (kt === lua.LUA_TSTRING) fields.set(luaString(lua, L, -2), v);
       else if (kt === lua.LUA_TNUMBER && lua.lua_isinteger(L, -2)) ints.set(lua.lua_tointeger(L, -2), v);
       else if (kt === lua.LUA_TNUMBER) fields.set(String(lua.lua_tonumber(L, -2)), v);
       else fields.set('?', new LuaConversionError('table keys must be strings or numbers'));

@@ -5,7 +5,8 @@
 //
 // Contract:
 //   launchDaemon(opts) — in the launcher: spawns process.execPath with the same execArgv and argv
-//     (so the daemon loads and validates the same config itself) and READY_FD_ENV set, detached
+//     (so the daemon loads and validates the same config itself; arguments that are not valid
+//     UTF-8 travel in src/cli/raw_argv.ts's ARGV_ENV) and READY_FD_ENV set, detached
 //     (setsid: own session, no controlling terminal), stdin/stdout/stderr on /dev/null (the daemon
 //     logs through its own log), plus a pipe on fd 3. It resolves with the exit code for the
 //     launcher: 0 after "READY <pid>", the daemon's code (255 for a start-up failure) after
@@ -21,6 +22,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, writeSync } from 'node:fs';
 
+import { argvEnvFor, scriptArgv } from '../cli/raw_argv.js';
+
 export const READY_FD_ENV = 'LSYNCD_TS_READY_FD';
 const READY_FD = 3;
 
@@ -32,18 +35,19 @@ export interface LaunchResult {
 }
 
 export interface LaunchOptions {
-  /** argv after the script (default process.argv.slice(2)). */
+  /** argv after the script (default: this process's, byte for byte: src/cli/raw_argv.ts). */
   readonly args?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
 }
 
 export function launchDaemon(opts: LaunchOptions = {}): Promise<LaunchResult> {
   const script = process.argv[1]!;
-  const args = [...process.execArgv, script, ...(opts.args ?? process.argv.slice(2))];
+  const own = opts.args ?? scriptArgv();
+  const args = [...process.execArgv, script, ...own];
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-    env: { ...(opts.env ?? process.env), [READY_FD_ENV]: String(READY_FD) },
+    env: { ...(opts.env ?? process.env), [READY_FD_ENV]: String(READY_FD), ...argvEnvFor(own) },
   });
   const pipe = child.stdio[READY_FD] as NodeJS.ReadableStream & { destroy(): void };
   return new Promise<LaunchResult>((resolve) => {

@@ -20,6 +20,7 @@
 // and never races it on the same target).
 import { realpathSync, statSync } from 'node:fs';
 
+import { decodePathBytes, displayPath, pathArg } from '../paths/byte-path.js';
 import type { NormalizedConfig, NormalizedSync } from '../config/schema.js';
 import type { Log } from '../log/log.js';
 import { planReload, type SettingChange } from '../daemon/reload.js';
@@ -181,11 +182,13 @@ export class Engine {
   private async prepareSync(configured: NormalizedSync): Promise<SyncUnit> {
     let sourceDir: string;
     try {
-      sourceDir = realpathSync(configured.source);
-      if (!statSync(sourceDir).isDirectory()) throw new Error('not a directory');
+      // A byte-escaped (non-UTF-8) source is resolved on its exact bytes (src/paths/byte-path.ts).
+      const real = realpathSync.native(pathArg(configured.source), { encoding: 'buffer' });
+      if (!statSync(real).isDirectory()) throw new Error('not a directory');
+      sourceDir = decodePathBytes(real);
     } catch (e) {
       throw new StartupError(
-        `${configured.name}: Cannot access source directory: ${configured.source} (${(e as Error).message}) — create it or fix "source"`,
+        `${configured.name}: Cannot access source directory: ${displayPath(configured.source)} (${displayPath((e as Error).message)}) — create it or fix "source"`,
       );
     }
     const sync: NormalizedSync = { ...configured, source: `${sourceDir}/` };
@@ -281,7 +284,7 @@ export class Engine {
     u.recheck = setInterval(() => {
       let back = false;
       try {
-        back = statSync(u.sourceDir).isDirectory();
+        back = statSync(pathArg(u.sourceDir)).isDirectory();
       } catch {
         back = false;
       }
@@ -329,7 +332,7 @@ export class Engine {
       return {
         status: u.runner.status(),
         mode: u.runner.sync.mode,
-        source: u.runner.sync.source,
+        source: displayPath(u.runner.sync.source),
         rules: u.watchRules,
         delays: u.runner.delaySnapshot(),
         watchedDirs: ws.watches,

@@ -27,6 +27,7 @@ import type { Command } from '../transports/command.js';
 import { ChildOutput } from './child_output.js';
 import { killOnAbort } from './kill_on_abort.js';
 import type { StandbyChild } from './standby_child.js';
+import { displayPath, hasEscapedBytes, pathArg } from '../paths/byte-path.js';
 import { loadNative, type NativeModule } from '../watcher/native_binding.js';
 
 export interface RunOptions {
@@ -40,6 +41,11 @@ export interface RunOptions {
   readonly cwd?: string;
   /** A child started ahead of time for this command (standby_child.ts); used if it matches. */
   readonly standby?: StandbyChild;
+  /**
+   * Signal the child gets when this thread ends, even by SIGKILL of the daemon (PR_SET_PDEATHSIG,
+   * native spawner only: see {@link childDiesWithUs}; node:child_process ignores it).
+   */
+  readonly parentDeathSignal?: NodeJS.Signals;
 }
 
 export interface RunResult {
@@ -88,6 +94,7 @@ export function runCommand(cmd: Command, opts: RunOptions = {}): Promise<RunResu
 export function startChild(cmd: Command, opts: RunOptions, keepStdinOpen = false): ChildLike {
   return (
     nativeSpawn(cmd, opts, keepStdinOpen) ??
+    refuseEscapedArgs(cmd) ??
     spawn(cmd.binary, cmd.args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: opts.env ?? process.env,
@@ -131,6 +138,16 @@ function nativeSpawner(): Spawner | null {
 
 const EMPTY = Buffer.alloc(0);
 
+/** The native spawner when children are started by it (not forced off, available), else null. */
+function activeSpawner(): Spawner | null {
+  return process.env.LSYNCD_TS_NODE_SPAWN === '1' ? null : nativeSpawner();
+}
+
+/** True when children are started by the native spawner, so `parentDeathSignal` is honoured. */
+export function childDiesWithUs(): boolean {
+  return activeSpawner() !== null;
+}
+
 const signalNames = new Map<number, NodeJS.Signals>(
   Object.entries(osConstants.signals).map(([name, num]) => [num, name as NodeJS.Signals]),
 );
@@ -142,8 +159,7 @@ const signalNames = new Map<number, NodeJS.Signals>(
  * a string holds a NUL byte (node:child_process rejects those with its own error).
  */
 function nativeSpawn(cmd: Command, opts: RunOptions, keepStdinOpen: boolean): ChildLike | null {
-  if (process.env.LSYNCD_TS_NODE_SPAWN === '1') return null;
-  const sp = nativeSpawner();
+  const sp = activeSpawner();
   if (!sp) return null;
   let envPairs: string[] | null = null;
   // Without opts.env the main thread's process.env is environ itself; a worker's is a copy.
@@ -157,9 +173,13 @@ function nativeSpawn(cmd: Command, opts: RunOptions, keepStdinOpen: boolean): Ch
   }
   const strings = [cmd.binary, ...cmd.args, ...(envPairs ?? []), opts.cwd ?? ''];
   if (strings.some((x) => x.includes('\0'))) return null;
+  // A byte-escaped (non-UTF-8) path goes to the child as its exact bytes (src/paths/byte-path.ts).
+  const args = cmd.args.map(pathArg);
 
   const child = new NativeChild(sp);
-  const r = sp.spawnChild(cmd.binary, cmd.args, envPairs, opts.cwd ?? null, (code, sig) => child.exited(code, sig), keepStdinOpen ? null : (cmd.stdin ?? EMPTY));
+  const deathSignal = opts.parentDeathSignal === undefined ? undefined : osConstants.signals[opts.parentDeathSignal];
+  const onExit = (code: number, sig: number) => child.exited(code, sig);
+  const r = sp.spawnChild(cmd.binary, args, envPairs, opts.cwd ?? null, onExit, keepStdinOpen ? null : (cmd.stdin ?? EMPTY), deathSignal);
   if ('errno' in r) {
     const code = getSystemErrorName(-r.errno);
     const e = new Error(`spawn ${cmd.binary} ${code}`) as NodeJS.ErrnoException & { spawnargs?: string[] };
@@ -172,6 +192,24 @@ function nativeSpawn(cmd: Command, opts: RunOptions, keepStdinOpen: boolean): Ch
     return child;
   }
   child.start(r.pid, r.stdinFd, r.stdinWritten, r.stdoutFd, r.stderrFd);
+  return child;
+}
+
+/**
+ * node:child_process takes only strings and would turn the bytes of a path that is not valid
+ * UTF-8 into U+FFFD — another path, and with --delete another mirror. Such a command is refused
+ * with a spawn error (code EILSEQ) instead; null when every argument is plain text.
+ */
+function refuseEscapedArgs(cmd: Command): ChildLike | null {
+  const bad = cmd.args.find(hasEscapedBytes);
+  if (bad === undefined) return null;
+  const e = new Error(
+    `the path ${displayPath(bad)} is not valid UTF-8 and cannot be passed through node:child_process (LSYNCD_TS_NODE_SPAWN=1 or no native spawner): unset LSYNCD_TS_NODE_SPAWN, or rename the path`,
+  ) as NodeJS.ErrnoException;
+  e.code = 'EILSEQ';
+  const child = new EventEmitter() as EventEmitter & ChildLike;
+  Object.assign(child, { stdin: null, stdout: null, stderr: null, kill: () => false });
+  process.nextTick(() => child.emit('error', e));
   return child;
 }
 
@@ -242,6 +280,6 @@ export function describeCommand(cmd: Command): string {
     const shown = cmd.stdin.length > 400 ? `${cmd.stdin.subarray(0, 400).toString('utf8')}…` : cmd.stdin.toString('utf8');
     parts.push('[<]', `[${shown.replace(/\0/g, '\\n')}]`);
   }
-  for (const a of cmd.args) parts.push(`[${a}]`);
+  for (const a of cmd.args) parts.push(`[${displayPath(a)}]`);
   return parts.join(' ');
 }

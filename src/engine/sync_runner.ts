@@ -296,11 +296,11 @@ export class SyncRunner implements Schedulable, TranslationSink {
     return {
       name: this.name,
       state: this.state,
-      description: this.transport.description,
+      description: displayPath(this.transport.description), // non-UTF-8 path bytes as \xNN
       waiting: this.queue.waiting,
       running: this.runningCount,
       lastSuccessAt: this.lastSuccessAt,
-      lastError: this.lastError,
+      lastError: this.lastError === undefined ? undefined : displayPath(this.lastError),
       retryAt: this.retryAt,
       overflows: this.overflows,
       transfersOk: this.transfersOk,

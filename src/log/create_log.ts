@@ -34,6 +34,7 @@ import { LogfileError, LogfileTransport } from './logfile_transport.js';
 import { RepeatGuard } from './repeat_guard.js';
 import { type SyslogApi, SyslogTransport, nativeSyslog, resolveFacility, syslogLevelOf } from './syslog_transport.js';
 import type { TransportBase } from './transport_base.js';
+import { showEscapedBytes } from '../paths/byte-path.js';
 
 /** The settings createLog reads (a subset of NormalizedSettings, src/config/schema.ts). */
 export interface LogSettings {
@@ -145,7 +146,8 @@ export function createLog(opts: CreateLogOptions): ServiceLog {
   };
   const emit = (category: string, message: string, sync: string | undefined): void => {
     if (closed || !enabled(category)) return;
-    const r: LogRecord = { time: now(), level: levelOf(category), category, message, sync };
+    // Byte-escaped (non-UTF-8) paths in a message are shown as \xNN (src/paths/byte-path.ts).
+    const r: LogRecord = { time: now(), level: levelOf(category), category, message: showEscapedBytes(message), sync };
     if (guard) guard.push(r);
     else write(r);
   };

@@ -22,7 +22,7 @@
 // time as a test diagnostic.
 // `stopAfter`: stop once `dirs` exceeds it (check-config only needs to know "more than the limit").
 import { type Dirent, readdirSync } from 'node:fs';
-import type { SyncPath } from '../paths/byte-path.js';
+import { type SyncPath, toByteString } from '../paths/byte-path.js';
 import type { RuleList } from '../filters/rule-list.js';
 
 export interface DirCount {
@@ -77,7 +77,7 @@ function subdirNames(dirBytes: string): string[] {
  * business — pass the realpath) and count the directories to watch.
  */
 export function countWatchedDirs(root: string, opts: CountOptions = {}): DirCount {
-  const base = Buffer.from(root.replace(/\/+$/, ''), 'utf8').toString('latin1');
+  const base = toByteString(root.replace(/\/+$/, '')); // byte-exact, also for a non-UTF-8 root
   const rules = opts.rules !== undefined && opts.rules.active ? opts.rules : undefined;
   const stopAfter = opts.stopAfter ?? Number.POSITIVE_INFINITY;
   const out: DirCount = { dirs: 0, excluded: 0, unreadable: 0, unreadableSamples: [], truncated: false };

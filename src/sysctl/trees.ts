@@ -11,6 +11,8 @@
 //   watch per inode and instance); with different rules each is counted — an overestimate, the
 //   safe direction for a limit.
 import { realpathSync, statSync } from 'node:fs';
+
+import { decodePathBytes, displayPath, pathArg } from '../paths/byte-path.js';
 import type { NormalizedConfig } from '../config/schema.js';
 import type { RuleList } from '../filters/rule-list.js';
 import { loadSyncRules, type RuleProblem } from './sync_rules.js';
@@ -34,17 +36,18 @@ export interface TreeProblem {
 /** Real path of an existing directory, or the problem. */
 export function resolveDirectory(p: string, what: string): { ok: true; path: string } | { ok: false; kind: 'source-missing' | 'source-not-dir'; message: string } {
   let real: string;
+  const shown = displayPath(p);
   try {
-    real = realpathSync(p);
+    real = decodePathBytes(realpathSync.native(pathArg(p), { encoding: 'buffer' })); // byte-exact (src/paths/byte-path.ts)
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { ok: false, kind: 'source-missing', message: `${what} "${p}" does not exist — create it or fix the path` };
-    return { ok: false, kind: 'source-missing', message: `${what} "${p}" cannot be accessed (${code ?? (e as Error).message}) — check the path and permissions` };
+    if (code === 'ENOENT') return { ok: false, kind: 'source-missing', message: `${what} "${shown}" does not exist — create it or fix the path` };
+    return { ok: false, kind: 'source-missing', message: `${what} "${shown}" cannot be accessed (${code ?? (e as Error).message}) — check the path and permissions` };
   }
   try {
-    if (!statSync(real).isDirectory()) return { ok: false, kind: 'source-not-dir', message: `${what} "${p}" is not a directory — lsyncd-ts watches directories; use the parent directory with filter rules to sync single files` };
+    if (!statSync(pathArg(real)).isDirectory()) return { ok: false, kind: 'source-not-dir', message: `${what} "${shown}" is not a directory — lsyncd-ts watches directories; use the parent directory with filter rules to sync single files` };
   } catch (e) {
-    return { ok: false, kind: 'source-missing', message: `${what} "${p}" cannot be accessed (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+    return { ok: false, kind: 'source-missing', message: `${what} "${shown}" cannot be accessed (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
   }
   return { ok: true, path: real };
 }

@@ -1,4 +1,5 @@
-// Typed access to the addon's syslog(3) and sd_notify helpers (native/addon/system_calls.h).
+// Typed access to the addon's syslog(3), sd_notify and lseek(SEEK_DATA/SEEK_HOLE) helpers
+// (native/addon/system_calls.h).
 import { loadNative } from '../watcher/native_binding.js';
 
 /** syslog(3) facility numbers (<syslog.h>: LOG_USER = 1<<3 ...). */
@@ -29,4 +30,16 @@ export function sdNotify(state: string, socketPath: string | undefined = process
   const err = loadNative().sdNotify(socketPath, state);
   if (err !== 0) throw new Error(`sd_notify to ${socketPath} failed: errno ${err}`);
   return true;
+}
+
+/**
+ * lseek(2) with SEEK_DATA (`hole` false) or SEEK_HOLE: the offset, -errno on failure (ENXIO:
+ * no data at or after `offset`), or undefined when the addon cannot be loaded or lacks the call.
+ */
+export function seekDataHole(fd: number, offset: number, hole: boolean): number | undefined {
+  try {
+    return loadNative().seekDataHole?.(fd, offset, hole);
+  } catch {
+    return undefined;
+  }
 }

@@ -51,7 +51,7 @@ export interface NativeStats {
 }
 
 export interface NativeWatcher {
-  add(reqId: number, rootId: number, absPath: string, rules: { include: boolean; pattern: string }[]): void;
+  add(reqId: number, rootId: number, absPath: string | Buffer, rules: { include: boolean; pattern: string }[]): void;
   remove(reqId: number, rootId: number): void;
   flush(reqId: number): void;
   ack(): void;
@@ -71,20 +71,25 @@ export interface NativeModule {
   syslogWrite(priority: number, message: string): void;
   /** One sd_notify datagram to `socketPath` ('@' = abstract); returns errno, 0 when sent. */
   sdNotify(socketPath: string, state: string): number;
+  /** lseek(fd, offset, SEEK_HOLE if `hole` else SEEK_DATA): the offset, or -errno (ENXIO: no more data). */
+  seekDataHole?(fd: number, offset: number, hole: boolean): number;
   /**
    * posix_spawn (vfork-class) child with three O_CLOEXEC pipes; the caller owns the fds.
    * `envPairs` null = this process's environ. Exec failures return `{errno}`. `onExit` runs once:
    * code = exit status or -1, signal = terminating signal number or 0. `stdin` is written into
    * the pipe before the child starts, as far as it fits (`stdinWritten`); when all of it fit the
-   * pipe is closed and `stdinFd` is -1, else the caller writes the rest. (native/addon/child_spawner.h)
+   * pipe is closed and `stdinFd` is -1, else the caller writes the rest. A Buffer in `args` is
+   * passed byte for byte. `parentDeathSignal` > 0: PR_SET_PDEATHSIG in the child (fork+exec
+   * instead of posix_spawn). (native/addon/child_spawner.h)
    */
   spawnChild?(
     binary: string,
-    args: readonly string[],
+    args: readonly (string | Buffer)[],
     envPairs: string[] | null,
     cwd: string | null,
     onExit: (code: number, signal: number) => void,
     stdin?: Buffer | null,
+    parentDeathSignal?: number,
   ): { pid: number; stdinFd: number; stdinWritten: number; stdoutFd: number; stderrFd: number } | { errno: number };
   /** kill(2) for a child of spawnChild not yet reaped; returns errno (ESRCH once it has exited). */
   killChild?(pid: number, signal: number): number;

@@ -13,6 +13,7 @@
 //   - close() stops the thread and frees everything; the Watcher is then inert.
 import path from 'node:path';
 
+import { pathArg } from '../paths/byte-path.js';
 import { EventBatch } from './event_batch.js';
 import { loadNative, type NativeStats, type NativeWatcher, type RawMessage } from './native_binding.js';
 import { InotifyModes, type InotifyMode } from './record_kind.js';
@@ -158,7 +159,7 @@ export class Watcher {
     const abs = path.resolve(root);
     if (this.nextRoot > 0xffff) throw new RangeError('too many roots in one watcher');
     const rootId = this.nextRoot++;
-    const reply = await this.request((reqId) => this.native.add(reqId, rootId, abs, rules));
+    const reply = await this.request((reqId) => this.native.add(reqId, rootId, pathArg(abs), rules));
     if (reply.err !== 0) throw new WatchError(reply.err, abs);
     this.roots.set(rootId, abs);
     return {

@@ -39,7 +39,7 @@ test('seed 2 (direct): valid with a missing-source warning; the lines it prints'
     '  delete       true — deletes on the target at startup and for events',
     '  init         startup transfer of the whole tree',
     '  rules        none (everything under the source is synced)',
-    '  startup      rsync --delete --ignore-errors -lst -r /home/e.orlov/source_dir/ /home/e.orlov/target_dir/',
+    '  startup      rsync --delete --ignore-errors -lsSt -r /home/e.orlov/source_dir/ /home/e.orlov/target_dir/',
     '  events       in-process, no command per event (lsyncd ran cp/mkdir/rm/mv):',
     '               create/modify  copy /home/e.orlov/source_dir/PATH to a temporary name beside /home/e.orlov/target_dir/PATH, then rename over it',
     '               new directory  mkdir /home/e.orlov/target_dir/PATH/ with mode, owner and times',

@@ -29,6 +29,9 @@
  *    attributes). A file that grew past its fstat size while being read takes the asynchronous
  *    copyFile path instead. Each call takes microseconds on a local file system; larger files keep the
  *    asynchronous path so a big copy never blocks the event loop.
+ *  - A larger file with holes (sparse_copy.ts isSparse) is copied block by block with its
+ *    all-zero blocks left as holes, so a sparse file stays sparse on the target (cp and rsync -S
+ *    keep holes too; copyFile would allocate every zero).
  */
 import { type BigIntStats, closeSync, constants, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { copyFile, lstat, readlink, rename, symlink, unlink } from 'node:fs/promises';
@@ -36,6 +39,7 @@ import { existsSync } from 'node:fs';
 import { applyAttrs, applyAttrsToFdSync, type AttrOptions } from './apply_attrs.js';
 import { fsPath, tempSibling } from './byte_paths.js';
 import { errnoOf, isGone, targetError } from './fs_errors.js';
+import { copySparse, isSparse, type SparseCopyResult } from './sparse_copy.js';
 
 /** Removes whatever (directory) stands at `dstBs` so a non-directory can take its place; false = refused. */
 export type MakeWay = (dstBs: string, st: BigIntStats) => Promise<boolean>;
@@ -110,6 +114,7 @@ export async function copyFileAtomic(srcBs: string, dstBs: string, attrs: AttrOp
     const from = HAVE_PROC_FD ? `/proc/self/fd/${fd}` : fsPath(srcBs);
     const mode = constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE;
     let data: Buffer | undefined;
+    let copied: number | undefined;
     if (st.size <= BigInt(SYNC_COPY_MAX)) {
       try {
         data = readSmallSync(fd, Number(st.size));
@@ -127,12 +132,30 @@ export async function copyFileAtomic(srcBs: string, dstBs: string, attrs: AttrOp
         return { kind: 'kept' };
       }
     } else {
-      // a large file, or a small one that grew while being read
-      try {
-        created = true;
-        await copyFile(from, fsPath(tmpBs), mode);
-      } catch (err) {
-        throw targetError('copy to', dstBs, err);
+      // a large file, or a small one that grew while being read; holes stay holes
+      if (isSparse(st)) {
+        let r: SparseCopyResult;
+        try {
+          created = true;
+          r = await copySparse(fd, fsPath(tmpBs), Number(st.mode));
+        } catch (err) {
+          throw targetError('copy to', dstBs, err);
+        }
+        if ('sourceError' in r) {
+          const code = errnoOf(r.sourceError);
+          if (code === undefined) throw r.sourceError;
+          await discard(tmpBs);
+          created = false;
+          return { kind: 'unreadable', code };
+        }
+        copied = r.bytes;
+      } else {
+        try {
+          created = true;
+          await copyFile(from, fsPath(tmpBs), mode);
+        } catch (err) {
+          throw targetError('copy to', dstBs, err);
+        }
       }
       await applyAttrs(tmpBs, st, attrs);
       if (!(await placeOver(tmpBs, dstBs, makeWay))) {
@@ -141,7 +164,7 @@ export async function copyFileAtomic(srcBs: string, dstBs: string, attrs: AttrOp
       }
     }
     created = false;
-    return { kind: 'placed', bytes: data?.length ?? Number(st.size) };
+    return { kind: 'placed', bytes: data?.length ?? copied ?? Number(st.size) };
   } catch (err) {
     if (created) await discard(tmpBs);
     throw err;

@@ -4,7 +4,8 @@
  * Contract (src/engine/transport.ts):
  *  - full(): one rsync run (`rsyncFullCommand`: the sync's rsync{} flags, delete mode for full
  *    runs, filters/excludes on stdin) through runCommand — no shell. Exit code → ok/again/die via
- *    the sync's `rsyncExitCodes` (§6.2); a missing binary is `die` with "rsync not found: install
+ *    the sync's `rsyncExitCodes` (§6.2), with `--sparse` unless rsync{sparse = false} (batch copies
+ *    keep holes too, copy_atomic.ts); a missing binary is `die` with "rsync not found: install
  *    rsync or set rsync.binary"; a run ended by our own abort is `again`.
  *  - batch(delays): in-process operations (direct_ops.ts) in FIFO order — Create/Modify → copy to a
  *    temp name + rename (never a half-written file on the target), directory Create → mkdir (the
@@ -53,6 +54,11 @@ export interface DirectTransportOptions {
   readonly preserveOwner?: boolean;
 }
 
+/** The rsync options of a direct sync's full run: holes stay holes, as in batch copies (sparse_copy.ts), unless rsync{sparse = false}. */
+export function directFullRsync(sync: NormalizedDirectSync): NormalizedDirectSync['rsync'] {
+  return { ...sync.rsync, sparse: sync.rsync.sparse ?? true };
+}
+
 export const RSYNC_NOT_FOUND = 'rsync not found: install rsync or set rsync.binary';
 
 export class DirectTransport implements Transport {
@@ -81,7 +87,8 @@ export class DirectTransport implements Transport {
   }
 
   async full(ctx: TransferContext): Promise<TransferReport> {
-    const rsync = this.opts.rsyncBinary === undefined ? this.sync.rsync : { ...this.sync.rsync, binary: this.opts.rsyncBinary };
+    const own = directFullRsync(this.sync);
+    const rsync = this.opts.rsyncBinary === undefined ? own : { ...own, binary: this.opts.rsyncBinary };
     const cmd = rsyncFullCommand({
       rsync,
       delete: this.sync.delete,

@@ -13,27 +13,39 @@
  *   - `control` (SshControl) is passed to every ssh call and to rsync's `--rsh` (ssh-argv.ts
  *     adds ControlMaster=auto, ControlPath, ControlPersist), so each becomes a mux client.
  *   - ensure(): when the socket is missing, starts the master explicitly:
- *     `ssh -o ControlMaster=yes <sshArgs+control> -o ServerAliveInterval=15 … -N HOST`. With
- *     ControlPersist, ssh forks into the background after authentication and the foreground
- *     process exits (0 = master up; 255 = cannot connect/authenticate → the caller's `again`).
- *     Its stderr goes to a file in the runtime dir, never to a pipe of ours: a master started
- *     with `-v` in `_extra` keeps stderr open for its whole life, which would make a piped
- *     caller wait for ControlPersist to expire. ServerAlive* lets a master on a dead link die
- *     instead of hanging its mux clients (user options come first and win: ssh keeps the first
- *     value of an option). Concurrent ensure() calls share one start.
+ *     `ssh -o ControlMaster=yes <sshArgs+control> -o ServerAliveInterval=15 … -N HOST`.
+ *     ServerAlive* lets a master on a dead link die instead of hanging its mux clients (user
+ *     options come first and win: ssh keeps the first value of an option). Concurrent ensure()
+ *     calls share one start.
+ *   - The master dies with its daemon, even after kill -9 (an orphaned master would hold the
+ *     connection for ControlPersist seconds under PID 1). With the native spawner
+ *     (`childDiesWithUs`) the master stays our direct child in the foreground
+ *     (`-o ControlPersist=no`, ahead of the control options, so ssh does not daemonize) and is
+ *     started with PR_SET_PDEATHSIG = SIGTERM (the signal follows the thread that spawned it:
+ *     the engine's, i.e. the main thread); it is up once its socket appears in the runtime
+ *     dir (inotify on the dir), failed when it exits first (255 = cannot connect/authenticate →
+ *     the caller's `again`). Its stderr is drained into a bounded tail for that error. It lives
+ *     until close() or a lost connection; there is no idle expiry. Node's own spawn
+ *     (LSYNCD_TS_NODE_SPAWN=1, or a kernel without pidfd_open) cannot set the death signal;
+ *     there ssh backgrounds itself with ControlPersist after authentication (the foreground
+ *     process exits 0 = up), and a master orphaned by kill -9 lives until ControlPersist
+ *     expires. Its stderr then goes to a file in the runtime dir, never to a pipe of ours: a
+ *     backgrounded master started with `-v` in `_extra` would keep such a pipe open.
  *   - A master that died (idle ControlPersist expiry, network loss) removes its socket, so the
- *     next ensure() starts a new one; a stale socket (master SIGKILLed) is handled by ssh's
- *     ControlMaster=auto (it unlinks it and connects directly).
+ *     next ensure() starts a new one. A stale socket (master SIGKILLed): an attached master's is
+ *     removed before the next start (`up` is false once our child has exited); otherwise ssh's
+ *     ControlMaster=auto handles it (it unlinks it and connects directly).
  *   - If the user's ssh options set any Control* option themselves, no master is managed
  *     (`wantsManagedMaster` → false): their configuration wins.
- *   - close(): `ssh -O exit` (stdio ignored), then removes the runtime dir. Never throws.
+ *   - close(): `ssh -O exit` (stdio ignored; SIGTERM for an attached master that does not
+ *     answer), waits for an attached master to exit, then removes the runtime dir. Never throws.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, watch } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { RunResult } from '../../engine/process_runner.js';
+import { type ChildLike, childDiesWithUs, type RunResult, startChild } from '../../engine/process_runner.js';
 import { type SshControl, type SshTable, sshArgs, sshBinary } from '../rsync/index.js';
 
 /** Default ControlPersist: the master outlives the last client by this long (seconds). */
@@ -41,6 +53,11 @@ export const DEFAULT_CONTROL_PERSIST = '300';
 
 /** Options added after the user's (theirs win) when starting a master. */
 const MASTER_DEFAULTS = ['-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=4', '-o', 'ConnectTimeout=30'];
+
+/** Bytes of an attached master's stderr kept for the error message of a failed start. */
+const STDERR_TAIL_BYTES = 4096;
+/** How long close() waits for an attached master to exit after `-O exit` / SIGTERM. */
+const EXIT_WAIT_MS = 5000;
 
 /** sun_path is 108 bytes; ssh binds `<ControlPath>.<16 random chars>` first. */
 const MAX_SOCKET_PATH = 100 - 17;
@@ -127,6 +144,11 @@ export class SshMaster {
   readonly control: SshControl;
   private starting: Promise<RunResult | undefined> | undefined;
   private closed = false;
+  /** Masters are started as our own children (native spawner: see header). */
+  private readonly attachedMode = childDiesWithUs();
+  /** The master as our own child, until it exits. */
+  private attached: ChildLike | undefined;
+  private attachedExit: Promise<void> | undefined;
 
   constructor(
     private readonly ssh: SshTable,
@@ -140,6 +162,7 @@ export class SshMaster {
 
   /** True while the master's socket exists (cheap; no process). */
   get up(): boolean {
+    if (this.attachedMode && this.attached === undefined) return false; // a socket left by a killed master is stale
     return existsSync(this.socketPath);
   }
 
@@ -158,9 +181,56 @@ export class SshMaster {
   }
 
   private async start(signal?: AbortSignal): Promise<RunResult | undefined> {
+    if (this.attachedMode) return this.startAttached(signal);
     const args = ['-o', 'ControlMaster=yes', ...sshArgs(this.ssh, this.control), ...MASTER_DEFAULTS, '-N', this.host];
     const r = await runQuiet(sshBinary(this.ssh), args, path.join(this.dir, 'master.log'), signal);
     return r.code === 0 ? undefined : r;
+  }
+
+  /** The master as a foreground child that gets SIGTERM when this thread ends (see header). */
+  private startAttached(signal?: AbortSignal): Promise<RunResult | undefined> {
+    const args = ['-o', 'ControlMaster=yes', '-o', 'ControlPersist=no', ...sshArgs(this.ssh, this.control), ...MASTER_DEFAULTS, '-N', this.host];
+    // No master of ours is alive: a socket still there was left by one that was killed, and ssh
+    // would not replace it (it would run without multiplexing). The directory is private to us.
+    rmSync(this.socketPath, { force: true });
+    return new Promise((resolve) => {
+      const child = startChild({ binary: sshBinary(this.ssh), args, stdin: undefined }, { parentDeathSignal: 'SIGTERM' });
+      let tail = Buffer.alloc(0);
+      child.stdout?.resume();
+      child.stderr?.on('data', (d: Buffer) => {
+        tail = Buffer.concat([tail, d]);
+        if (tail.length > STDERR_TAIL_BYTES) tail = tail.subarray(tail.length - STDERR_TAIL_BYTES);
+      });
+      const stderrTail = () => tail.toString('utf8').split('\n').slice(-20).join('\n').trim();
+      let settled = false;
+      const dirWatch = watch(this.dir, () => {
+        if (this.up) finish(undefined);
+      });
+      const onAbort = () => child.kill('SIGTERM');
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const finish = (r: RunResult | undefined) => {
+        if (settled) return;
+        settled = true;
+        dirWatch.close();
+        signal?.removeEventListener('abort', onAbort);
+        resolve(r);
+      };
+      this.attached = child;
+      this.attachedExit = new Promise((exited) => {
+        child.on('exit', (code, sig) => {
+          if (this.attached === child) this.attached = undefined;
+          finish({ code, signal: sig, stdout: '', stderrTail: stderrTail() });
+          exited();
+        });
+        child.on('error', (e: NodeJS.ErrnoException) => {
+          if (this.attached === child) this.attached = undefined;
+          finish({ code: null, signal: null, stdout: '', stderrTail: '', spawnError: e });
+          exited();
+        });
+      });
+      if (signal?.aborted) onAbort();
+      else if (this.up) finish(undefined);
+    });
   }
 
   /** `ssh -O check`: true when a live master answers on the socket. */
@@ -175,7 +245,20 @@ export class SshMaster {
     this.closed = true;
     await this.starting?.catch(() => undefined);
     if (this.up) await runQuiet(sshBinary(this.ssh), [...sshArgs(this.ssh, this.control), '-O', 'exit', this.host]);
+    await this.stopAttached();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Waits (bounded) for an attached master to exit, with SIGTERM and then SIGKILL when it lingers. */
+  private async stopAttached(): Promise<void> {
+    for (const sig of [undefined, 'SIGTERM', 'SIGKILL'] as const) {
+      const child = this.attached;
+      if (child === undefined || this.attachedExit === undefined) return;
+      if (sig !== undefined) child.kill(sig);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.attachedExit, new Promise<void>((r) => (timer = setTimeout(r, EXIT_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
   }
 }
 

@@ -1,12 +1,15 @@
-// The persistent ssh ControlMaster (issue 4: a change does not pay a new handshake) and a dead
+// The persistent ssh ControlMaster (issue 4: a change does not pay a new handshake), a dead
 // target (sshd stopped → 'again', never 'die'; lsyncd-behaviour.md §6.2: 255 is again for both
-// rsync and ssh), against a real loopback sshd.
+// rsync and ssh), and a master that dies with its daemon (kill -9), against a real loopback sshd.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { alive, fileHas, startBin, waitFor } from '../../daemon/daemon_harness.js';
+import { startSshd } from '../../helpers/sshd.js';
+import { tempDir } from '../../helpers/temp_tree.js';
 import { delay, fixture, snapshot } from './fixture.js';
 
 const ACCEPTED = /Accepted publickey for /;
@@ -142,4 +145,62 @@ test('an aborted context (shutdown) ends promptly with again', async (t) => {
   ac.abort();
   const r = await f.transport.batch([delay('Move', '/a', '/b')], { log: f.log, signal: ac.signal });
   assert.equal(r.outcome.kind, 'again', JSON.stringify(r.outcome));
+});
+
+/** Pids of ssh ControlMaster processes whose command line names a socket below `dir`. */
+function mastersBelow(dir: string): number[] {
+  const pids: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    let cmd: string[];
+    try {
+      cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (cmd.includes('ControlMaster=yes') && cmd.some((a) => a.startsWith(`ControlPath=${dir}/`)) && alive(Number(e))) pids.push(Number(e));
+  }
+  return pids;
+}
+
+test('kill -9 of the daemon takes its ssh master down with it (no orphan under PID 1)', async (t) => {
+  const sshd = await startSshd(t);
+  const root = tempDir(t, 'lsyncd-ts-master-orphan-');
+  const [src, dst, runtime] = ['src', 'dst', 'run'].map((d) => path.join(root, d)) as [string, string, string];
+  for (const d of [src, dst, runtime]) mkdirSync(d);
+  writeFileSync(path.join(src, 'a'), 'synced over the master');
+  const config = path.join(root, 'config.json');
+  const sync = { mode: 'rsyncssh', source: src, host: `${sshd.user}@${sshd.host}`, targetdir: dst, ssh: sshd.sshTable, delay: 0 };
+  writeFileSync(config, JSON.stringify({ sync: [sync] }));
+  t.after(() => {
+    for (const pid of mastersBelow(runtime)) process.kill(pid, 'SIGKILL');
+  });
+  const daemon = startBin(t, ['-nodaemon', config], { XDG_RUNTIME_DIR: runtime });
+  await waitFor(() => fileHas(path.join(dst, 'a'), 'synced over the master'), `the init transfer over ssh\n${daemon.output()}`);
+  await waitFor(() => mastersBelow(runtime).length === 1, 'the ssh master process');
+  const [master] = mastersBelow(runtime);
+
+  daemon.child.kill('SIGKILL');
+  await daemon.exited;
+  await waitFor(() => !alive(master!), `ssh master ${master} to exit after its daemon was killed`, 10_000);
+});
+
+test('a master killed with SIGKILL (stale socket left) is replaced by a new one on the next transfer', async (t) => {
+  const f = await fixture(t);
+  writeFileSync(path.join(f.src, 'a'), '1');
+  assert.deepEqual((await f.transport.full(f.ctx)).outcome, { kind: 'ok' });
+  const master = f.transport.master!;
+  const [first] = mastersBelow(master.dir);
+  assert.ok(first !== undefined, 'a master process is running');
+  process.kill(first, 'SIGKILL');
+  await waitFor(() => !master.up, 'the transport to notice that its master exited');
+  assert.equal(existsSync(master.socketPath), true, 'SIGKILL leaves the socket behind');
+
+  writeFileSync(path.join(f.src, 'b'), '2');
+  assert.deepEqual((await f.transport.batch([delay('Create', '/b')], f.ctx)).outcome, { kind: 'ok' }, f.log.lines.join('\n'));
+  assert.deepEqual(snapshot(f.dst), snapshot(f.src));
+  const now = mastersBelow(master.dir);
+  assert.equal(now.length, 1, 'one new master');
+  assert.notEqual(now[0], first);
+  assert.equal(await master.check(), true, 'the new master answers on the socket');
 });
