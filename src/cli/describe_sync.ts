@@ -26,6 +26,14 @@ function deleteText(d: DeleteMode): string {
   return DELETE_TEXT[String(d)] ?? String(d);
 }
 
+/** The effective mass-delete guard thresholds (src/engine/delete_guard.ts has the rule). */
+function deleteGuardText(sync: NormalizedSync): string {
+  const g = sync.deleteGuard;
+  if (g === false) return 'off (deleteGuard = false) — a mass delete in the source empties the target';
+  if (sync.delete === false) return 'nothing to guard (delete = false)';
+  return `holds deletes when, within ${g.window} s, at least ${g.minimum} paths AND at least ${g.fraction * 100} % of what the target holds were deleted; also an empty source before a full transfer`;
+}
+
 const LABEL_WIDTH = 12;
 function row(label: string, text: string): string {
   return `  ${label.padEnd(LABEL_WIDTH)} ${text}`;
@@ -69,6 +77,7 @@ function commandLines(sync: NormalizedSync, realSource: string | undefined, rule
   lines.push(row('delay', `${sync.delay} s (maxDelays ${sync.maxDelays}, maxProcesses ${sync.maxProcesses})`));
   if (sync.mode !== 'custom') lines.push(row('delete', deleteText(sync.delete)));
   if (sync.mode !== 'custom') lines.push(row('init', sync.init ? 'startup transfer of the whole tree' : 'no startup transfer (init = false)'));
+  if (sync.mode !== 'custom') lines.push(row('delete guard', deleteGuardText(sync)));
   if (sync.filter.length > 0) lines.push(row('filter', sync.filter.join(', ')));
   if (sync.filterFrom !== undefined) lines.push(row('filterFrom', sync.filterFrom));
   if (sync.exclude.length > 0) lines.push(row('exclude', sync.exclude.join(', ')));
