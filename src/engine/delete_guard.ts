@@ -73,7 +73,12 @@ export function isMassDelete(i: MassDeleteInput): boolean {
 
 /** The largest S for which `deleted` deletes still hold the sync: the source walk may stop above it. */
 export function sourceBound(deleted: number, fraction: number): number {
-  return Math.floor((deleted * (1 - fraction)) / fraction);
+  const holds = (s: number): boolean => isMassDelete({ deleted, sourceEntries: s, fraction, minimum: 0 });
+  // D·(1−f)/f, then nudged by the rule itself so rounding can never disagree with it.
+  let b = Math.max(0, Math.floor((deleted * (1 - fraction)) / fraction));
+  while (holds(b + 1)) b++;
+  while (b > 0 && !holds(b)) b--;
+  return b;
 }
 
 /** A held sync, as status, metrics and /healthz show it. */

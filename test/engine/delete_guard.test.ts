@@ -112,6 +112,21 @@ test('rsync: deleting one directory among many does not hold', async (t) => {
   assert.ok(!log.lines.some((l) => /mass-delete guard/.test(l)), log.lines.join('\n'));
 });
 
+test('rsync: the same deletion holds with a lower fraction (deleteGuard per sync)', async (t) => {
+  const src = tempDir(t);
+  const dst = tempDir(t);
+  makeTree(src, 10, 30);
+  const { engine } = await startEngine(t, {
+    settings: { deleteGuard: { minimum: 1000 } },
+    sync: [{ mode: 'rsync', source: src, target: dst, delay: 0.5, rsync: { archive: true }, deleteGuard: { fraction: 0.15, minimum: 40 } }],
+  });
+  await engine.whenIdle();
+  spawnSync('rm', ['-rf', path.join(src, 'd3'), path.join(src, 'd7')]);
+  await waitFor(() => hold(engine) !== undefined, 'the hold (62 of 310 entries ≥ 15 %)');
+  assert.equal(hold(engine)!.deletes, 62);
+  assert.ok(existsSync(path.join(dst, 'd3', 'f0')));
+});
+
 test('direct: restoring the source ends the hold by itself; nothing is deleted', async (t) => {
   const src = tempDir(t);
   const dst = tempDir(t);
@@ -180,4 +195,17 @@ test('deleteGuard = false: rm -rf src/* empties the target as before', async (t)
   await engine.whenIdle();
   assert.deepEqual(readdirSync(dst), []);
   assert.equal(hold(engine), undefined);
+});
+
+test('rsync, short delay, larger tree: no batch of the wipe slips through before the verdict', async (t) => {
+  const src = tempDir(t);
+  const dst = tempDir(t);
+  const entries = makeTree(src, 40, 60);
+  const { engine } = await startEngine(t, { sync: [{ mode: 'rsync', source: src, target: dst, delay: 0.1, rsync: { archive: true } }] });
+  await engine.whenIdle();
+  rmRfContents(src);
+  await waitFor(() => hold(engine) !== undefined, 'the hold');
+  await engine.whenIdle();
+  assert.equal(hold(engine)!.deletes, entries);
+  assert.equal(countEntries(dst), entries, 'nothing was deleted on the target');
 });
