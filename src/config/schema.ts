@@ -179,8 +179,9 @@ export const deleteGuardSchema = z.union([
   z.strictObject({
     /** Share of what the target holds that the deletes within `window` must reach: 0 < f <= 1. */
     fraction: z.number().gt(0, 'must be a number > 0 (a share, e.g. 0.5)').max(1, 'must be at most 1 (a share, e.g. 0.5)').optional(),
-    /** Deletes within `window` below this count never hold the sync. */
-    minimum: positiveInt.optional(),
+    /** Deletes within `window` below this count never hold the sync. (A refinement, not .int(): a
+     *  failed .int() fails both union branches alike and the message would not name the key.) */
+    minimum: z.number().min(1, 'must be >= 1').refine(Number.isInteger, 'must be an integer').optional(),
     /** Seconds over which deletes are counted. */
     window: z.number().gt(0, 'must be a number of seconds > 0').max(86_400, 'must be at most 86400 s (one day)').optional(),
   }),
