@@ -31,7 +31,7 @@ function deleteGuardText(sync: NormalizedSync): string {
   const g = sync.deleteGuard;
   if (g === false) return 'off (deleteGuard = false) — a mass delete in the source empties the target';
   if (sync.delete === false) return 'nothing to guard (delete = false)';
-  return `holds deletes when, within ${g.window} s, at least ${g.minimum} paths AND at least ${g.fraction * 100} % of what the target holds were deleted; also an empty source before a full transfer`;
+  return `holds deletes once ≥ ${g.minimum} paths and ≥ ${g.fraction * 100} % of the target are deleted within ${g.window} s, or the source is empty`;
 }
 
 const LABEL_WIDTH = 12;
