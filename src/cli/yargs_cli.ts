@@ -30,7 +30,7 @@ export async function runYargs(argv: readonly string[]): Promise<number> {
     .alias('help', 'h')
     .strict()
     .recommendCommands()
-    .demandCommand(1, 'name a command: run, check-config or sysctl')
+    .demandCommand(1, 'name a command: run, check-config, sysctl, status or release')
     .wrap(120)
     .epilog(EPILOG)
     .exitProcess(false)

@@ -10,9 +10,10 @@
 // as is and its "State:" lines decide health; --json then has nothing to print (exit 2).
 //
 // Exit codes (monitoring: "check_lsyncd-ts"): 0 every sync healthy (state running) and the file
-// fresh; 1 any sync unhealthy (dead, source-gone, retrying, starting, stopped) or the file stale
-// (its daemon is gone, or it was not rewritten for max(3 × statusInterval, 30 s)); 2 no status
-// can be read — one line on stderr naming the file and the fix.
+// fresh; 1 any sync unhealthy (dead, source-gone, retrying, starting, stopped, or held by the
+// mass-delete guard) or the file stale (its daemon is gone, or it was not rewritten for
+// max(3 × statusInterval, 30 s)); 2 no status can be read — one line on stderr naming the file
+// and the fix.
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
