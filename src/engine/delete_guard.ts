@@ -5,9 +5,14 @@
 //
 // The rule (isMassDelete, the one home of the decision):
 //   hold ⇔ D ≥ minimum  AND  D ≥ fraction × (S + D)
-//   D = distinct paths deleted in the source within the last `window` seconds and not created
-//       again since (every Delete record counts, including each file inside a deleted
-//       directory: the watcher reports them one by one; moves inside the tree never count);
+//   D = distinct paths deleted in the source within the last `window` seconds, except those
+//       that were created — or lie under a directory created or moved into place — within it,
+//       and those created again since (every Delete record counts, including each file inside a
+//       deleted directory: the watcher reports them one by one; moves inside the tree never
+//       count). A path made and removed within the window is scratch work — temp files, a build
+//       or test tree, a directory renamed and then removed — not something the target has kept:
+//       counting it made a busy scratch tree look like a wipe. Up to MAX_TRACKED_CREATES recent
+//       creates are remembered; beyond that, deletes of untracked new paths count (stricter);
 //   S = entries (files, directories, symlinks; the root not) in the source NOW, honouring the
 //       sync's filters/excludes.
 //   S + D estimates what the target holds without asking it: the target mirrors the source, so
@@ -49,7 +54,10 @@
 // Time: window and settling use performance.now() ms (the queue's clock); `since` is wall-clock.
 import type { DeleteGuardSettings } from '../config/schema.js';
 import { displayPath, type SyncPath } from '../paths/byte-path.js';
-import { pathKey } from '../queue/path-keys.js';
+import { forEachAncestor, pathKey } from '../queue/path-keys.js';
+
+/** Recent creates remembered to tell scratch deletes from deletes of kept data (memory bound). */
+export const MAX_TRACKED_CREATES = 200_000;
 
 /** No delete for this long: the burst is over and the rule is applied. */
 export const SETTLE_MS = 1000;
@@ -122,6 +130,8 @@ export class DeleteGuard {
   private phase: Phase = 'open';
   /** Deleted paths within the window, oldest first (re-deleting a key moves it to the end). */
   private readonly window = new Map<string, number>();
+  /** Paths created within the window, oldest first: their deletes are not counted. */
+  private readonly created = new Map<string, number>();
   /** Settling: deletes waiting for the verdict. Held: the held deletes. */
   private readonly aside = new Map<string, HeldDelete>();
   /** D at the last "no" verdict: the next judgement waits for `minimum` more. */
@@ -155,7 +165,9 @@ export class DeleteGuard {
    */
   intercept(kind: string, path: SyncPath, destination: SyncPath | undefined): boolean {
     if (kind !== 'Delete') {
-      this.restored(kind === 'Move' && destination !== undefined ? destination : path);
+      const p = kind === 'Move' && destination !== undefined ? destination : path;
+      if (kind === 'Create' || kind === 'Move') this.noteCreate(p);
+      this.restored(p);
       return false;
     }
     const key = pathKey(path);
@@ -164,9 +176,11 @@ export class DeleteGuard {
       this.aside.set(key, { path, at });
       return true;
     }
-    this.window.delete(key);
-    this.window.set(key, at);
     this.prune(at);
+    if (!this.isScratch(key)) {
+      this.window.delete(key);
+      this.window.set(key, at);
+    }
     if (this.phase === 'settling') {
       this.aside.set(key, { path, at });
       this.armTimer(at);
@@ -238,11 +252,28 @@ export class DeleteGuard {
     this.host.changed();
   }
 
+  /** Created, or under a directory created or moved into place, within the window. */
+  private isScratch(key: string): boolean {
+    if (this.created.size === 0) return false;
+    if (this.created.delete(key)) return true;
+    return forEachAncestor(key, (a) => a !== '' && this.created.has(a));
+  }
+
+  private noteCreate(path: SyncPath): void {
+    const at = this.now();
+    const key = pathKey(path);
+    this.created.delete(key);
+    if (this.created.size < MAX_TRACKED_CREATES) this.created.set(key, at);
+    this.prune(at);
+  }
+
   private prune(now: number): void {
     const oldest = now - this.settings.window * 1000;
-    for (const [key, at] of this.window) {
-      if (at >= oldest) break;
-      this.window.delete(key);
+    for (const map of [this.window, this.created]) {
+      for (const [key, at] of map) {
+        if (at >= oldest) break;
+        map.delete(key);
+      }
     }
     if (this.judgedAt > this.window.size) this.judgedAt = this.window.size;
   }
@@ -305,6 +336,7 @@ export class DeleteGuard {
     this.phase = 'open';
     this.aside.clear();
     this.window.clear();
+    this.created.clear();
     this.judgedAt = 0;
     this.fullDeletePending = false;
     this.reason = '';

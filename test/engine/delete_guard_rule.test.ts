@@ -124,3 +124,31 @@ test('an empty source before a full transfer: held unless the target is empty', 
   const full = fakeHost(() => 3);
   assert.equal(await new DeleteGuard(D, full.host).fullMustKeep(async () => true), false, 'non-empty source: no question asked');
 });
+
+test('paths created within the window are scratch: deleting them never counts', (t) => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  t.after(() => mock.timers.reset());
+  let clock = 0;
+  const { host, calls } = fakeHost(() => 0);
+  const g = new DeleteGuard({ fraction: 0.5, minimum: 20, window: 60 }, host, () => clock);
+  for (let i = 0; i < 100; i++) g.intercept('Create', `/tmp${i}/`, undefined);
+  for (let i = 0; i < 100; i++) assert.equal(g.intercept('Delete', `/tmp${i}/`, undefined), false, 'made and removed within the window');
+  assert.deepEqual(calls.counted, []);
+  // Created longer ago than the window: kept data, counted.
+  for (let i = 0; i < 30; i++) g.intercept('Create', `/old${i}`, undefined);
+  clock += 61_000;
+  for (let i = 0; i < 19; i++) assert.equal(g.intercept('Delete', `/old${i}`, undefined), false);
+  assert.equal(g.intercept('Delete', '/old19', undefined), true, 'the 20th delete of old paths settles');
+});
+
+test('a directory made or moved into place within the window: everything under it is scratch', () => {
+  const { host, calls } = fakeHost(() => 0);
+  const g = new DeleteGuard({ fraction: 0.5, minimum: 20, window: 60 }, host, () => 0);
+  g.intercept('Move', '/old/', '/renamed/');
+  g.intercept('Create', '/built/', undefined);
+  for (let i = 0; i < 50; i++) {
+    assert.equal(g.intercept('Delete', `/renamed/f${i}`, undefined), false);
+    assert.equal(g.intercept('Delete', `/built/sub/f${i}`, undefined), false);
+  }
+  assert.deepEqual(calls.counted, []);
+});
