@@ -49,7 +49,9 @@
 // source has no entries and the target cannot be shown to be empty (Transport.targetHasEntries),
 // the full transfer runs without deleting and the sync is held the same way; only release (or a
 // restart with a non-empty source) ends that hold, since "the source is back" cannot be told
-// from "a few new files".
+// from "a few new files". The full transfer release queues deletes even from an empty source:
+// the operator has looked. (An rm -rf that overflows the kernel queue loses its Delete events;
+// this check is what holds it then.)
 //
 // Time: window and settling use performance.now() ms (the queue's clock); `since` is wall-clock.
 import type { DeleteGuardSettings } from '../config/schema.js';
@@ -142,6 +144,8 @@ export class DeleteGuard {
   private reason = '';
   /** A full transfer ran without --delete because of the guard: release runs one with it. */
   private fullDeletePending = false;
+  /** Released by the operator: the next full transfer deletes even from an empty source. */
+  private releasedFull = false;
 
   constructor(
     readonly settings: DeleteGuardSettings,
@@ -204,6 +208,10 @@ export class DeleteGuard {
       this.fullDeletePending = true;
       return true;
     }
+    if (this.releasedFull) {
+      this.releasedFull = false;
+      return false;
+    }
     if (this.host.countSource(0) > 0) return false;
     const target = await targetHasEntries();
     if (this.phase !== 'open') {
@@ -229,6 +237,7 @@ export class DeleteGuard {
     const full = this.fullDeletePending;
     this.reset();
     if (apply.length > 0) this.host.requeue(apply);
+    this.releasedFull = full;
     if (full) this.host.queueFull('release of the mass-delete guard');
     this.host.normal(`${this.host.name}: mass-delete guard released: applying ${apply.length} held deletes${full ? ' and a full transfer with --delete' : ''}`);
     this.host.changed();

@@ -6,7 +6,7 @@
 // over a non-empty target is held.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 
@@ -208,4 +208,29 @@ test('rsync, short delay, larger tree: no batch of the wipe slips through before
   await engine.whenIdle();
   assert.equal(hold(engine)!.deletes, entries);
   assert.equal(countEntries(dst), entries, 'nothing was deleted on the target');
+});
+
+test('rsync: rm -rf that overflows the kernel queue: the full resync deletes nothing while held', { timeout: 120_000 }, async (t) => {
+  const src = tempDir(t);
+  const dst = tempDir(t);
+  const maxQueued = Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8'));
+  const files = maxQueued + 2000;
+  mkdirSync(path.join(src, 'big'));
+  const r = spawnSync(process.execPath, ['-e', `const fs=require('fs');for(let i=0;i<${files};i++)fs.writeFileSync(${JSON.stringify(src)}+'/big/f'+i,'x')`]);
+  assert.equal(r.status, 0);
+  const { engine, log } = await startEngine(t, { sync: [{ mode: 'rsync', source: src, target: dst, delay: 0.5, rsync: { archive: true } }] });
+  await engine.whenIdle();
+  const [w] = engine.__watchers();
+  w!.__pauseReader(true);
+  rmRfContents(src);
+  w!.__pauseReader(false);
+  await waitFor(() => hold(engine) !== undefined, 'the hold', 60_000);
+  await engine.whenIdle();
+  assert.equal(engine.status()[0]!.overflows, 1, 'the kernel queue did overflow');
+  assert.ok(log.lines.some((l) => /full \(overflow\) rsync/.test(l)), 'the full resync ran');
+  assert.equal(countEntries(dst), files + 1, 'nothing was deleted on the target');
+  engine.releaseHeld();
+  await waitFor(() => hold(engine) === undefined, 'release');
+  await engine.whenIdle();
+  assert.deepEqual(readdirSync(dst), [], `release ran the deletes and the full transfer with --delete\n${log.lines.filter((l) => !/^Delay/.test(l)).slice(-30).join('\n')}`);
 });
