@@ -31,7 +31,9 @@ function deleteGuardText(sync: NormalizedSync): string {
   const g = sync.deleteGuard;
   if (g === false) return 'off (deleteGuard = false) — a mass delete in the source empties the target';
   if (sync.delete === false) return 'nothing to guard (delete = false)';
-  return `holds deletes once ≥ ${g.minimum} paths and ≥ ${g.fraction * 100} % of the target are deleted within ${g.window} s, or the source is empty`;
+  const events = `holds deletes once ≥ ${g.minimum} paths and ≥ ${g.fraction * 100} % of the target are deleted within ${g.window} s`;
+  if (sync.delete === 'startup') return 'holds a full transfer of an empty source (events delete nothing: delete = "startup")';
+  return sync.delete === 'running' ? events : `${events}, or the source is empty`;
 }
 
 const LABEL_WIDTH = 12;

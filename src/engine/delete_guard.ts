@@ -110,6 +110,8 @@ export interface HeldDelete {
 /** What the guard needs from its sync (SyncRunner implements it). */
 export interface DeleteGuardHost {
   readonly name: string;
+  /** Deletes of events reach the target (`delete` = true or "running"); else only full transfers are guarded. */
+  readonly guardsEvents: boolean;
   /** Entries in the source honouring the rules; may stop counting once above `stopAfter`. */
   countSource(stopAfter: number): number;
   /** Whether the root-relative path exists in the source (lstat; unknown counts as existing). */
@@ -168,6 +170,7 @@ export class DeleteGuard {
    * aside or held); false: queue it as usual.
    */
   intercept(kind: string, path: SyncPath, destination: SyncPath | undefined): boolean {
+    if (!this.host.guardsEvents) return false;
     if (kind !== 'Delete') {
       const p = kind === 'Move' && destination !== undefined ? destination : path;
       if (kind === 'Create' || kind === 'Move') this.noteCreate(p);

@@ -197,7 +197,7 @@ test('a malformed filter line is an error (lsyncd: Unknown filter rule), never a
   assert.deepEqual(errors(r).map((l) => l.replace(`${cfg}:`, 'CFG:')), ['error: CFG:1: sync[1].filter: Unknown filter rule: "x /b" — each filter entry must be "+ PATTERN" or "- PATTERN"']);
 });
 
-test('the effective mass-delete guard of each sync: sync keys over settings keys, off, nothing to guard', (t) => {
+test('the effective mass-delete guard of each sync: sync keys over settings keys, off, per delete mode', (t) => {
   const dir = tempDir(t);
   const cfg = path.join(dir, 'g.json');
   writeFileSync(cfg, JSON.stringify({
@@ -206,6 +206,8 @@ test('the effective mass-delete guard of each sync: sync keys over settings keys
       { mode: 'rsync', source: dir, target: '/t1', deleteGuard: { minimum: 10 } },
       { mode: 'direct', source: dir, target: '/t2', deleteGuard: false },
       { mode: 'direct', source: dir, target: '/t3', delete: false },
+      { mode: 'direct', source: dir, target: '/t4', delete: 'startup' },
+      { mode: 'direct', source: dir, target: '/t5', delete: 'running' },
     ],
   }));
   const r = check(t, [cfg]);
@@ -215,5 +217,7 @@ test('the effective mass-delete guard of each sync: sync keys over settings keys
     '  delete guard holds deletes once ≥ 10 paths and ≥ 25 % of the target are deleted within 30 s, or the source is empty',
     '  delete guard off (deleteGuard = false) — a mass delete in the source empties the target',
     '  delete guard nothing to guard (delete = false)',
+    '  delete guard holds a full transfer of an empty source (events delete nothing: delete = "startup")',
+    '  delete guard holds deletes once ≥ 50 paths and ≥ 25 % of the target are deleted within 30 s',
   ]);
 });

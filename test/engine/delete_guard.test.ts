@@ -234,3 +234,21 @@ test('rsync: rm -rf that overflows the kernel queue: the full resync deletes not
   await engine.whenIdle();
   assert.deepEqual(readdirSync(dst), [], `release ran the deletes and the full transfer with --delete\n${log.lines.filter((l) => !/^Delay/.test(l)).slice(-30).join('\n')}`);
 });
+
+test('direct, delete = "startup": events delete nothing, so rm -rf is not held; an empty source at start-up is', async (t) => {
+  const src = tempDir(t);
+  const dst = tempDir(t);
+  const entries = makeTree(src, 6, 15);
+  const { engine } = await startEngine(t, { sync: [{ mode: 'direct', source: src, target: dst, delay: 0.5, delete: 'startup' }] });
+  await engine.whenIdle();
+  rmRfContents(src);
+  await engine.flushWatchers();
+  await engine.whenIdle();
+  assert.equal(hold(engine), undefined, 'nothing to hold: the deletes are dropped by the delete mode');
+  assert.equal(countEntries(dst), entries);
+  await engine.stop();
+  const again = await startEngine(t, { sync: [{ mode: 'direct', source: src, target: dst, delay: 0.5, delete: 'startup' }] });
+  await again.engine.whenIdle();
+  assert.match(hold(again.engine)?.reason ?? '', /the source is empty/);
+  assert.equal(countEntries(dst), entries);
+});

@@ -39,6 +39,7 @@ function fakeHost(sourceEntries: () => number, queued: HeldDelete[] = []) {
   const calls = { counted: [] as number[], requeued: [] as HeldDelete[], fulls: [] as string[], warned: [] as string[] };
   const host: DeleteGuardHost = {
     name: 's',
+    guardsEvents: true,
     countSource: (stopAfter) => {
       calls.counted.push(stopAfter);
       return Math.min(sourceEntries(), stopAfter + 1);
