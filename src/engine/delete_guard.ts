@@ -53,6 +53,9 @@
 // the operator has looked. (An rm -rf that overflows the kernel queue loses its Delete events;
 // this check is what holds it then.)
 //
+// The hold lives in memory: a restart (or a reload that changes the sync) runs the init transfer,
+// which deletes what is gone from the source unless the source is empty.
+//
 // Time: window and settling use performance.now() ms (the queue's clock); `since` is wall-clock.
 import type { DeleteGuardSettings } from '../config/schema.js';
 import { displayPath, type SyncPath } from '../paths/byte-path.js';
