@@ -1,5 +1,5 @@
-// The mass-delete guard of one sync (rsync, rsyncssh, direct): `rm -rf src/*`, an unmounted
-// source or a wrong `mv` must not empty the target within seconds. When a burst of deletes looks
+// The mass-delete guard of one sync (rsync, rsyncssh, direct): `rm -rf src/*` or an unmounted
+// source must not empty the target within seconds. When a burst of deletes looks
 // like a wipe, the sync is *held*: no delete reaches the target, every other change keeps flowing,
 // and the operator releases the deletes (`lsyncd-ts release`, SIGUSR2) or restores the source.
 //
@@ -11,8 +11,8 @@
 //       deleted directory: the watcher reports them one by one; moves inside the tree never
 //       count). A path made and removed within the window is scratch work — temp files, a build
 //       or test tree, a directory renamed and then removed — not something the target has kept:
-//       counting it made a busy scratch tree look like a wipe. Up to MAX_TRACKED_CREATES recent
-//       creates are remembered; beyond that, deletes of untracked new paths count (stricter);
+//       counting it would make a busy scratch tree look like a wipe. Up to MAX_TRACKED_CREATES
+//       recent creates are remembered; beyond that, deletes of untracked new paths count;
 //   S = entries (files, directories, symlinks; the root not) in the source NOW, honouring the
 //       sync's filters/excludes.
 //   S + D estimates what the target holds without asking it: the target mirrors the source, so
@@ -37,7 +37,12 @@
 //     holds: normal work pays O(D) for it, and a wipe pays almost nothing.
 //   What remains possible: with delay 0, up to minimum−1 deletes of a burst may already have run
 //   before it reached the threshold (with any delay ≥ 1 s they are still queued and are taken
-//   back); a wipe spread over much more than `window` is judged on its last window only.
+//   back); a wipe spread over much more than `window` is judged on its last window only; a
+//   directory moved OUT of the source is one Delete (the kernel reports only the directory), so
+//   `mv src/* /elsewhere` counts its top-level entries, not what they hold.
+//
+// Only deletes that would reach the target are guarded (delete_guard_host.ts): none with
+// `delete = false`, full transfers only with "startup", events only with "running".
 //
 // Holding: deletes are kept here (not in the queue), keyed like the queue (path-keys.ts), so a
 // held path that appears in the source again (Create, or the destination of a Move) is dropped;
