@@ -27,6 +27,16 @@ function deleteText(d: DeleteMode): string {
   return DELETE_TEXT[String(d)] ?? String(d);
 }
 
+/** The effective mass-delete guard thresholds (src/engine/delete_guard.ts has the rule). */
+function deleteGuardText(sync: NormalizedSync): string {
+  const g = sync.deleteGuard;
+  if (g === false) return 'off (deleteGuard = false) — a mass delete in the source empties the target';
+  if (sync.delete === false) return 'nothing to guard (delete = false)';
+  const events = `holds deletes once ≥ ${g.minimum} paths and ≥ ${g.fraction * 100} % of the target are deleted within ${g.window} s`;
+  if (sync.delete === 'startup') return 'holds a full transfer of an empty source (events delete nothing: delete = "startup")';
+  return sync.delete === 'running' ? events : `${events}, or the source is empty`;
+}
+
 const LABEL_WIDTH = 12;
 function row(label: string, text: string): string {
   return `  ${label.padEnd(LABEL_WIDTH)} ${text}`;
@@ -70,6 +80,7 @@ function commandLines(sync: NormalizedSync, realSource: string | undefined, rule
   lines.push(row('delay', `${sync.delay} s (maxDelays ${sync.maxDelays}, maxProcesses ${sync.maxProcesses})`));
   if (sync.mode !== 'custom') lines.push(row('delete', deleteText(sync.delete)));
   if (sync.mode !== 'custom') lines.push(row('init', sync.init ? 'startup transfer of the whole tree' : 'no startup transfer (init = false)'));
+  if (sync.mode !== 'custom') lines.push(row('delete guard', deleteGuardText(sync)));
   if (sync.filter.length > 0) lines.push(row('filter', sync.filter.join(', ')));
   if (sync.filterFrom !== undefined) lines.push(row('filterFrom', sync.filterFrom));
   if (sync.exclude.length > 0) lines.push(row('exclude', sync.exclude.join(', ')));

@@ -14,12 +14,14 @@
 // is honoured) → metrics endpoint → Engine.start() (watches set, init transfers queued and
 // started) → status writer → "ready" (launcher released, systemd READY=1) → wait for TERM/INT,
 // serving HUP (reload: config re-read and validated, Engine.reload applies the difference,
-// status/metrics settings re-applied) and USR1 (log reopen) → STOPPING=1, engine.stop(grace),
+// status/metrics settings re-applied), USR1 (log reopen) and USR2 (release the deletes the
+// mass-delete guard holds: src/daemon/release_request.ts) → STOPPING=1, engine.stop(grace),
 // last status write → pidfile removed (also after a failed start-up) → log flushed and closed.
 import type { LoadResult } from '../config/diagnostics.js';
 import type { NormalizedConfig } from '../config/schema.js';
 import { isLaunchedDaemon, launchDaemon, readinessChannel } from '../daemon/daemonize.js';
 import { acquirePidfile, type Pidfile } from '../daemon/pidfile.js';
+import { releaseRequestFiles, takeReleaseRequest } from '../daemon/release_request.js';
 import { installSignals, SIGNAL_EXIT, type StopSignal } from '../daemon/signals.js';
 import { SystemdNotifier } from '../daemon/systemd_notify.js';
 import { compileEagerly } from '../daemon/v8_tiering.js';
@@ -101,6 +103,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
     }
   }
 
+  let settings = config.settings;
   let signalled: StopSignal | undefined;
   let wake: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (wake = resolve));
@@ -125,6 +128,13 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
       log.reopen();
       log.normal('USR1: log reopened');
     },
+    release() {
+      const req = takeReleaseRequest(releaseRequestFiles(settings));
+      for (const p of req.problems) log.warn(`USR2: release request ${p}`);
+      const done = engine.releaseHeld(req.names);
+      log.normal(`USR2: release of ${req.names === undefined ? 'every held sync' : req.names.join(', ')}: ${done.length === 0 ? 'nothing was held' : done.map((d) => `${d.name} (${d.deletes} deletes)`).join(', ')}`);
+      observers.writeStatusNow();
+    },
   });
 
   let reloadChain: Promise<void> = Promise.resolve();
@@ -145,6 +155,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
       }
       for (const w of r.warnings) log.warn(`reload: ${w.text}`);
       const report = await engine.reload(r.config);
+      settings = r.config.settings;
       await observers.apply(r.config.settings);
       for (const ch of report.settings) {
         const what = `settings.${ch.key} changed (${JSON.stringify(ch.from)} → ${JSON.stringify(ch.to)})`;

@@ -4,6 +4,7 @@
 // to `--help` and exit 255 (exit_codes.ts); `--help` exits 0.
 import yargs from 'yargs';
 import { registerCheckConfig } from './commands/check_config.js';
+import { registerRelease } from './commands/release.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerSysctl } from './commands/sysctl.js';
@@ -29,14 +30,14 @@ export async function runYargs(argv: readonly string[]): Promise<number> {
     .alias('help', 'h')
     .strict()
     .recommendCommands()
-    .demandCommand(1, 'name a command: run, check-config or sysctl')
+    .demandCommand(1, 'name a command: run, check-config, sysctl, status or release')
     .wrap(120)
     .epilog(EPILOG)
     .exitProcess(false)
     .fail((msg: string | null, e: Error | null) => {
       if (e !== null && e !== undefined && msg === null) throw e;
       err(`lsyncd-ts: ${msg ?? e?.message ?? 'bad command line'}`);
-      const cmd = argv[0] !== undefined && ['run', 'check-config', 'sysctl'].includes(argv[0]) ? `${argv[0]} ` : '';
+      const cmd = argv[0] !== undefined && ['run', 'check-config', 'sysctl', 'status', 'release'].includes(argv[0]) ? `${argv[0]} ` : '';
       err(`Run "lsyncd-ts ${cmd}--help" for the usage.`);
       throw new UsageStop();
     });
@@ -44,6 +45,7 @@ export async function runYargs(argv: readonly string[]): Promise<number> {
   y = registerCheckConfig(y, sink);
   y = registerSysctl(y, sink);
   y = registerStatus(y, sink);
+  y = registerRelease(y, sink);
   try {
     await y.parseAsync();
   } catch (e) {

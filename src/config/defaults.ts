@@ -1,6 +1,6 @@
 // lsyncd's defaults, as data (lsyncd-behaviour.md §1.1, §1.2, §1.4–§1.6, §6.2). Kept apart from
 // normalize.ts so the numbers can be checked against the reference at a glance.
-import type { ExitAction, InotifyMode, SyncMode } from './schema.js';
+import type { DeleteGuardSettings, ExitAction, InotifyMode, SyncMode } from './schema.js';
 
 /** Per-mode sync defaults. A custom-action sync without delay fires immediately (§1.2). */
 export const MODE_DEFAULTS: Record<SyncMode | 'custom', { delay: number; maxProcesses: number }> = {
@@ -11,6 +11,13 @@ export const MODE_DEFAULTS: Record<SyncMode | 'custom', { delay: number; maxProc
 };
 
 export const DEFAULT_MAX_DELAYS = 1000;
+
+/**
+ * The mass-delete guard's defaults (why these numbers: src/engine/delete_guard.ts and README
+ * "Mass-delete guard"): hold when, within 60 s, at least 50 paths and at least half of what the
+ * target holds were deleted.
+ */
+export const DELETE_GUARD_DEFAULTS: Readonly<DeleteGuardSettings> = Object.freeze({ fraction: 0.5, minimum: 50, window: 60 });
 
 export const SETTINGS_DEFAULTS: {
   nodaemon: boolean;

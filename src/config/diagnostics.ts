@@ -195,6 +195,8 @@ function unionMessage(path: readonly PathSegment[], received: unknown): string {
       return `expected a number >= 0 or a string, ${got}`;
     case 'logfacility':
       return `expected a facility name or number, ${got}`;
+    case 'deleteGuard':
+      return `expected true, false or a table of fraction (0 < f <= 1), minimum (an integer >= 1) and window (seconds > 0) and no other keys, ${got}`;
     default:
       return `invalid value, ${got}`;
   }

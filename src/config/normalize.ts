@@ -22,6 +22,10 @@
 //  - A sync without mode needs at least one action ("no actions specified", §1.2).
 //  - User exit-code tables are merged over lsyncd's defaults (§6.2) instead of replacing them, so
 //    `rsyncExitCodes = {[13]='again'}` keeps 23/24 'ok'. Unlisted codes remain 'die'.
+// deleteGuard (the mass-delete guard, src/engine/delete_guard.ts): on by default for rsync,
+// rsyncssh and direct; sync > settings{} > DELETE_GUARD_DEFAULTS, key by key, and `false` at a
+// level turns it off there (a sync table turns it back on). Custom-action syncs have no guard:
+// their onDelete is a command the user wrote, so setting it there is an error.
 // Warnings: deprecated rsyncOps, an `_extra` item holding a whole command line, and
 // StrictHostKeyChecking=no (issue 3 check-config list), two syncs with the same target.
 import { diagnostic, formatPath, type ConfigDiagnostic, type PathSegment } from './diagnostics.js';
@@ -30,6 +34,7 @@ import {
   ARCHIVE_TRUE,
   CUSTOM_EXIT_CODES,
   DEFAULT_MAX_DELAYS,
+  DELETE_GUARD_DEFAULTS,
   DEFAULT_RSYNC_BINARY,
   DEFAULT_SSH_BINARY,
   MODE_DEFAULTS,
@@ -42,6 +47,8 @@ import { luaTableHint, mapRsyncOps } from './rsync_ops.js';
 import type {
   ActionName,
   Config,
+  DeleteGuardConfig,
+  DeleteGuardSettings,
   ExitAction,
   ExitCodes,
   NormalizedConfig,
@@ -194,6 +201,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
       filter: list(raw.filter),
       filterFrom: raw.filterFrom,
       batchSizeLimit: raw.batchSizeLimit,
+      deleteGuard: mode === 'custom' ? (false as const) : effectiveDeleteGuard(s.deleteGuard, raw.deleteGuard),
       line: ctx.lineOf(['sync', i]),
     };
 
@@ -206,7 +214,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
         err(at(), 'no actions specified — set mode ("rsync", "rsyncssh" or "direct"; in Lua: sync { default.rsync, ... }) or at least one of onCreate/onModify/onAttrib/onDelete/onMove/onStartup');
       }
       for (const k of rsyncsshOnly) err(at(k), 'only valid with mode "rsyncssh"');
-      for (const k of ['rsync', 'rsyncOps', 'rsyncExitCodes'] as const) {
+      for (const k of ['rsync', 'rsyncOps', 'rsyncExitCodes', 'deleteGuard'] as const) {
         if (raw[k] !== undefined) err(at(k), 'has no effect without mode "rsync", "rsyncssh" or "direct" — set a mode or remove it');
       }
       syncs.push({ ...base, mode: 'custom', target: raw.target, actions, exitcodes: mergeExitCodes(CUSTOM_EXIT_CODES, raw.exitcodes) });
@@ -288,6 +296,14 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
   }
 
   return { config: { settings, syncs }, errors, warnings };
+}
+
+/** The guard a sync runs with: sync over settings over defaults, key by key (see the header). */
+export function effectiveDeleteGuard(global: DeleteGuardConfig | undefined, own: DeleteGuardConfig | undefined): DeleteGuardSettings | false {
+  const table = (v: DeleteGuardConfig | undefined): Partial<DeleteGuardSettings> => (typeof v === 'object' ? v : {});
+  const on = own !== undefined ? own !== false : global !== false;
+  if (!on) return false;
+  return { ...DELETE_GUARD_DEFAULTS, ...table(global), ...table(own) };
 }
 
 function collectRiskWarnings(

@@ -170,6 +170,24 @@ export const sshOptionsSchema = z.strictObject({
 });
 export type SshOptions = z.output<typeof sshOptionsSchema>;
 
+/**
+ * lsyncd-ts: the mass-delete guard (src/engine/delete_guard.ts). `false` turns it off, `true` or
+ * a table turns it on; keys left out take the global setting, then the defaults there.
+ */
+export const deleteGuardSchema = z.union([
+  z.boolean(),
+  z.strictObject({
+    /** Share of what the target holds that the deletes within `window` must reach: 0 < f <= 1. */
+    fraction: z.number().gt(0, 'must be a number > 0 (a share, e.g. 0.5)').max(1, 'must be at most 1 (a share, e.g. 0.5)').optional(),
+    /** Deletes within `window` below this count never hold the sync. (A refinement, not .int(): a
+     *  failed .int() fails both union branches alike and the message would not name the key.) */
+    minimum: z.number().min(1, 'must be >= 1').refine(Number.isInteger, 'must be an integer').optional(),
+    /** Seconds over which deletes are counted. */
+    window: z.number().gt(0, 'must be a number of seconds > 0').max(86_400, 'must be at most 86400 s (one day)').optional(),
+  }),
+]);
+export type DeleteGuardConfig = z.output<typeof deleteGuardSchema>;
+
 export const inotifyModeSchema = z.enum(['CloseWrite', 'Modify', 'CloseWrite or Modify', 'CloseWrite after Modify']);
 export type InotifyMode = z.output<typeof inotifyModeSchema>;
 
@@ -193,6 +211,8 @@ export const settingsSchema = z.strictObject({
   metrics: z.string().regex(/^([^\s:]*|\[[0-9a-fA-F:.]+\]):\d{1,5}$/, 'must be "host:port"').optional(),
   /** lsyncd-ts: log line format. */
   logFormat: z.enum(['text', 'json']).optional(),
+  /** lsyncd-ts: mass-delete guard for every sync (each sync may override it). */
+  deleteGuard: deleteGuardSchema.optional(),
 });
 export type Settings = z.output<typeof settingsSchema>;
 
@@ -236,6 +256,8 @@ export const syncSchema = z.strictObject({
   batchSizeLimit: positiveInt.optional(),
   rsync: rsyncOptionsSchema.optional(),
   ssh: sshOptionsSchema.optional(),
+  /** lsyncd-ts: mass-delete guard of this sync, over settings.deleteGuard. */
+  deleteGuard: deleteGuardSchema.optional(),
   /** @deprecated lsyncd 2.0.x option string such as "-rltvupgo"; mapped onto rsync{} with a warning. */
   rsyncOps: z.union([z.string(), z.array(z.string())]).optional(),
 });
@@ -285,8 +307,17 @@ interface NormalizedSyncBase {
   filter: string[];
   filterFrom: string | undefined;
   batchSizeLimit: number | undefined;
+  /** Effective mass-delete guard (rsync, rsyncssh, direct), or false when off (always for custom syncs). */
+  deleteGuard: DeleteGuardSettings | false;
   /** Line in the config file where this sync was declared, when known. */
   line: number | undefined;
+}
+/** The mass-delete guard's thresholds after defaults (src/engine/delete_guard.ts). */
+export interface DeleteGuardSettings {
+  fraction: number;
+  minimum: number;
+  /** Seconds. */
+  window: number;
 }
 export interface NormalizedRsyncSync extends NormalizedSyncBase {
   mode: 'rsync';

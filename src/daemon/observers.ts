@@ -67,6 +67,11 @@ export class Observers {
     }
   }
 
+  /** Rewrites the status file now (after a release, so `lsyncd-ts release` sees it at once). */
+  writeStatusNow(): void {
+    this.status?.writeNow();
+  }
+
   async stop(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([this.status?.stop(), this.metrics?.close()]);

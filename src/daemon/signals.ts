@@ -9,6 +9,8 @@
 //                concurrently;
 //   USR1       → handlers.reopenLog() (logrotate). Installing a listener also stops Node from
 //                treating USR1 as "start the inspector".
+//   USR2       → handlers.release(): release the deletes the mass-delete guard holds
+//                (`lsyncd-ts release`, src/daemon/release_request.ts).
 // Handlers are installed before start-up, so a TERM during start-up is not lost.
 export type StopSignal = 'SIGTERM' | 'SIGINT';
 
@@ -16,6 +18,7 @@ export interface SignalHandlers {
   stop(sig: StopSignal): void;
   reload(): Promise<void>;
   reopenLog(): void;
+  release(): void;
 }
 
 export const SIGNAL_EXIT: Readonly<Record<StopSignal, number>> = { SIGTERM: 143, SIGINT: 130 };
@@ -51,14 +54,19 @@ export function installSignals(h: SignalHandlers): () => void {
   const onInt = () => onStop('SIGINT');
   const onHup = () => runReload();
   const onUsr1 = () => h.reopenLog();
+  const onUsr2 = () => {
+    if (!stopping) h.release();
+  };
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   process.on('SIGHUP', onHup);
   process.on('SIGUSR1', onUsr1);
+  process.on('SIGUSR2', onUsr2);
   return () => {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
     process.off('SIGHUP', onHup);
     process.off('SIGUSR1', onUsr1);
+    process.off('SIGUSR2', onUsr2);
   };
 }

@@ -201,6 +201,7 @@ export class Engine {
     const factory = this.opts.transportFactory ?? defaultTransportFactory;
     const transport = factory(sync, ruleSet);
     const runner = new SyncRunner(sync, transport, this.scheduler, this.log, this.config.settings.insist);
+    runner.guardDeletes(ruleSet.rules);
     let unit: SyncUnit | undefined;
     const translate = (u: SyncUnit, batch: EventBatch): void => {
       translateBatch(batch, u.rootId, ruleSet.rules, {
@@ -320,6 +321,20 @@ export class Engine {
   async whenIdle(): Promise<void> {
     await this.flushWatchers();
     await Promise.all(this.units.map((u) => u.runner.whenIdle()));
+  }
+
+  /**
+   * Releases the deletes the mass-delete guard holds, for the named syncs (all when `names` is
+   * undefined). Returns the syncs that were held and how many deletes each now applies.
+   */
+  releaseHeld(names?: readonly string[]): { name: string; deletes: number }[] {
+    const out: { name: string; deletes: number }[] = [];
+    for (const u of this.units) {
+      if (names !== undefined && !names.includes(u.runner.name)) continue;
+      const n = u.runner.releaseDeletes();
+      if (n !== undefined) out.push({ name: u.runner.name, deletes: n });
+    }
+    return out;
   }
 
   status(): SyncStatus[] {

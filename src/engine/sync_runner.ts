@@ -12,17 +12,24 @@
 //     from the init transfer stops the sync unless `insist` is set (lsyncd §6.3);
 //   - Overflow → a Full resync of this sync only; queued events are kept (§6.1, without
 //     lsyncd's whole-daemon restart);
+//   - the mass-delete guard (delete_guard.ts, bound in delete_guard_host.ts) sees every event
+//     before the queue and may set deletes aside or hold them; a full transfer runs without
+//     --delete while it holds; release() hands the held deletes back;
 //   - the source vanishing (RootGone) pauses the sync; the engine re-adds the watch when the
 //     source is back and queues a Full resync — never an rsync of a missing source with
 //     --delete.
 // Time: queue times are performance.now() milliseconds; status times are wall-clock.
 import type { NormalizedSync } from '../config/schema.js';
+import type { RuleList } from '../filters/rule-list.js';
 import type { Log } from '../log/log.js';
 import { displayPath, type SyncPath } from '../paths/byte-path.js';
 import { DelayQueue, type Batch } from '../queue/delay-queue.js';
 import type { QueueEvent } from '../queue/events.js';
 import { retryDelayMs } from '../queue/retry-backoff.js';
+import { deletesOnFull } from '../transports/delete-mode.js';
 import { watchErrorMessage } from '../watcher/watch_errors.js';
+import type { DeleteGuard, DeleteHold } from './delete_guard.js';
+import { createDeleteGuard } from './delete_guard_host.js';
 import type { TranslationSink } from './record_translation.js';
 import type { Schedulable, Scheduler } from './scheduler.js';
 import type { Transport, TransferReport } from './transport.js';
@@ -48,6 +55,8 @@ export interface SyncStatus {
   readonly bytesSent: number;
   /** Age (ms) of the oldest change not yet transferred; 0 when in sync. */
   readonly lagMs: number;
+  /** Set while the mass-delete guard holds this sync's deletes. */
+  readonly deleteHold?: DeleteHold | undefined;
 }
 
 const now = (): number => performance.now();
@@ -72,6 +81,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private oldestPendingAt: number | undefined;
   private idleWaiters: (() => void)[] = [];
   private inFlight = new Set<Promise<void>>();
+  private guard: DeleteGuard | undefined;
 
   constructor(
     readonly sync: NormalizedSync,
@@ -104,6 +114,22 @@ export class SyncRunner implements Schedulable, TranslationSink {
     if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
   }
 
+  /** Arms the mass-delete guard with the sync's rules (call once, before events arrive). */
+  guardDeletes(rules: RuleList): void {
+    this.guard = createDeleteGuard({ sync: this.sync, rules, queue: this.queue, log: this.log, changed: () => this.guardChanged() });
+  }
+
+  /** Applies the held deletes (operator's release). Undefined when nothing was held. */
+  releaseDeletes(): number | undefined {
+    return this.guard?.release();
+  }
+
+  private guardChanged(): void {
+    this.reschedule();
+    this.scheduler.pump();
+    this.checkIdle();
+  }
+
   /** The watch is set: transfers may start. */
   activate(): void {
     if (this.state === 'starting' || this.state === 'source-gone') this.state = 'running';
@@ -116,6 +142,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
     if (this.state === 'dead' || this.state === 'stopped') return;
     if (this.log.enabled('Delay'))
       this.log.debug('Delay', `${ev.kind} ${displayPath(ev.path)}${ev.kind === 'Move' ? ` -> ${displayPath(ev.destination)}` : ''}`);
+    if (this.guard?.intercept(ev.kind, ev.path, ev.kind === 'Move' ? ev.destination : undefined)) return;
     if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
     this.queue.ingest(ev, now());
     this.reschedule();
@@ -181,7 +208,9 @@ export class SyncRunner implements Schedulable, TranslationSink {
     }
     let report: TransferReport;
     try {
-      report = batch.full ? await this.transport.full(ctx) : await this.transport.batch(batch.delays, ctx);
+      const keep = batch.full && this.guard !== undefined && deletesOnFull(this.sync.delete) &&
+        (await this.guard.fullMustKeep(async () => this.transport.targetHasEntries?.(ctx)));
+      report = batch.full ? await this.transport.full(ctx, keep ? { withoutDelete: true } : undefined) : await this.transport.batch(batch.delays, ctx);
     } catch (err) {
       report = { outcome: { kind: 'again', reason: `transport failed: ${(err as Error).message}` } };
     }
@@ -266,7 +295,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   /** True when nothing is queued or running (or the sync is dead/stopped). */
   get idle(): boolean {
     if (this.state === 'dead' || this.state === 'stopped') return this.runningCount === 0;
-    return this.queue.waiting === 0 && this.queue.active === 0 && this.runningCount === 0;
+    return this.queue.waiting === 0 && this.queue.active === 0 && this.runningCount === 0 && this.guard?.settling !== true;
   }
 
   whenIdle(): Promise<void> {
@@ -309,6 +338,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       filesSent: this.filesSent,
       bytesSent: this.bytesSent,
       lagMs: this.oldestPendingAt === undefined ? 0 : Date.now() - this.oldestPendingAt,
+      deleteHold: this.guard?.hold(),
     };
   }
 
@@ -316,6 +346,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   async stop(graceMs: number): Promise<void> {
     this.state = 'stopped';
     this.clearTimer();
+    this.guard?.dispose();
     if (this.inFlight.size > 0) {
       const timer = Number.isFinite(graceMs) ? setTimeout(() => this.abort.abort(), graceMs) : undefined;
       await Promise.allSettled([...this.inFlight]);

@@ -6,6 +6,9 @@
 // Contract:
 //   - full(): transfer the whole tree (init, or recovery after an Overflow/RootGone), honouring
 //     the delete mode for full runs and the sync's filters/excludes (lsyncd-behaviour.md §5.2);
+//     `withoutDelete`: never delete on the target this time (the mass-delete guard holds);
+//   - targetHasEntries(): whether the target holds anything (false also when it does not exist),
+//     undefined when it cannot be told; asked only when the source is empty before a full run;
 //   - batch(delays): execute one batch from the delay queue, in the given (FIFO) order. Paths are
 //     root-relative with a leading '/', directories with a trailing '/', bytes preserved
 //     (SyncPath). Moves arrive only if `keepsMoves`;
@@ -36,6 +39,10 @@ export interface TransferContext {
   readonly signal: AbortSignal;
 }
 
+export interface FullOptions {
+  readonly withoutDelete?: boolean;
+}
+
 export interface Transport {
   /** "SRC -> TGT" for logs and status. */
   readonly description: string;
@@ -43,7 +50,8 @@ export interface Transport {
   readonly keepsMoves: boolean;
   /** How the runner cuts batches for this transport (e.g. moves separately for rsyncssh). */
   readonly batchOptions: BatchOptions;
-  full(ctx: TransferContext): Promise<TransferReport>;
+  full(ctx: TransferContext, opts?: FullOptions): Promise<TransferReport>;
+  targetHasEntries?(ctx: TransferContext): Promise<boolean | undefined>;
   batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport>;
   /** Releases connections (ssh masters) and temp files. */
   close(): Promise<void>;

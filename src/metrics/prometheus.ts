@@ -16,6 +16,8 @@
 //   lsyncd_ts_sync_last_success_timestamp_seconds gauge 0 = never
 //   lsyncd_ts_sync_overflows_total             counter  inotify overflows (each forces a full resync)
 //   lsyncd_ts_sync_watched_directories        gauge
+//   lsyncd_ts_sync_delete_hold                 gauge    1 while the mass-delete guard holds the sync
+//   lsyncd_ts_sync_held_deletes                gauge    deletes held back by it (0 when not held)
 // Process:
 //   lsyncd_ts_up 1, lsyncd_ts_watched_directories (total), lsyncd_ts_syncs,
 //   process_resident_memory_bytes, process_start_time_seconds (Prometheus' standard names).
@@ -89,6 +91,8 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
   const bytesSent = fam('lsyncd_ts_sync_bytes_sent_total', 'counter', 'Bytes of file content transferred, where the transport reports it.');
   const overflows = fam('lsyncd_ts_sync_overflows_total', 'counter', 'inotify queue overflows (each forces a full resync of this sync).');
   const watched = fam('lsyncd_ts_sync_watched_directories', 'gauge', 'Directories watched for this sync.');
+  const hold = fam('lsyncd_ts_sync_delete_hold', 'gauge', 'Whether the mass-delete guard holds this sync (1) or not (0).');
+  const held = fam('lsyncd_ts_sync_held_deletes', 'gauge', 'Deletes the mass-delete guard holds back (not applied on the target).');
   let totalWatched = 0;
   for (const snap of syncs) {
     const s = snap.status;
@@ -111,12 +115,14 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
     lastOk.samples.push({ labels: sync, value: secs(s.lastSuccessAt) });
     overflows.samples.push({ labels: sync, value: s.overflows });
     watched.samples.push({ labels: sync, value: snap.watchedDirs });
+    hold.samples.push({ labels: sync, value: s.deleteHold !== undefined ? 1 : 0 });
+    held.samples.push({ labels: sync, value: s.deleteHold?.deletes ?? 0 });
   }
   const families: Family[] = [
     { name: 'lsyncd_ts_up', type: 'gauge', help: 'lsyncd-ts is running and serving metrics.', samples: [{ labels: {}, value: 1 }] },
     { name: 'lsyncd_ts_syncs', type: 'gauge', help: 'Number of configured syncs.', samples: [{ labels: {}, value: syncs.length }] },
     { name: 'lsyncd_ts_watched_directories', type: 'gauge', help: 'Directories watched over all syncs.', samples: [{ labels: {}, value: totalWatched }] },
-    up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched,
+    up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched, hold, held,
     { name: 'process_resident_memory_bytes', type: 'gauge', help: 'Resident set size in bytes.', samples: [{ labels: {}, value: proc.rssBytes }] },
     { name: 'process_start_time_seconds', type: 'gauge', help: 'Start time of the process since the Unix epoch in seconds.', samples: [{ labels: {}, value: proc.startTimeSeconds }] },
   ];

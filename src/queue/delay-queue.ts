@@ -243,6 +243,25 @@ export class DelayQueue {
     this.rebuild(NO_SELECTION);
   }
 
+  /**
+   * Takes the waiting delays `pick` selects out of the queue, FIFO order (the mass-delete guard
+   * sets deletes aside, src/engine/delete_guard.ts). Full markers and running delays stay.
+   */
+  takeWaiting(pick: (d: Delay) => boolean): Delay[] {
+    const out: Delay[] = [];
+    for (let r = this.head; r !== null; ) {
+      const next = r.next;
+      if (r.status === 'wait' && r.kind !== 'Full' && pick(view(r))) {
+        out.push(view(r));
+        this.unlink(r);
+        this.waitingCount--;
+      }
+      r = next;
+    }
+    if (out.length > 0) this.rebuild(NO_SELECTION);
+    return out;
+  }
+
   // ---- ingest ------------------------------------------------------------------------------
 
   private ingestPath(kind: PathEventKind, path: SyncPath, alarm: number, fromMove: boolean): void {

@@ -5,7 +5,9 @@
 // never disagree): a sync is healthy exactly when its state is `running` (transfers flow; it may
 // have a queue or a lag). Everything else has a one-line reason: `starting` (watch not set yet),
 // `retrying` (a transfer failed and is backing off), `source-gone`, `dead` (stopped after an
-// error; other syncs keep running), `stopped` (daemon shutting down).
+// error; other syncs keep running), `stopped` (daemon shutting down). A sync whose deletes the
+// mass-delete guard holds (src/engine/delete_guard.ts) is not healthy either, whatever its state:
+// the target no longer mirrors the source until an operator acts.
 import type { SyncStatus } from '../engine/sync_runner.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
@@ -50,8 +52,15 @@ export interface Health {
 }
 
 /** The single health rule (see the header). `now` is epoch ms, for "next attempt in N s". */
-export function syncHealth(s: Pick<SyncStatus, 'state' | 'lastError' | 'retryAt'>, now: number = Date.now()): Health {
+export function syncHealth(s: Pick<SyncStatus, 'state' | 'lastError' | 'retryAt' | 'deleteHold'>, now: number = Date.now()): Health {
   const err = s.lastError !== undefined ? lineSafe(s.lastError) : undefined;
+  if (s.deleteHold !== undefined && s.state !== 'dead' && s.state !== 'stopped') {
+    const h = s.deleteHold;
+    return {
+      healthy: false,
+      reason: `held by the mass-delete guard since ${formatDuration(now - h.since)} ago: ${h.deletes} deletes not applied (${lineSafe(h.reason)}); release with "lsyncd-ts release" or restore the source`,
+    };
+  }
   switch (s.state) {
     case 'running':
       return { healthy: true, reason: '' };

@@ -22,6 +22,8 @@
 //       "retryAt": "…Z" | null,             // next attempt while retrying (backoff), else null
 //       "transfersOk": 12, "transfersFailed": 1, "overflows": 0,
 //       "watchedDirs": 4, "watcherOverflows": 0,
+//       "deleteHold": { "deletes": 812, "since": "…Z", "reason": "…" } | null,
+//                                           // the mass-delete guard holds deletes (unhealthy)
 //       "rules": [{ "include": false, "pattern": "*.tmp" }],       // filters, then excludes
 //       "delayCount": 3,                    // all queued delays
 //       "delays": [{ "state": "wait", "kind": "Move", "path": "/a", "destination": "/b" }]
@@ -65,6 +67,8 @@ export interface SyncStatusJsonV1 {
   readonly overflows: number;
   readonly watchedDirs: number;
   readonly watcherOverflows: number;
+  /** Absent in files written before the mass-delete guard existed. */
+  readonly deleteHold?: { readonly deletes: number; readonly since: string; readonly reason: string } | null;
   readonly rules: readonly { readonly include: boolean; readonly pattern: string }[];
   readonly delayCount: number;
   readonly delays: readonly StatusDelayJson[];
@@ -121,6 +125,7 @@ export function statusJson(syncs: readonly SyncSnapshot[], opts: RenderJsonOptio
         overflows: s.overflows,
         watchedDirs: snap.watchedDirs,
         watcherOverflows: snap.watcherOverflows,
+        deleteHold: s.deleteHold === undefined ? null : { deletes: s.deleteHold.deletes, since: new Date(s.deleteHold.since).toISOString(), reason: s.deleteHold.reason },
         rules: snap.rules.map((r) => ({ include: r.include, pattern: r.pattern })),
         delayCount: snap.delays.length,
         delays: snap.delays.slice(0, MAX_LISTED_DELAYS).map((d) => ({

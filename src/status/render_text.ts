@@ -15,6 +15,7 @@
 //   Last error: none                                      │
 //   Transfers: 12 ok, 1 failed; overflows: 0              │
 //   Watching 4 directories                                ┘
+//   Delete guard: holding 812 deletes since <date> (…)    ← only while the mass-delete guard holds
 //   There are 3 delays                                    ← lsyncd from here on
 //   wait   Create /new1                                   ← status word padded to 7
 //   active Move /a -> /b
@@ -60,6 +61,9 @@ export function renderStatusText(syncs: readonly SyncSnapshot[], opts: RenderTex
     out.push(`Last error: ${s.lastError !== undefined ? lineSafe(s.lastError) : 'none'}`);
     out.push(`Transfers: ${s.transfersOk} ok, ${s.transfersFailed} failed; overflows: ${s.overflows}`);
     out.push(`Watching ${snap.watchedDirs} directories`);
+    if (s.deleteHold !== undefined) {
+      out.push(`Delete guard: holding ${s.deleteHold.deletes} deletes since ${dateWithAge(s.deleteHold.since, nowMs)}: ${lineSafe(s.deleteHold.reason)}; release with "lsyncd-ts release" or restore the source`);
+    }
     out.push(`There are ${snap.delays.length} delays`);
     const listed = Math.min(snap.delays.length, MAX_LISTED_DELAYS);
     for (let i = 0; i < listed; i++) {

@@ -21,6 +21,10 @@
 // test/sysctl/count_dirs.test.ts re-measures on a generated 100,000-directory tree and prints the
 // time as a test diagnostic.
 // `stopAfter`: stop once `dirs` exceeds it (check-config only needs to know "more than the limit").
+// `countEntries`: also count every entry below the root that the rules let through (files,
+// symlinks, directories; the root itself not), stopping once `entries` exceeds
+// `stopAfterEntries` — the mass-delete guard's "how much is left in the source"
+// (src/engine/delete_guard.ts), which only needs to know whether the count is above a bound.
 import { type Dirent, readdirSync } from 'node:fs';
 import { type SyncPath, toByteString } from '../paths/byte-path.js';
 import type { RuleList } from '../filters/rule-list.js';
@@ -34,13 +38,17 @@ export interface DirCount {
   unreadable: number;
   /** Up to 5 unreadable paths with the reason, for the report. */
   unreadableSamples: string[];
-  /** True when the walk stopped early because `dirs` exceeded `stopAfter`. */
+  /** True when the walk stopped early because `dirs` exceeded `stopAfter` (or `entries` `stopAfterEntries`). */
   truncated: boolean;
+  /** With `countEntries`: entries below the root the rules let through (else 0). */
+  entries: number;
 }
 
 export interface CountOptions {
   readonly rules?: RuleList;
   readonly stopAfter?: number;
+  readonly countEntries?: boolean;
+  readonly stopAfterEntries?: number;
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
@@ -54,7 +62,7 @@ function fsPath(bytes: string): SyncPath {
  * Names (latin1 byte strings) of the subdirectories of one directory. Falls back to Buffer names
  * when Node's DT_UNKNOWN lstat trips over a non-UTF-8 name (it re-encodes latin1 names as UTF-8).
  */
-function subdirNames(dirBytes: string): string[] {
+function subdirNames(dirBytes: string, others?: string[]): string[] {
   const p = fsPath(dirBytes);
   const out: string[] = [];
   let ents: Dirent[];
@@ -65,10 +73,14 @@ function subdirNames(dirBytes: string): string[] {
     if (errPath === undefined || errPath === (typeof p === 'string' ? p : p.toString())) throw e;
     for (const d of readdirSync(Buffer.from(dirBytes, 'latin1'), { withFileTypes: true, encoding: 'buffer' })) {
       if (d.isDirectory()) out.push(d.name.toString('latin1'));
+      else others?.push(d.name.toString('latin1'));
     }
     return out;
   }
-  for (const d of ents) if (d.isDirectory()) out.push(d.name);
+  for (const d of ents) {
+    if (d.isDirectory()) out.push(d.name);
+    else others?.push(d.name);
+  }
   return out;
 }
 
@@ -80,14 +92,17 @@ export function countWatchedDirs(root: string, opts: CountOptions = {}): DirCoun
   const base = toByteString(root.replace(/\/+$/, '')); // byte-exact, also for a non-UTF-8 root
   const rules = opts.rules !== undefined && opts.rules.active ? opts.rules : undefined;
   const stopAfter = opts.stopAfter ?? Number.POSITIVE_INFINITY;
-  const out: DirCount = { dirs: 0, excluded: 0, unreadable: 0, unreadableSamples: [], truncated: false };
+  const stopAfterEntries = opts.stopAfterEntries ?? Number.POSITIVE_INFINITY;
+  const others: string[] | undefined = opts.countEntries === true ? [] : undefined;
+  const out: DirCount = { dirs: 0, excluded: 0, unreadable: 0, unreadableSamples: [], truncated: false, entries: 0 };
   // Root-relative paths with leading and trailing "/" (the rule-list convention).
   const stack: string[] = ['/'];
   while (stack.length > 0) {
     const rel = stack.pop()!;
     let names: string[];
+    if (others !== undefined) others.length = 0;
     try {
-      names = subdirNames(base + rel);
+      names = subdirNames(base + rel, others);
     } catch (e) {
       out.unreadable++;
       if (out.unreadableSamples.length < 5) {
@@ -108,6 +123,13 @@ export function countWatchedDirs(root: string, opts: CountOptions = {}): DirCoun
         continue;
       }
       stack.push(child);
+      out.entries += others !== undefined ? 1 : 0;
+    }
+    if (others === undefined) continue;
+    for (const name of others) if (rules === undefined || rules.decide(fsPath(`${rel}${name}`)) !== 'exclude') out.entries++;
+    if (out.entries > stopAfterEntries) {
+      out.truncated = true;
+      break;
     }
   }
   return out;

@@ -38,6 +38,7 @@ test('seed 2 (direct): valid with a missing-source warning; the lines it prints'
     '  delay        1 s (maxDelays 1000, maxProcesses 1)',
     '  delete       true — deletes on the target at startup and for events',
     '  init         startup transfer of the whole tree',
+    '  delete guard holds deletes once ≥ 50 paths and ≥ 50 % of the target are deleted within 60 s, or the source is empty',
     '  rules        none (everything under the source is synced)',
     '  startup      rsync --delete --ignore-errors -lsSt -r /home/e.orlov/source_dir/ /home/e.orlov/target_dir/',
     '  events       in-process, no command per event (lsyncd ran cp/mkdir/rm/mv):',
@@ -61,11 +62,12 @@ test('seed 3 (rsync with excludes): the exact startup and event-batch command li
   const r = check(t, [f]);
   assert.equal(r.code, 0);
   const lines = r.stdout.split('\n');
-  assert.deepEqual(lines.slice(0, 10), [
+  assert.deepEqual(lines.slice(0, 11), [
     'sync[1] rsync: /home/e.orlov/source_dir/ → eorlov.org:~/target_dir/',
     '  delay        15 s (maxDelays 1000, maxProcesses 1)',
     '  delete       true — deletes on the target at startup and for events',
     '  init         startup transfer of the whole tree',
+    '  delete guard holds deletes once ≥ 50 paths and ≥ 50 % of the target are deleted within 60 s, or the source is empty',
     '  exclude      .git/, vendor/, web/node_modules, bundled/',
     "  startup      rsync --from0 --exclude-from=- --delete --ignore-errors -zglopstD -r /home/e.orlov/source_dir/ 'eorlov.org:~/target_dir/'",
     '               stdin (NUL-separated rules): .git/ vendor/ web/node_modules bundled/',
@@ -193,4 +195,29 @@ test('a malformed filter line is an error (lsyncd: Unknown filter rule), never a
   const r = check(t, [cfg]);
   assert.equal(r.code, 1);
   assert.deepEqual(errors(r).map((l) => l.replace(`${cfg}:`, 'CFG:')), ['error: CFG:1: sync[1].filter: Unknown filter rule: "x /b" — each filter entry must be "+ PATTERN" or "- PATTERN"']);
+});
+
+test('the effective mass-delete guard of each sync: sync keys over settings keys, off, per delete mode', (t) => {
+  const dir = tempDir(t);
+  const cfg = path.join(dir, 'g.json');
+  writeFileSync(cfg, JSON.stringify({
+    settings: { deleteGuard: { fraction: 0.25, window: 30 } },
+    sync: [
+      { mode: 'rsync', source: dir, target: '/t1', deleteGuard: { minimum: 10 } },
+      { mode: 'direct', source: dir, target: '/t2', deleteGuard: false },
+      { mode: 'direct', source: dir, target: '/t3', delete: false },
+      { mode: 'direct', source: dir, target: '/t4', delete: 'startup' },
+      { mode: 'direct', source: dir, target: '/t5', delete: 'running' },
+    ],
+  }));
+  const r = check(t, [cfg]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.stdout.split('\n').filter((l) => l.startsWith('  delete guard'));
+  assert.deepEqual(rows, [
+    '  delete guard holds deletes once ≥ 10 paths and ≥ 25 % of the target are deleted within 30 s, or the source is empty',
+    '  delete guard off (deleteGuard = false) — a mass delete in the source empties the target',
+    '  delete guard nothing to guard (delete = false)',
+    '  delete guard holds a full transfer of an empty source (events delete nothing: delete = "startup")',
+    '  delete guard holds deletes once ≥ 50 paths and ≥ 25 % of the target are deleted within 30 s',
+  ]);
 });

@@ -3,7 +3,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../../src/config/validate.js';
 import { resolveRsyncOptions } from '../../src/config/normalize.js';
-import { errorTexts, expectOk, json, warningTexts } from './helpers.js';
+import { errorTexts, expectOk, json, lua as luaConfig, warningTexts } from './helpers.js';
 
 test('defaults per mode: delay rsync 15 / rsyncssh 15 / direct 1 / custom 0; maxDelays 1000; delete true; init true', () => {
   const c = expectOk(json({ sync: [
@@ -127,4 +127,39 @@ test('warnings: whole command line in _extra, StrictHostKeyChecking=no, same tar
     'c.json: sync[2]: target "/src/mirror/" is inside its own source "/src/"; every transfer would trigger another one — exclude it or move the target',
     'c.json: sync[3]: writes the same target "/src/mirror/" as sync[2]; the two will delete each other\'s files',
   ]);
+});
+
+test('deleteGuard: on by default for rsync/rsyncssh/direct; sync > settings > defaults key by key; false turns it off; none for custom syncs', () => {
+  const d = expectOk(json({ sync: [{ mode: 'rsync', source: '/a', target: 'h:/b' }, { source: '/a', onCreate: 'true' }] }));
+  assert.deepEqual(d.syncs[0]!.deleteGuard, { fraction: 0.5, minimum: 50, window: 60 });
+  assert.equal(d.syncs[1]!.deleteGuard, false);
+  const c = expectOk(json({
+    settings: { deleteGuard: { fraction: 0.3, window: 10 } },
+    sync: [
+      { mode: 'direct', source: '/a', target: '/b', deleteGuard: { minimum: 5 } },
+      { mode: 'direct', source: '/a', target: '/c', deleteGuard: false },
+      { mode: 'direct', source: '/a', target: '/d' },
+    ],
+  }));
+  assert.deepEqual(c.syncs.map((s) => s.deleteGuard), [{ fraction: 0.3, minimum: 5, window: 10 }, false, { fraction: 0.3, minimum: 50, window: 10 }]);
+  const off = expectOk(json({ settings: { deleteGuard: false }, sync: [{ mode: 'rsync', source: '/a', target: '/b' }, { mode: 'rsync', source: '/a', target: '/c', deleteGuard: true }] }));
+  assert.deepEqual(off.syncs.map((s) => s.deleteGuard), [false, { fraction: 0.5, minimum: 50, window: 60 }]);
+  const lua = expectOk(luaConfig('settings { deleteGuard = { minimum = 20 } }\nsync { default.rsync, source = "/a", target = "/b", deleteGuard = { fraction = 0.9 } }\nsync { default.direct, source = "/a", target = "/c", deleteGuard = false }'));
+  assert.deepEqual(lua.syncs.map((s) => s.deleteGuard), [{ fraction: 0.9, minimum: 20, window: 60 }, false]);
+});
+
+test('deleteGuard: bad values are one-line errors naming the bound', () => {
+  const bad = (g: unknown, re: RegExp) => {
+    const texts = errorTexts(json({ sync: [{ mode: 'rsync', source: '/a', target: '/b', deleteGuard: g }] }));
+    assert.ok(texts.some((t) => re.test(t)), `${JSON.stringify(g)}: ${texts.join(' | ')}`);
+  };
+  bad({ fraction: 0 }, /deleteGuard\.fraction.*> 0/);
+  bad({ fraction: 1.5 }, /deleteGuard\.fraction.*at most 1/);
+  bad({ minimum: 0 }, /deleteGuard\.minimum.*>= 1/);
+  bad({ minimum: 2.5 }, /deleteGuard\.minimum.*integer/);
+  bad({ window: 0 }, /deleteGuard\.window.*> 0/);
+  bad({ fracton: 0.5 }, /deleteGuard: expected true, false or a table of fraction .* no other keys, got table/);
+  bad('on', /deleteGuard: expected true, false or a table .*got string "on"/);
+  const custom = errorTexts(json({ sync: [{ source: '/a', onCreate: 'true', deleteGuard: false }] }));
+  assert.ok(custom.some((t) => /deleteGuard: has no effect without mode/.test(t)), custom.join(' | '));
 });

@@ -25,13 +25,13 @@ const RSYNC_VALUE: [string, unknown][] = [
   ['usermap', 'c:d'],
 ];
 
-test('schema: every settings{} key of lsyncd-behaviour.md §1.1 plus metrics/logFormat is accepted', () => {
+test('schema: every settings{} key of lsyncd-behaviour.md §1.1 plus metrics/logFormat/deleteGuard is accepted', () => {
   for (const [k, v] of SETTINGS_OK) {
     const r = json({ settings: { [k]: v }, sync: [{ mode: 'direct', source: '/a', target: '/b' }] });
     expectOk(r);
   }
   const documented = ['logfile', 'pidfile', 'nodaemon', 'statusFile', 'statusInterval', 'logfacility', 'logident',
-    'insist', 'inotifyMode', 'maxProcesses', 'maxDelays', 'onepass', 'metrics', 'logFormat'];
+    'insist', 'inotifyMode', 'maxProcesses', 'maxDelays', 'onepass', 'metrics', 'logFormat', 'deleteGuard'];
   assert.deepEqual(Object.keys(settingsSchema.shape).sort(), [...documented].sort());
 });
 

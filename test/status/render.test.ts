@@ -116,6 +116,7 @@ test('json: version 1 shape with every documented field', () => {
     overflows: 0,
     watchedDirs: 4,
     watcherOverflows: 0,
+    deleteHold: null,
     rules: [
       { include: true, pattern: '/keep/' },
       { include: false, pattern: '*.tmp' },

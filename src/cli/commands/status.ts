@@ -10,9 +10,10 @@
 // as is and its "State:" lines decide health; --json then has nothing to print (exit 2).
 //
 // Exit codes (monitoring: "check_lsyncd-ts"): 0 every sync healthy (state running) and the file
-// fresh; 1 any sync unhealthy (dead, source-gone, retrying, starting, stopped) or the file stale
-// (its daemon is gone, or it was not rewritten for max(3 × statusInterval, 30 s)); 2 no status
-// can be read — one line on stderr naming the file and the fix.
+// fresh; 1 any sync unhealthy (dead, source-gone, retrying, starting, stopped, or held by the
+// mass-delete guard) or the file stale (its daemon is gone, or it was not rewritten for
+// max(3 × statusInterval, 30 s)); 2 no status can be read — one line on stderr naming the file
+// and the fix.
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -35,7 +36,7 @@ export interface StatusCommandOptions {
   readonly json: boolean;
 }
 
-type Found =
+export type Found =
   | { kind: 'json'; file: string; raw: string; status: StatusJsonV1 }
   | { kind: 'text'; file: string; raw: string }
   | { kind: 'error'; message: string };
@@ -76,7 +77,7 @@ async function readStatusFile(statusFile: string, fromConfig: string | undefined
   };
 }
 
-async function find(target: string): Promise<Found> {
+export async function findStatus(target: string): Promise<Found> {
   const t = await readText(target);
   if ('code' in t) {
     return { kind: 'error', message: `cannot read ${target}: ${t.code} — name the status file (settings.statusFile) or the daemon's config` };
@@ -107,7 +108,7 @@ export async function runStatus(opts: StatusCommandOptions): Promise<number> {
     err('lsyncd-ts status: name the status file or the config — e.g. "lsyncd-ts status /etc/lsyncd/lsyncd.conf.lua" (the config needs statusFile in settings{})');
     return EXIT_STATUS_UNREADABLE;
   }
-  const f = await find(opts.target);
+  const f = await findStatus(opts.target);
   if (f.kind === 'error') {
     err(`lsyncd-ts status: ${f.message}`);
     return EXIT_STATUS_UNREADABLE;

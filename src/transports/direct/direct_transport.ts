@@ -31,9 +31,11 @@
  *  - `delete = false | 'startup'`: Delete events are dropped while running (lsyncd: "discarded"),
  *    and a non-empty target directory is never removed to make way for a file/symlink.
  */
+import { opendir } from 'node:fs/promises';
+
 import type { NormalizedDirectSync } from '../../config/schema.js';
 import { describeCommand, runCommand } from '../../engine/process_runner.js';
-import type { TransferContext, TransferOutcome, TransferReport, Transport } from '../../engine/transport.js';
+import type { FullOptions, TransferContext, TransferOutcome, TransferReport, Transport } from '../../engine/transport.js';
 import type { RuleList } from '../../filters/index.js';
 import type { BatchOptions } from '../../queue/delay-queue.js';
 import type { Delay } from '../../queue/events.js';
@@ -86,12 +88,12 @@ export class DirectTransport implements Transport {
     };
   }
 
-  async full(ctx: TransferContext): Promise<TransferReport> {
+  async full(ctx: TransferContext, opts?: FullOptions): Promise<TransferReport> {
     const own = directFullRsync(this.sync);
     const rsync = this.opts.rsyncBinary === undefined ? own : { ...own, binary: this.opts.rsyncBinary };
     const cmd = rsyncFullCommand({
       rsync,
-      delete: this.sync.delete,
+      delete: opts?.withoutDelete === true ? false : this.sync.delete,
       source: this.sync.source,
       target: this.sync.target,
       hasFilters: this.rules.hasFilters,
@@ -120,6 +122,21 @@ export class DirectTransport implements Transport {
     const how = r.code === null ? `killed by ${r.signal ?? 'a signal'}` : `exited with code ${r.code}`;
     const tail = r.stderrTail.split('\n').filter((l) => l !== '').pop();
     return { outcome: { kind: action, reason: `rsync ${how}${tail === undefined ? '' : `: ${tail}`}` } };
+  }
+
+  /** Any entry in the target directory (a missing target holds nothing; unreadable: unknown). */
+  async targetHasEntries(): Promise<boolean | undefined> {
+    let dir;
+    try {
+      dir = await opendir(Buffer.from(this.sync.target, 'utf8'));
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' ? false : undefined;
+    }
+    try {
+      return (await dir.read()) !== null;
+    } finally {
+      await dir.close();
+    }
   }
 
   async batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {

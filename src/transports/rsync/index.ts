@@ -14,3 +14,4 @@ export {
   sshBinary,
 } from './ssh-argv.js';
 export { type RemoteMove, type RemoteMovesInput, parseMoveFailures, remoteMoveScript, remoteMovesCommand, shQuoteBytes } from './remote-moves.js';
+export { rsyncTargetHasEntries } from './list-target.js';

@@ -28,7 +28,7 @@ import type { NormalizedRsyncSync } from '../../config/schema.js';
 import { describeCommand, runCommand } from '../../engine/process_runner.js';
 import { StandbyChild } from '../../engine/standby_child.js';
 import { isElfExecutable } from '../../system/find_binary.js';
-import type { Transport, TransferContext, TransferReport } from '../../engine/transport.js';
+import type { FullOptions, Transport, TransferContext, TransferReport } from '../../engine/transport.js';
 import type { RuleList } from '../../filters/rule-list.js';
 import type { Delay } from '../../queue/events.js';
 import { toBytes } from '../../paths/byte-path.js';
@@ -38,6 +38,7 @@ import { rsyncBatchCommand } from './batch-argv.js';
 import { rsyncBinary } from './flags.js';
 import { rsyncFullCommand } from './full-argv.js';
 import { hasContentChanges, type IncludeEntry, includeEntriesFromDelays } from './include-list.js';
+import { rsyncTargetHasEntries } from './list-target.js';
 import { parseRsyncReport } from './rsync_report.js';
 
 export interface SyncRuleSet {
@@ -124,10 +125,10 @@ export class RsyncTransport implements Transport {
     this.description = `${sync.source} -> ${sync.target}`;
   }
 
-  full(ctx: TransferContext): Promise<TransferReport> {
+  full(ctx: TransferContext, opts?: FullOptions): Promise<TransferReport> {
     const cmd = rsyncFullCommand({
       rsync: this.sync.rsync,
-      delete: this.sync.delete,
+      delete: opts?.withoutDelete === true ? false : this.sync.delete,
       source: this.sync.source,
       target: this.sync.target,
       hasFilters: this.ruleSet.hasFilters,
@@ -136,6 +137,10 @@ export class RsyncTransport implements Transport {
     this.standby?.dispose();
     this.standby = undefined;
     return runRsync(cmd, this.sync.rsyncExitCodes, ctx);
+  }
+
+  targetHasEntries(ctx: TransferContext): Promise<boolean | undefined> {
+    return rsyncTargetHasEntries({ rsync: this.sync.rsync, target: this.sync.target }, ctx);
   }
 
   batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {

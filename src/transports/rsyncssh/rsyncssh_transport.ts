@@ -30,7 +30,7 @@
  */
 import type { ExitAction, NormalizedRsyncsshSync } from '../../config/schema.js';
 import { describeCommand, runCommand, type RunResult } from '../../engine/process_runner.js';
-import type { TransferContext, TransferOutcome, TransferReport, Transport } from '../../engine/transport.js';
+import type { FullOptions, TransferContext, TransferOutcome, TransferReport, Transport } from '../../engine/transport.js';
 import { classifyMove } from '../../filters/move-filter.js';
 import type { RuleList } from '../../filters/rule-list.js';
 import { type SyncPath, displayPath, toByteString } from '../../paths/byte-path.js';
@@ -49,6 +49,7 @@ import {
   rsyncBatchCommand,
   rsyncFullCommand,
   rsyncsshDestination,
+  rsyncTargetHasEntries,
 } from '../rsync/index.js';
 import { type SshMaster, type SshMasterLease, type SshMasterOptions, SshMasterRegistry, defaultSshMasters, wantsManagedMaster } from './ssh_master.js';
 
@@ -116,13 +117,19 @@ export class RsyncsshTransport implements Transport {
     return this.lease.master;
   }
 
-  async full(ctx: TransferContext): Promise<TransferReport> {
+  async targetHasEntries(ctx: TransferContext): Promise<boolean | undefined> {
+    const control = await this.connect(ctx);
+    if ('outcome' in control) return undefined;
+    return rsyncTargetHasEntries({ rsync: this.sync.rsync, target: this.destination, extraRsh: rshOption(this.sync.ssh, control.control) }, ctx);
+  }
+
+  async full(ctx: TransferContext, opts?: FullOptions): Promise<TransferReport> {
     try {
       const control = await this.connect(ctx);
       if ('outcome' in control) return { outcome: control.outcome };
       const cmd = rsyncFullCommand({
         rsync: this.sync.rsync,
-        delete: this.sync.delete,
+        delete: opts?.withoutDelete === true ? false : this.sync.delete,
         source: this.sync.source,
         target: this.destination,
         hasFilters: this.rules.hasFilters,

@@ -61,6 +61,7 @@ export async function fixture(t: TestContext, opts: FixtureOptions = {}): Promis
     filter: opts.filter ?? [],
     filterFrom: undefined,
     batchSizeLimit: undefined,
+    deleteGuard: false,
     line: undefined,
     mode: 'rsyncssh',
     host: `${sshd.user}@${sshd.host}`,
