@@ -3,8 +3,10 @@
 // and rsync:// targets alike. Moves are split by the queue into Delete + Create (keepsMoves =
 // false, §2.4): rsync has no rename; directories created by a split move carry '***' so their
 // whole subtree is sent (include-list.ts), or with `+` filter rules get the sync's rules inside
-// them (scoped-include-list.ts). Batches that change file content pass --ignore-times, so
-// rsync's whole-second quick check cannot skip a same-size rewrite (batch-argv.ts).
+// them (scoped-include-list.ts). Batches that change file content pass --checksum, so rsync
+// neither skips a same-size rewrite within the second nor rewrites a file the target already
+// holds (batch-argv.ts).
+// A local target's root is checked before each batch (target-root.ts).
 //
 // Exit codes map through the sync's rsyncExitCodes (defaults §6.2, user `exitcodes` merged on
 // top): ok / again / die. A binary that cannot be started is `die` with the fix in the reason.
@@ -34,7 +36,10 @@ import type { Delay } from '../../queue/events.js';
 import { toBytes } from '../../paths/byte-path.js';
 import type { Command } from '../command.js';
 import { classifyExit } from '../exit-outcome.js';
+import { localTarget } from '../local-target.js';
+import { targetRootGone } from '../target-root.js';
 import { rsyncBatchCommand } from './batch-argv.js';
+import { rsyncFailureLine } from './error-line.js';
 import { rsyncBinary } from './flags.js';
 import { rsyncFullCommand } from './full-argv.js';
 import { hasContentChanges, type IncludeEntry, includeEntriesFromDelays } from './include-list.js';
@@ -75,8 +80,8 @@ export async function runRsync(
   }
   const action = classifyExit(res.code, exitCodes);
   if (action === 'ok') return { outcome: { kind: 'ok' }, ...parseRsyncReport(stdoutLines) };
-  const last = res.stderrTail.split('\n').filter(Boolean).pop();
-  const reason = `${cmd.binary} exited with code ${res.code}${last ? `: ${last}` : ''}`;
+  const cause = rsyncFailureLine(res.stderrTail);
+  const reason = `${cmd.binary} exited with code ${res.code}${cause !== undefined ? `: ${cause}` : ''}`;
   return { outcome: { kind: action, reason } };
 }
 
@@ -116,15 +121,18 @@ export class RsyncTransport implements Transport {
   /** Short delay and an ELF `rsync.binary` (see the header); decided at the first batch. */
   private standbyWanted: boolean | undefined;
   private closed = false;
+  /** The target directory when it is on this machine (target-root.ts checks it before a batch). */
+  private readonly localRoot: string | undefined;
 
   constructor(
     private readonly sync: NormalizedRsyncSync,
     private readonly ruleSet: SyncRuleSet,
   ) {
     this.description = `${sync.source} -> ${sync.target}`;
+    this.localRoot = localTarget(sync);
   }
 
-  full(ctx: TransferContext): Promise<TransferReport> {
+  async full(ctx: TransferContext): Promise<TransferReport> {
     const cmd = rsyncFullCommand({
       rsync: this.sync.rsync,
       delete: this.sync.delete,
@@ -138,7 +146,11 @@ export class RsyncTransport implements Transport {
     return runRsync(cmd, this.sync.rsyncExitCodes, ctx);
   }
 
-  batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
+  async batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
+    if (this.localRoot !== undefined) {
+      const gone = targetRootGone(this.localRoot);
+      if (gone !== undefined) return { outcome: { kind: 'ok' }, fullResync: gone };
+    }
     const cmd = this.batchCommand(includeEntriesFromDelays(delays), hasContentChanges(delays));
     this.standbyWanted ??= this.sync.delay < STANDBY_MAX_DELAY_S && isElfExecutable(rsyncBinary(this.sync.rsync));
     const small = this.standbyWanted && smallBatch(this.sync.source, delays);

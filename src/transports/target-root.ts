@@ -1,0 +1,25 @@
+// Has the target's root directory gone away under a running sync (`rm -rf /srv/mirror`)? A
+// batch only carries the changed paths, so rsync (which recreates a missing destination
+// directory) or the direct copier would bring back just those and leave the rest of the mirror
+// missing until the next restart. Before each batch the local transports (direct, rsync to a
+// local path: local-target.ts) stat the root — one syscall per batch — and when it is missing
+// they skip the batch and ask the runner for a full resync instead (TransferReport.fullResync),
+// which recreates the root and everything in it; while that fails (the root's parent is gone
+// too) the runner retries it with backoff like any failed transfer.
+//
+// Remote targets (host:path, rsync://, rsyncssh) have no such free check: a stat there is an
+// ssh round trip per batch, and rsync prints "created directory" only with -v (then for every
+// file too). There rsync recreates the root with the batch's paths and the rest comes back at
+// the next full transfer (restart, reload, overflow) — documented in README.
+import { statSync } from 'node:fs';
+
+/** The reason for a full resync when `target` (a local directory path) is missing, else undefined. */
+export function targetRootGone(target: string): string | undefined {
+  let st;
+  try {
+    st = statSync(target, { throwIfNoEntry: false });
+  } catch {
+    return undefined; // cannot tell (EACCES on a parent, ...): let the batch run and report
+  }
+  return st === undefined ? `target ${target} is gone` : undefined;
+}
