@@ -2,7 +2,7 @@
 // batch only carries the changed paths, so rsync (which recreates a missing destination
 // directory) or the direct copier would bring back just those and leave the rest of the mirror
 // missing until the next restart. Before each batch the local transports (direct, rsync to a
-// local path: local-target.ts) stat the root — one syscall per batch — and when it is missing
+// local path: local-target.ts) stat the root — one syscall per batch — and when it existed and is missing
 // they skip the batch and ask the runner for a full resync instead (TransferReport.fullResync),
 // which recreates the root and everything in it; while that fails (the root's parent is gone
 // too) the runner retries it with backoff like any failed transfer.
@@ -13,13 +13,33 @@
 // the next full transfer (restart, reload, overflow) — documented in README.
 import { statSync } from 'node:fs';
 
-/** The reason for a full resync when `target` (a local directory path) is missing, else undefined. */
-export function targetRootGone(target: string): string | undefined {
-  let st;
-  try {
-    st = statSync(target, { throwIfNoEntry: false });
-  } catch {
-    return undefined; // cannot tell (EACCES on a parent, ...): let the batch run and report
+/**
+ * One local target root. Only a root that existed — after a successful full transfer, or seen
+ * before an earlier batch — counts as gone when missing: a target that was never created
+ * (init = false) is simply created by the batch, as before.
+ */
+export class TargetRoot {
+  private existed = false;
+
+  constructor(private readonly target: string) {}
+
+  /** A full transfer succeeded: the root exists now. */
+  transferred(): void {
+    this.existed = true;
   }
-  return st === undefined ? `target ${target} is gone` : undefined;
+
+  /** Before a batch: the reason for a full resync when the root existed and is missing now. */
+  gone(): string | undefined {
+    let st;
+    try {
+      st = statSync(this.target, { throwIfNoEntry: false });
+    } catch {
+      return undefined; // cannot tell (EACCES on a parent, ...): let the batch run and report
+    }
+    if (st !== undefined) {
+      this.existed = true;
+      return undefined;
+    }
+    return this.existed ? `target ${this.target} is gone` : undefined;
+  }
 }

@@ -41,7 +41,7 @@ import { deletesWhileRunning } from '../delete-mode.js';
 import { classifyExit } from '../exit-outcome.js';
 import { rsyncFailureLine } from '../rsync/error-line.js';
 import { rsyncFullCommand } from '../rsync/full-argv.js';
-import { targetRootGone } from '../target-root.js';
+import { TargetRoot } from '../target-root.js';
 import { isRoot } from './apply_attrs.js';
 import { ancestorsOf, relOf, rootByteString } from './byte_paths.js';
 import { DirectOps, type DirectOpsOptions, forEachLimit } from './direct_ops.js';
@@ -64,6 +64,7 @@ export class DirectTransport implements Transport {
   readonly batchOptions: BatchOptions = {};
   private readonly opsOptions: DirectOpsOptions;
   private readonly concurrency: number;
+  private readonly root: TargetRoot;
 
   constructor(
     private readonly sync: NormalizedDirectSync,
@@ -72,6 +73,7 @@ export class DirectTransport implements Transport {
   ) {
     this.description = `${sync.source} -> ${sync.target}`;
     this.concurrency = Math.max(1, opts.concurrency ?? 16);
+    this.root = new TargetRoot(sync.target);
     this.opsOptions = {
       srcRoot: rootByteString(sync.source),
       dstRoot: rootByteString(sync.target),
@@ -112,14 +114,17 @@ export class DirectTransport implements Transport {
     }
     if (ctx.signal.aborted) return { outcome: { kind: 'again', reason: 'full transfer aborted (shutdown)' } };
     const action = classifyExit(r.code, this.sync.rsyncExitCodes);
-    if (action === 'ok') return { outcome: { kind: 'ok' } };
+    if (action === 'ok') {
+      this.root.transferred();
+      return { outcome: { kind: 'ok' } };
+    }
     const how = r.code === null ? `killed by ${r.signal ?? 'a signal'}` : `exited with code ${r.code}`;
     const tail = rsyncFailureLine(r.stderrTail);
     return { outcome: { kind: action, reason: `rsync ${how}${tail === undefined ? '' : `: ${tail}`}` } };
   }
 
   async batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
-    const gone = targetRootGone(this.sync.target);
+    const gone = this.root.gone();
     if (gone !== undefined) return { outcome: { kind: 'ok' }, fullResync: gone };
     const ops = this.opsFor(ctx);
     const before = { ...ops.counters };

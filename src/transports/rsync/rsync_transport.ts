@@ -37,7 +37,7 @@ import { toBytes } from '../../paths/byte-path.js';
 import type { Command } from '../command.js';
 import { classifyExit } from '../exit-outcome.js';
 import { localTarget } from '../local-target.js';
-import { targetRootGone } from '../target-root.js';
+import { TargetRoot } from '../target-root.js';
 import { rsyncBatchCommand } from './batch-argv.js';
 import { rsyncFailureLine } from './error-line.js';
 import { rsyncBinary } from './flags.js';
@@ -121,15 +121,16 @@ export class RsyncTransport implements Transport {
   /** Short delay and an ELF `rsync.binary` (see the header); decided at the first batch. */
   private standbyWanted: boolean | undefined;
   private closed = false;
-  /** The target directory when it is on this machine (target-root.ts checks it before a batch). */
-  private readonly localRoot: string | undefined;
+  /** The target directory when it is on this machine (checked before each batch, target-root.ts). */
+  private readonly localRoot: TargetRoot | undefined;
 
   constructor(
     private readonly sync: NormalizedRsyncSync,
     private readonly ruleSet: SyncRuleSet,
   ) {
     this.description = `${sync.source} -> ${sync.target}`;
-    this.localRoot = localTarget(sync);
+    const local = localTarget(sync);
+    this.localRoot = local === undefined ? undefined : new TargetRoot(local);
   }
 
   async full(ctx: TransferContext): Promise<TransferReport> {
@@ -143,14 +144,14 @@ export class RsyncTransport implements Transport {
     });
     this.standby?.dispose();
     this.standby = undefined;
-    return runRsync(cmd, this.sync.rsyncExitCodes, ctx);
+    const report = await runRsync(cmd, this.sync.rsyncExitCodes, ctx);
+    if (report.outcome.kind === 'ok') this.localRoot?.transferred();
+    return report;
   }
 
   async batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
-    if (this.localRoot !== undefined) {
-      const gone = targetRootGone(this.localRoot);
-      if (gone !== undefined) return { outcome: { kind: 'ok' }, fullResync: gone };
-    }
+    const gone = this.localRoot?.gone();
+    if (gone !== undefined) return { outcome: { kind: 'ok' }, fullResync: gone };
     const cmd = this.batchCommand(includeEntriesFromDelays(delays), hasContentChanges(delays));
     this.standbyWanted ??= this.sync.delay < STANDBY_MAX_DELAY_S && isElfExecutable(rsyncBinary(this.sync.rsync));
     const small = this.standbyWanted && smallBatch(this.sync.source, delays);
