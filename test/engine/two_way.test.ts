@@ -111,15 +111,16 @@ for (const mode of ['rsync', 'rsyncssh'] as const) {
     await assertQuiet(p, ['x', 'y', 'z']);
     // Both sides edit the same files at once. Which write is the last is what their mtimes say
     // (rsync's --update compares them in whole seconds), so the times are pinned: the later
-    // writer's file is 3 s newer. B last for x and z, A last for y.
-    const now = Date.now() / 1000;
+    // writer's file is 1 s newer — the smallest difference --update can see, and one that
+    // --modify-window=-1 would overwrite (batch-argv.ts). B last for x and z, A last for y.
+    const now = Math.floor(Date.now() / 1000);
     const edit = (dir: string, f: string, text: string, mtime: number): void => {
       writeFileSync(path.join(dir, f), text);
       utimesSync(path.join(dir, f), mtime, mtime);
     };
-    edit(p.a, 'x', 'from A\n', now - 3);
-    edit(p.b, 'y', 'from B, earlier\n', now - 3);
-    edit(p.a, 'z', 'from A\n', now - 3);
+    edit(p.a, 'x', 'from A\n', now - 1);
+    edit(p.b, 'y', 'from B, earlier\n', now - 1);
+    edit(p.a, 'z', 'from A\n', now - 1);
     edit(p.b, 'x', 'from B, later\n', now);
     edit(p.a, 'y', 'from A, later\n', now);
     edit(p.b, 'z', 'from B, later\n', now);
