@@ -10,7 +10,10 @@
 // Remote targets (host:path, rsync://, rsyncssh) have no such free check: a stat there is an
 // ssh round trip per batch, and rsync prints "created directory" only with -v (then for every
 // file too). There rsync recreates the root with the batch's paths and the rest comes back at
-// the next full transfer (restart, reload, overflow) — documented in README.
+// the next full transfer (restart, reload, overflow) — documented in README. The one free
+// signal is a failure: when the root's parent is gone too, rsync cannot create the root and
+// says `mkdir "…" failed: No such file or directory` (rootParentMissing); then the failed batch
+// asks for a full resync as well, so the whole tree returns once the path exists again.
 import { statSync } from 'node:fs';
 
 /**
@@ -43,3 +46,11 @@ export class TargetRoot {
     return this.existed ? `target ${this.target} is gone` : undefined;
   }
 }
+
+/** rsync's stderr says it could not create the destination directory: its parent is missing. */
+export function rootParentMissing(stderrTail: string): boolean {
+  return /\] mkdir ".*" failed: No such file or directory \(2\)/.test(stderrTail);
+}
+
+/** The fullResync reason that goes with rootParentMissing. */
+export const ROOT_PARENT_MISSING = 'the target directory and its parent are missing';

@@ -37,7 +37,7 @@ import { toBytes } from '../../paths/byte-path.js';
 import type { Command } from '../command.js';
 import { classifyExit } from '../exit-outcome.js';
 import { localTarget } from '../local-target.js';
-import { TargetRoot } from '../target-root.js';
+import { ROOT_PARENT_MISSING, TargetRoot, rootParentMissing } from '../target-root.js';
 import { rsyncBatchCommand } from './batch-argv.js';
 import { rsyncFailureLine } from './error-line.js';
 import { rsyncBinary } from './flags.js';
@@ -50,12 +50,16 @@ export interface SyncRuleSet {
   readonly hasFilters: boolean;
 }
 
-/** Runs one rsync command and maps its ending to a TransferReport (shared by rsync-based modes). */
+/**
+ * Runs one rsync command and maps its ending to a TransferReport (shared by rsync-based modes).
+ * `remoteBatch`: an event batch to a remote target, whose missing root is noticed only here.
+ */
 export async function runRsync(
   cmd: Command,
   exitCodes: Readonly<Record<number, 'ok' | 'again' | 'die'>>,
   ctx: TransferContext,
   standby?: StandbyChild,
+  remoteBatch = false,
 ): Promise<TransferReport> {
   if (ctx.log.enabled('Exec')) ctx.log.debug('Exec', describeCommand(cmd));
   const stdoutLines: string[] = [];
@@ -82,7 +86,9 @@ export async function runRsync(
   if (action === 'ok') return { outcome: { kind: 'ok' }, ...parseRsyncReport(stdoutLines) };
   const cause = rsyncFailureLine(res.stderrTail);
   const reason = `${cmd.binary} exited with code ${res.code}${cause !== undefined ? `: ${cause}` : ''}`;
-  return { outcome: { kind: action, reason } };
+  // A remote batch that could not create the target root: resync fully (target-root.ts).
+  const resync = remoteBatch && rootParentMissing(res.stderrTail) ? { fullResync: ROOT_PARENT_MISSING } : {};
+  return { outcome: { kind: action, reason }, ...resync };
 }
 
 /** Syncs with a shorter delay keep a standby rsync (see the header). */
@@ -157,7 +163,7 @@ export class RsyncTransport implements Transport {
     const small = this.standbyWanted && smallBatch(this.sync.source, delays);
     const standby = this.standby;
     this.standby = undefined;
-    const run = runRsync(cmd, this.sync.rsyncExitCodes, ctx, small ? standby : undefined);
+    const run = runRsync(cmd, this.sync.rsyncExitCodes, ctx, small ? standby : undefined, this.localRoot === undefined);
     standby?.dispose(); // taken (a no-op), or not used: killed
     return small ? this.thenStandby(run) : run;
   }

@@ -54,6 +54,7 @@ import {
   rsyncsshDestination,
 } from '../rsync/index.js';
 import { parseRsyncReport } from '../rsync/rsync_report.js';
+import { ROOT_PARENT_MISSING, rootParentMissing } from '../target-root.js';
 import { type SshMaster, type SshMasterLease, type SshMasterOptions, SshMasterRegistry, defaultSshMasters, wantsManagedMaster } from './ssh_master.js';
 
 export interface RsyncsshRules {
@@ -78,6 +79,8 @@ interface Step {
   /** What rsync says it sent (--stats / -v output, rsync/rsync_report.ts), for the metrics. */
   readonly filesSent?: number;
   readonly bytesSent?: number;
+  /** TransferReport.fullResync: the target root could not be created. */
+  readonly fullResync?: string;
 }
 
 const OK: TransferOutcome = { kind: 'ok' };
@@ -167,7 +170,9 @@ export class RsyncsshTransport implements Transport {
         requeue.push(...step.requeue);
         filesSent += step.filesSent ?? 0;
         bytesSent += step.bytesSent ?? 0;
-        if (step.outcome.kind !== 'ok') return { outcome: step.outcome, requeue, filesSent, bytesSent };
+        if (step.outcome.kind !== 'ok') {
+          return { outcome: step.outcome, requeue, filesSent, bytesSent, ...(step.fullResync !== undefined ? { fullResync: step.fullResync } : {}) };
+        }
         i = j;
       }
       return requeue.length > 0 ? { outcome: OK, requeue, filesSent, bytesSent } : { outcome: OK, filesSent, bytesSent };
@@ -282,7 +287,11 @@ export class RsyncsshTransport implements Transport {
     });
     ctx.log.normal('Calling rsync with filter-list of new/modified files/dirs');
     const r = await this.run(cmd, ctx, true);
-    if (r.code !== 0) return { outcome: rsyncFailure(r, this.sync.rsyncExitCodes), requeue: [] };
+    if (r.code !== 0) {
+      // The root could not be created (its parent is gone): resync fully (target-root.ts).
+      const resync = rootParentMissing(r.stderrTail) ? { fullResync: ROOT_PARENT_MISSING } : {};
+      return { outcome: rsyncFailure(r, this.sync.rsyncExitCodes), requeue: [], ...resync };
+    }
     return { outcome: OK, requeue: [], ...parseRsyncReport(r.stdout.split('\n')) };
   }
 }
