@@ -89,12 +89,11 @@ function isRoot(p: SyncPath): boolean {
   return /^\/*$/.test(toByteString(p));
 }
 
-/** `detail`: what of stderr to quote (default: all of its tail; rsync: rsyncFailureLine). */
-function failure(what: string, r: RunResult, table: ExitTable, detail = r.stderrTail.replace(/\r/g, '').trim()): TransferOutcome {
+/** `tail`: what of stderr to quote (default: all of its tail; rsync: rsyncFailureLine). */
+function failure(what: string, r: RunResult, table: ExitTable, tail = r.stderrTail.replace(/\r/g, '').trim()): TransferOutcome {
   if (r.spawnError !== undefined) return { kind: 'die', reason: `cannot start ${what}: ${r.spawnError.message}` };
   const action = classifyExit(r.code, table);
   const how = r.code !== null ? `exit code ${r.code}` : `signal ${r.signal ?? 'none'}`;
-  const tail = detail;
   const reason = `${what} failed with ${how}${tail !== '' ? `: ${tail}` : ''}`;
   return action === 'ok' ? OK : { kind: action, reason };
 }
