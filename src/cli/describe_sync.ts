@@ -122,7 +122,7 @@ function commandLines(sync: NormalizedSync, realSource: string | undefined, rule
   const batch = rsyncBatchCommand({ ...common, entries: [], rules: wire, contentChanged: true });
   lines.push(row('events', commandLine(batch)));
   lines.push(cont('stdin (NUL-separated): the changed paths and their parent directories'));
-  lines.push(cont('--ignore-times only when the batch changes file content (not for chmod/delete-only batches)'));
+  lines.push(cont('--checksum only when the batch changes file content (not for chmod/delete-only batches)'));
   if (sync.mode === 'rsyncssh') {
     const moves = remoteMovesCommand({ ssh: sync.ssh, host: sync.host, targetdir: sync.targetdir, moves: [], delete: sync.delete });
     lines.push(row('moves', commandLine(moves)));

@@ -27,6 +27,7 @@ import type { SystemRoot } from '../sysctl/proc_root.js';
 import { surveyTrees, type Survey } from '../sysctl/survey.js';
 import type { WatchTree } from '../sysctl/trees.js';
 import { findBinary } from '../system/find_binary.js';
+import { localTarget } from '../transports/local-target.js';
 
 export interface EnvironmentOptions {
   /** PATH to search binaries in. */
@@ -48,13 +49,6 @@ export interface EnvironmentReport {
   warnings: ConfigDiagnostic[];
   facts: SyncFacts[];
   survey: Survey | undefined;
-}
-
-/** A local (not host:path, not rsync://) target of rsync/direct, else undefined. */
-function localTarget(sync: NormalizedSync): string | undefined {
-  if (sync.mode !== 'rsync' && sync.mode !== 'direct') return undefined;
-  if (sync.mode === 'rsync' && (/^[^/]*:/.test(sync.target) || sync.target.startsWith('rsync://'))) return undefined;
-  return sync.target;
 }
 
 /** realpath of the longest existing prefix + the rest (a target may not exist yet). */

@@ -58,9 +58,19 @@ function table(ok: number[], again: number[], die: number[]): Record<number, Exi
   return t;
 }
 
-/** default.rsyncExitCodes (default.lua:325); codes not listed are 'die'. */
+/**
+ * default.rsyncExitCodes (default.lua:325) with one change; codes not listed are 'die'.
+ * 23 ("some files/attrs were not transferred") is `again`, not lsyncd's `ok`: it is what a
+ * read-only or full target, or a name the target refuses, gives, and a batch counted as done
+ * is never sent again — the creates and deletes in it were lost for good. Retried with backoff,
+ * they arrive once the target takes them (a source file rsync cannot read keeps the sync
+ * retrying until it is readable or excluded; `exitcodes = { [23] = "ok" }` restores lsyncd's
+ * behaviour). 24 ("some files vanished before they could be transferred") stays `ok`: a file
+ * deleted between the event and the transfer has its own Delete event queued, so nothing is
+ * lost, and on a busy tree retrying would find other files vanishing.
+ */
 export const RSYNC_EXIT_CODES: Readonly<Record<number, ExitAction>> = Object.freeze(
-  table([0, 23, 24], [3, 5, 6, 10, 11, 12, 14, 20, 21, 22, 30, 35, 255], [1, 2, 4, 25]),
+  table([0, 24], [3, 5, 6, 10, 11, 12, 14, 20, 21, 22, 23, 30, 35, 255], [1, 2, 4, 25]),
 );
 
 /** default.sshExitCodes; codes not listed are 'die'. */

@@ -11,7 +11,7 @@
 //     arrive during the init transfer run after it; with init=false there is none; an `again`
 //     from the init transfer stops the sync unless `insist` is set (lsyncd §6.3);
 //   - Overflow → a Full resync of this sync only; queued events are kept (§6.1, without
-//     lsyncd's whole-daemon restart);
+//     lsyncd's whole-daemon restart); so does a transport's `fullResync` (target root gone);
 //   - the mass-delete guard (delete_guard.ts, bound in delete_guard_host.ts) sees every event
 //     before the queue and may set deletes aside or hold them; a full transfer runs without
 //     --delete while it holds; release() hands the held deletes back;
@@ -259,6 +259,10 @@ export class SyncRunner implements Schedulable, TranslationSink {
       return;
     }
     for (const ev of report.requeue ?? []) this.event(ev);
+    if (report.fullResync !== undefined) {
+      this.log.warn(`${this.name}: ${report.fullResync}; resyncing ${this.transport.description} fully`);
+      this.queue.addFull(now(), report.fullResync);
+    }
   }
 
   private die(reason: string): void {

@@ -16,6 +16,8 @@
 //     retried by the runner with backoff, `die` stops this sync only;
 //   - `requeue` lists events to queue afresh after this batch (e.g. a move that failed on the
 //     target becomes Create(destination) so the content is transferred instead);
+//   - `fullResync` asks for a full transfer of this sync after this batch, with the reason (the
+//     target's root was found missing: src/transports/target-root.ts);
 //   - never throw: failures are outcomes. Honour ctx.signal (shutdown) by ending promptly.
 import type { Log } from '../log/log.js';
 import type { BatchOptions } from '../queue/delay-queue.js';
@@ -29,6 +31,8 @@ export type TransferOutcome =
 export interface TransferReport {
   readonly outcome: TransferOutcome;
   readonly requeue?: readonly QueueEvent[];
+  /** Queue a full resync of this sync (see contract); the text says why. */
+  readonly fullResync?: string;
   /** Files/bytes sent, where the transport knows them (metrics). */
   readonly filesSent?: number;
   readonly bytesSent?: number;

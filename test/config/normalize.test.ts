@@ -58,13 +58,13 @@ test('rsync{} defaults: links/times/protect_args true, binary rsync; archive fil
   });
 });
 
-test('exit codes: user tables merge over lsyncd defaults (rsync 23/24 stay ok)', () => {
+test('exit codes: user tables merge over the defaults (rsync 24 ok, 23 again)', () => {
   const c = expectOk(json({ sync: [{ mode: 'rsync', source: '/a', target: 'h:/r', exitcodes: { '13': 'again', '24': 'die' } }] }));
   const s = c.syncs[0]!;
   assert.ok(s.mode === 'rsync');
   assert.equal(s.rsyncExitCodes[13], 'again');
   assert.equal(s.rsyncExitCodes[24], 'die');
-  assert.equal(s.rsyncExitCodes[23], 'ok');
+  assert.equal(s.rsyncExitCodes[23], 'again');
   assert.equal(s.rsyncExitCodes[10], 'again');
   assert.equal(s.rsyncExitCodes[28], undefined); // unlisted = die at run time
 });

@@ -24,11 +24,12 @@ for (const [mode, deletes] of BATCH_DELETE) {
   });
 }
 
-test('batch argv: --ignore-times only for batches that change file content', () => {
+test('batch argv: --checksum only for batches that change file content', () => {
   const base = { rsync, delete: true as const, source: '/s/', target: '/t/', entries: [{ path: '/a', subtree: false }] };
-  assert.deepEqual(rsyncBatchCommand({ ...base, contentChanged: true }).args.slice(0, 3), ['-lst', '-r', '--ignore-times']);
-  assert.equal(rsyncBatchCommand({ ...base, contentChanged: false }).args.includes('--ignore-times'), false);
-  assert.equal(rsyncBatchCommand(base).args.includes('--ignore-times'), false);
+  assert.deepEqual(rsyncBatchCommand({ ...base, contentChanged: true }).args.slice(0, 3), ['-lst', '-r', '--checksum']);
+  assert.equal(rsyncBatchCommand({ ...base, contentChanged: false }).args.includes('--checksum'), false);
+  assert.equal(rsyncBatchCommand(base).args.includes('--checksum'), false);
+  assert.equal(rsyncBatchCommand({ ...base, contentChanged: true }).args.includes('--ignore-times'), false);
   const d = (kind: Delay['kind'], path: string, fromMove = false): Delay => ({
     seq: 0, kind, path, destination: undefined, isDir: path.endsWith('/'), alarm: 0, status: 'wait', fromMove, attempts: 0, reason: undefined,
   });

@@ -17,7 +17,8 @@
  *    `again` and a one-line reason naming the operation, path and errno (the runner retries the
  *    batch with backoff; every op is idempotent, a Move retried after it succeeded finds no origin
  *    and copies the destination instead). An unexpected non-errno exception is `die`: retrying a
- *    bug forever helps nobody. A Full delay inside a batch runs full().
+ *    bug forever helps nobody. A Full delay inside a batch runs full(). A target root found
+ *    missing before a batch skips it and asks for a full resync instead (target-root.ts).
  *  - Concurrency: runs of consecutive non-directory Create/Modify/Attrib delays on unrelated paths
  *    (no path equal to, or an ancestor of, another in the run) execute with up to
  *    `concurrency` operations in flight (libuv's thread pool does the syscalls); every other delay
@@ -41,7 +42,9 @@ import type { BatchOptions } from '../../queue/delay-queue.js';
 import type { Delay } from '../../queue/events.js';
 import { deletesWhileRunning } from '../delete-mode.js';
 import { classifyExit } from '../exit-outcome.js';
+import { rsyncFailureLine } from '../rsync/error-line.js';
 import { rsyncFullCommand } from '../rsync/full-argv.js';
+import { TargetRoot } from '../target-root.js';
 import { isRoot } from './apply_attrs.js';
 import { ancestorsOf, relOf, rootByteString } from './byte_paths.js';
 import { DirectOps, type DirectOpsOptions, forEachLimit } from './direct_ops.js';
@@ -69,6 +72,7 @@ export class DirectTransport implements Transport {
   readonly batchOptions: BatchOptions = {};
   private readonly opsOptions: DirectOpsOptions;
   private readonly concurrency: number;
+  private readonly root: TargetRoot;
 
   constructor(
     private readonly sync: NormalizedDirectSync,
@@ -77,6 +81,7 @@ export class DirectTransport implements Transport {
   ) {
     this.description = `${sync.source} -> ${sync.target}`;
     this.concurrency = Math.max(1, opts.concurrency ?? 16);
+    this.root = new TargetRoot(sync.target);
     this.opsOptions = {
       srcRoot: rootByteString(sync.source),
       dstRoot: rootByteString(sync.target),
@@ -118,9 +123,12 @@ export class DirectTransport implements Transport {
     }
     if (ctx.signal.aborted) return { outcome: { kind: 'again', reason: 'full transfer aborted (shutdown)' } };
     const action = classifyExit(r.code, this.sync.rsyncExitCodes);
-    if (action === 'ok') return { outcome: { kind: 'ok' } };
+    if (action === 'ok') {
+      this.root.transferred();
+      return { outcome: { kind: 'ok' } };
+    }
     const how = r.code === null ? `killed by ${r.signal ?? 'a signal'}` : `exited with code ${r.code}`;
-    const tail = r.stderrTail.split('\n').filter((l) => l !== '').pop();
+    const tail = rsyncFailureLine(r.stderrTail);
     return { outcome: { kind: action, reason: `rsync ${how}${tail === undefined ? '' : `: ${tail}`}` } };
   }
 
@@ -140,6 +148,8 @@ export class DirectTransport implements Transport {
   }
 
   async batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
+    const gone = this.root.gone();
+    if (gone !== undefined) return { outcome: { kind: 'ok' }, fullResync: gone };
     const ops = this.opsFor(ctx);
     const before = { ...ops.counters };
     const report = (outcome: TransferOutcome): TransferReport => ({

@@ -1,21 +1,31 @@
 /**
  * Event-batch rsync command (lsyncd-behaviour.md §5.1):
  *
- *   rsync <flags> -r [--ignore-times] [--delete --ignore-errors] --force --from0 --include-from=- --exclude=* SRC/ TGT/
+ *   rsync <flags> -r [--checksum] [--delete --ignore-errors] --force --from0 --include-from=- --exclude=* SRC/ TGT/
  *
  * with the include list (include-list.ts) on stdin; no stdin pipe when the list is empty.
  * `--delete --ignore-errors` only when delete is true or 'running' (delete-mode.ts).
  *
- * `--ignore-times` (not in lsyncd) when the batch carries content changes (hasContentChanges in
- * include-list.ts): rsync's quick check skips a file whose size and mtime match the target, and
- * by default it compares mtimes in whole seconds. A file rewritten with the same size within
- * the second of its previous transfer (a status word, a counter, an editor's save right after
- * the last sync) was skipped for good — lsyncd loses that update. The batch exists because the
- * kernel said the listed files changed, so their content is sent whatever their times say.
- * Batches of only Attrib/Delete/directory events keep the quick check (a chmod of a large file
- * does not re-send it). Not `--modify-window=-1`: that needs rsync >= 3.1.3 on the receiver,
- * which a remote target may not have, and a target without sub-second times would then differ
- * forever.
+ * `--checksum` (not in lsyncd) when the batch carries content changes (hasContentChanges in
+ * include-list.ts). Two things must hold for the listed files:
+ *   - a rewrite reaches the target even when size and mtime second match: rsync's quick check
+ *     compares mtimes in whole seconds, so a file rewritten with the same size within the
+ *     second of its previous transfer (a status word, a counter, an editor's save right after
+ *     the last sync) was skipped for good — lsyncd loses that update;
+ *   - a file the target already holds is not written again: in a two-way setup (A -> B and
+ *     B -> A, README "Synching in both directions") the copy rsync writes on B is an event on
+ *     B, and B's batch for it must find A's file identical and leave it alone, or the change
+ *     echoes back and forth forever, with a new inode each time.
+ * With `--checksum`, files of equal size are compared by content, so both hold, whatever the
+ * times say. The alternatives fail one of them or the recipe: `--ignore-times` rewrites every
+ * listed file (the endless echo); `--modify-window=-1` (mtimes to the nanosecond) also changes
+ * `--update`, which rsync decides with the same window — the receiver's copy is then kept only
+ * when it is at least 2 s newer, so in the recipe an older edit overwrites a newer one made
+ * within 2 s — and it needs rsync >= 3.1.3 on the receiver (older ones reject the `-@-1` it is
+ * sent as) and a target with sub-second mtimes. The cost of `--checksum`: the sender reads each
+ * listed file once more to checksum it, and the receiver reads its copy when the sizes match;
+ * the files were just written, so mostly from the page cache. Batches of only Attrib/Delete/
+ * directory events keep the quick check (a chmod of a large file reads nothing).
  *
  * `excludes`: when the batch includes whole subtrees (`***`), rsync would copy excluded files
  * inside them (lsyncd never hits this because its watcher re-reports moved-in content file by
@@ -47,13 +57,13 @@ export interface BatchCommandInput {
   readonly rules?: readonly WireRule[];
   /** Generated `--rsh=ssh …` for rsyncssh (ssh-argv.ts). */
   readonly extraRsh?: string;
-  /** The batch carries content changes: `--ignore-times` (see header). */
+  /** The batch carries content changes: `--checksum` (see header). */
   readonly contentChanged?: boolean;
 }
 
 export function rsyncBatchCommand(input: BatchCommandInput): Command {
   const args = [...rsyncFlags(input.rsync, input.extraRsh), '-r'];
-  if (input.contentChanged === true) args.push('--ignore-times');
+  if (input.contentChanged === true) args.push('--checksum');
   if (deletesWhileRunning(input.delete)) args.push('--delete', '--ignore-errors');
   args.push('--force', '--from0');
   const rules = input.rules ?? [];

@@ -61,7 +61,7 @@ export function includeEntriesFromDelays(delays: readonly Delay[]): IncludeEntry
 
 /**
  * The batch changes some file's content: a file created or modified, or a moved-in tree
- * (batch-argv.ts passes `--ignore-times` then). Attrib, Delete and plain directory events do not.
+ * (batch-argv.ts passes `--checksum` then). Attrib, Delete and plain directory events do not.
  */
 export function hasContentChanges(delays: readonly Delay[]): boolean {
   return delays.some((d) => (d.kind === 'Create' || d.kind === 'Modify') && (!d.isDir || d.fromMove));

@@ -2,6 +2,7 @@
 export { DEFAULT_RSYNC_BINARY, SHORT_FLAGS, type RsyncTable, expandArchive, rsyncBinary, rsyncFlags } from './flags.js';
 export { type IncludeEntry, escapeIncludePattern, hasContentChanges, includeEntriesFromDelays, includeListBytes, includePatterns } from './include-list.js';
 export { type BatchCommandInput, rsyncBatchCommand } from './batch-argv.js';
+export { rsyncFailureLine } from './error-line.js';
 export { type FullCommandInput, rsyncFullCommand } from './full-argv.js';
 export {
   DEFAULT_SSH_BINARY,

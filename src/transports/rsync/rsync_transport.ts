@@ -3,8 +3,10 @@
 // and rsync:// targets alike. Moves are split by the queue into Delete + Create (keepsMoves =
 // false, §2.4): rsync has no rename; directories created by a split move carry '***' so their
 // whole subtree is sent (include-list.ts), or with `+` filter rules get the sync's rules inside
-// them (scoped-include-list.ts). Batches that change file content pass --ignore-times, so
-// rsync's whole-second quick check cannot skip a same-size rewrite (batch-argv.ts).
+// them (scoped-include-list.ts). Batches that change file content pass --checksum, so rsync
+// neither skips a same-size rewrite within the second nor rewrites a file the target already
+// holds (batch-argv.ts).
+// A local target's root is checked before each batch (target-root.ts).
 //
 // Exit codes map through the sync's rsyncExitCodes (defaults §6.2, user `exitcodes` merged on
 // top): ok / again / die. A binary that cannot be started is `die` with the fix in the reason.
@@ -34,7 +36,10 @@ import type { Delay } from '../../queue/events.js';
 import { toBytes } from '../../paths/byte-path.js';
 import type { Command } from '../command.js';
 import { classifyExit } from '../exit-outcome.js';
+import { localTarget } from '../local-target.js';
+import { ROOT_PARENT_MISSING, TargetRoot, rootParentMissing } from '../target-root.js';
 import { rsyncBatchCommand } from './batch-argv.js';
+import { rsyncFailureLine } from './error-line.js';
 import { rsyncBinary } from './flags.js';
 import { rsyncFullCommand } from './full-argv.js';
 import { hasContentChanges, type IncludeEntry, includeEntriesFromDelays } from './include-list.js';
@@ -46,12 +51,16 @@ export interface SyncRuleSet {
   readonly hasFilters: boolean;
 }
 
-/** Runs one rsync command and maps its ending to a TransferReport (shared by rsync-based modes). */
+/**
+ * Runs one rsync command and maps its ending to a TransferReport (shared by rsync-based modes).
+ * `remoteBatch`: an event batch to a remote target, whose missing root is noticed only here.
+ */
 export async function runRsync(
   cmd: Command,
   exitCodes: Readonly<Record<number, 'ok' | 'again' | 'die'>>,
   ctx: TransferContext,
   standby?: StandbyChild,
+  remoteBatch = false,
 ): Promise<TransferReport> {
   if (ctx.log.enabled('Exec')) ctx.log.debug('Exec', describeCommand(cmd));
   const stdoutLines: string[] = [];
@@ -76,9 +85,11 @@ export async function runRsync(
   }
   const action = classifyExit(res.code, exitCodes);
   if (action === 'ok') return { outcome: { kind: 'ok' }, ...parseRsyncReport(stdoutLines) };
-  const last = res.stderrTail.split('\n').filter(Boolean).pop();
-  const reason = `${cmd.binary} exited with code ${res.code}${last ? `: ${last}` : ''}`;
-  return { outcome: { kind: action, reason } };
+  const cause = rsyncFailureLine(res.stderrTail);
+  const reason = `${cmd.binary} exited with code ${res.code}${cause !== undefined ? `: ${cause}` : ''}`;
+  // A remote batch that could not create the target root: resync fully (target-root.ts).
+  const resync = remoteBatch && rootParentMissing(res.stderrTail) ? { fullResync: ROOT_PARENT_MISSING } : {};
+  return { outcome: { kind: action, reason }, ...resync };
 }
 
 /** Syncs with a shorter delay keep a standby rsync (see the header). */
@@ -117,15 +128,19 @@ export class RsyncTransport implements Transport {
   /** Short delay and an ELF `rsync.binary` (see the header); decided at the first batch. */
   private standbyWanted: boolean | undefined;
   private closed = false;
+  /** The target directory when it is on this machine (checked before each batch, target-root.ts). */
+  private readonly localRoot: TargetRoot | undefined;
 
   constructor(
     private readonly sync: NormalizedRsyncSync,
     private readonly ruleSet: SyncRuleSet,
   ) {
     this.description = `${sync.source} -> ${sync.target}`;
+    const local = localTarget(sync);
+    this.localRoot = local === undefined ? undefined : new TargetRoot(local);
   }
 
-  full(ctx: TransferContext, opts?: FullOptions): Promise<TransferReport> {
+  async full(ctx: TransferContext, opts?: FullOptions): Promise<TransferReport> {
     const cmd = rsyncFullCommand({
       rsync: this.sync.rsync,
       delete: opts?.withoutDelete === true ? false : this.sync.delete,
@@ -136,20 +151,24 @@ export class RsyncTransport implements Transport {
     });
     this.standby?.dispose();
     this.standby = undefined;
-    return runRsync(cmd, this.sync.rsyncExitCodes, ctx);
+    const report = await runRsync(cmd, this.sync.rsyncExitCodes, ctx);
+    if (report.outcome.kind === 'ok') this.localRoot?.transferred();
+    return report;
   }
 
   targetHasEntries(ctx: TransferContext): Promise<boolean | undefined> {
     return rsyncTargetHasEntries({ rsync: this.sync.rsync, target: this.sync.target }, ctx);
   }
 
-  batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
+  async batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
+    const gone = this.localRoot?.gone();
+    if (gone !== undefined) return { outcome: { kind: 'ok' }, fullResync: gone };
     const cmd = this.batchCommand(includeEntriesFromDelays(delays), hasContentChanges(delays));
     this.standbyWanted ??= this.sync.delay < STANDBY_MAX_DELAY_S && isElfExecutable(rsyncBinary(this.sync.rsync));
     const small = this.standbyWanted && smallBatch(this.sync.source, delays);
     const standby = this.standby;
     this.standby = undefined;
-    const run = runRsync(cmd, this.sync.rsyncExitCodes, ctx, small ? standby : undefined);
+    const run = runRsync(cmd, this.sync.rsyncExitCodes, ctx, small ? standby : undefined, this.localRoot === undefined);
     standby?.dispose(); // taken (a no-op), or not used: killed
     return small ? this.thenStandby(run) : run;
   }

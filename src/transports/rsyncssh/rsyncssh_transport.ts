@@ -18,7 +18,9 @@
  *     already have done this; doing it again is harmless. A Move touching the root is never sent
  *     to `mv` (it becomes a Create so rsync handles it).
  *   - Other delays → ONE rsync with the NUL-separated include list (§5.1) to `host:targetdir`,
- *     exit code through `rsyncExitCodes` (§6.2). Excluded paths are dropped from the list (a
+ *     exit code through `rsyncExitCodes` (§6.2); content batches pass --checksum
+ *     (rsync/batch-argv.ts). A failure quotes the stderr line naming the cause
+ *     (rsync/error-line.ts). Excluded paths are dropped from the list (a
  *     Full-marker delay makes the batch a full transfer).
  *   - full() → rsync full transfer (§5.2) with the sync's filters/excludes and delete mode.
  *   - ssh and rsync's `--rsh` share one persistent ControlMaster per target (ssh_master.ts), so
@@ -47,10 +49,13 @@ import {
   remoteMovesCommand,
   rshOption,
   rsyncBatchCommand,
+  rsyncFailureLine,
   rsyncFullCommand,
   rsyncsshDestination,
   rsyncTargetHasEntries,
 } from '../rsync/index.js';
+import { parseRsyncReport } from '../rsync/rsync_report.js';
+import { ROOT_PARENT_MISSING, rootParentMissing } from '../target-root.js';
 import { type SshMaster, type SshMasterLease, type SshMasterOptions, SshMasterRegistry, defaultSshMasters, wantsManagedMaster } from './ssh_master.js';
 
 export interface RsyncsshRules {
@@ -72,6 +77,11 @@ type ExitTable = Readonly<Record<number, ExitAction>>;
 interface Step {
   readonly outcome: TransferOutcome;
   readonly requeue: QueueEvent[];
+  /** What rsync says it sent (--stats / -v output, rsync/rsync_report.ts), for the metrics. */
+  readonly filesSent?: number;
+  readonly bytesSent?: number;
+  /** TransferReport.fullResync: the target root could not be created. */
+  readonly fullResync?: string;
 }
 
 const OK: TransferOutcome = { kind: 'ok' };
@@ -80,13 +90,18 @@ function isRoot(p: SyncPath): boolean {
   return /^\/*$/.test(toByteString(p));
 }
 
-function failure(what: string, r: RunResult, table: ExitTable): TransferOutcome {
+/** `tail`: what of stderr to quote (default: all of its tail; rsync: rsyncFailureLine). */
+function failure(what: string, r: RunResult, table: ExitTable, tail = r.stderrTail.replace(/\r/g, '').trim()): TransferOutcome {
   if (r.spawnError !== undefined) return { kind: 'die', reason: `cannot start ${what}: ${r.spawnError.message}` };
   const action = classifyExit(r.code, table);
   const how = r.code !== null ? `exit code ${r.code}` : `signal ${r.signal ?? 'none'}`;
-  const tail = r.stderrTail.replace(/\r/g, '').trim();
   const reason = `${what} failed with ${how}${tail !== '' ? `: ${tail}` : ''}`;
   return action === 'ok' ? OK : { kind: action, reason };
+}
+
+/** A failed rsync run, quoting the line of stderr that names the cause (rsync/error-line.ts). */
+function rsyncFailure(r: RunResult, table: ExitTable): TransferOutcome {
+  return failure('rsync', r, table, rsyncFailureLine(r.stderrTail) ?? '');
 }
 
 export class RsyncsshTransport implements Transport {
@@ -138,7 +153,7 @@ export class RsyncsshTransport implements Transport {
       });
       ctx.log.normal(`Calling rsync for a full transfer of ${this.description}`);
       const r = await this.run(cmd, ctx, false);
-      return { outcome: r.code === 0 ? OK : failure('rsync', r, this.sync.rsyncExitCodes) };
+      return { outcome: r.code === 0 ? OK : rsyncFailure(r, this.sync.rsyncExitCodes) };
     } catch (e) {
       return { outcome: { kind: 'die', reason: `rsyncssh full transfer: ${(e as Error).message}` } };
     }
@@ -148,6 +163,8 @@ export class RsyncsshTransport implements Transport {
     try {
       if (delays.some((d) => d.kind === 'Full')) return await this.full(ctx);
       const requeue: QueueEvent[] = [];
+      let filesSent = 0;
+      let bytesSent = 0;
       // Consecutive runs of moves / non-moves, in order (normally the whole batch is one run).
       let i = 0;
       while (i < delays.length) {
@@ -157,10 +174,14 @@ export class RsyncsshTransport implements Transport {
         const run = delays.slice(i, j);
         const step = isMove ? await this.moves(run, ctx) : await this.transfer(run, ctx);
         requeue.push(...step.requeue);
-        if (step.outcome.kind !== 'ok') return { outcome: step.outcome, requeue };
+        filesSent += step.filesSent ?? 0;
+        bytesSent += step.bytesSent ?? 0;
+        if (step.outcome.kind !== 'ok') {
+          return { outcome: step.outcome, requeue, filesSent, bytesSent, ...(step.fullResync !== undefined ? { fullResync: step.fullResync } : {}) };
+        }
         i = j;
       }
-      return requeue.length > 0 ? { outcome: OK, requeue } : { outcome: OK };
+      return requeue.length > 0 ? { outcome: OK, requeue, filesSent, bytesSent } : { outcome: OK, filesSent, bytesSent };
     } catch (e) {
       return { outcome: { kind: 'die', reason: `rsyncssh batch: ${(e as Error).message}` } };
     }
@@ -271,7 +292,12 @@ export class RsyncsshTransport implements Transport {
       contentChanged: hasContentChanges(wanted),
     });
     ctx.log.normal('Calling rsync with filter-list of new/modified files/dirs');
-    const r = await this.run(cmd, ctx, false);
-    return { outcome: r.code === 0 ? OK : failure('rsync', r, this.sync.rsyncExitCodes), requeue: [] };
+    const r = await this.run(cmd, ctx, true);
+    if (r.code !== 0) {
+      // The root could not be created (its parent is gone): resync fully (target-root.ts).
+      const resync = rootParentMissing(r.stderrTail) ? { fullResync: ROOT_PARENT_MISSING } : {};
+      return { outcome: rsyncFailure(r, this.sync.rsyncExitCodes), requeue: [], ...resync };
+    }
+    return { outcome: OK, requeue: [], ...parseRsyncReport(r.stdout.split('\n')) };
   }
 }
