@@ -110,7 +110,7 @@ export function smallBatch(source: string, delays: readonly Delay[]): boolean {
     if (d.isDir || d.kind === 'Delete') continue;
     let st;
     try {
-      st = lstatSync(Buffer.concat([Buffer.from(source.slice(0, -1)), toBytes(d.path)]), { throwIfNoEntry: false });
+      st = lstatSync(Buffer.concat([toBytes(source.slice(0, -1)), toBytes(d.path)]), { throwIfNoEntry: false });
     } catch {
       return false; // cannot size it: start rsync fresh
     }
