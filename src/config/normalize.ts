@@ -292,9 +292,6 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
     const other = dest.get(d);
     if (other !== undefined) warnings.push(diagnostic('warning', ctx.file, sy.line, `sync[${sy.index}]`, `writes the same target "${d}" as sync[${other}]; the two will delete each other's files`));
     else dest.set(d, sy.index);
-    if ((sy.mode === 'direct' || sy.mode === 'rsync') && sy.target.startsWith('/') && sy.target.startsWith(sy.source)) {
-      warnings.push(diagnostic('warning', ctx.file, sy.line, `sync[${sy.index}]`, `target "${sy.target}" is inside its own source "${sy.source}"; every transfer would trigger another one — exclude it or move the target`));
-    }
   }
 
   return { config: { settings, syncs }, errors, warnings };
