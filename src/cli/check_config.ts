@@ -32,7 +32,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 
 export async function runCheckConfig(args: CheckConfigArgs): Promise<number> {
   const file = path.resolve(args.config);
-  const r = await loadForCli({ kind: 'file', file: args.config });
+  const r = await loadForCli({ kind: 'file', file: args.config }, {}, { checkOnly: true });
   const verdict = args.json ? err : out;
   if (!r.ok) {
     printCheckDiagnostics(r.errors, r.warnings, args.strict);

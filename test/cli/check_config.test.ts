@@ -194,3 +194,56 @@ test('a malformed filter line is an error (lsyncd: Unknown filter rule), never a
   assert.equal(r.code, 1);
   assert.deepEqual(errors(r).map((l) => l.replace(`${cfg}:`, 'CFG:')), ['error: CFG:1: sync[1].filter: Unknown filter rule: "x /b" — each filter entry must be "+ PATTERN" or "- PATTERN"']);
 });
+
+test('a Lua config\'s os.execute / io.popen / os.remove / os.rename are not run by check-config, and it says so; the daemon runs them', (t) => {
+  const dir = tempDir(t);
+  const src = path.join(dir, 'src');
+  mkdirSync(src);
+  const marker = path.join(dir, 'ran');
+  const victim = path.join(dir, 'victim');
+  writeFileSync(victim, 'v');
+  const cfg = path.join(dir, 'c.lua');
+  writeFileSync(cfg, [
+    `os.execute("touch ${marker}")`,
+    `local dst = io.popen("echo ${dir}/dst"):read("*l") or "${dir}/fallback"`,
+    `os.remove("${victim}")`,
+    `os.rename("${victim}", "${victim}.2")`,
+    `sync { default.direct, source = "${src}", target = dst }`,
+  ].join('\n'));
+  const r = check(t, [cfg]);
+  assert.equal(r.code, 0, r.stderr);
+  const note = (what: string): string => `was not run: check-config validates without side effects (${what}); the daemon runs it — check values that depend on it`;
+  assert.deepEqual(warnings(r), [
+    `warning: ${cfg}:1: os.execute ${note('it reported success')}`,
+    `warning: ${cfg}:2: io.popen ${note('it read empty output')}`,
+    `warning: ${cfg}:3: os.remove ${note('it reported success')}`,
+    `warning: ${cfg}:4: os.rename ${note('it reported success')}`,
+  ]);
+  assert.match(r.stdout, new RegExp(`sync\\[1\\] direct: ${src}/ → ${dir}/fallback/`));
+  assert.equal(existsSync(marker), false);
+  assert.equal(existsSync(victim), true);
+  // The daemon (one pass) runs them as written.
+  const run = runBin(['-nodaemon', '-onepass', cfg], { PATH: process.env['PATH'] ?? '/usr/bin:/bin' });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(existsSync(marker), true);
+  assert.equal(existsSync(victim), false);
+  assert.equal(existsSync(path.join(dir, 'dst')), true, 'the io.popen output named the target');
+});
+
+test('settings.metrics with a port above 65535 is an error naming the range', (t) => {
+  const dir = tempDir(t);
+  const cfg = path.join(dir, 'm.lua');
+  writeFileSync(cfg, `settings { metrics = "0.0.0.0:99999" }\nsync { default.rsync, source = "${dir}", target = "h:/t" }\n`);
+  const r = check(t, [cfg]);
+  assert.equal(r.code, 1);
+  assert.deepEqual(errors(r), [`error: ${cfg}:1: settings.metrics: port 99999 is out of range (0..65535; 0 picks a free port) — write settings.metrics as "host:port", e.g. "127.0.0.1:9873", got "0.0.0.0:99999"`]);
+});
+
+test('a JSON config with a duplicate key is invalid, with the line of the repetition', (t) => {
+  const dir = tempDir(t);
+  const cfg = path.join(dir, 'd.json');
+  writeFileSync(cfg, `{\n  "sync": [{ "mode": "rsync", "source": "${dir}", "target": "h:/t",\n    "delay": 5,\n    "delay": 500 }]\n}\n`);
+  const r = check(t, [cfg]);
+  assert.equal(r.code, 1);
+  assert.deepEqual(errors(r), [`error: ${cfg}:4: sync[1].delay: duplicate key (also set on line 3; JSON would silently keep only the last value) — remove one of them`]);
+});
