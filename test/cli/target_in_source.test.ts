@@ -3,11 +3,12 @@
 // itself. Real binary, real inotify and rsync.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileHas, startBin, waitFor } from '../daemon/daemon_harness.js';
 import { tempDir } from '../helpers/temp_tree.js';
-import { runBin } from './run_bin.js';
+import { BIN, type BinResult, runBin } from './run_bin.js';
 
 function tree(t: test.TestContext): string {
   const dir = tempDir(t);
@@ -16,16 +17,22 @@ function tree(t: test.TestContext): string {
   return dir;
 }
 const PATH = process.env['PATH'] ?? '/usr/bin:/bin';
+
+/** The daemon, expected to refuse at once; killed after 20 s so that a regression (nesting forever) fails instead of hanging. */
+function runRefused(args: readonly string[], cwd: string): BinResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env: { PATH }, encoding: 'utf8', timeout: 20_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
 const refusal = (target: string, source: string, rel: string): string =>
   `sync[1].target: target "${target}" is inside its own source "${source}"; every transfer would be synced again, one level deeper — move the target out of the source, or add "${rel}" to the sync's exclude list`;
 
 test('command line: -direct src src/t is refused before anything is written', (t) => {
   const dir = tree(t);
-  const r = runBin(['-nodaemon', '-direct', 'src', 'src/t'], { PATH }, dir);
+  const r = runRefused(['-nodaemon', '-direct', 'src', 'src/t'], dir);
   assert.equal(r.code, 255);
   assert.equal(r.stderr.split('\n')[0], `Error: <command line>: ${refusal(`${dir}/src/t/`, `${dir}/src/`, '/t/')}`);
   assert.equal(existsSync(path.join(dir, 'src', 't')), false);
-  const same = runBin(['-nodaemon', '-rsync', `${dir}/src`, `${dir}/src/`], { PATH }, dir);
+  const same = runRefused(['-nodaemon', '-rsync', `${dir}/src`, `${dir}/src/`], dir);
   assert.equal(same.code, 255);
   assert.match(same.stderr, /sync\[1\]\.target: target ".*\/src\/" is the source ".*\/src\/" itself — point target at another directory/);
 });
@@ -40,7 +47,7 @@ test('Lua config (rsync, deeper target, and through a symlink): check-config and
     const check = runBin(['check-config', cfg], { PATH }, dir);
     assert.equal(check.code, 1, target);
     assert.equal(check.stderr.split('\n')[0], `error: ${cfg}:1: ${refusal(`${dir}/${target}/`, `${dir}/src/`, rel)}`);
-    const run = runBin(['-nodaemon', cfg], { PATH }, dir);
+    const run = runRefused(['-nodaemon', cfg], dir);
     assert.equal(run.code, 255, target);
     assert.match(run.stderr, /is inside its own source/);
   }
