@@ -59,11 +59,13 @@ test('command line: -delay beyond the bound is refused by the parser, the bound 
 
 test('bin: legacy -delay and run --delay beyond the bound exit with the message before starting anything', (t) => {
   const dir = tempDir(t);
-  const legacy = runBin(['-nodaemon', '-delay', '2200000', '-direct', dir, path.join(dir, '..', 'nowhere')]);
+  // A missing source: were the delay accepted, start-up would still end (with another message).
+  const missing = path.join(dir, 'missing');
+  const legacy = runBin(['-nodaemon', '-delay', '2200000', '-direct', missing, path.join(dir, 't')]);
   assert.equal(legacy.code, 255);
   assert.match(legacy.stderr, new RegExp(`^Error: -delay 2200000: ${BOUND.replace(/[()]/g, '\\$&')}\n`));
   const cfg = path.join(dir, 'c.json');
-  writeFileSync(cfg, JSON.stringify({ sync: [{ mode: 'direct', source: dir, target: '/nonexistent/t' }] }));
+  writeFileSync(cfg, JSON.stringify({ sync: [{ mode: 'direct', source: missing, target: path.join(dir, 't') }] }));
   const run = runBin(['run', cfg, '--nodaemon', '--delay', '1e12']);
   assert.notEqual(run.code, 0);
   assert.match(run.stderr, new RegExp(`^Error: --delay 1000000000000: ${BOUND.replace(/[()]/g, '\\$&')}\n`));

@@ -68,7 +68,7 @@ test('a stale pidfile (dead pid, or a live pid that is not lsyncd-ts) is replace
   }
 });
 
-test('a file that is not a pidfile is refused naming the path and the fix, and is never overwritten or removed', async (t) => {
+test('a file that is not a pidfile is refused naming the path and the fix, and is never overwritten or removed', { timeout: 90_000 }, async (t) => {
   const { src, dst, pidfile } = dirs(t);
   mkdirSync(path.dirname(pidfile));
   const escaped = pidfile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
