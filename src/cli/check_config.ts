@@ -10,7 +10,9 @@
 //  - --json: stdout carries ONLY the normalised config as JSON (config_json.ts) when valid; the
 //    verdict goes to stderr.
 // Exit: 0 valid; 1 invalid, or any warning under --strict (the systemd unit's ExecStartPre uses
-// --strict). Diagnostics come from the loader plus environment_checks.ts.
+// --strict). Diagnostics come from the loader plus environment_checks.ts. The config is loaded
+// with `checkOnly` (load_config.ts): validating has no side effects, and a Lua config's calls that
+// would have one (os.execute, io.popen, os.remove, os.rename) are stubbed and reported as warnings.
 import path from 'node:path';
 import type { ConfigDiagnostic } from '../config/diagnostics.js';
 import { systemRoot } from '../sysctl/proc_root.js';
@@ -32,7 +34,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 
 export async function runCheckConfig(args: CheckConfigArgs): Promise<number> {
   const file = path.resolve(args.config);
-  const r = await loadForCli({ kind: 'file', file: args.config });
+  const r = await loadForCli({ kind: 'file', file: args.config }, {}, { checkOnly: true });
   const verdict = args.json ? err : out;
   if (!r.ok) {
     printCheckDiagnostics(r.errors, r.warnings, args.strict);

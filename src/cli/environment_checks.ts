@@ -7,8 +7,9 @@
 //    and `ssh` for an rsync target `host:path` without rsync.rsh (rsync's default remote shell);
 //    searched in PATH like execvp, once per binary;
 //  - excludeFrom / filterFrom unreadable (lsyncd exits with `Cannot open exclude file`);
-//  - a target inside its own source or two syncs on one target AFTER resolving symlinks — the
-//    loader compares the configured strings; here only the cases it cannot see are added;
+//  - two syncs on one target AFTER resolving symlinks — the loader compares the configured
+//    strings; here only the cases it cannot see are added (a target inside its own source is an
+//    error of target_in_source.ts, run by load_for_cli.ts);
 //  - watch limit too low for the tree: the sources' directories (sysctl walk, excludes honoured)
 //    against fs.inotify.max_user_watches minus the watches other processes of this user hold.
 //    The walk stops as soon as the count exceeds what is free, so it stays cheap.
@@ -17,9 +18,8 @@
 // refuse to build.
 // Loader warnings already cover: `_extra` holding a whole command line, StrictHostKeyChecking=no,
 // rsyncOps, and the string forms of target-in-source / same target.
-import { existsSync, realpathSync } from 'node:fs';
-import path from 'node:path';
 import { diagnostic, type ConfigDiagnostic } from '../config/diagnostics.js';
+import { isLocalTarget } from '../config/local_paths.js';
 import type { NormalizedConfig, NormalizedSync } from '../config/schema.js';
 import { loadSyncRules, type SyncRules } from '../sysctl/sync_rules.js';
 import { resolveDirectory } from '../sysctl/trees.js';
@@ -28,6 +28,7 @@ import { surveyTrees, type Survey } from '../sysctl/survey.js';
 import type { WatchTree } from '../sysctl/trees.js';
 import { findBinary } from '../system/find_binary.js';
 import { localTarget } from '../transports/local-target.js';
+import { realish } from './target_in_source.js';
 
 export interface EnvironmentOptions {
   /** PATH to search binaries in. */
@@ -50,25 +51,6 @@ export interface EnvironmentReport {
   facts: SyncFacts[];
   survey: Survey | undefined;
 }
-
-/** realpath of the longest existing prefix + the rest (a target may not exist yet). */
-function realish(p: string): string {
-  const abs = path.resolve(p);
-  let head = abs;
-  const rest: string[] = [];
-  while (!existsSync(head) && head !== '/') {
-    rest.unshift(path.basename(head));
-    head = path.dirname(head);
-  }
-  try {
-    head = realpathSync(head);
-  } catch {
-    // keep as is
-  }
-  return path.join(head, ...rest);
-}
-
-const inside = (child: string, parent: string): boolean => child === parent || child.startsWith(parent.endsWith('/') ? parent : `${parent}/`);
 
 export function checkEnvironment(file: string, config: NormalizedConfig, opts: EnvironmentOptions): EnvironmentReport {
   const errors: ConfigDiagnostic[] = [];
@@ -109,14 +91,11 @@ export function checkEnvironment(file: string, config: NormalizedConfig, opts: E
       }
     }
 
-    // Target inside its source / shared targets, after symlinks (the loader checked the strings).
+    // Shared targets after symlinks (the loader compared the strings; a target inside its source
+    // is refused by target_in_source.ts before this runs).
     const tgt = localTarget(sync);
-    if (tgt !== undefined && tgt.startsWith('/')) {
+    if (tgt !== undefined) {
       const realTarget = realish(tgt);
-      const loaderSawIt = tgt.startsWith(sync.source);
-      if (dir.ok && !loaderSawIt && inside(realTarget, dir.path)) {
-        warn(sync, 'target', `target "${tgt}" resolves to "${realTarget}", inside the source "${dir.path}"; every transfer would trigger another one — exclude it or move the target`);
-      }
       const other = realTargets.get(realTarget);
       if (other !== undefined && localTarget(other) !== tgt) {
         warn(sync, 'target', `target "${tgt}" resolves to "${realTarget}", the same directory sync[${other.index}] writes; the two will delete each other's files`);

@@ -16,6 +16,7 @@
 import { diagnostic, type LoadResult } from './diagnostics.js';
 import type { ConfigOverrides } from './normalize.js';
 import type { SyncConfigInput } from './schema.js';
+import { checkTimerSecondsArg } from './timer_seconds.js';
 import { validateConfig } from './validate.js';
 
 export type CliSync =
@@ -120,7 +121,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       }
       case 'delay': {
         const v = params[0]!;
-        if (!/^\d+(\.\d+)?$/.test(v)) return err(`-delay needs a number of seconds >= 0, got "${v}"`);
+        const problem = checkTimerSecondsArg('-delay', v);
+        if (problem !== undefined) return err(problem);
         overrides.delay = Number(v);
         break;
       }

@@ -99,8 +99,11 @@ const UNSUPPORTED_KEYS: Record<string, string> = {
   delay: 'settings{} has no "delay" (as in lsyncd); set delay per sync{} or use -delay on the command line',
 };
 
+/** What a received value is, in words; a number that is not finite is named (Lua's 0/0 and 1/0). */
 function describeType(v: unknown): string {
   if (v === null) return 'null';
+  if (typeof v === 'number' && Number.isNaN(v)) return 'NaN (not a number, e.g. Lua 0/0)';
+  if (v === Infinity || v === -Infinity) return v < 0 ? '-infinity (e.g. Lua -1/0)' : 'infinity (e.g. Lua 1/0)';
   if (Array.isArray(v)) return 'list';
   if (typeof v === 'object') return 'table';
   return typeof v;
@@ -149,7 +152,7 @@ export function issuesToDiagnostics(issues: readonly z.core.$ZodIssue[], ctx: Is
     let msg: string;
     switch (issue.code) {
       case 'invalid_type':
-        msg = received === undefined ? `missing (expected ${issue.expected})` : `expected ${issue.expected}, got ${describeType(received)}`;
+        msg = received === undefined ? `missing (expected ${issue.expected})` : `expected ${typeof received === 'number' ? 'a finite number' : issue.expected}, got ${describeType(received)}`;
         if (received === undefined && path[path.length - 1] === 'source') msg = 'source missing from sync (lsyncd: "source missing from sync.")';
         break;
       case 'invalid_value':
@@ -176,7 +179,7 @@ export function issuesToDiagnostics(issues: readonly z.core.$ZodIssue[], ctx: Is
 
 function unionMessage(path: readonly PathSegment[], received: unknown): string {
   const key = path[path.length - 1];
-  const got = `got ${describeType(received)}${typeof received === 'string' || typeof received === 'number' ? ` ${JSON.stringify(received)}` : ''}`;
+  const got = `got ${describeType(received)}${typeof received === 'string' || Number.isFinite(received) ? ` ${JSON.stringify(received)}` : ''}`;
   switch (key) {
     case 'delete':
       return `must be true, false, "startup" or "running", ${got}`;

@@ -29,11 +29,16 @@ declare module 'fengari' {
     lua_sethook(L: LuaState, f: ((L: LuaState, ar: unknown) => void) | null, mask: number, count: number): void;
     lua_getinfo(L: LuaState, what: Uint8Array, ar: unknown): number;
     lua_topointer(L: LuaState, idx: number): object;
+    lua_pushjsfunction(L: LuaState, f: (L: LuaState) => number): void;
+    lua_setglobal(L: LuaState, name: Uint8Array): void;
+    lua_pushstring(L: LuaState, s: Uint8Array): void;
+    lua_pushinteger(L: LuaState, n: number): void;
   }
   export interface LauxLib {
     luaL_newstate(): LuaState;
     luaL_loadbuffer(L: LuaState, buf: Uint8Array, size: number, name: Uint8Array): number;
     luaL_error(L: LuaState, fmt: Uint8Array): never;
+    luaL_checkstring(L: LuaState, arg: number): Uint8Array;
   }
   export interface LuaLib {
     luaL_openlibs(L: LuaState): void;

@@ -17,8 +17,17 @@ export function configFormatOf(file: string): ConfigFormat {
   return 'lua';
 }
 
+export interface LoadOptions {
+  /**
+   * check-config: validate without side effects. A Lua config's os.execute, io.popen, os.remove
+   * and os.rename do nothing and are reported as warnings (load_lua.ts). A TS/JS config is a
+   * program and runs as written.
+   */
+  readonly checkOnly?: boolean;
+}
+
 /** Load, validate and normalise a config file. `overrides` are command-line values (-delay, -logfile ...). */
-export async function loadConfig(file: string, overrides?: ConfigOverrides): Promise<LoadResult> {
+export async function loadConfig(file: string, overrides?: ConfigOverrides, opts: LoadOptions = {}): Promise<LoadResult> {
   const format = configFormatOf(file);
   if (format === 'module') return loadModuleConfig(file, overrides);
   let text: string;
@@ -27,10 +36,10 @@ export async function loadConfig(file: string, overrides?: ConfigOverrides): Pro
   } catch (e) {
     return { ok: false, errors: [diagnostic('error', file, undefined, '', `cannot read config: ${(e as Error).message}`)], warnings: [] };
   }
-  return loadConfigText(file, text, format, overrides);
+  return loadConfigText(file, text, format, overrides, opts);
 }
 
 /** Validate config text already in memory (JSON or Lua). */
-export function loadConfigText(file: string, text: string, format: 'json' | 'lua', overrides?: ConfigOverrides): LoadResult {
-  return format === 'json' ? loadJsonConfigText(file, text, overrides) : loadLuaConfigText(file, text, { overrides });
+export function loadConfigText(file: string, text: string, format: 'json' | 'lua', overrides?: ConfigOverrides, opts: LoadOptions = {}): LoadResult {
+  return format === 'json' ? loadJsonConfigText(file, text, overrides) : loadLuaConfigText(file, text, { overrides, checkOnly: opts.checkOnly });
 }

@@ -6,13 +6,22 @@
 //    the legacy `settings = {...}` is rejected with lsyncd's message (§1).
 //  - `sync{ default.rsync | default.rsyncssh | default.direct, ... }`, with lsyncd's inheritance
 //    of positional tables (any table in the list part is merged in for keys not set).
-//  - the full Lua standard library of fengari (loops, locals, string functions, os.getenv, ...).
+//  - the full Lua standard library of fengari (loops, locals, string functions, os.getenv, ...),
+//    plus io.popen(cmd [, "r"]), which fengari lacks and lsyncd configs use to read a command's
+//    output (`io.popen("hostname"):read("*l")`): the command runs to completion through /bin/sh,
+//    its stdout is buffered and read back with read("l"/"L"/"a"/"n"/N), lines() and close().
 // Layer-1 functions (spawn, alarm, inlet ...) are not provided: lsyncd-ts cannot run Lua actions;
 // a Lua *function* as onCreate/... is reported as an error (string actions work).
 // Diagnostics carry the line of the sync{}/settings{} call (fengari debug info) refined to the
 // key's own line by a scan of that block (locate_text.ts). Syntax errors get a human hint and all
 // missing commas are reported in one go (lua_syntax_hint.ts).
 // A runaway config (endless loop) is stopped after LUA_INSTRUCTION_LIMIT VM instructions.
+// check-config (`checkOnly`) validates without side effects: os.execute, io.popen, os.remove and
+// os.rename are replaced by stubs that do nothing (os.execute reports success, io.popen a command
+// with empty output) and each use becomes a warning naming the call and its line. The daemon runs
+// them as written. fengari has no io.open, so a config cannot write files through it either way.
+import { spawnSync } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import fengari from 'fengari';
 import type { LuaState } from 'fengari';
 import { diagnostic, formatPath, type ConfigDiagnostic, type LoadResult, type PathSegment } from './diagnostics.js';
@@ -37,6 +46,63 @@ default = {
   rsyncssh = { __lsyncdts_mode = 'rsyncssh' },
   direct = { __lsyncdts_mode = 'direct' },
 }
+-- Read-only io.popen over a command's complete output (see the header).
+local function reader(out, how, code)
+  local pos = 1
+  local function one(fmt)
+    if type(fmt) == 'number' then
+      if pos > #out and fmt > 0 then return nil end
+      local s = out:sub(pos, pos + fmt - 1)
+      pos = pos + #s
+      return s
+    end
+    local c = tostring(fmt):gsub('^%*', ''):sub(1, 1)
+    if c == 'a' then
+      local s = out:sub(pos)
+      pos = #out + 1
+      return s
+    end
+    if pos > #out then return nil end
+    if c == 'l' or c == 'L' then
+      local e = out:find('\\n', pos, true)
+      local s
+      if e then s = out:sub(pos, c == 'L' and e or e - 1); pos = e + 1 else s = out:sub(pos); pos = #out + 1 end
+      return s
+    end
+    if c == 'n' then
+      local b, e = out:find('^%s*[-+]?%d*%.?%d+', pos)
+      if not b then return nil end
+      pos = e + 1
+      return tonumber(out:sub(b, e))
+    end
+    error("bad argument to 'read' (invalid format)", 3)
+  end
+  local h = {}
+  function h:read(...)
+    local n = select('#', ...)
+    if n == 0 then return one('l') end
+    local r = {}
+    for i = 1, n do
+      r[i] = one((select(i, ...)))
+      if r[i] == nil then return table.unpack(r, 1, i) end
+    end
+    return table.unpack(r, 1, n)
+  end
+  function h:lines(fmt) return function() return one(fmt or 'l') end end
+  function h:close()
+    if how == 'exit' and code == 0 then return true, how, code end
+    return nil, how, code
+  end
+  return h
+end
+reg.reader = reader
+local popenRun = __lsyncdts_popen_run
+__lsyncdts_popen_run = nil
+io.popen = function(cmd, mode)
+  if type(cmd) ~= 'string' then error("bad argument #1 to 'popen' (string expected)", 2) end
+  if mode ~= nil and mode ~= 'r' then error('io.popen: only mode "r" (read the output) is available in lsyncd-ts configs', 2) end
+  return reader(popenRun(cmd))
+end
 local function callerLine()
   local info = debug.getinfo(3, 'l')
   return info and info.currentline or -1
@@ -63,8 +129,31 @@ function sync(t)
 end
 `;
 
+// check-config only: side-effect-free stand-ins, recording what the config called and where.
+const CHECK_ONLY_STUBS = `
+local used = {}
+__lsyncdts.stubbed = used
+local function note(name)
+  local info = debug.getinfo(3, 'l')
+  used[#used + 1] = { name = name, line = info and info.currentline or -1 }
+end
+os.execute = function(cmd)
+  note('os.execute')
+  if cmd == nil then return true end
+  return true, 'exit', 0
+end
+os.remove = function() note('os.remove') return true end
+os.rename = function() note('os.rename') return true end
+io.popen = function()
+  note('io.popen')
+  return __lsyncdts.reader('', 'exit', 0)
+end
+`;
+
 export interface LuaLoadOptions {
   overrides?: ConfigOverrides | undefined;
+  /** check-config: stub the calls with side effects (see above) and warn where they were used. */
+  checkOnly?: boolean | undefined;
 }
 
 function loadChunk(L: LuaState, text: string, chunkName: string): string | undefined {
@@ -150,12 +239,30 @@ function extractBadValues(v: unknown, path: PathSegment[], errors: { path: PathS
 }
 
 /** Load and validate Lua config text. `file` is only used in messages and as the chunk name. */
+/** io.popen's runner: `cmd` through /bin/sh to completion → stdout, "exit"/"signal", code. */
+function popenRun(L: LuaState): number {
+  const cmd = fengari.to_jsstring(lauxlib.luaL_checkstring(L, 1));
+  const r = spawnSync('/bin/sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  lua.lua_pushstring(L, r.stdout ?? new Uint8Array(0));
+  lua.lua_pushstring(L, to_luastring(r.signal !== null ? 'signal' : 'exit'));
+  lua.lua_pushinteger(L, r.signal !== null ? (osConstants.signals[r.signal] ?? 0) : (r.status ?? 127));
+  return 3;
+}
+
 export function loadLuaConfigText(file: string, text: string, opts: LuaLoadOptions = {}): LoadResult {
   const L = lauxlib.luaL_newstate();
   lualib.luaL_openlibs(L);
+  lua.lua_pushjsfunction(L, popenRun);
+  lua.lua_setglobal(L, to_luastring('__lsyncdts_popen_run'));
   const preludeErr = loadChunk(L, PRELUDE, '=lsyncd-ts prelude');
   if (preludeErr !== undefined || lua.lua_pcall(L, 0, 0, 0) !== lua.LUA_OK) {
     return { ok: false, errors: [diagnostic('error', file, undefined, '', `internal error: Lua prelude failed: ${preludeErr ?? lua.lua_tojsstring(L, -1)}`)], warnings: [] };
+  }
+  if (opts.checkOnly === true) {
+    const stubErr = loadChunk(L, CHECK_ONLY_STUBS, '=lsyncd-ts check-config stubs');
+    if (stubErr !== undefined || lua.lua_pcall(L, 0, 0, 0) !== lua.LUA_OK) {
+      return { ok: false, errors: [diagnostic('error', file, undefined, '', `internal error: Lua stubs failed: ${stubErr ?? lua.lua_tojsstring(L, -1)}`)], warnings: [] };
+    }
   }
   const syntaxErr = loadChunk(L, text, file);
   if (syntaxErr !== undefined) return { ok: false, errors: syntaxDiagnostics(file, text, syntaxErr), warnings: [] };
@@ -222,6 +329,17 @@ function buildAndValidate(file: string, text: string, reg: LuaTableValue, opts: 
       warnings.push(diagnostic('warning', file, numField(call, 'line'), 'settings',
         'settings{} comes after a sync{}: lsyncd would not apply its maxProcesses/maxDelays to the syncs above it; lsyncd-ts applies them to every sync — move settings{} to the top'));
     }
+  }
+
+  // Calls check-config stubbed instead of running, once per call site.
+  const seen = new Set<string>();
+  for (const use of listOf('stubbed')) {
+    const name = use.fields.get('name');
+    const line = numField(use, 'line');
+    if (typeof name !== 'string' || seen.has(`${name}:${line}`)) continue;
+    seen.add(`${name}:${line}`);
+    warnings.push(diagnostic('warning', file, line < 0 ? undefined : line, '',
+      `${name} was not run: check-config validates without side effects (${name === 'io.popen' ? 'it read empty output' : 'it reported success'}); the daemon runs it — check values that depend on it`));
   }
 
   // sync{} calls.

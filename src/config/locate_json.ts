@@ -2,6 +2,8 @@
 // (issue 3). A small tolerant scanner over the (already JSON.parse-valid) text: every object key
 // and array element is recorded at the line where it starts. Lookups fall back to the nearest
 // recorded ancestor (a missing key is reported at its parent object's line).
+// The same scan reports keys written twice in one object: JSON.parse silently keeps the last one,
+// so a duplicate is almost always an edit mistake the loader should refuse (load_json.ts).
 import type { PathSegment } from './diagnostics.js';
 
 export type LineLocator = (path: readonly PathSegment[]) => number | undefined;
@@ -19,8 +21,19 @@ export function locatorFromMap(lines: Map<string, number>): LineLocator {
   };
 }
 
-export function jsonLineLocator(text: string): LineLocator {
+export interface DuplicateKey {
+  /** Path of the repeated key (0-based numeric segments). */
+  path: PathSegment[];
+  /** Line of the repetition. */
+  line: number;
+  /** Line where the key was first written. */
+  firstLine: number;
+}
+
+/** One pass over JSON text: the line locator and every key written twice in the same object. */
+export function scanJson(text: string): { lineOf: LineLocator; duplicates: DuplicateKey[] } {
   const lines = new Map<string, number>();
+  const duplicates: DuplicateKey[] = [];
   let i = 0;
   let line = 1;
   const ws = (): void => {
@@ -53,12 +66,16 @@ export function jsonLineLocator(text: string): LineLocator {
     const c = text[i];
     if (c === '{') {
       i++;
+      const seen = new Map<string, number>();
       for (;;) {
         ws();
         if (text[i] === '}') { i++; return; }
         if (text[i] !== '"') return; // malformed: stop quietly
         const keyLine = line;
         const k = str();
+        const first = seen.get(k);
+        if (first !== undefined) duplicates.push({ path: [...path, k], line: keyLine, firstLine: first });
+        else seen.set(k, keyLine);
         lines.set(keyOf([...path, k]), keyLine);
         ws();
         if (text[i] === ':') i++;
@@ -87,7 +104,7 @@ export function jsonLineLocator(text: string): LineLocator {
     }
   };
   value([]);
-  return locatorFromMap(lines);
+  return { lineOf: locatorFromMap(lines), duplicates };
 }
 
 /** Line of a character offset. */

@@ -22,12 +22,16 @@
 //  - A sync without mode needs at least one action ("no actions specified", §1.2).
 //  - User exit-code tables are merged over lsyncd's defaults (§6.2) instead of replacing them, so
 //    `rsyncExitCodes = {[13]='again'}` keeps 23/24 'ok'. Unlisted codes remain 'die'.
+// Relative local paths (source, a local target, excludeFrom/filterFrom, logfile/pidfile/statusFile,
+// including the -logfile/-pidfile overrides) are made absolute against `cwd` here, once
+// (local_paths.ts); remote targets, rsyncssh's targetdir and custom-action targets stay as written.
 // deleteGuard (the mass-delete guard, src/engine/delete_guard.ts): on by default for rsync,
 // rsyncssh and direct; sync > settings{} > DELETE_GUARD_DEFAULTS, key by key, and `false` at a
 // level turns it off there (a sync table turns it back on). Custom-action syncs have no guard:
 // their onDelete is a command the user wrote, so setting it there is an error.
 // Warnings: deprecated rsyncOps, an `_extra` item holding a whole command line, and
-// StrictHostKeyChecking=no (issue 3 check-config list), two syncs with the same target.
+// StrictHostKeyChecking=no (issue 3 check-config list), two syncs with the same target. A target
+// inside its own source needs the rule files (I/O): src/cli/target_in_source.ts refuses it.
 import { diagnostic, formatPath, type ConfigDiagnostic, type PathSegment } from './diagnostics.js';
 import {
   ARCHIVE_FALSE,
@@ -43,6 +47,7 @@ import {
   SETTINGS_DEFAULTS,
   SSH_EXIT_CODES,
 } from './defaults.js';
+import { isLocalTarget, resolveLocalPath } from './local_paths.js';
 import { luaTableHint, mapRsyncOps } from './rsync_ops.js';
 import type {
   ActionName,
@@ -77,6 +82,8 @@ export interface NormalizeContext {
   /** Line of a path (0-based numeric segments), when known. */
   lineOf: (path: readonly PathSegment[]) => number | undefined;
   overrides?: ConfigOverrides | undefined;
+  /** Directory relative local paths are resolved against (default: the working directory). */
+  cwd?: string | undefined;
 }
 
 export interface NormalizeResult {
@@ -139,12 +146,14 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
   };
   const ov = ctx.overrides ?? {};
   const s = cfg.settings ?? {};
+  const cwd = ctx.cwd ?? process.cwd();
+  const local = (p: string | undefined): string | undefined => (p === undefined ? undefined : resolveLocalPath(p, cwd));
 
   const settings: NormalizedSettings = {
-    logfile: ov.logfile ?? s.logfile,
-    pidfile: ov.pidfile ?? s.pidfile,
+    logfile: local(ov.logfile ?? s.logfile),
+    pidfile: local(ov.pidfile ?? s.pidfile),
     nodaemon: ov.nodaemon ?? s.nodaemon ?? SETTINGS_DEFAULTS.nodaemon,
-    statusFile: s.statusFile,
+    statusFile: local(s.statusFile),
     statusInterval: s.statusInterval ?? SETTINGS_DEFAULTS.statusInterval,
     logfacility: s.logfacility ?? SETTINGS_DEFAULTS.logfacility,
     logident: s.logident ?? SETTINGS_DEFAULTS.logident,
@@ -190,16 +199,16 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
     const base = {
       index,
       name,
-      source: withTrailingSlash(raw.source),
+      source: withTrailingSlash(resolveLocalPath(raw.source, cwd)),
       delay: ov.delay ?? raw.delay ?? defaults.delay,
       maxDelays: s.maxDelays ?? raw.maxDelays ?? DEFAULT_MAX_DELAYS,
       maxProcesses,
       init: raw.init ?? true,
       delete: raw.delete ?? true,
       exclude: list(raw.exclude),
-      excludeFrom: raw.excludeFrom,
+      excludeFrom: local(raw.excludeFrom),
       filter: list(raw.filter),
-      filterFrom: raw.filterFrom,
+      filterFrom: local(raw.filterFrom),
       batchSizeLimit: raw.batchSizeLimit,
       deleteGuard: mode === 'custom' ? (false as const) : effectiveDeleteGuard(s.deleteGuard, raw.deleteGuard),
       line: ctx.lineOf(['sync', i]),
@@ -237,7 +246,8 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
         err(at(), `default.${mode} needs "target" configured — add target = "${mode === 'direct' ? '/local/dir' : 'host:/remote/dir'}"`);
         return;
       }
-      syncs.push({ ...base, mode, target: targetWithSlash(raw.target), rsync, rsyncExitCodes: mergeExitCodes(RSYNC_EXIT_CODES, raw.exitcodes, raw.rsyncExitCodes) });
+      const target = isLocalTarget(mode, raw.target) ? resolveLocalPath(raw.target, cwd) : raw.target;
+      syncs.push({ ...base, mode, target: targetWithSlash(target), rsync, rsyncExitCodes: mergeExitCodes(RSYNC_EXIT_CODES, raw.exitcodes, raw.rsyncExitCodes) });
       return;
     }
 
@@ -290,9 +300,6 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
     const other = dest.get(d);
     if (other !== undefined) warnings.push(diagnostic('warning', ctx.file, sy.line, `sync[${sy.index}]`, `writes the same target "${d}" as sync[${other}]; the two will delete each other's files`));
     else dest.set(d, sy.index);
-    if ((sy.mode === 'direct' || sy.mode === 'rsync') && sy.target.startsWith('/') && sy.target.startsWith(sy.source)) {
-      warnings.push(diagnostic('warning', ctx.file, sy.line, `sync[${sy.index}]`, `target "${sy.target}" is inside its own source "${sy.source}"; every transfer would trigger another one — exclude it or move the target`));
-    }
   }
 
   return { config: { settings, syncs }, errors, warnings };

@@ -21,6 +21,8 @@
 //  - Legacy `rsyncOps` (2.0.x) is accepted and mapped onto rsync{} with a deprecation warning
 //    (lsyncd ≥ 2.2 rejects it, §1.7).
 import { z } from 'zod';
+import { listenProblem } from '../metrics/listen.js';
+import { timerSecondsSchema } from './timer_seconds.js';
 
 /** What an exit code means for a sync (lsyncd-behaviour.md §6.2). */
 export const exitActionSchema = z.enum(['ok', 'again', 'die']);
@@ -197,7 +199,8 @@ export const settingsSchema = z.strictObject({
   pidfile: nonEmpty.optional(),
   nodaemon: z.boolean().optional(),
   statusFile: nonEmpty.optional(),
-  statusInterval: nonNegativeNumber.optional(),
+  /** seconds; bounded like `delay` (timer_seconds.ts). */
+  statusInterval: timerSecondsSchema.optional(),
   logfacility: z.union([nonEmpty, z.number().int()]).optional(),
   logident: nonEmpty.optional(),
   insist: z.boolean().optional(),
@@ -208,7 +211,10 @@ export const settingsSchema = z.strictObject({
   maxDelays: positiveInt.optional(),
   onepass: z.boolean().optional(),
   /** lsyncd-ts: Prometheus endpoint "host:port" (or ":port"). */
-  metrics: z.string().regex(/^([^\s:]*|\[[0-9a-fA-F:.]+\]):\d{1,5}$/, 'must be "host:port"').optional(),
+  metrics: z.string().superRefine((v, ctx) => {
+    const problem = listenProblem(v);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  }).optional(),
   /** lsyncd-ts: log line format. */
   logFormat: z.enum(['text', 'json']).optional(),
   /** lsyncd-ts: mass-delete guard for every sync (each sync may override it). */
@@ -233,7 +239,8 @@ export const syncSchema = z.strictObject({
   host: nonEmpty.optional(),
   /** rsyncssh only. */
   targetdir: nonEmpty.optional(),
-  delay: nonNegativeNumber.optional(),
+  /** seconds, at most MAX_TIMER_SECONDS (timer_seconds.ts). */
+  delay: timerSecondsSchema.optional(),
   maxDelays: positiveInt.optional(),
   maxProcesses: positiveInt.optional(),
   /** false skips the startup transfer. */

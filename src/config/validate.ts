@@ -13,6 +13,8 @@ export interface ValidateOptions {
   overrides?: ConfigOverrides | undefined;
   /** Diagnostics the loader already produced (e.g. Lua-specific warnings). */
   warnings?: ConfigDiagnostic[] | undefined;
+  /** Directory relative local paths are resolved against (default: the working directory). */
+  cwd?: string | undefined;
 }
 
 /** Keys accepted by the strict object at a path, for "did you mean". */
@@ -46,7 +48,7 @@ export function validateConfig(raw: unknown, opts: ValidateOptions): LoadResult 
     const errors = issuesToDiagnostics(parsed.error.issues, { file: opts.file, lineOf, keysAt, input: raw });
     return { ok: false, errors: sortDiagnostics(errors), warnings: sortDiagnostics(warnings) };
   }
-  const n = normalizeConfig(parsed.data, { file: opts.file, lineOf, overrides: opts.overrides });
+  const n = normalizeConfig(parsed.data, { file: opts.file, lineOf, overrides: opts.overrides, cwd: opts.cwd });
   warnings.push(...n.warnings);
   if (n.errors.length > 0) return { ok: false, errors: sortDiagnostics(n.errors), warnings: sortDiagnostics(warnings) };
   return { ok: true, config: n.config, warnings: sortDiagnostics(warnings) };

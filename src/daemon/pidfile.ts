@@ -3,8 +3,8 @@
 // #465; lsyncd-behaviour.md §9).
 //
 // Contract:
-//   acquirePidfile(file) → Pidfile | throws PidfileBusyError (one line naming the pid and the file)
-//   or a plain Error (cannot write the file). Pidfile.release() removes the file only while it
+//   acquirePidfile(file) → Pidfile | throws PidfileBusyError (one line naming the pid and the file),
+//   NotAPidfileError or a plain Error (cannot write the file). Pidfile.release() removes the file only while it
 //   still holds our pid (never someone else's), and is idempotent.
 //
 // Locking without flock (Node has none, lsyncd uses lockf(F_TLOCK)): the file is the lock.
@@ -15,6 +15,9 @@
 //   - An existing file is live when its pid exists in /proc AND /proc/<pid>/cmdline is an
 //     lsyncd-ts process (a reused pid of another program is stale). A zombie has an empty cmdline:
 //     stale. An unreadable /proc entry is treated as live (refusing is the safe side).
+//   - Only a file that can be a pidfile is ever replaced: empty (or blank), or one decimal number
+//     (the form readPid reads). Anything else (a mistyped -pidfile naming a config, a log, ...) is refused with
+//     NotAPidfileError and left untouched — neither overwritten now nor removed at exit.
 //   - A stale file is replaced under a short-lived guard (`<file>.lock`, created O_EXCL): the
 //     guard holder re-reads the file, and only if it still names the same stale pid renames a
 //     temp file over it (atomic). Two starters racing on one stale file cannot both win. A guard
@@ -28,6 +31,12 @@ export class PidfileBusyError extends Error {
     readonly file: string,
   ) {
     super(`lsyncd-ts is already running as pid ${pid} (pidfile ${file}) — stop it first or use another pidfile`);
+  }
+}
+
+export class NotAPidfileError extends Error {
+  constructor(readonly file: string) {
+    super(`pidfile ${file} exists and is not a pidfile (it holds something other than a process id) — point the pidfile setting (-pidfile) at another path, or remove the file if it is a leftover`);
   }
 }
 
@@ -53,6 +62,18 @@ export function readPid(file: string): number | undefined {
   if (!m) return undefined;
   const pid = Number(m[1]);
   return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** True when the file exists with content a pidfile never has (not empty, not one decimal number). */
+function holdsForeignContent(file: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, 'latin1');
+  } catch (e) {
+    // Gone meanwhile: nothing to protect. Unreadable (a directory, no permission): not ours to replace.
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+  return text.trim() !== '' && !/^\s*\d+\s*$/.test(text);
 }
 
 /** True when `pid` is a live lsyncd-ts process (argv[0] or argv[1] named lsyncd-ts). */
@@ -129,6 +150,7 @@ function tryReplaceStale(file: string, stalePid: number | undefined, pid: number
       return false; // removed meanwhile: create it normally
     }
     if (readPid(file) !== stalePid) return false; // someone else replaced it
+    if (stalePid === undefined && holdsForeignContent(file)) return false; // re-checked by the caller
     const tmp = writeTemp(file, pid);
     try {
       renameSync(tmp, file);
@@ -175,6 +197,7 @@ export function acquirePidfile(fileIn: string, opts: AcquireOptions = {}): Pidfi
         // Give a concurrent non-atomic writer a moment before calling it stale.
         sleepSync(20);
         if (readPid(file) !== undefined) continue;
+        if (holdsForeignContent(file)) throw new NotAPidfileError(file);
       }
       if (tryReplaceStale(file, owner, pid)) {
         opts.onStale?.(owner);
@@ -183,7 +206,7 @@ export function acquirePidfile(fileIn: string, opts: AcquireOptions = {}): Pidfi
       sleepSync(10 + Math.floor(Math.random() * 20));
     }
   } catch (e) {
-    if (e instanceof PidfileBusyError) throw e;
+    if (e instanceof PidfileBusyError || e instanceof NotAPidfileError) throw e;
     throw new Error(`cannot write pidfile ${file}: ${(e as Error).message}`);
   }
   throw new Error(`cannot write pidfile ${file}: still contended after ${ATTEMPTS} attempts`);

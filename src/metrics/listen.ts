@@ -12,18 +12,28 @@ export interface ListenAddress {
 
 export class ListenAddressError extends Error {}
 
-export function parseListen(listen: string): ListenAddress {
-  const fix = 'write settings.metrics as "host:port", e.g. "127.0.0.1:9873"';
-  const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]*):([^:]*)$/.exec(listen.trim());
-  if (!m) {
-    const why = listen.includes(':') ? 'bad address (IPv6 needs brackets: "[::1]:9873")' : 'no port';
-    throw new ListenAddressError(`metrics: "${listen}": ${why} — ${fix}`);
-  }
-  const rawHost = m[1]!;
+const FIX = 'write settings.metrics as "host:port", e.g. "127.0.0.1:9873"';
+const LISTEN = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]*):([^:]*)$/;
+
+/**
+ * Why `listen` is not a usable "host:port" (one phrase plus the fix), or undefined when it is.
+ * The config schema validates settings.metrics with this, so check-config and start-up agree.
+ */
+export function listenProblem(listen: string): string | undefined {
+  const m = LISTEN.exec(listen.trim());
+  if (!m) return `${listen.includes(':') ? 'bad address (IPv6 needs brackets: "[::1]:9873")' : 'no port'} — ${FIX}`;
   const rawPort = m[2]!;
-  if (!/^\d{1,5}$/.test(rawPort) || Number(rawPort) > 65535) {
-    throw new ListenAddressError(`metrics: "${listen}": ${rawPort === '' ? 'no port' : `bad port "${rawPort}"`} — ${fix}`);
-  }
+  if (rawPort === '') return `no port — ${FIX}`;
+  if (!/^\d+$/.test(rawPort)) return `bad port "${rawPort}" — ${FIX}`;
+  if (Number(rawPort) > 65535) return `port ${rawPort} is out of range (0..65535; 0 picks a free port) — ${FIX}`;
+  return undefined;
+}
+
+export function parseListen(listen: string): ListenAddress {
+  const problem = listenProblem(listen);
+  if (problem !== undefined) throw new ListenAddressError(`metrics: "${listen}": ${problem}`);
+  const m = LISTEN.exec(listen.trim())!;
+  const rawHost = m[1]!;
   const host = rawHost === '' ? '127.0.0.1' : rawHost.replace(/^\[(.*)\]$/, '$1');
-  return { host, port: Number(rawPort) };
+  return { host, port: Number(m[2]!) };
 }

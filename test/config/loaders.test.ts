@@ -64,3 +64,13 @@ test('JavaScript module config loads', async () => {
   const c = expectOk(await loadConfig(fixture('example.mjs')));
   assert.deepEqual(c.syncs.map((s) => [s.mode, s.delay]), [['direct', 2]]);
 });
+
+test('JSON: a key written twice in one object is an error at its second line, naming the first', () => {
+  const text = '{\n  "settings": { "statusInterval": 5 },\n  "sync": [\n    { "mode": "direct", "source": "/a", "target": "/b",\n      "delay": 1,\n      "target": "/c" }\n  ],\n  "settings": {}\n}\n';
+  assert.deepEqual(errorTexts(loadJsonConfigText('c.json', text)), [
+    'c.json:6: sync[1].target: duplicate key (also set on line 4; JSON would silently keep only the last value) — remove one of them',
+    'c.json:8: settings: duplicate key (also set on line 2; JSON would silently keep only the last value) — remove one of them',
+  ]);
+  // The same key in different objects is fine.
+  expectOk(loadJsonConfigText('c.json', '{"sync":[{"mode":"direct","source":"/a","target":"/b"},{"mode":"direct","source":"/c","target":"/d"}]}'));
+});

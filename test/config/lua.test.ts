@@ -1,7 +1,12 @@
 // Lua configs run unchanged in fengari: loops, locals, os.getenv, string actions, settings forms,
-// lsyncd inheritance, rejected forms, and line numbers of errors (issue 3; lsyncd-behaviour.md §1).
+// lsyncd inheritance, rejected forms, and line numbers of errors (issue 3; lsyncd-behaviour.md §1);
+// io.popen reads a command's output; check-config's load runs nothing with side effects.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadLuaConfigText } from '../../src/config/load_lua.js';
+import { tempDir } from '../helpers/temp_tree.js';
 import { errorTexts, expectOk, lua, warningTexts } from './helpers.js';
 
 test('loops, locals, string functions and os.getenv build one sync per iteration', () => {
@@ -109,4 +114,54 @@ test('an endless loop is stopped instead of hanging the loader', () => {
   const errs = errorTexts(lua(`while true do end`));
   assert.equal(errs.length, 1);
   assert.equal(errs[0], 't.lua:1: config did not finish after 50000000 Lua instructions (endless loop?)');
+});
+
+test('check-only load: os.execute, io.popen, os.remove, os.rename do nothing and are named with their line', (t) => {
+  const dir = tempDir(t);
+  const marker = path.join(dir, 'ran');
+  const keep = path.join(dir, 'keep');
+  writeFileSync(keep, 'k');
+  const text = [
+    `os.execute("touch ${marker}")`,
+    `local h = io.popen("hostname")`,
+    'local host = h:read("*l") or "unknown"',
+    'h:close()',
+    `os.remove("${keep}")`,
+    `os.rename("${keep}", "${keep}.moved")`,
+    'sync { default.rsync, source = "/a", target = host .. ":/b" }',
+    `os.execute("touch ${marker}")`,
+  ].join('\n');
+  const r = loadLuaConfigText('t.lua', text, { checkOnly: true });
+  const c = expectOk(r);
+  assert.equal(c.syncs[0]!.mode === 'rsync' && c.syncs[0].target, 'unknown:/b/');
+  assert.equal(existsSync(marker), false, 'os.execute ran during check-config');
+  assert.equal(readFileSync(keep, 'utf8'), 'k');
+  const why = (name: string, what: string): string => `${name} was not run: check-config validates without side effects (${what}); the daemon runs it — check values that depend on it`;
+  assert.deepEqual(warningTexts(r), [
+    `t.lua:1: ${why('os.execute', 'it reported success')}`,
+    `t.lua:2: ${why('io.popen', 'it read empty output')}`,
+    `t.lua:5: ${why('os.remove', 'it reported success')}`,
+    `t.lua:6: ${why('os.rename', 'it reported success')}`,
+    `t.lua:8: ${why('os.execute', 'it reported success')}`,
+  ]);
+  // A normal load runs os.execute as written.
+  expectOk(loadLuaConfigText('t.lua', `os.execute("touch ${marker}")\nsync { default.rsync, source = "/a", target = "h:/b" }`));
+  assert.equal(existsSync(marker), true);
+});
+
+test('io.popen reads a command\'s output (read formats, lines, close status)', () => {
+  const c = expectOk(lua([
+    'local h = io.popen("printf \'web1\\\\n42 rest\\\\nlast\'")',
+    'local host = h:read("*l")',
+    'local n, rest = h:read("n", "a")',
+    'local ok = h:close()',
+    'local names = {}',
+    'for l in io.popen("printf \'a\\\\nb\\\\n\'"):lines() do names[#names + 1] = l end',
+    'local _, how, code = io.popen("exit 3"):close()',
+    'sync { default.rsync, source = "/s", target = host .. ":/" .. n .. rest:gsub("\\n", "-") .. table.concat(names) .. tostring(ok) .. how .. code }',
+  ].join('\n')));
+  const s = c.syncs[0]!;
+  assert.ok(s.mode === 'rsync');
+  assert.equal(s.target, 'web1:/42 rest-lastabtrueexit3/');
+  assert.deepEqual(errorTexts(lua('io.popen("true", "w")')), ['t.lua:1: io.popen: only mode "r" (read the output) is available in lsyncd-ts configs']);
 });

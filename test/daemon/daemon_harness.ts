@@ -21,10 +21,11 @@ export interface Running {
   count(re: RegExp): number;
 }
 
-export function startBin(t: TestContext, args: readonly string[], env: NodeJS.ProcessEnv = {}): Running {
+export function startBin(t: TestContext, args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Running {
   const child = spawn(process.execPath, [BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
+    ...(cwd ? { cwd } : {}),
   });
   let out = '';
   let err = '';

@@ -1,15 +1,16 @@
 // Pidfile through the real binary (issue 5 "Process lifecycle"): written in nodaemon mode too
 // (lsyncd #438), removed on TERM and after a failed start-up, a live one refuses a second
 // instance naming the pid and the file, a stale one (dead pid, or a pid reused by another
-// program) is replaced, and of several instances started at once exactly one survives.
+// program) is replaced, a file that is not a pidfile is refused and left alone, and of several
+// instances started at once exactly one survives.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 
 import { tempDir } from '../helpers/temp_tree.js';
-import { alive, fileHas, pidIn, startBin, waitFor } from './daemon_harness.js';
+import { alive, fileHas, pidIn, runBinSync, startBin, waitFor } from './daemon_harness.js';
 
 function dirs(t: test.TestContext): { src: string; dst: string; pidfile: string } {
   const root = tempDir(t);
@@ -65,6 +66,36 @@ test('a stale pidfile (dead pid, or a live pid that is not lsyncd-ts) is replace
     assert.equal(await d.exited, 143);
     assert.equal(existsSync(pidfile), false);
   }
+});
+
+test('a file that is not a pidfile is refused naming the path and the fix, and is never overwritten or removed', { timeout: 90_000 }, async (t) => {
+  const { src, dst, pidfile } = dirs(t);
+  mkdirSync(path.dirname(pidfile));
+  const escaped = pidfile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const refusal = new RegExp(`Error: pidfile ${escaped} exists and is not a pidfile \\(it holds something other than a process id\\) — point the pidfile setting \\(-pidfile\\) at another path, or remove the file if it is a leftover`);
+  for (const content of ['my notes\n', '123\n456\n', 'pid=42\n', '#!/bin/sh\nexit 0\n']) {
+    writeFileSync(pidfile, content);
+    const d = startBin(t, ['-nodaemon', '-delay', '0', '-pidfile', pidfile, '-rsync', src, dst]);
+    assert.equal(await d.exited, 255, JSON.stringify(content));
+    assert.match(d.stderr(), refusal);
+    assert.equal(readFileSync(pidfile, 'utf8'), content, 'left exactly as it was');
+  }
+  // settings.pidfile in a config, through the daemonizing launcher: the same refusal, non-zero.
+  const cfg = path.join(path.dirname(pidfile), 'c.json');
+  writeFileSync(cfg, JSON.stringify({ settings: { pidfile }, sync: [{ mode: 'rsync', source: src, target: dst }] }));
+  writeFileSync(pidfile, 'do not delete\n');
+  const r = runBinSync([cfg]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, refusal);
+  assert.equal(readFileSync(pidfile, 'utf8'), 'do not delete\n');
+  // An empty file is a leftover pidfile: replaced, then removed at exit.
+  writeFileSync(pidfile, '');
+  const d = startBin(t, ['-nodaemon', '-delay', '0', '-pidfile', pidfile, '-rsync', src, dst]);
+  await waitFor(() => /Startup of .* finished/.test(d.output()), 'start-up over an empty pidfile');
+  assert.equal(pidIn(pidfile), d.child.pid);
+  d.child.kill('SIGTERM');
+  assert.equal(await d.exited, 143);
+  assert.equal(existsSync(pidfile), false);
 });
 
 test('a failed start-up removes the pidfile it wrote', async (t) => {

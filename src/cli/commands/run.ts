@@ -1,11 +1,13 @@
 // `lsyncd-ts run CONFIG [--nodaemon] [--log CAT]... [--delay SECS] [--insist] [--logfile F]
 // [--pidfile F] [--onepass]`: the long-option form of the lsyncd command line (issue 3;
 // lsyncd-behaviour.md §10). Same validation and messages as the legacy form
-// (src/config/cli_args.ts): `'x' is not a valid logging category`, delay a number ≥ 0.
+// (src/config/cli_args.ts): `'x' is not a valid logging category`, delay a number ≥ 0 within the
+// timer bound (src/config/timer_seconds.ts).
 // Config errors exit 255 like lsyncd (a systemd unit cannot tell the forms apart); a valid config
 // goes to startDaemon (the sync engine; exit codes in start_daemon.ts).
 import type { Argv } from 'yargs';
 import type { ConfigOverrides } from '../../config/normalize.js';
+import { checkTimerSecondsArg } from '../../config/timer_seconds.js';
 import { EXIT_BAD_CONFIG, EXIT_USAGE } from '../exit_codes.js';
 import { loadForCli } from '../load_for_cli.js';
 import { err, printLsyncdDiagnostics } from '../output.js';
@@ -41,8 +43,9 @@ export function registerRun(y: Argv, sink: ExitCodeSink): Argv {
           return;
         }
       }
-      if (argv.delay !== undefined && !(Number.isFinite(argv.delay) && argv.delay >= 0)) {
-        err('Error: --delay needs a number of seconds >= 0');
+      const delayProblem = argv.delay === undefined ? undefined : checkTimerSecondsArg('--delay', argv.delay);
+      if (delayProblem !== undefined) {
+        err(`Error: ${delayProblem}`);
         sink.exitCode = EXIT_USAGE;
         return;
       }
