@@ -4,7 +4,7 @@ import { RSYNC_EXIT_CODES } from '../../src/config/defaults.js';
 import { classifyExit } from '../../src/transports/exit-outcome.js';
 
 const CASES: [number | null, string][] = [
-  [0, 'ok'], [23, 'ok'], [24, 'ok'], [1, 'die'], [12, 'again'], [255, 'again'],
+  [0, 'ok'], [23, 'again'], [24, 'ok'], [1, 'die'], [12, 'again'], [255, 'again'], // 23: a partial transfer is retried, not counted as done
   [13, 'die'], [28, 'die'], // not in the table -> die (§6.2)
   [null, 'again'], // killed by a signal
 ];
