@@ -43,6 +43,10 @@ test('kernel overflow: one full resync of that sync, queued events kept, the oth
   assert.equal(busy!.overflows, 1);
   assert.equal(calm!.overflows, 0);
   assert.ok(log.lines.some((l) => /busy: events were lost \(inotify queue overflow\); resyncing/.test(l)));
+  // The overflow line names the fix: the queue size sysctl and the helper that sets it.
+  const line = log.lines.find((l) => /events were lost/.test(l))!;
+  assert.match(line, /fs\.inotify\.max_queued_events \(now \d+\)/);
+  assert.match(line, /`lsyncd-ts sysctl --apply CONFIG`/);
   assert.equal(log.lines.filter((l) => /full \(overflow\) rsync/.test(l)).length, 1);
 });
 
