@@ -18,6 +18,35 @@ uint32_t TreeWalker::startRoot(uint16_t root, uint32_t reqId, bool isRewalk) {
   return id;
 }
 
+uint32_t TreeWalker::startDir(uint16_t root, uint32_t reqId, const std::string& rel) {
+  uint32_t id = nextWalkId_++;
+  if (nextWalkId_ == 0) nextWalkId_ = 1;
+  Walk& w = walks_[id];
+  w.result.walkId = id;
+  w.result.reqId = reqId;
+  w.result.root = root;
+  const RootInfo* r = s_.root(root);
+  uint32_t parent = r && r->alive ? r->nodeId : kNone;
+  std::string name;
+  for (size_t start = 0; parent != kNone;) {
+    size_t slash = rel.find('/', start);
+    if (slash == std::string::npos) {
+      name = rel.substr(start);
+      break;
+    }
+    parent = s_.table.findChild(parent, rel.substr(start, slash - start));
+    start = slash + 1;
+  }
+  if (parent == kNone || name.empty()) {
+    w.result.rootErr = ENOENT;  // its parent is not watched (gone, or never watched itself)
+    finished_.push_back(std::move(w.result));
+    walks_.erase(id);
+    return id;
+  }
+  push(Item{parent, s_.table.node(parent).serial, root, false, id, std::move(name)});
+  return id;
+}
+
 void TreeWalker::watchNewDir(uint32_t parentId, const std::string& name) {
   const DirNode& p = s_.table.node(parentId);
   push(Item{parentId, p.serial, p.root, true, 0, name});

@@ -27,6 +27,7 @@ import { Engine, StartupError } from '../engine/engine.js';
 import { createLog, LogfileError, type ServiceLog } from '../log/create_log.js';
 import { consoleLog } from '../log/log.js';
 import { Observers } from '../daemon/observers.js';
+import { shellQuote } from './argv_display.js';
 import { EXIT_BAD_CONFIG } from './exit_codes.js';
 
 export interface DaemonOptions {
@@ -37,6 +38,8 @@ export interface DaemonOptions {
    * for command-line syncs (-rsync SRC TGT): there is nothing to re-read, HUP is logged and ignored.
    */
   readonly reload?: () => Promise<LoadResult>;
+  /** The config file, when there is one: the error for too few inotify watches names it. */
+  readonly configFile?: string;
 }
 
 /** Grace for running transfers after TERM/INT before they are killed. */
@@ -84,7 +87,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
   }
   log.normal('--- Startup ---');
   compileEagerly();
-  const engine = new Engine(config, { log });
+  const engine = new Engine(config, { log, ...(opts.configFile !== undefined ? { sysctlTarget: shellQuote(opts.configFile) } : {}) });
   const notify = new SystemdNotifier(engine, (m) => log.warn(m));
   const observers = new Observers(engine, log);
 

@@ -9,7 +9,11 @@
 // differ per sync (lsyncd #729).
 //
 // start() resolves once every watch is set and every init transfer is queued; it rejects with a
-// one-line error naming the sync and the fix when a sync cannot start at all.
+// one-line error naming the sync and the fix when a sync cannot start at all. Running out of
+// inotify watches or instances while setting a sync's watches is such a failure (lsyncd:
+// "Terminating since out of inotify watches", out_of_watches.ts) unless `insist` is set: then
+// the sync starts degraded and its runner retries the missing watches (unwatched_dirs.ts), as
+// it does for directories that cannot be watched later on.
 //
 // reload(next) (HUP, src/daemon/reload.ts for the diff): unchanged syncs keep their queue,
 // watches and running transfers; new and changed syncs are prepared first (source resolved,
@@ -22,10 +26,14 @@ import { realpathSync, statSync } from 'node:fs';
 
 import type { NormalizedConfig, NormalizedSync } from '../config/schema.js';
 import type { Log } from '../log/log.js';
+import { fromByteString } from '../paths/byte-path.js';
 import { planReload, type SettingChange } from '../daemon/reload.js';
+import { shellQuote } from '../cli/argv_display.js';
 import { loadSyncRules } from '../sysctl/sync_rules.js';
 import type { EventBatch } from '../watcher/event_batch.js';
+import { WatchError } from '../watcher/watch_errors.js';
 import { Watcher } from '../watcher/watcher.js';
+import { isWatchShortage, outOfWatchesMessage } from './out_of_watches.js';
 import { translateBatch } from './record_translation.js';
 import { Scheduler } from './scheduler.js';
 import { SyncRunner, type SyncStatus } from './sync_runner.js';
@@ -36,6 +44,8 @@ export interface EngineOptions {
   readonly transportFactory?: TransportFactory;
   /** Watcher timing (tests shorten it). */
   readonly settleMs?: number;
+  /** What the out-of-watches error tells to pass to `lsyncd-ts sysctl --apply` (shell-quoted). */
+  readonly sysctlTarget?: string;
 }
 
 interface SyncUnit {
@@ -213,28 +223,44 @@ export class Engine {
       // the queue, instead of one event-loop turn later (single-file latency, issue 4).
       this.scheduler.pump();
     };
+    const outOfWatches = (path: string, errno: number): StartupError =>
+      new StartupError(
+        outOfWatchesMessage(this.config, {
+          sync: sync.name,
+          path,
+          errno,
+          sysctlTarget: this.opts.sysctlTarget ?? this.config.syncs.map((s) => shellQuote(s.source)).join(' '),
+        }),
+      );
     // Records can arrive while add() is still walking the tree (its root id is not known yet).
     // Such a batch is held — the watcher waits for it, add()'s reply does not — and translated
     // once add() is done, instead of being dropped (with init = false nothing else covers it).
     let addDone: () => void = () => {};
     const addSettled = new Promise<void>((resolve) => (addDone = resolve));
-    const watcher = new Watcher(
-      {
-        mode: this.config.settings.inotifyMode,
-        // No settle wait: the delay queue is where changes are aggregated (`delay`), so the
-        // watcher hands records over as soon as a read round ends (a 20 ms settle made every
-        // change at delay 0 wait 20 ms — bench/RESULTS.md). Bursts still coalesce natively while
-        // a batch is in flight.
-        settleMs: this.opts.settleMs ?? 0,
-        onError: (e) => this.log.error(`${sync.name}: ${(e as Error).message}`),
-      },
-      (batch) => {
-        if (unit) return translate(unit, batch);
-        return addSettled.then(() => {
-          if (unit) translate(unit, batch);
-        });
-      },
-    );
+    let watcher: Watcher;
+    try {
+      watcher = new Watcher(
+        {
+          mode: this.config.settings.inotifyMode,
+          // No settle wait: the delay queue is where changes are aggregated (`delay`), so the
+          // watcher hands records over as soon as a read round ends (a 20 ms settle made every
+          // change at delay 0 wait 20 ms — bench/RESULTS.md). Bursts still coalesce natively while
+          // a batch is in flight.
+          settleMs: this.opts.settleMs ?? 0,
+          onError: (e) => this.log.error(`${sync.name}: ${(e as Error).message}`),
+        },
+        (batch) => {
+          if (unit) return translate(unit, batch);
+          return addSettled.then(() => {
+            if (unit) translate(unit, batch);
+          });
+        },
+      );
+    } catch (e) {
+      await transport.close();
+      if (e instanceof WatchError && isWatchShortage(e.errno)) throw outOfWatches('', e.errno);
+      throw e;
+    }
     runner.queueInit();
     const watchRules = [...ruleSet.rules.rules];
     let added;
@@ -244,11 +270,24 @@ export class Engine {
       addDone();
       watcher.close();
       await transport.close();
+      if (e instanceof WatchError && isWatchShortage(e.errno)) throw outOfWatches(e.path, e.errno);
       throw new StartupError(`${sync.name}: ${(e as Error).message}`);
     }
-    unit = { configured, runner, watcher, rootId: added.rootId, sourceDir, watchRules };
+    const short = added.errors.find((e) => isWatchShortage(e.errno));
+    if (short && !this.config.settings.insist) {
+      addDone();
+      watcher.close();
+      await transport.close();
+      throw outOfWatches(short.path, short.errno);
+    }
+    const u: SyncUnit = { configured, runner, watcher, rootId: added.rootId, sourceDir, watchRules };
+    runner.repairWatchesWith((rel) => watcher.rewatch(u.rootId, rel));
+    unit = u;
     addDone();
-    for (const err of added.errors) this.log.warn(`${sync.name}: ${err.message}`);
+    for (const err of added.errors) {
+      if (isWatchShortage(err.errno)) runner.watchError(fromByteString(`/${err.rel.toString('latin1')}/`), err.errno);
+      else this.log.warn(`${sync.name}: ${err.message}`);
+    }
     this.log.debug('Inotify', `${sync.name}: watching ${added.dirs} directories under ${sourceDir}`);
     return unit;
   }

@@ -12,6 +12,9 @@
 //     from the init transfer stops the sync unless `insist` is set (lsyncd §6.3);
 //   - Overflow → a Full resync of this sync only; queued events are kept (§6.1, without
 //     lsyncd's whole-daemon restart);
+//   - a directory that cannot be watched for lack of watches makes a running sync *degraded*
+//     (status() reports the state 'degraded' with the count); unwatched_dirs.ts retries its
+//     watch and, once set, queues the directory's whole subtree for transfer;
 //   - the source vanishing (RootGone) pauses the sync; the engine re-adds the watch when the
 //     source is back and queues a Full resync — never an rsync of a missing source with
 //     --delete.
@@ -22,12 +25,14 @@ import { displayPath, type SyncPath } from '../paths/byte-path.js';
 import { DelayQueue, type Batch } from '../queue/delay-queue.js';
 import type { QueueEvent } from '../queue/events.js';
 import { retryDelayMs } from '../queue/retry-backoff.js';
-import { watchErrorMessage } from '../watcher/watch_errors.js';
+import { overflowAdvice, watchErrorMessage } from '../watcher/watch_errors.js';
+import type { RewatchResult } from '../watcher/watcher.js';
 import type { TranslationSink } from './record_translation.js';
 import type { Schedulable, Scheduler } from './scheduler.js';
 import type { Transport, TransferReport } from './transport.js';
+import { UnwatchedDirs } from './unwatched_dirs.js';
 
-export type SyncState = 'starting' | 'running' | 'retrying' | 'source-gone' | 'dead' | 'stopped';
+export type SyncState = 'starting' | 'running' | 'degraded' | 'retrying' | 'source-gone' | 'dead' | 'stopped';
 
 export interface SyncStatus {
   readonly name: string;
@@ -48,6 +53,10 @@ export interface SyncStatus {
   readonly bytesSent: number;
   /** Age (ms) of the oldest change not yet transferred; 0 when in sync. */
   readonly lagMs: number;
+  /** Directories not watched for lack of inotify watches (each with its subtree); 0 = all watched. */
+  readonly unwatchedDirs: number;
+  /** When their watches are tried again (epoch ms), while there are any. */
+  readonly watchRetryAt: number | undefined;
 }
 
 const now = (): number => performance.now();
@@ -72,6 +81,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private oldestPendingAt: number | undefined;
   private idleWaiters: (() => void)[] = [];
   private inFlight = new Set<Promise<void>>();
+  private unwatched: UnwatchedDirs | undefined;
 
   constructor(
     readonly sync: NormalizedSync,
@@ -110,6 +120,16 @@ export class SyncRunner implements Schedulable, TranslationSink {
     this.reschedule();
   }
 
+  /** Directories that cannot be watched are retried through `rewatch` (unwatched_dirs.ts). */
+  repairWatchesWith(rewatch: (rel: Buffer) => Promise<RewatchResult>): void {
+    this.unwatched = new UnwatchedDirs({
+      rewatch,
+      resync: (dir) => this.event({ kind: 'Create', path: dir, fromMove: true }),
+      warn: (m) => this.log.warn(`${this.name}: ${m}`),
+      normal: (m) => this.log.normal(`${this.name}: ${m}`),
+    });
+  }
+
   // --- TranslationSink ---------------------------------------------------------------------
 
   event(ev: QueueEvent): void {
@@ -117,13 +137,14 @@ export class SyncRunner implements Schedulable, TranslationSink {
     if (this.log.enabled('Delay'))
       this.log.debug('Delay', `${ev.kind} ${displayPath(ev.path)}${ev.kind === 'Move' ? ` -> ${displayPath(ev.destination)}` : ''}`);
     if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
+    this.unwatched?.observe(ev);
     this.queue.ingest(ev, now());
     this.reschedule();
   }
 
   overflow(): void {
     this.overflows++;
-    this.log.warn(`${this.name}: events were lost (inotify queue overflow); resyncing ${this.transport.description}`);
+    this.log.warn(`${this.name}: events were lost (inotify queue overflow); resyncing ${this.transport.description} — ${overflowAdvice()}`);
     this.queue.addFull(now(), 'overflow');
     if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
     this.reschedule();
@@ -132,6 +153,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   rootGone(): void {
     if (this.state === 'dead' || this.state === 'stopped') return;
     this.state = 'source-gone';
+    this.unwatched?.clear();
     this.lastError = `source ${this.sync.source} disappeared; transfers paused until it is back`;
     this.log.error(`${this.name}: ${this.lastError}`);
     this.clearTimer();
@@ -146,6 +168,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   }
 
   watchError(path: SyncPath, errno: number): void {
+    if (this.unwatched?.failed(path, errno)) return;
     this.log.warn(`${this.name}: ${watchErrorMessage(errno, `${this.sync.source.replace(/\/$/, '')}${displayPath(path)}`)}`);
   }
 
@@ -235,6 +258,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private die(reason: string): void {
     this.state = 'dead';
     this.clearTimer();
+    this.unwatched?.close();
     this.log.error(`${this.name}: stopped: ${reason}. Other syncs keep running; fix the cause and reload (HUP) or restart.`);
     this.checkIdle();
   }
@@ -295,7 +319,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   status(): SyncStatus {
     return {
       name: this.name,
-      state: this.state,
+      state: this.state === 'running' && (this.unwatched?.count ?? 0) > 0 ? 'degraded' : this.state,
       description: this.transport.description,
       waiting: this.queue.waiting,
       running: this.runningCount,
@@ -309,6 +333,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
       filesSent: this.filesSent,
       bytesSent: this.bytesSent,
       lagMs: this.oldestPendingAt === undefined ? 0 : Date.now() - this.oldestPendingAt,
+      unwatchedDirs: this.unwatched?.count ?? 0,
+      watchRetryAt: this.unwatched?.retryAt,
     };
   }
 
@@ -316,6 +342,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   async stop(graceMs: number): Promise<void> {
     this.state = 'stopped';
     this.clearTimer();
+    this.unwatched?.close();
     if (this.inFlight.size > 0) {
       const timer = Number.isFinite(graceMs) ? setTimeout(() => this.abort.abort(), graceMs) : undefined;
       await Promise.allSettled([...this.inFlight]);

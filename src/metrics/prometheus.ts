@@ -3,7 +3,7 @@
 //
 // Per sync (label sync="<name>"):
 //   lsyncd_ts_sync_up                          gauge    1 healthy (state running), else 0
-//   lsyncd_ts_sync_state{state=...}            gauge    1 for the current state, 0 for the other five
+//   lsyncd_ts_sync_state{state=...}            gauge    1 for the current state, 0 for the others
 //   lsyncd_ts_sync_queue_depth                 gauge    delays waiting to be transferred
 //   lsyncd_ts_sync_delays{state=wait|active|block}  gauge  queued delays by lsyncd's status word
 //   lsyncd_ts_sync_running_transfers           gauge
@@ -16,6 +16,8 @@
 //   lsyncd_ts_sync_last_success_timestamp_seconds gauge 0 = never
 //   lsyncd_ts_sync_overflows_total             counter  inotify overflows (each forces a full resync)
 //   lsyncd_ts_sync_watched_directories        gauge
+//   lsyncd_ts_sync_unwatched_directories      gauge    directories not watched for lack of inotify
+//                                                      watches (state degraded while > 0)
 // Process:
 //   lsyncd_ts_up 1, lsyncd_ts_watched_directories (total), lsyncd_ts_syncs,
 //   process_resident_memory_bytes, process_start_time_seconds (Prometheus' standard names).
@@ -27,7 +29,7 @@ import type { SyncSnapshot } from '../engine/engine.js';
 import type { SyncState } from '../engine/sync_runner.js';
 import { syncHealth } from '../status/format.js';
 
-export const SYNC_STATES: readonly SyncState[] = ['starting', 'running', 'retrying', 'source-gone', 'dead', 'stopped'];
+export const SYNC_STATES: readonly SyncState[] = ['starting', 'running', 'degraded', 'retrying', 'source-gone', 'dead', 'stopped'];
 
 export interface ProcessFacts {
   readonly rssBytes: number;
@@ -89,6 +91,7 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
   const bytesSent = fam('lsyncd_ts_sync_bytes_sent_total', 'counter', 'Bytes of file content transferred, where the transport reports it.');
   const overflows = fam('lsyncd_ts_sync_overflows_total', 'counter', 'inotify queue overflows (each forces a full resync of this sync).');
   const watched = fam('lsyncd_ts_sync_watched_directories', 'gauge', 'Directories watched for this sync.');
+  const unwatched = fam('lsyncd_ts_sync_unwatched_directories', 'gauge', 'Directories not watched for lack of inotify watches (each with its subtree); the sync is degraded while above 0.');
   let totalWatched = 0;
   for (const snap of syncs) {
     const s = snap.status;
@@ -111,12 +114,13 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
     lastOk.samples.push({ labels: sync, value: secs(s.lastSuccessAt) });
     overflows.samples.push({ labels: sync, value: s.overflows });
     watched.samples.push({ labels: sync, value: snap.watchedDirs });
+    unwatched.samples.push({ labels: sync, value: s.unwatchedDirs });
   }
   const families: Family[] = [
     { name: 'lsyncd_ts_up', type: 'gauge', help: 'lsyncd-ts is running and serving metrics.', samples: [{ labels: {}, value: 1 }] },
     { name: 'lsyncd_ts_syncs', type: 'gauge', help: 'Number of configured syncs.', samples: [{ labels: {}, value: syncs.length }] },
     { name: 'lsyncd_ts_watched_directories', type: 'gauge', help: 'Directories watched over all syncs.', samples: [{ labels: {}, value: totalWatched }] },
-    up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched,
+    up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched, unwatched,
     { name: 'process_resident_memory_bytes', type: 'gauge', help: 'Resident set size in bytes.', samples: [{ labels: {}, value: proc.rssBytes }] },
     { name: 'process_start_time_seconds', type: 'gauge', help: 'Start time of the process since the Unix epoch in seconds.', samples: [{ labels: {}, value: proc.startTimeSeconds }] },
   ];

@@ -13,7 +13,7 @@
 //     "syncs": [{
 //       "name": "sync[1]", "mode": "rsync", "source": "/srv/src/",
 //       "description": "/srv/src/ -> /srv/dst/",
-//       "state": "running",                 // starting|running|retrying|source-gone|dead|stopped
+//       "state": "running",                 // starting|running|degraded|retrying|source-gone|dead|stopped
 //       "healthy": true, "reason": "",      // format.ts syncHealth(): healthy ⇔ state running
 //       "waiting": 3,                       // delays waiting to be transferred (queue depth)
 //       "running": 1,                       // transfers running now
@@ -22,6 +22,8 @@
 //       "retryAt": "…Z" | null,             // next attempt while retrying (backoff), else null
 //       "transfersOk": 12, "transfersFailed": 1, "overflows": 0,
 //       "watchedDirs": 4, "watcherOverflows": 0,
+//       "unwatchedDirs": 0,                 // directories not watched (out of inotify watches)
+//       "watchRetryAt": "…Z" | null,        // next attempt to watch them, else null
 //       "rules": [{ "include": false, "pattern": "*.tmp" }],       // filters, then excludes
 //       "delayCount": 3,                    // all queued delays
 //       "delays": [{ "state": "wait", "kind": "Move", "path": "/a", "destination": "/b" }]
@@ -65,6 +67,8 @@ export interface SyncStatusJsonV1 {
   readonly overflows: number;
   readonly watchedDirs: number;
   readonly watcherOverflows: number;
+  readonly unwatchedDirs: number;
+  readonly watchRetryAt: string | null;
   readonly rules: readonly { readonly include: boolean; readonly pattern: string }[];
   readonly delayCount: number;
   readonly delays: readonly StatusDelayJson[];
@@ -121,6 +125,8 @@ export function statusJson(syncs: readonly SyncSnapshot[], opts: RenderJsonOptio
         overflows: s.overflows,
         watchedDirs: snap.watchedDirs,
         watcherOverflows: snap.watcherOverflows,
+        unwatchedDirs: s.unwatchedDirs,
+        watchRetryAt: s.unwatchedDirs > 0 ? iso(s.watchRetryAt) : null,
         rules: snap.rules.map((r) => ({ include: r.include, pattern: r.pattern })),
         delayCount: snap.delays.length,
         delays: snap.delays.slice(0, MAX_LISTED_DELAYS).map((d) => ({

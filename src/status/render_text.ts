@@ -15,6 +15,7 @@
 //   Last error: none                                      │
 //   Transfers: 12 ok, 1 failed; overflows: 0              │
 //   Watching 4 directories                                ┘
+//   Not watched: 2 directories (out of inotify watches)…  ← only while degraded
 //   There are 3 delays                                    ← lsyncd from here on
 //   wait   Create /new1                                   ← status word padded to 7
 //   active Move /a -> /b
@@ -60,6 +61,10 @@ export function renderStatusText(syncs: readonly SyncSnapshot[], opts: RenderTex
     out.push(`Last error: ${s.lastError !== undefined ? lineSafe(s.lastError) : 'none'}`);
     out.push(`Transfers: ${s.transfersOk} ok, ${s.transfersFailed} failed; overflows: ${s.overflows}`);
     out.push(`Watching ${snap.watchedDirs} directories`);
+    if (s.unwatchedDirs > 0) {
+      const next = s.watchRetryAt !== undefined ? `; next attempt at ${dateWithAge(s.watchRetryAt, nowMs)}` : '';
+      out.push(`Not watched: ${s.unwatchedDirs} directories, each with its subtree (out of inotify watches)${next}`);
+    }
     out.push(`There are ${snap.delays.length} delays`);
     const listed = Math.min(snap.delays.length, MAX_LISTED_DELAYS);
     for (let i = 0; i < listed; i++) {

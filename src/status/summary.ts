@@ -72,7 +72,10 @@ export function renderSummary(st: StatusJsonV1, opts: SummaryOptions): Summary {
       lastOk !== undefined ? `${formatDuration(now - lastOk)} ago` : 'never',
       s.lastError ? clip(lineSafe(s.lastError), 60) : '-',
     ]);
-    const h = syncHealth({ state: s.state, lastError: s.lastError ?? undefined, retryAt: parseTime(s.retryAt) }, now);
+    const h = syncHealth(
+      { state: s.state, lastError: s.lastError ?? undefined, retryAt: parseTime(s.retryAt), unwatchedDirs: s.unwatchedDirs ?? 0, watchRetryAt: parseTime(s.watchRetryAt) },
+      now,
+    );
     if (!h.healthy) problems.push(`${lineSafe(s.name)}: ${h.reason}`);
   }
   lines.push(...table(rows));
