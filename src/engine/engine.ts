@@ -15,6 +15,11 @@
 // the sync starts degraded and its runner retries the missing watches (unwatched_dirs.ts), as
 // it does for directories that cannot be watched later on.
 //
+// A failed init transfer of a sync started by start() (not by a reload) without `insist` is a
+// start-up failure too, whenever it ends: it goes to `onStartupFailure` (the daemon exits 255).
+// Without that option, and for syncs a reload adds, it stops only that sync, like any `die`
+// while running. initsSettled() resolves once every init transfer has an outcome.
+//
 // reload(next) (HUP, src/daemon/reload.ts for the diff): unchanged syncs keep their queue,
 // watches and running transfers; new and changed syncs are prepared first (source resolved,
 // rules compiled, init queued, watch set) — if any cannot start, nothing changes and reload()
@@ -44,6 +49,8 @@ export interface EngineOptions {
   readonly transportFactory?: TransportFactory;
   /** Watcher timing (tests shorten it). */
   readonly settleMs?: number;
+  /** A sync of the start-up failed its init transfer without `insist` (one line, with the fix). */
+  readonly onStartupFailure?: (message: string) => void;
   /** What the out-of-watches error tells to pass to `lsyncd-ts sysctl --apply` (shell-quoted). */
   readonly sysctlTarget?: string;
 }
@@ -122,7 +129,16 @@ export class Engine {
       this.discard(prepared);
       throw e;
     }
-    for (const u of prepared) this.commit(u);
+    const onFail = this.opts.onStartupFailure;
+    for (const u of prepared) {
+      if (onFail) u.runner.startupFailure = (reason) => onFail(`${u.runner.name}: start-up failed: ${reason}`);
+      this.commit(u);
+    }
+  }
+
+  /** Resolves once every init transfer succeeded, failed, or is being retried (insist). */
+  async initsSettled(): Promise<void> {
+    await Promise.all(this.units.map((u) => u.runner.initSettled));
   }
 
   /**

@@ -8,8 +8,11 @@
 //     events that arrive meanwhile; die → THIS sync stops with a clear error while every other
 //     sync keeps running (lsyncd kills the whole daemon, issues #209/#678/#654/#97);
 //   - startup (§4): the Full "init" marker is queued before the watch exists, so events that
-//     arrive during the init transfer run after it; with init=false there is none; an `again`
-//     from the init transfer stops the sync unless `insist` is set (lsyncd §6.3);
+//     arrive during the init transfer run after it; with init=false there is none; a failed
+//     init transfer (`again` or `die`) is retried with backoff when `insist` is set; otherwise
+//     it stops the sync, and when the engine set `startupFailure` (the syncs of the daemon's
+//     start-up, not those a reload adds) it is reported there instead: the daemon ends with 255;
+//     `initSettled` resolves once the init transfer has an outcome (at once with init=false);
 //   - Overflow → a Full resync of this sync only; queued events are kept (§6.1, without
 //     lsyncd's whole-daemon restart);
 //   - a directory that cannot be watched for lack of watches makes a running sync *degraded*
@@ -82,6 +85,11 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private idleWaiters: (() => void)[] = [];
   private inFlight = new Set<Promise<void>>();
   private unwatched: UnwatchedDirs | undefined;
+  /** Set by the engine for the syncs of its start-up (see the header). */
+  startupFailure: ((reason: string) => void) | undefined;
+  private settleInit: () => void = () => {};
+  /** Resolves once the init transfer succeeded, failed, or is being retried. */
+  readonly initSettled = new Promise<void>((resolve) => (this.settleInit = resolve));
 
   constructor(
     readonly sync: NormalizedSync,
@@ -108,7 +116,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
 
   /** Queues the init transfer (call before the watch is added, §4). */
   queueInit(): void {
-    if (!this.sync.init) return;
+    if (!this.sync.init) return this.settleInit();
     this.queue.addFull(now(), 'init');
     // Until the init transfer has finished the target lags behind everything in the source.
     if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
@@ -208,6 +216,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
     } catch (err) {
       report = { outcome: { kind: 'again', reason: `transport failed: ${(err as Error).message}` } };
     }
+    if (isInit) this.settleInit();
     if (this.state === 'stopped') {
       this.queue.complete(batch, { kind: 'ok' });
       return;
@@ -233,7 +242,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       if (this.state === 'retrying') this.state = 'running';
       if (isInit) this.log.normal(`Startup of ${this.transport.description} finished.`);
       if (this.queue.waiting === 0 && this.queue.active === 0) this.oldestPendingAt = undefined;
-    } else if (out.kind === 'again' && !(isInit && !this.insist)) {
+    } else if (isInit ? this.insist : out.kind === 'again') {
       this.transfersFailed++;
       this.transfersRetried++;
       const attempt = Math.max(1, ...batch.delays.map((d) => d.attempts + 1));
@@ -246,9 +255,17 @@ export class SyncRunner implements Schedulable, TranslationSink {
     } else {
       this.transfersFailed++;
       this.queue.complete(batch, { kind: 'ok' });
-      this.lastError = out.kind === 'again'
-        ? `${out.reason} — startup failed and "insist" is not set (set insist = true to keep retrying)`
+      this.lastError = isInit
+        ? `${out.reason} — the init transfer failed and "insist" is not set (set insist = true to keep retrying)`
         : out.reason;
+      if (isInit && this.startupFailure) {
+        this.state = 'dead';
+        this.clearTimer();
+        this.unwatched?.close();
+        this.startupFailure(this.lastError);
+        this.checkIdle();
+        return;
+      }
       this.die(this.lastError);
       return;
     }
@@ -343,6 +360,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
     this.state = 'stopped';
     this.clearTimer();
     this.unwatched?.close();
+    this.settleInit();
     if (this.inFlight.size > 0) {
       const timer = Number.isFinite(graceMs) ? setTimeout(() => this.abort.abort(), graceMs) : undefined;
       await Promise.allSettled([...this.inFlight]);

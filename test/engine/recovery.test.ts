@@ -91,7 +91,7 @@ test('init transfer failing with an again code: dies without insist, retries wit
     const { engine, log } = await startEngine(t, { sync: [{ mode: 'rsync', source: src, target: tempDir(t), delay: 0, rsync: { binary: rsync } }] });
     await engine.whenIdle();
     assert.equal(state(engine), 'dead');
-    assert.ok(log.lines.some((l) => /startup failed and "insist" is not set \(set insist = true to keep retrying\)/.test(l)));
+    assert.ok(log.lines.some((l) => /the init transfer failed and "insist" is not set \(set insist = true to keep retrying\)/.test(l)));
   }
   {
     const src = tempDir(t);
