@@ -93,6 +93,8 @@ class TreeWalker {
     uint64_t outstanding = 0;
   };
 
+  // Registers a walk answering `reqId` (0: none) and returns its id.
+  uint32_t newWalk(uint16_t root, uint32_t reqId, bool isRewalk);
   void push(Item item);
   // false when the item was deferred (it stays outstanding in its walk).
   bool process(Item& item);

@@ -101,6 +101,8 @@ export class Engine {
   private readonly scheduler: Scheduler;
   private readonly log: Log;
   private stopped = false;
+  /** True while start() prepares the syncs (a failure then ends the daemon, not a reload). */
+  private starting = false;
   private reloading: Promise<unknown> = Promise.resolve();
   /** Runners removed by a reload whose running transfers are still finishing. */
   private readonly retiring = new Set<SyncRunner>();
@@ -123,11 +125,14 @@ export class Engine {
     // serves them round-robin from the first transfer on (lsyncd tests/schedule.lua). A sync that
     // cannot start leaves nothing half-started behind.
     const prepared: SyncUnit[] = [];
+    this.starting = true;
     try {
       for (const sync of this.config.syncs) prepared.push(await this.prepareSync(sync));
     } catch (e) {
       this.discard(prepared);
       throw e;
+    } finally {
+      this.starting = false;
     }
     const onFail = this.opts.onStartupFailure;
     for (const u of prepared) {
@@ -246,6 +251,7 @@ export class Engine {
           path,
           errno,
           sysctlTarget: this.opts.sysctlTarget ?? this.config.syncs.map((s) => shellQuote(s.source)).join(' '),
+          atStartup: this.starting,
         }),
       );
     // Records can arrive while add() is still walking the tree (its root id is not known yet).

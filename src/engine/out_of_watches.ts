@@ -6,6 +6,8 @@
 //   - isWatchShortage(errno): ENOSPC (watches), EMFILE (instances) and ENOMEM (kernel memory for
 //     watches) — the errnos a raised limit or a retry can cure; everything else (EACCES, ...) is
 //     a per-directory problem that retrying does not fix;
+//   - the same shortage in a sync a reload adds rejects that reload: the text then says so
+//     without "Terminating";
 //   - outOfWatchesMessage() counts the directories of the whole config (src/sysctl, the same
 //     survey as `lsyncd-ts sysctl`) only on this failure path, so a normal start-up never pays
 //     for a second walk;
@@ -33,6 +35,8 @@ export interface OutOfWatches {
   readonly errno: number;
   /** What `lsyncd-ts sysctl --apply` is given: the config file, or the sources of command-line syncs. */
   readonly sysctlTarget: string;
+  /** The daemon's start-up (it ends), as opposed to a reload (the old configuration keeps running). */
+  readonly atStartup: boolean;
 }
 
 function readNumber(file: string): number | undefined {
@@ -65,7 +69,7 @@ export function outOfWatchesMessage(config: NormalizedConfig, f: OutOfWatches): 
   const what = f.errno === E.ENOMEM ? 'the kernel is out of memory for inotify watches' : `${sysctlKey(limit)} needs at least ${needed ?? 'more'}, it is ${now}`;
   const where = instances ? 'cannot create an inotify instance' : `cannot watch ${f.path}`;
   return (
-    `Terminating since out of inotify ${instances ? 'instances' : 'watches'}: ${f.sync}: ${where} (${what}) — ` +
+    `${f.atStartup ? 'Terminating since out' : 'Out'} of inotify ${instances ? 'instances' : 'watches'}: ${f.sync}: ${where} (${what}) — ` +
     `raise it with \`lsyncd-ts sysctl --apply ${f.sysctlTarget}\` as root, or set insist = true to start degraded and retry`
   );
 }
