@@ -37,7 +37,7 @@ import { shellQuote } from '../cli/argv_display.js';
 import { loadSyncRules } from '../sysctl/sync_rules.js';
 import type { EventBatch } from '../watcher/event_batch.js';
 import { WatchError } from '../watcher/watch_errors.js';
-import { Watcher } from '../watcher/watcher.js';
+import { type AddResult, type RewatchResult, Watcher } from '../watcher/watcher.js';
 import { isWatchShortage, outOfWatchesMessage } from './out_of_watches.js';
 import { translateBatch } from './record_translation.js';
 import { Scheduler } from './scheduler.js';
@@ -285,15 +285,25 @@ export class Engine {
     }
     runner.queueInit();
     const watchRules = [...ruleSet.rules.rules];
-    let added;
+    // With insist, even the root may be left unwatched for lack of watches: the sync starts
+    // degraded (the init transfer still runs) and the root's watch is retried like any other.
+    const noRoot = { rootId: -1, dirs: 0, errors: [] as AddResult['errors'] };
+    let added: AddResult;
+    let rootShortage = 0;
     try {
       added = await watcher.add(sourceDir, watchRules);
     } catch (e) {
-      addDone();
-      watcher.close();
-      await transport.close();
-      if (e instanceof WatchError && isWatchShortage(e.errno)) throw outOfWatches(e.path, e.errno);
-      throw new StartupError(`${sync.name}: ${(e as Error).message}`);
+      const shortage = e instanceof WatchError && isWatchShortage(e.errno);
+      if (shortage && this.config.settings.insist) {
+        added = noRoot;
+        rootShortage = e.errno;
+      } else {
+        addDone();
+        watcher.close();
+        await transport.close();
+        if (shortage) throw outOfWatches(e.path, e.errno);
+        throw new StartupError(`${sync.name}: ${(e as Error).message}`);
+      }
     }
     const short = added.errors.find((e) => isWatchShortage(e.errno));
     if (short && !this.config.settings.insist) {
@@ -303,15 +313,28 @@ export class Engine {
       throw outOfWatches(short.path, short.errno);
     }
     const u: SyncUnit = { configured, runner, watcher, rootId: added.rootId, sourceDir, watchRules };
-    runner.repairWatchesWith((rel) => watcher.rewatch(u.rootId, rel));
+    runner.repairWatchesWith((rel) => (rel.length === 0 ? this.rewatchRoot(u) : watcher.rewatch(u.rootId, rel)));
     unit = u;
     addDone();
+    if (rootShortage !== 0) runner.watchError('/', rootShortage);
     for (const err of added.errors) {
       if (isWatchShortage(err.errno)) runner.watchError(fromByteString(`/${err.rel.toString('latin1')}/`), err.errno);
       else this.log.warn(`${sync.name}: ${err.message}`);
     }
     this.log.debug('Inotify', `${sync.name}: watching ${added.dirs} directories under ${sourceDir}`);
     return unit;
+  }
+
+  /** Retries the watch of a root that could not be watched at start-up (insist), as a rewatch. */
+  private async rewatchRoot(u: SyncUnit): Promise<RewatchResult> {
+    try {
+      const added = await u.watcher.add(u.sourceDir, u.watchRules);
+      u.rootId = added.rootId;
+      return { dirs: added.dirs, err: 0, errors: added.errors.map((e) => ({ rel: e.rel, errno: e.errno })) };
+    } catch (e) {
+      if (e instanceof WatchError) return { dirs: 0, err: 0, errors: [{ rel: Buffer.alloc(0), errno: e.errno }] };
+      throw e;
+    }
   }
 
   private discard(prepared: SyncUnit[]): void {

@@ -132,7 +132,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
   repairWatchesWith(rewatch: (rel: Buffer) => Promise<RewatchResult>): void {
     this.unwatched = new UnwatchedDirs({
       rewatch,
-      resync: (dir) => this.event({ kind: 'Create', path: dir, fromMove: true }),
+      // The root itself (watched at last after an insist start-up): the whole tree.
+      resync: (dir) => (dir === '/' ? this.resyncAll('root watched again') : this.event({ kind: 'Create', path: dir, fromMove: true })),
       warn: (m) => this.log.warn(`${this.name}: ${m}`),
       normal: (m) => this.log.normal(`${this.name}: ${m}`),
     });
@@ -154,6 +155,12 @@ export class SyncRunner implements Schedulable, TranslationSink {
     this.overflows++;
     this.log.warn(`${this.name}: events were lost (inotify queue overflow); resyncing ${this.transport.description} — ${overflowAdvice()}`);
     this.queue.addFull(now(), 'overflow');
+    if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
+    this.reschedule();
+  }
+
+  private resyncAll(reason: string): void {
+    this.queue.addFull(now(), reason);
     if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
     this.reschedule();
   }

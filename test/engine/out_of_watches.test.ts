@@ -190,3 +190,18 @@ test('run time out of watches: degraded with the count, then watched, resynced a
   await waitFor(() => existsSync(path.join(dst, 'n2', 'g')), 'n2/g synced by its own event');
   assert.equal((await getHealth(port)).status, 200);
 });
+
+test('insist when not even the source root can be watched: degraded, init transfer runs, the root is watched and resynced once the limit is raised', { timeout: 90_000 }, async (t) => {
+  const running = daemons(t);
+  const { src, dst, config, statusFile } = setup(t, 2, { insist: true, nodaemon: true });
+  writeFileSync(path.join(src, 'd0', 'before'), 'x');
+  const d = startInNamespace(running, 0, [config]);
+  await waitFor(() => statusOf(statusFile)?.state === 'degraded' && existsSync(path.join(dst, 'd0', 'before')), `degraded, init done\n${d.output()}`);
+  assert.equal(statusOf(statusFile)!.unwatchedDirs, 1);
+  writeFileSync(path.join(src, 'd1', 'unseen'), 'y');
+  setNamespaceLimit(d.pid, 1000);
+  await waitFor(() => existsSync(path.join(dst, 'd1', 'unseen')), `resynced once the root is watched\n${d.output()}`);
+  await waitFor(() => statusOf(statusFile)?.state === 'running', 'running');
+  writeFileSync(path.join(src, 'd1', 'after'), 'z');
+  await waitFor(() => existsSync(path.join(dst, 'd1', 'after')), 'a change after the watch is set');
+});
