@@ -13,7 +13,9 @@
 // inotify watches or instances while setting a sync's watches is such a failure (lsyncd:
 // "Terminating since out of inotify watches", out_of_watches.ts) unless `insist` is set: then
 // the sync starts degraded and its runner retries the missing watches (unwatched_dirs.ts), as
-// it does for directories that cannot be watched later on.
+// it does for directories that cannot be watched later on — the source root included. An
+// inotify instance that cannot be created (EMFILE) ends start-up even with `insist`: there is no
+// watcher to retry through.
 //
 // A failed init transfer of a sync started by start() (not by a reload) without `insist` is a
 // start-up failure too, whenever it ends: it goes to `onStartupFailure` (the daemon exits 255).
