@@ -19,7 +19,7 @@
 namespace lts {
 
 struct Command {
-  enum Type { AddRoot, RemoveRoot, Flush, Ack, Pause, Resume, FailAddWatchAfter, DumpWatches, Close };
+  enum Type { AddRoot, RemoveRoot, Rewatch, Flush, Ack, Pause, Resume, FailAddWatchAfter, DumpWatches, Close };
   explicit Command(Type t) : type(t) {}
   Type type;
   uint32_t reqId = 0;

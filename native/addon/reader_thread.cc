@@ -86,6 +86,9 @@ void ReaderThread::apply(Command& c) {
     case Command::AddRoot:
       proc_.addRoot(c.root, c.path, std::move(c.rules), c.reqId);
       break;
+    case Command::Rewatch:
+      proc_.rewatch(c.root, c.path, c.reqId);
+      break;
     case Command::RemoveRoot:
       proc_.removeRoot(c.root);
       reply(c.reqId, 0);

@@ -134,6 +134,7 @@ void CallJs(Napi::Env env, Napi::Function cb, WatcherObject*, Message* raw) {
 Napi::Function WatcherObject::Define(Napi::Env env) {
   return DefineClass(env, "NativeWatcher",
                      {InstanceMethod<&WatcherObject::Add>("add"),
+                      InstanceMethod<&WatcherObject::Rewatch>("rewatch"),
                       InstanceMethod<&WatcherObject::Remove>("remove"),
                       InstanceMethod<&WatcherObject::Flush>("flush"),
                       InstanceMethod<&WatcherObject::Ack>("ack"),
@@ -243,6 +244,22 @@ Napi::Value WatcherObject::Add(const Napi::CallbackInfo& info) {
     if (!pat.IsString()) continue;
     c.rules.push_back(Rule{r.Get("include").ToBoolean().Value(), pat.As<Napi::String>().Utf8Value()});
   }
+  reader_->post(std::move(c));
+  return env.Undefined();
+}
+
+Napi::Value WatcherObject::Rewatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!usable(info)) return env.Undefined();
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsBuffer()) {
+    Napi::TypeError::New(env, "rewatch(reqId, rootId, relPath: Buffer)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Command c{Command::Rewatch};
+  c.reqId = info[0].As<Napi::Number>().Uint32Value();
+  c.root = static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value());
+  Napi::Buffer<char> rel = info[2].As<Napi::Buffer<char>>();
+  c.path.assign(rel.Data(), rel.Length());
   reader_->post(std::move(c));
   return env.Undefined();
 }

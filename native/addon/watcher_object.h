@@ -3,6 +3,9 @@
 // JS surface (all methods return immediately; answers arrive through onMessage):
 //   new NativeWatcher({mode, settleMs, maxLatencyMs, maxBatch, maxPending, moveGraceMs}, onMessage)
 //   add(reqId, rootId, absPath (string, or a Buffer for a path that is not UTF-8), rules: {include, pattern}[])   -> Reply {reqId, err, dirs, errors}
+//   rewatch(reqId, rootId, relPath: Buffer)  -> Reply {reqId, err, dirs, errors}: watch one
+//                      directory of the root again (and its subtree); err ENOENT when its parent
+//                      is not watched; dirs 0 when it is gone or was watched meanwhile
 //   remove(reqId, rootId)                                      -> Reply {reqId}
 //   flush(reqId)       -> the batch carrying flushIds, or Reply {reqId} if nothing was pending
 //   ack()              -> JS finished the in-flight batch (back-pressure: one batch at a time)
@@ -38,6 +41,7 @@ class WatcherObject : public Napi::ObjectWrap<WatcherObject> {
 
  private:
   Napi::Value Add(const Napi::CallbackInfo& info);
+  Napi::Value Rewatch(const Napi::CallbackInfo& info);
   Napi::Value Remove(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
   Napi::Value Ack(const Napi::CallbackInfo& info);

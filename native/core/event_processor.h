@@ -38,6 +38,9 @@ class EventProcessor {
   // Registers root `id` and starts its walk; the answer comes from takeFinishedWalks().
   void addRoot(uint16_t id, const std::string& absPath, std::vector<Rule> rules, uint32_t reqId);
   void removeRoot(uint16_t id);
+  // Watches directory `rel` of root `id` again (it could not be watched before); the answer
+  // comes from takeFinishedWalks() like addRoot's.
+  void rewatch(uint16_t id, const std::string& rel, uint32_t reqId) { walker_.startDir(id, reqId, rel); }
 
   // Consumes one read() worth of events (whole inotify_event records).
   void processBuffer(const char* buf, size_t len, uint64_t nowMs);

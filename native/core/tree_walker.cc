@@ -6,15 +6,45 @@
 
 namespace lts {
 
-uint32_t TreeWalker::startRoot(uint16_t root, uint32_t reqId, bool isRewalk) {
+uint32_t TreeWalker::newWalk(uint16_t root, uint32_t reqId, bool isRewalk) {
   uint32_t id = nextWalkId_++;
   if (nextWalkId_ == 0) nextWalkId_ = 1;
-  Walk& w = walks_[id];
-  w.result.walkId = id;
-  w.result.reqId = reqId;
-  w.result.root = root;
-  w.result.isRewalk = isRewalk;
+  WalkResult& r = walks_[id].result;
+  r.walkId = id;
+  r.reqId = reqId;
+  r.root = root;
+  r.isRewalk = isRewalk;
+  return id;
+}
+
+uint32_t TreeWalker::startRoot(uint16_t root, uint32_t reqId, bool isRewalk) {
+  uint32_t id = newWalk(root, reqId, isRewalk);
   push(Item{kNone, 0, root, false, id, s_.roots[root].absPath});
+  return id;
+}
+
+uint32_t TreeWalker::startDir(uint16_t root, uint32_t reqId, const std::string& rel) {
+  uint32_t id = newWalk(root, reqId, false);
+  const RootInfo* r = s_.root(root);
+  uint32_t parent = r && r->alive ? r->nodeId : kNone;
+  std::string name;
+  for (size_t start = 0; parent != kNone;) {
+    size_t slash = rel.find('/', start);
+    if (slash == std::string::npos) {
+      name = rel.substr(start);
+      break;
+    }
+    parent = s_.table.findChild(parent, rel.substr(start, slash - start));
+    start = slash + 1;
+  }
+  if (parent == kNone || name.empty()) {
+    auto it = walks_.find(id);
+    it->second.result.rootErr = ENOENT;  // its parent is not watched (gone, or never watched itself)
+    finished_.push_back(std::move(it->second.result));
+    walks_.erase(it);
+    return id;
+  }
+  push(Item{parent, s_.table.node(parent).serial, root, false, id, std::move(name)});
   return id;
 }
 

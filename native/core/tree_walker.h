@@ -20,7 +20,9 @@
 // Work is an explicit stack processed in bounded steps (step(maxDirs)), so a 100k-directory walk
 // never recurses and the reader thread keeps draining the kernel queue between steps.
 //
-// Walk kinds: a root walk (answers an add() request; no records), a live walk (new directories
+// Walk kinds: a root walk (answers an add() request; no records), a directory walk (answers a
+// rewatch() request: one directory inside a watched root that could not be watched before, e.g.
+// out of watches; no records, the caller resyncs that subtree itself), a live walk (new directories
 // seen in events; emits Create|Synthetic for what the scan finds, recursively), a rewalk (after
 // an overflow; re-adds watches — cheap, same wd for a known inode — repairs stale mappings, and
 // marks visited nodes with the root's new generation; emits nothing, the resync covers content).
@@ -57,6 +59,9 @@ class TreeWalker {
 
   // Starts watching roots[root] (reqId != 0) or re-walking it (isRewalk). Returns the walk id.
   uint32_t startRoot(uint16_t root, uint32_t reqId, bool isRewalk);
+  // Watches `rel` (root-relative, no leading '/') and its subtree, answering request `reqId`.
+  // Its parent must be watched; otherwise the walk finishes at once with rootErr ENOENT.
+  uint32_t startDir(uint16_t root, uint32_t reqId, const std::string& rel);
   // Queues a directory that appeared under watched `parentId` (live walk, emits creates).
   void watchNewDir(uint32_t parentId, const std::string& name);
   // Queues `parentId/name` into the running rewalk `walkId` (a directory relinked mid-rewalk).
@@ -88,6 +93,8 @@ class TreeWalker {
     uint64_t outstanding = 0;
   };
 
+  // Registers a walk answering `reqId` (0: none) and returns its id.
+  uint32_t newWalk(uint16_t root, uint32_t reqId, bool isRewalk);
   void push(Item item);
   // false when the item was deferred (it stays outstanding in its walk).
   bool process(Item& item);

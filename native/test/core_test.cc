@@ -467,6 +467,31 @@ static void testAddWatchErrors() {
   CHECK(done.size() == 1 && done[0].rootErr == ENOENT);
 }
 
+static void testRewatchAfterAddWatchError() {
+  // a/b could not be watched (out of watches); rewatch() watches it and its subtree later,
+  // answers its request, and emits no creates (the caller resyncs the subtree itself).
+  Harness h;
+  h.fs.mkdir("a");
+  h.start();
+  h.fs.mkdir("a/b"); h.fs.mkdir("a/b/c"); h.fs.mkfile("a/b/c/f");
+  h.fs.failWith = ENOSPC;
+  h.feed({{h.fs.wdOf("a"), IN_CREATE | IN_ISDIR, 0, "b"}});
+  CHECK(show(h.take()) == "Create a/b; Error a/b; ");
+  h.fs.failWith = 0;
+  h.p.rewatch(0, "a/b", 9);
+  while (h.p.walkStep(256)) {}
+  auto done = h.p.takeFinishedWalks();
+  CHECK(done.size() == 1 && done[0].reqId == 9 && done[0].rootErr == 0 && done[0].dirs == 2);
+  CHECK(h.fs.wdOf("a/b/c") > 0);
+  CHECK(h.take().empty());
+  h.feed({{h.fs.wdOf("a/b/c"), IN_CLOSE_WRITE, 0, "f"}});
+  CHECK(show(h.take()) == "Modify a/b/c/f; ");
+  // A directory whose parent is not watched cannot be rewatched: ENOENT at once.
+  h.p.rewatch(0, "x/y", 10);
+  done = h.p.takeFinishedWalks();
+  CHECK(done.size() == 1 && done[0].reqId == 10 && done[0].rootErr == ENOENT);
+}
+
 static void testNonUtf8Flag() {
   Harness h;
   h.start();
@@ -499,6 +524,7 @@ int main(int argc, char** argv) {
   run("a new file's batch waits briefly for its close", testCreateHold);
   run("user-space pending limit forces an Overflow", testPendingLimit);
   run("inotify_add_watch errors become records or add() failures", testAddWatchErrors);
+  run("rewatch() watches a directory that failed before", testRewatchAfterAddWatchError);
   run("non-UTF-8 names are flagged and kept byte-exact", testNonUtf8Flag);
   std::printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed ? 1 : 0;

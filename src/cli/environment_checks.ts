@@ -3,9 +3,10 @@
 //
 // Reported here (the loader reports the rest and these do not repeat it):
 //  - source missing / not a directory (lsyncd: `Cannot access source directory`, §1.2);
-//  - rsync / ssh binary missing: rsync.binary for every rsync-based mode; ssh.binary for rsyncssh,
-//    and `ssh` for an rsync target `host:path` without rsync.rsh (rsync's default remote shell);
-//    searched in PATH like execvp, once per binary;
+//  - rsync / ssh binary missing: rsync.binary for every rsync-based mode (an ERROR: without it
+//    no sync of that mode can even start, and the daemon would exit 255 at its init transfer);
+//    ssh.binary for rsyncssh, and `ssh` for an rsync target `host:path` without rsync.rsh
+//    (rsync's default remote shell), as warnings; searched in PATH like execvp, once per binary;
 //  - excludeFrom / filterFrom unreadable (lsyncd exits with `Cannot open exclude file`);
 //  - two syncs on one target AFTER resolving symlinks — the loader compares the configured
 //    strings; here only the cases it cannot see are added (a target inside its own source is an
@@ -87,7 +88,7 @@ export function checkEnvironment(file: string, config: NormalizedConfig, opts: E
       if (checkedBinaries.has(b.binary)) continue;
       checkedBinaries.add(b.binary);
       if (findBinary(b.binary, opts.envPath) === undefined) {
-        warn(sync, b.key, `${b.binary.includes('/') ? `"${b.binary}" is not an executable file` : `"${b.binary}" not found in PATH`} — ${b.fix}`);
+        (b.key === 'rsync.binary' ? fail : warn)(sync, b.key, `${b.binary.includes('/') ? `"${b.binary}" is not an executable file` : `"${b.binary}" not found in PATH`} — ${b.fix}`);
       }
     }
 

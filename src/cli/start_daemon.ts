@@ -7,12 +7,19 @@
 //     succeeded, otherwise the daemon's code (255) with its error on stderr (daemonize.ts);
 //   foreground / the daemon itself: 255 when start-up fails (pidfile held by a live instance,
 //     logfile/facility unusable, metrics address taken, source missing, unreadable excludeFrom,
-//     ...; one line naming the fix), 143 after SIGTERM and 130 after SIGINT: watching stops at
-//     once, running transfers get STOP_GRACE_MS to finish.
+//     out of inotify watches, an init transfer that fails without `insist` — rsync missing, the
+//     target unreachable, ...; one line naming the fix), 143 after SIGTERM and 130 after SIGINT:
+//     watching stops at once, running transfers get STOP_GRACE_MS to finish.
+//   What start-up waits for before "ready" (the launcher's exit 0, systemd's READY=1): every
+//     watch set, then every init transfer finished (or retrying, with insist) or INIT_WAIT_MS
+//     passed, whichever comes first — a quick failure (no rsync, a closed port, a missing target
+//     parent) reaches the launcher's exit status, and a long init transfer never holds the
+//     launcher for more than INIT_WAIT_MS. An init transfer that fails after that still ends the
+//     daemon with 255 (logged; the launcher has returned by then).
 // Order: service log (console in the foreground; logfile or syslog when detached) → pidfile
 // (refuse a second instance before touching anything) → signal handlers (a TERM during start-up
 // is honoured) → metrics endpoint → Engine.start() (watches set, init transfers queued and
-// started) → status writer → "ready" (launcher released, systemd READY=1) → wait for TERM/INT,
+// started) → init transfers settled or INIT_WAIT_MS → status writer → "ready" (launcher released, systemd READY=1) → wait for TERM/INT,
 // serving HUP (reload: config re-read and validated, Engine.reload applies the difference,
 // status/metrics settings re-applied), USR1 (log reopen) and USR2 (release the deletes the
 // mass-delete guard holds: src/daemon/release_request.ts) → STOPPING=1, engine.stop(grace),
@@ -29,6 +36,7 @@ import { Engine, StartupError } from '../engine/engine.js';
 import { createLog, LogfileError, type ServiceLog } from '../log/create_log.js';
 import { consoleLog } from '../log/log.js';
 import { Observers } from '../daemon/observers.js';
+import { shellQuote } from './argv_display.js';
 import { EXIT_BAD_CONFIG } from './exit_codes.js';
 
 export interface DaemonOptions {
@@ -39,10 +47,14 @@ export interface DaemonOptions {
    * for command-line syncs (-rsync SRC TGT): there is nothing to re-read, HUP is logged and ignored.
    */
   readonly reload?: () => Promise<LoadResult>;
+  /** The config file, when there is one: the error for too few inotify watches names it. */
+  readonly configFile?: string;
 }
 
 /** Grace for running transfers after TERM/INT before they are killed. */
 const STOP_GRACE_MS = 10_000;
+/** How long start-up waits for the init transfers before it reports "ready" (see the header). */
+const INIT_WAIT_MS = 10_000;
 
 /**
  * The service log (src/log/create_log.ts): console in the foreground (+ logfile when set); a
@@ -86,7 +98,18 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
   }
   log.normal('--- Startup ---');
   compileEagerly();
-  const engine = new Engine(config, { log });
+  // A start-up failure found after Engine.start() (a failed init transfer without insist): it
+  // ends the daemon with 255, like the failures start() itself reports.
+  let fatal: string | undefined;
+  let wake: () => void = () => {};
+  const engine = new Engine(config, {
+    log,
+    ...(opts.configFile !== undefined ? { sysctlTarget: shellQuote(opts.configFile) } : {}),
+    onStartupFailure: (message) => {
+      fatal ??= message;
+      wake();
+    },
+  });
   const notify = new SystemdNotifier(engine, (m) => log.warn(m));
   const observers = new Observers(engine, log);
 
@@ -105,7 +128,6 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
 
   let settings = config.settings;
   let signalled: StopSignal | undefined;
-  let wake: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (wake = resolve));
   let started = false;
   let hupDuringStartup = false;
@@ -189,6 +211,13 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
       await engine.stop(0);
       return fail(e instanceof StartupError ? e.message : e instanceof Error && /^metrics: /.test(e.message) ? e.message : `start-up failed: ${(e as Error).stack ?? String(e)}`, log);
     }
+    let initWait: NodeJS.Timeout | undefined;
+    await Promise.race([engine.initsSettled(), stopped, new Promise((r) => (initWait = setTimeout(r, INIT_WAIT_MS)))]);
+    clearTimeout(initWait);
+    if (fatal !== undefined) {
+      await engine.stop(STOP_GRACE_MS);
+      return fail(fatal, log);
+    }
     started = true;
     observers.startStatus(config.settings);
     if (!signalled) {
@@ -200,7 +229,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
       // lsyncd 2.3 `onepass` / `-onepass`: run the init transfers (and whatever changed meanwhile),
       // then exit — 0 when every sync finished, 255 when one could not (its error is logged).
       await Promise.race([engine.whenIdle(), stopped]);
-      if (!signalled) {
+      if (!signalled && fatal === undefined) {
         const failed = engine.status().filter((st) => st.state !== 'running');
         await engine.stop(STOP_GRACE_MS);
         log.normal(`--- onepass finished${failed.length ? `; failed: ${failed.map((f) => f.name).join(', ')}` : ''} ---`);
@@ -209,6 +238,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
     }
     await stopped;
     await engine.stop(STOP_GRACE_MS);
+    if (fatal !== undefined && !signalled) return fail(fatal, log);
     log.normal(`--- exiting (${signalled}) ---`);
     return SIGNAL_EXIT[signalled ?? 'SIGTERM'];
   } finally {

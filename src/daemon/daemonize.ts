@@ -1,5 +1,6 @@
 // Daemon mode (settings.nodaemon false): the launching process exits 0 only once the daemon
-// reports that start-up succeeded, and non-zero with the daemon's own error otherwise. lsyncd
+// reports that start-up succeeded (what that includes — watches set, init transfers finished or
+// a short bound passed — is decided in src/cli/start_daemon.ts), and non-zero with the daemon's own error otherwise. lsyncd
 // forks and its parent exits 0 before any watch or transfer, so a missing source or a bad
 // inotifyMode never reaches the caller's exit status (lsyncd-behaviour.md §4, §9).
 //

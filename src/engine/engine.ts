@@ -9,7 +9,18 @@
 // differ per sync (lsyncd #729).
 //
 // start() resolves once every watch is set and every init transfer is queued; it rejects with a
-// one-line error naming the sync and the fix when a sync cannot start at all.
+// one-line error naming the sync and the fix when a sync cannot start at all. Running out of
+// inotify watches or instances while setting a sync's watches is such a failure (lsyncd:
+// "Terminating since out of inotify watches", out_of_watches.ts) unless `insist` is set: then
+// the sync starts degraded and its runner retries the missing watches (unwatched_dirs.ts), as
+// it does for directories that cannot be watched later on — the source root included. An
+// inotify instance that cannot be created (EMFILE) ends start-up even with `insist`: there is no
+// watcher to retry through.
+//
+// A failed init transfer of a sync started by start() (not by a reload) without `insist` is a
+// start-up failure too, whenever it ends: it goes to `onStartupFailure` (the daemon exits 255).
+// Without that option, and for syncs a reload adds, it stops only that sync, like any `die`
+// while running. initsSettled() resolves once every init transfer has an outcome.
 //
 // reload(next) (HUP, src/daemon/reload.ts for the diff): unchanged syncs keep their queue,
 // watches and running transfers; new and changed syncs are prepared first (source resolved,
@@ -23,10 +34,14 @@ import { realpathSync, statSync } from 'node:fs';
 import { decodePathBytes, displayPath, pathArg } from '../paths/byte-path.js';
 import type { NormalizedConfig, NormalizedSync } from '../config/schema.js';
 import type { Log } from '../log/log.js';
+import { fromByteString } from '../paths/byte-path.js';
 import { planReload, type SettingChange } from '../daemon/reload.js';
+import { shellQuote } from '../cli/argv_display.js';
 import { loadSyncRules } from '../sysctl/sync_rules.js';
 import type { EventBatch } from '../watcher/event_batch.js';
-import { Watcher } from '../watcher/watcher.js';
+import { WatchError } from '../watcher/watch_errors.js';
+import { type AddResult, type RewatchResult, Watcher } from '../watcher/watcher.js';
+import { isWatchShortage, outOfWatchesMessage } from './out_of_watches.js';
 import { translateBatch } from './record_translation.js';
 import { Scheduler } from './scheduler.js';
 import { SyncRunner, type SyncStatus } from './sync_runner.js';
@@ -37,6 +52,10 @@ export interface EngineOptions {
   readonly transportFactory?: TransportFactory;
   /** Watcher timing (tests shorten it). */
   readonly settleMs?: number;
+  /** A sync of the start-up failed its init transfer without `insist` (one line, with the fix). */
+  readonly onStartupFailure?: (message: string) => void;
+  /** What the out-of-watches error tells to pass to `lsyncd-ts sysctl --apply` (shell-quoted). */
+  readonly sysctlTarget?: string;
 }
 
 interface SyncUnit {
@@ -85,6 +104,8 @@ export class Engine {
   private readonly scheduler: Scheduler;
   private readonly log: Log;
   private stopped = false;
+  /** True while start() prepares the syncs (a failure then ends the daemon, not a reload). */
+  private starting = false;
   private reloading: Promise<unknown> = Promise.resolve();
   /** Runners removed by a reload whose running transfers are still finishing. */
   private readonly retiring = new Set<SyncRunner>();
@@ -107,13 +128,25 @@ export class Engine {
     // serves them round-robin from the first transfer on (lsyncd tests/schedule.lua). A sync that
     // cannot start leaves nothing half-started behind.
     const prepared: SyncUnit[] = [];
+    this.starting = true;
     try {
       for (const sync of this.config.syncs) prepared.push(await this.prepareSync(sync));
     } catch (e) {
       this.discard(prepared);
       throw e;
+    } finally {
+      this.starting = false;
     }
-    for (const u of prepared) this.commit(u);
+    const onFail = this.opts.onStartupFailure;
+    for (const u of prepared) {
+      if (onFail) u.runner.startupFailure = (reason) => onFail(`${u.runner.name}: start-up failed: ${reason}`);
+      this.commit(u);
+    }
+  }
+
+  /** Resolves once every init transfer succeeded, failed, or is being retried (insist). */
+  async initsSettled(): Promise<void> {
+    await Promise.all(this.units.map((u) => u.runner.initSettled));
   }
 
   /**
@@ -217,44 +250,97 @@ export class Engine {
       // the queue, instead of one event-loop turn later (single-file latency, issue 4).
       this.scheduler.pump();
     };
+    const outOfWatches = (path: string, errno: number): StartupError =>
+      new StartupError(
+        outOfWatchesMessage(this.config, {
+          sync: sync.name,
+          path,
+          errno,
+          sysctlTarget: this.opts.sysctlTarget ?? this.config.syncs.map((s) => shellQuote(s.source)).join(' '),
+          atStartup: this.starting,
+        }),
+      );
     // Records can arrive while add() is still walking the tree (its root id is not known yet).
     // Such a batch is held — the watcher waits for it, add()'s reply does not — and translated
     // once add() is done, instead of being dropped (with init = false nothing else covers it).
     let addDone: () => void = () => {};
     const addSettled = new Promise<void>((resolve) => (addDone = resolve));
-    const watcher = new Watcher(
-      {
-        mode: this.config.settings.inotifyMode,
-        // No settle wait: the delay queue is where changes are aggregated (`delay`), so the
-        // watcher hands records over as soon as a read round ends (a 20 ms settle made every
-        // change at delay 0 wait 20 ms — bench/RESULTS.md). Bursts still coalesce natively while
-        // a batch is in flight.
-        settleMs: this.opts.settleMs ?? 0,
-        onError: (e) => this.log.error(`${sync.name}: ${(e as Error).message}`),
-      },
-      (batch) => {
-        if (unit) return translate(unit, batch);
-        return addSettled.then(() => {
-          if (unit) translate(unit, batch);
-        });
-      },
-    );
+    let watcher: Watcher;
+    try {
+      watcher = new Watcher(
+        {
+          mode: this.config.settings.inotifyMode,
+          // No settle wait: the delay queue is where changes are aggregated (`delay`), so the
+          // watcher hands records over as soon as a read round ends (a 20 ms settle made every
+          // change at delay 0 wait 20 ms — bench/RESULTS.md). Bursts still coalesce natively while
+          // a batch is in flight.
+          settleMs: this.opts.settleMs ?? 0,
+          onError: (e) => this.log.error(`${sync.name}: ${(e as Error).message}`),
+        },
+        (batch) => {
+          if (unit) return translate(unit, batch);
+          return addSettled.then(() => {
+            if (unit) translate(unit, batch);
+          });
+        },
+      );
+    } catch (e) {
+      await transport.close();
+      if (e instanceof WatchError && isWatchShortage(e.errno)) throw outOfWatches('', e.errno);
+      throw e;
+    }
     runner.queueInit();
     const watchRules = [...ruleSet.rules.rules];
-    let added;
+    // With insist, even the root may be left unwatched for lack of watches: the sync starts
+    // degraded (the init transfer still runs) and the root's watch is retried like any other.
+    const noRoot = { rootId: -1, dirs: 0, errors: [] as AddResult['errors'] };
+    let added: AddResult;
+    let rootShortage = 0;
     try {
       added = await watcher.add(sourceDir, watchRules);
     } catch (e) {
+      const shortage = e instanceof WatchError && isWatchShortage(e.errno);
+      if (shortage && this.config.settings.insist) {
+        added = noRoot;
+        rootShortage = e.errno;
+      } else {
+        addDone();
+        watcher.close();
+        await transport.close();
+        if (shortage) throw outOfWatches(e.path, e.errno);
+        throw new StartupError(`${sync.name}: ${(e as Error).message}`);
+      }
+    }
+    const short = added.errors.find((e) => isWatchShortage(e.errno));
+    if (short && !this.config.settings.insist) {
       addDone();
       watcher.close();
       await transport.close();
-      throw new StartupError(`${sync.name}: ${(e as Error).message}`);
+      throw outOfWatches(short.path, short.errno);
     }
-    unit = { configured, runner, watcher, rootId: added.rootId, sourceDir, watchRules };
+    const u: SyncUnit = { configured, runner, watcher, rootId: added.rootId, sourceDir, watchRules };
+    runner.repairWatchesWith((rel) => (rel.length === 0 ? this.rewatchRoot(u) : watcher.rewatch(u.rootId, rel)));
+    unit = u;
     addDone();
-    for (const err of added.errors) this.log.warn(`${sync.name}: ${err.message}`);
+    if (rootShortage !== 0) runner.watchError('/', rootShortage);
+    for (const err of added.errors) {
+      if (isWatchShortage(err.errno)) runner.watchError(fromByteString(`/${err.rel.toString('latin1')}/`), err.errno);
+      else this.log.warn(`${sync.name}: ${err.message}`);
+    }
     this.log.debug('Inotify', `${sync.name}: watching ${added.dirs} directories under ${sourceDir}`);
     return unit;
+  }
+
+  /** Retries the watch of a root that could not be watched at start-up (insist), as a rewatch. */
+  private async rewatchRoot(u: SyncUnit): Promise<RewatchResult> {
+    try {
+      const added = await u.watcher.add(u.sourceDir, u.watchRules);
+      u.rootId = added.rootId;
+      return { dirs: added.dirs, err: 0, errors: added.errors.map((e) => ({ rel: e.rel, errno: e.errno })) };
+    } catch (e) {
+      if (e instanceof WatchError) return { dirs: 0, err: 0, errors: [{ rel: Buffer.alloc(0), errno: e.errno }] };
+      throw e;
+    }
   }
 
   private discard(prepared: SyncUnit[]): void {

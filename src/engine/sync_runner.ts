@@ -8,13 +8,19 @@
 //     events that arrive meanwhile; die → THIS sync stops with a clear error while every other
 //     sync keeps running (lsyncd kills the whole daemon, issues #209/#678/#654/#97);
 //   - startup (§4): the Full "init" marker is queued before the watch exists, so events that
-//     arrive during the init transfer run after it; with init=false there is none; an `again`
-//     from the init transfer stops the sync unless `insist` is set (lsyncd §6.3);
+//     arrive during the init transfer run after it; with init=false there is none; a failed
+//     init transfer (`again` or `die`) is retried with backoff when `insist` is set; otherwise
+//     it stops the sync, and when the engine set `startupFailure` (the syncs of the daemon's
+//     start-up, not those a reload adds) it is reported there instead: the daemon ends with 255;
+//     `initSettled` resolves once the init transfer has an outcome (at once with init=false);
 //   - Overflow → a Full resync of this sync only; queued events are kept (§6.1, without
 //     lsyncd's whole-daemon restart); so does a transport's `fullResync` (target root gone);
 //   - the mass-delete guard (delete_guard.ts, bound in delete_guard_host.ts) sees every event
 //     before the queue and may set deletes aside or hold them; a full transfer runs without
 //     --delete while it holds; release() hands the held deletes back;
+//   - a directory that cannot be watched for lack of watches makes a running sync *degraded*
+//     (status() reports the state 'degraded' with the count); unwatched_dirs.ts retries its
+//     watch and, once set, queues the directory's whole subtree for transfer;
 //   - the source vanishing (RootGone) pauses the sync; the engine re-adds the watch when the
 //     source is back and queues a Full resync — never an rsync of a missing source with
 //     --delete.
@@ -27,14 +33,16 @@ import { DelayQueue, type Batch } from '../queue/delay-queue.js';
 import type { QueueEvent } from '../queue/events.js';
 import { retryDelayMs } from '../queue/retry-backoff.js';
 import { deletesOnFull } from '../transports/delete-mode.js';
-import { watchErrorMessage } from '../watcher/watch_errors.js';
 import type { DeleteGuard, DeleteHold } from './delete_guard.js';
 import { createDeleteGuard } from './delete_guard_host.js';
+import { overflowAdvice, watchErrorMessage } from '../watcher/watch_errors.js';
+import type { RewatchResult } from '../watcher/watcher.js';
 import type { TranslationSink } from './record_translation.js';
 import type { Schedulable, Scheduler } from './scheduler.js';
 import type { Transport, TransferReport } from './transport.js';
+import { UnwatchedDirs } from './unwatched_dirs.js';
 
-export type SyncState = 'starting' | 'running' | 'retrying' | 'source-gone' | 'dead' | 'stopped';
+export type SyncState = 'starting' | 'running' | 'degraded' | 'retrying' | 'source-gone' | 'dead' | 'stopped';
 
 export interface SyncStatus {
   readonly name: string;
@@ -57,6 +65,10 @@ export interface SyncStatus {
   readonly lagMs: number;
   /** Set while the mass-delete guard holds this sync's deletes. */
   readonly deleteHold?: DeleteHold | undefined;
+  /** Directories not watched for lack of inotify watches (each with its subtree); 0 = all watched. */
+  readonly unwatchedDirs: number;
+  /** When their watches are tried again (epoch ms), while there are any. */
+  readonly watchRetryAt: number | undefined;
 }
 
 const now = (): number => performance.now();
@@ -82,6 +94,12 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private idleWaiters: (() => void)[] = [];
   private inFlight = new Set<Promise<void>>();
   private guard: DeleteGuard | undefined;
+  private unwatched: UnwatchedDirs | undefined;
+  /** Set by the engine for the syncs of its start-up (see the header). */
+  startupFailure: ((reason: string) => void) | undefined;
+  private settleInit: () => void = () => {};
+  /** Resolves once the init transfer succeeded, failed, or is being retried. */
+  readonly initSettled = new Promise<void>((resolve) => (this.settleInit = resolve));
 
   constructor(
     readonly sync: NormalizedSync,
@@ -108,7 +126,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
 
   /** Queues the init transfer (call before the watch is added, §4). */
   queueInit(): void {
-    if (!this.sync.init) return;
+    if (!this.sync.init) return this.settleInit();
     this.queue.addFull(now(), 'init');
     // Until the init transfer has finished the target lags behind everything in the source.
     if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
@@ -136,6 +154,17 @@ export class SyncRunner implements Schedulable, TranslationSink {
     this.reschedule();
   }
 
+  /** Directories that cannot be watched are retried through `rewatch` (unwatched_dirs.ts). */
+  repairWatchesWith(rewatch: (rel: Buffer) => Promise<RewatchResult>): void {
+    this.unwatched = new UnwatchedDirs({
+      rewatch,
+      // The root itself (watched at last after an insist start-up): the whole tree.
+      resync: (dir) => (dir === '/' ? this.resyncAll('root watched again') : this.event({ kind: 'Create', path: dir, fromMove: true })),
+      warn: (m) => this.log.warn(`${this.name}: ${m}`),
+      normal: (m) => this.log.normal(`${this.name}: ${m}`),
+    });
+  }
+
   // --- TranslationSink ---------------------------------------------------------------------
 
   event(ev: QueueEvent): void {
@@ -144,14 +173,21 @@ export class SyncRunner implements Schedulable, TranslationSink {
       this.log.debug('Delay', `${ev.kind} ${displayPath(ev.path)}${ev.kind === 'Move' ? ` -> ${displayPath(ev.destination)}` : ''}`);
     if (this.guard?.intercept(ev.kind, ev.path, ev.kind === 'Move' ? ev.destination : undefined)) return;
     if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
+    this.unwatched?.observe(ev);
     this.queue.ingest(ev, now());
     this.reschedule();
   }
 
   overflow(): void {
     this.overflows++;
-    this.log.warn(`${this.name}: events were lost (inotify queue overflow); resyncing ${this.transport.description}`);
+    this.log.warn(`${this.name}: events were lost (inotify queue overflow); resyncing ${this.transport.description} — ${overflowAdvice()}`);
     this.queue.addFull(now(), 'overflow');
+    if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
+    this.reschedule();
+  }
+
+  private resyncAll(reason: string): void {
+    this.queue.addFull(now(), reason);
     if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
     this.reschedule();
   }
@@ -159,6 +195,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   rootGone(): void {
     if (this.state === 'dead' || this.state === 'stopped') return;
     this.state = 'source-gone';
+    this.unwatched?.clear();
     this.lastError = `source ${this.sync.source} disappeared; transfers paused until it is back`;
     this.log.error(`${this.name}: ${this.lastError}`);
     this.clearTimer();
@@ -173,6 +210,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   }
 
   watchError(path: SyncPath, errno: number): void {
+    if (this.unwatched?.failed(path, errno)) return;
     this.log.warn(`${this.name}: ${watchErrorMessage(errno, `${this.sync.source.replace(/\/$/, '')}${displayPath(path)}`)}`);
   }
 
@@ -214,6 +252,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
     } catch (err) {
       report = { outcome: { kind: 'again', reason: `transport failed: ${(err as Error).message}` } };
     }
+    if (isInit) this.settleInit();
     if (this.state === 'stopped') {
       this.queue.complete(batch, { kind: 'ok' });
       return;
@@ -239,7 +278,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       if (this.state === 'retrying') this.state = 'running';
       if (isInit) this.log.normal(`Startup of ${this.transport.description} finished.`);
       if (this.queue.waiting === 0 && this.queue.active === 0) this.oldestPendingAt = undefined;
-    } else if (out.kind === 'again' && !(isInit && !this.insist)) {
+    } else if (isInit ? this.insist : out.kind === 'again') {
       this.transfersFailed++;
       this.transfersRetried++;
       const attempt = Math.max(1, ...batch.delays.map((d) => d.attempts + 1));
@@ -252,9 +291,17 @@ export class SyncRunner implements Schedulable, TranslationSink {
     } else {
       this.transfersFailed++;
       this.queue.complete(batch, { kind: 'ok' });
-      this.lastError = out.kind === 'again'
-        ? `${out.reason} — startup failed and "insist" is not set (set insist = true to keep retrying)`
+      this.lastError = isInit
+        ? `${out.reason} — the init transfer failed and "insist" is not set (set insist = true to keep retrying)`
         : out.reason;
+      if (isInit && this.startupFailure) {
+        this.state = 'dead';
+        this.clearTimer();
+        this.unwatched?.close();
+        this.startupFailure(this.lastError);
+        this.checkIdle();
+        return;
+      }
       this.die(this.lastError);
       return;
     }
@@ -268,6 +315,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private die(reason: string): void {
     this.state = 'dead';
     this.clearTimer();
+    this.unwatched?.close();
     this.log.error(`${this.name}: stopped: ${reason}. Other syncs keep running; fix the cause and reload (HUP) or restart.`);
     this.checkIdle();
   }
@@ -328,7 +376,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   status(): SyncStatus {
     return {
       name: this.name,
-      state: this.state,
+      state: this.state === 'running' && (this.unwatched?.count ?? 0) > 0 ? 'degraded' : this.state,
       description: displayPath(this.transport.description), // non-UTF-8 path bytes as \xNN
       waiting: this.queue.waiting,
       running: this.runningCount,
@@ -343,6 +391,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
       bytesSent: this.bytesSent,
       lagMs: this.oldestPendingAt === undefined ? 0 : Date.now() - this.oldestPendingAt,
       deleteHold: this.guard?.hold(),
+      unwatchedDirs: this.unwatched?.count ?? 0,
+      watchRetryAt: this.unwatched?.retryAt,
     };
   }
 
@@ -351,6 +401,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
     this.state = 'stopped';
     this.clearTimer();
     this.guard?.dispose();
+    this.unwatched?.close();
+    this.settleInit();
     if (this.inFlight.size > 0) {
       const timer = Number.isFinite(graceMs) ? setTimeout(() => this.abort.abort(), graceMs) : undefined;
       await Promise.allSettled([...this.inFlight]);

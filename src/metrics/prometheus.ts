@@ -3,7 +3,7 @@
 //
 // Per sync (label sync="<name>"):
 //   lsyncd_ts_sync_up                          gauge    1 healthy (state running), else 0
-//   lsyncd_ts_sync_state{state=...}            gauge    1 for the current state, 0 for the other five
+//   lsyncd_ts_sync_state{state=...}            gauge    1 for the current state, 0 for the others
 //   lsyncd_ts_sync_queue_depth                 gauge    delays waiting to be transferred
 //   lsyncd_ts_sync_delays{state=wait|active|block}  gauge  queued delays by lsyncd's status word
 //   lsyncd_ts_sync_running_transfers           gauge
@@ -18,6 +18,8 @@
 //   lsyncd_ts_sync_watched_directories        gauge
 //   lsyncd_ts_sync_delete_hold                 gauge    1 while the mass-delete guard holds the sync
 //   lsyncd_ts_sync_held_deletes                gauge    deletes held back by it (0 when not held)
+//   lsyncd_ts_sync_unwatched_directories      gauge    directories not watched for lack of inotify
+//                                                      watches (state degraded while > 0)
 // Process:
 //   lsyncd_ts_up 1, lsyncd_ts_watched_directories (total), lsyncd_ts_syncs,
 //   process_resident_memory_bytes, process_start_time_seconds (Prometheus' standard names).
@@ -29,7 +31,7 @@ import type { SyncSnapshot } from '../engine/engine.js';
 import type { SyncState } from '../engine/sync_runner.js';
 import { syncHealth } from '../status/format.js';
 
-export const SYNC_STATES: readonly SyncState[] = ['starting', 'running', 'retrying', 'source-gone', 'dead', 'stopped'];
+export const SYNC_STATES: readonly SyncState[] = ['starting', 'running', 'degraded', 'retrying', 'source-gone', 'dead', 'stopped'];
 
 export interface ProcessFacts {
   readonly rssBytes: number;
@@ -93,6 +95,7 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
   const watched = fam('lsyncd_ts_sync_watched_directories', 'gauge', 'Directories watched for this sync.');
   const hold = fam('lsyncd_ts_sync_delete_hold', 'gauge', 'Whether the mass-delete guard holds this sync (1) or not (0).');
   const held = fam('lsyncd_ts_sync_held_deletes', 'gauge', 'Deletes the mass-delete guard holds back (not applied on the target).');
+  const unwatched = fam('lsyncd_ts_sync_unwatched_directories', 'gauge', 'Directories not watched for lack of inotify watches (each with its subtree); the sync is degraded while above 0.');
   let totalWatched = 0;
   for (const snap of syncs) {
     const s = snap.status;
@@ -117,12 +120,13 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
     watched.samples.push({ labels: sync, value: snap.watchedDirs });
     hold.samples.push({ labels: sync, value: s.deleteHold !== undefined ? 1 : 0 });
     held.samples.push({ labels: sync, value: s.deleteHold?.deletes ?? 0 });
+    unwatched.samples.push({ labels: sync, value: s.unwatchedDirs });
   }
   const families: Family[] = [
     { name: 'lsyncd_ts_up', type: 'gauge', help: 'lsyncd-ts is running and serving metrics.', samples: [{ labels: {}, value: 1 }] },
     { name: 'lsyncd_ts_syncs', type: 'gauge', help: 'Number of configured syncs.', samples: [{ labels: {}, value: syncs.length }] },
     { name: 'lsyncd_ts_watched_directories', type: 'gauge', help: 'Directories watched over all syncs.', samples: [{ labels: {}, value: totalWatched }] },
-    up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched, hold, held,
+    up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched, hold, held, unwatched,
     { name: 'process_resident_memory_bytes', type: 'gauge', help: 'Resident set size in bytes.', samples: [{ labels: {}, value: proc.rssBytes }] },
     { name: 'process_start_time_seconds', type: 'gauge', help: 'Start time of the process since the Unix epoch in seconds.', samples: [{ labels: {}, value: proc.startTimeSeconds }] },
   ];

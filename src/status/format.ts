@@ -4,6 +4,8 @@
 // Health (used by the status file, `lsyncd-ts status` exit codes and /healthz alike, so the three
 // never disagree): a sync is healthy exactly when its state is `running` (transfers flow; it may
 // have a queue or a lag). Everything else has a one-line reason: `starting` (watch not set yet),
+// `degraded` (transfers flow, but some directories are not watched for lack of inotify watches:
+// changes in them are not seen until a retry sets their watches),
 // `retrying` (a transfer failed and is backing off), `source-gone`, `dead` (stopped after an
 // error; other syncs keep running), `stopped` (daemon shutting down). A sync whose deletes the
 // mass-delete guard holds (src/engine/delete_guard.ts) is not healthy either, whatever its state:
@@ -52,7 +54,10 @@ export interface Health {
 }
 
 /** The single health rule (see the header). `now` is epoch ms, for "next attempt in N s". */
-export function syncHealth(s: Pick<SyncStatus, 'state' | 'lastError' | 'retryAt' | 'deleteHold'>, now: number = Date.now()): Health {
+export function syncHealth(
+  s: Pick<SyncStatus, 'state' | 'lastError' | 'retryAt' | 'deleteHold'> & Partial<Pick<SyncStatus, 'unwatchedDirs' | 'watchRetryAt'>>,
+  now: number = Date.now(),
+): Health {
   const err = s.lastError !== undefined ? lineSafe(s.lastError) : undefined;
   if (s.deleteHold !== undefined && s.state !== 'dead' && s.state !== 'stopped') {
     const h = s.deleteHold;
@@ -64,6 +69,14 @@ export function syncHealth(s: Pick<SyncStatus, 'state' | 'lastError' | 'retryAt'
   switch (s.state) {
     case 'running':
       return { healthy: true, reason: '' };
+    case 'degraded': {
+      const n = s.unwatchedDirs ?? 0;
+      const next = s.watchRetryAt !== undefined ? `; next watch attempt ${s.watchRetryAt <= now ? 'now' : `in ${formatDuration(s.watchRetryAt - now)}`}` : '';
+      return {
+        healthy: false,
+        reason: `degraded: ${n} director${n === 1 ? 'y' : 'ies'} not watched (out of inotify watches; changes in them are not synced yet)${next} — raise fs.inotify.max_user_watches: lsyncd-ts sysctl --apply CONFIG`,
+      };
+    }
     case 'starting':
       return { healthy: false, reason: 'starting (watches not set yet)' };
     case 'retrying': {

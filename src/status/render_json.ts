@@ -13,7 +13,7 @@
 //     "syncs": [{
 //       "name": "sync[1]", "mode": "rsync", "source": "/srv/src/",
 //       "description": "/srv/src/ -> /srv/dst/",
-//       "state": "running",                 // starting|running|retrying|source-gone|dead|stopped
+//       "state": "running",                 // starting|running|degraded|retrying|source-gone|dead|stopped
 //       "healthy": true, "reason": "",      // format.ts syncHealth(): healthy ⇔ state running
 //       "waiting": 3,                       // delays waiting to be transferred (queue depth)
 //       "running": 1,                       // transfers running now
@@ -24,6 +24,8 @@
 //       "watchedDirs": 4, "watcherOverflows": 0,
 //       "deleteHold": { "deletes": 812, "since": "…Z", "reason": "…" } | null,
 //                                           // the mass-delete guard holds deletes (unhealthy)
+//       "unwatchedDirs": 0,                 // directories not watched (out of inotify watches)
+//       "watchRetryAt": "…Z" | null,        // next attempt to watch them, else null
 //       "rules": [{ "include": false, "pattern": "*.tmp" }],       // filters, then excludes
 //       "delayCount": 3,                    // all queued delays
 //       "delays": [{ "state": "wait", "kind": "Move", "path": "/a", "destination": "/b" }]
@@ -69,6 +71,8 @@ export interface SyncStatusJsonV1 {
   readonly watcherOverflows: number;
   /** Absent in files written before the mass-delete guard existed. */
   readonly deleteHold?: { readonly deletes: number; readonly since: string; readonly reason: string } | null;
+  readonly unwatchedDirs: number;
+  readonly watchRetryAt: string | null;
   readonly rules: readonly { readonly include: boolean; readonly pattern: string }[];
   readonly delayCount: number;
   readonly delays: readonly StatusDelayJson[];
@@ -126,6 +130,8 @@ export function statusJson(syncs: readonly SyncSnapshot[], opts: RenderJsonOptio
         watchedDirs: snap.watchedDirs,
         watcherOverflows: snap.watcherOverflows,
         deleteHold: s.deleteHold === undefined ? null : { deletes: s.deleteHold.deletes, since: new Date(s.deleteHold.since).toISOString(), reason: s.deleteHold.reason },
+        unwatchedDirs: s.unwatchedDirs,
+        watchRetryAt: s.unwatchedDirs > 0 ? iso(s.watchRetryAt) : null,
         rules: snap.rules.map((r) => ({ include: r.include, pattern: r.pattern })),
         delayCount: snap.delays.length,
         delays: snap.delays.slice(0, MAX_LISTED_DELAYS).map((d) => ({

@@ -16,6 +16,7 @@
 //   Transfers: 12 ok, 1 failed; overflows: 0              │
 //   Watching 4 directories                                ┘
 //   Delete guard: holding 812 deletes since <date> (…)    ← only while the mass-delete guard holds
+//   Not watched: 2 directories (out of inotify watches)…  ← only while degraded
 //   There are 3 delays                                    ← lsyncd from here on
 //   wait   Create /new1                                   ← status word padded to 7
 //   active Move /a -> /b
@@ -63,6 +64,10 @@ export function renderStatusText(syncs: readonly SyncSnapshot[], opts: RenderTex
     out.push(`Watching ${snap.watchedDirs} directories`);
     if (s.deleteHold !== undefined) {
       out.push(`Delete guard: holding ${s.deleteHold.deletes} deletes since ${dateWithAge(s.deleteHold.since, nowMs)}: ${lineSafe(s.deleteHold.reason)}; release with "lsyncd-ts release" or restore the source`);
+    }
+    if (s.unwatchedDirs > 0) {
+      const next = s.watchRetryAt !== undefined ? `; next attempt at ${dateWithAge(s.watchRetryAt, nowMs)}` : '';
+      out.push(`Not watched: ${s.unwatchedDirs} directories, each with its subtree (out of inotify watches)${next}`);
     }
     out.push(`There are ${snap.delays.length} delays`);
     const listed = Math.min(snap.delays.length, MAX_LISTED_DELAYS);

@@ -75,7 +75,17 @@ export function renderSummary(st: StatusJsonV1, opts: SummaryOptions): Summary {
     const hold = s.deleteHold ?? undefined;
     const since = parseTime(hold?.since);
     const deleteHold = hold !== undefined && since !== undefined ? { deletes: hold.deletes, since, reason: hold.reason } : undefined;
-    const h = syncHealth({ state: s.state, lastError: s.lastError ?? undefined, retryAt: parseTime(s.retryAt), deleteHold }, now);
+    const h = syncHealth(
+      {
+        state: s.state,
+        lastError: s.lastError ?? undefined,
+        retryAt: parseTime(s.retryAt),
+        deleteHold,
+        unwatchedDirs: s.unwatchedDirs ?? 0,
+        watchRetryAt: parseTime(s.watchRetryAt),
+      },
+      now,
+    );
     if (!h.healthy) problems.push(`${lineSafe(s.name)}: ${h.reason}`);
   }
   lines.push(...table(rows));

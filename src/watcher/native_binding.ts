@@ -52,6 +52,8 @@ export interface NativeStats {
 
 export interface NativeWatcher {
   add(reqId: number, rootId: number, absPath: string | Buffer, rules: { include: boolean; pattern: string }[]): void;
+  /** Watches one directory of a root again (it could not be watched before); see watcher_object.h. */
+  rewatch(reqId: number, rootId: number, relPath: Buffer): void;
   remove(reqId: number, rootId: number): void;
   flush(reqId: number): void;
   ack(): void;

@@ -1,6 +1,7 @@
 // errno from the watcher -> one-line messages that name the fix. ENOSPC from inotify_add_watch
 // means the per-user watch limit, not a full disk: glibc's "No space left on device" misleads
-// (elastic/kibana #289941), so we say which sysctl to raise and how (issue 2 §2).
+// (elastic/kibana #289941), so we say which sysctl to raise and how. The overflow advice names
+// the queue size sysctl the same way.
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 
@@ -40,6 +41,14 @@ export function watchErrorMessage(errno: number, path: string): string {
     default:
       return `cannot watch ${path}: errno ${errno}`;
   }
+}
+
+/** The fix for kernel queue overflows, for the overflow log line. */
+export function overflowAdvice(): string {
+  return (
+    `to make overflows rarer raise fs.inotify.max_queued_events (now ${sysctl('max_queued_events')}): ` +
+    `\`lsyncd-ts sysctl --apply CONFIG\` sets the recommended value`
+  );
 }
 
 export class WatchError extends Error {

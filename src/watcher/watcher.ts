@@ -9,6 +9,9 @@
 //   - add() resolves once the root's tree is watched (watch-then-scan, excludes applied before
 //     any watch) with the directory count and per-directory problems; it rejects only for the
 //     root itself, with a message that names the fix (watch_errors.ts);
+//   - rewatch() watches one directory inside a root again, with its subtree, after it could not
+//     be watched (e.g. out of watches); its parent must be watched. It emits no records: the
+//     caller resyncs that subtree itself;
 //   - flush() resolves after every change made before the call was delivered and handled;
 //   - close() stops the thread and frees everything; the Watcher is then inert.
 import path from 'node:path';
@@ -48,7 +51,16 @@ export interface AddResult {
   rootId: number;
   dirs: number;
   /** Directories inside the tree that could not be watched, with the reason. */
-  errors: { path: string; errno: number; message: string }[];
+  errors: { path: string; errno: number; message: string; rel: Buffer }[];
+}
+
+export interface RewatchResult {
+  /** Directories now watched (0: the directory is gone, or was watched meanwhile). */
+  dirs: number;
+  /** errno when its parent is not watched (ENOENT), else 0. */
+  err: number;
+  /** Directories below it that still could not be watched (root-relative bytes, errno). */
+  errors: { rel: Buffer; errno: number }[];
 }
 
 export type BatchHandler = (batch: EventBatch) => void | Promise<void>;
@@ -97,7 +109,7 @@ export class Watcher {
       );
     } catch (err) {
       const errno = (err as { errno?: number }).errno;
-      if (typeof errno === 'number') throw new Error(watchErrorMessage(errno, ''));
+      if (typeof errno === 'number') throw new WatchError(errno, '');
       throw err;
     }
   }
@@ -167,9 +179,15 @@ export class Watcher {
       dirs: reply.dirs,
       errors: reply.errors.map((e) => {
         const p = path.join(abs, e.path.toString('utf8'));
-        return { path: p, errno: e.err, message: watchErrorMessage(e.err, p) };
+        return { path: p, errno: e.err, message: watchErrorMessage(e.err, p), rel: e.path };
       }),
     };
+  }
+
+  /** Watches directory `rel` (root-relative bytes, no leading or trailing '/') of `rootId` again. */
+  async rewatch(rootId: number, rel: Buffer): Promise<RewatchResult> {
+    const reply = await this.request((reqId) => this.native.rewatch(reqId, rootId, rel));
+    return { dirs: reply.dirs, err: reply.err, errors: reply.errors.map((e) => ({ rel: e.path, errno: e.err })) };
   }
 
   async remove(rootId: number): Promise<void> {

@@ -163,7 +163,7 @@ test('machine checks on a real tree: binaries, unreadable excludeFrom, bad filte
   writeFileSync(cfg, JSON.stringify({
     sync: [
       // Inside the source through a symlink, but excluded: accepted (target_in_source.test.ts).
-      { mode: 'rsync', source: src, target: path.join(dir, 'link-into-src', 'mirror'), exclude: ['skip/', '/a/mirror/'], rsync: { binary: '/nonexistent/rsync' } },
+      { mode: 'rsync', source: src, target: path.join(dir, 'link-into-src', 'mirror'), exclude: ['skip/', '/a/mirror/'] },
       { mode: 'direct', source: src, target: path.join(dir, 'real-target'), excludeFrom: path.join(dir, 'missing.exclude') },
       { mode: 'direct', source: src, target: path.join(dir, 'alias-target') },
       { mode: 'rsyncssh', source: path.join(dir, 'nope'), host: 'h', targetdir: '/t', ssh: { binary: 'my-ssh' } },
@@ -175,17 +175,30 @@ test('machine checks on a real tree: binaries, unreadable excludeFrom, bad filte
   assert.equal(r.code, 0, r.stderr);
   const w = warnings(r).map((l) => l.replace(`warning: ${cfg}:`, ''));
   const expectOne = (re: RegExp): void => assert.equal(w.filter((l) => re.test(l)).length, 1, `${re}\n${w.join('\n')}`);
-  expectOne(/^\d+: sync\[1\]\.rsync\.binary: "\/nonexistent\/rsync" is not an executable file — install rsync or set rsync\.binary/);
   expectOne(/sync\[2\]\.excludeFrom: cannot read excludeFrom file ".*missing\.exclude" \(ENOENT\)/);
   expectOne(/sync\[3\]\.target: target ".*alias-target\/" resolves to ".*real-target", the same directory sync\[2\] writes/);
   expectOne(/sync\[4\]\.source: source ".*\/nope\/" does not exist/);
   expectOne(/sync\[4\]\.ssh\.binary: "my-ssh" not found in PATH — install the OpenSSH client or set ssh\.binary/);
   expectOne(/: inotify watch limit too low: the sources have more than \d+ directories to watch, but fs\.inotify\.max_user_watches = 4/);
-  assert.equal(w.length, 6, w.join('\n'));
+  assert.equal(w.length, 5, w.join('\n'));
   assert.equal(check(t, ['--strict', cfg], e).code, 1);
   // Same config with a generous limit: no watch-limit warning.
   const ok = check(t, [cfg]);
   assert.equal(warnings(ok).filter((l) => l.includes('watch limit')).length, 0);
+});
+
+test('a missing rsync.binary is an error, not a warning: an explicit path that is not there, or rsync not on PATH', (t) => {
+  const dir = tempDir(t);
+  const cfg = path.join(dir, 'c.json');
+  writeFileSync(cfg, JSON.stringify({ sync: [{ mode: 'rsync', source: dir, target: '/tmp/t', rsync: { binary: '/nonexistent/rsync' } }] }));
+  const r = check(t, [cfg]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual(errors(r).map((l) => l.replace(`error: ${cfg}:`, '')), ['1: sync[1].rsync.binary: "/nonexistent/rsync" is not an executable file — install rsync or set rsync.binary to its full path']);
+  writeFileSync(cfg, JSON.stringify({ sync: [{ mode: 'direct', source: dir, target: '/tmp/t' }] }));
+  const e = { ...env(t), PATH: fakeBinDir(path.join(dir, 'ssh-only'), ['ssh']) };
+  const onPath = check(t, [cfg], e);
+  assert.equal(onPath.code, 1, onPath.stderr);
+  assert.match(errors(onPath).join('\n'), /sync\[1\]\.rsync\.binary: "rsync" not found in PATH — install rsync/);
 });
 
 test('a malformed filter line is an error (lsyncd: Unknown filter rule), never a warning', (t) => {

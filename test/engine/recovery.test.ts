@@ -43,6 +43,10 @@ test('kernel overflow: one full resync of that sync, queued events kept, the oth
   assert.equal(busy!.overflows, 1);
   assert.equal(calm!.overflows, 0);
   assert.ok(log.lines.some((l) => /busy: events were lost \(inotify queue overflow\); resyncing/.test(l)));
+  // The overflow line names the fix: the queue size sysctl and the helper that sets it.
+  const line = log.lines.find((l) => /events were lost/.test(l))!;
+  assert.match(line, /fs\.inotify\.max_queued_events \(now \d+\)/);
+  assert.match(line, /`lsyncd-ts sysctl --apply CONFIG`/);
   assert.equal(log.lines.filter((l) => /full \(overflow\) rsync/.test(l)).length, 1);
 });
 
@@ -87,7 +91,7 @@ test('init transfer failing with an again code: dies without insist, retries wit
     const { engine, log } = await startEngine(t, { sync: [{ mode: 'rsync', source: src, target: tempDir(t), delay: 0, rsync: { binary: rsync } }] });
     await engine.whenIdle();
     assert.equal(state(engine), 'dead');
-    assert.ok(log.lines.some((l) => /startup failed and "insist" is not set \(set insist = true to keep retrying\)/.test(l)));
+    assert.ok(log.lines.some((l) => /the init transfer failed and "insist" is not set \(set insist = true to keep retrying\)/.test(l)));
   }
   {
     const src = tempDir(t);

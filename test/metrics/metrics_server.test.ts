@@ -80,7 +80,7 @@ test('/metrics: Prometheus text format, per-sync labels, documented values', asy
   assert.equal(v('lsyncd_ts_sync_up{sync="sync[1]"}'), 1);
   assert.equal(v('lsyncd_ts_sync_up{sync="backup"}'), 0);
   for (const [sync, cur] of [['sync[1]', 'running'], ['backup', 'retrying'], ['media', 'dead']] as const) {
-    for (const st of ['starting', 'running', 'retrying', 'source-gone', 'dead', 'stopped']) {
+    for (const st of ['starting', 'running', 'degraded', 'retrying', 'source-gone', 'dead', 'stopped']) {
       assert.equal(v(`lsyncd_ts_sync_state{sync="${sync}",state="${st}"}`), st === cur ? 1 : 0, `${sync} ${st}`);
     }
   }

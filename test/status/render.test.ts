@@ -7,7 +7,8 @@ import test from 'node:test';
 import { formatDuration, lineSafe, lsyncdDate, syncHealth } from '../../src/status/format.js';
 import { parseStatusJson, renderStatusJson, statusJson } from '../../src/status/render_json.js';
 import { MAX_LISTED_DELAYS, renderStatusText } from '../../src/status/render_text.js';
-import { NOW, T, dead, healthy, retrying, snap } from './snapshots.js';
+import { renderMetrics } from '../../src/metrics/prometheus.js';
+import { NOW, T, dead, healthy, retrying, snap, status } from './snapshots.js';
 
 test("lsyncdDate is lsyncd's os.date() (C locale %c)", () => {
   assert.equal(lsyncdDate(NOW), 'Wed Nov 25 02:19:51 2026');
@@ -117,6 +118,8 @@ test('json: version 1 shape with every documented field', () => {
     watchedDirs: 4,
     watcherOverflows: 0,
     deleteHold: null,
+    unwatchedDirs: 0,
+    watchRetryAt: null,
     rules: [
       { include: true, pattern: '/keep/' },
       { include: false, pattern: '*.tmp' },
@@ -150,11 +153,25 @@ test('json reader refuses what is not a version-1 status', () => {
 
 test('health: only "running" is healthy; every other state has a reason', () => {
   assert.deepEqual(syncHealth({ state: 'running', lastError: 'old', retryAt: undefined }), { healthy: true, reason: '' });
-  for (const state of ['starting', 'retrying', 'source-gone', 'dead', 'stopped'] as const) {
+  for (const state of ['starting', 'degraded', 'retrying', 'source-gone', 'dead', 'stopped'] as const) {
     const h = syncHealth({ state, lastError: undefined, retryAt: undefined });
     assert.equal(h.healthy, false);
     assert.ok(h.reason.length > 0, state);
   }
+});
+
+test('degraded (directories not watched): text, JSON, health and metrics say so, with the count', () => {
+  const snap = { ...healthy(), status: status({ state: 'degraded', unwatchedDirs: 3, watchRetryAt: T + 4000 }) };
+  const text = renderStatusText([snap], { now: NOW });
+  assert.match(text, /^State: degraded$/m);
+  assert.match(text, /^Not watched: 3 directories, each with its subtree \(out of inotify watches\); next attempt at .* \(in 4 s\)$/m);
+  const j = statusJson([snap], { now: NOW }).syncs[0]!;
+  assert.equal(j.healthy, false);
+  assert.equal(j.unwatchedDirs, 3);
+  assert.equal(j.watchRetryAt, new Date(T + 4000).toISOString());
+  assert.match(j.reason, /^degraded: 3 directories not watched \(out of inotify watches.*next watch attempt in 4 s.*lsyncd-ts sysctl --apply/);
+  assert.match(renderMetrics([snap], { rssBytes: 1, startTimeSeconds: 1 }, T), /^lsyncd_ts_sync_unwatched_directories\{sync="sync\[1\]"\} 3$/m);
+  assert.match(renderMetrics([snap], { rssBytes: 1, startTimeSeconds: 1 }, T), /^lsyncd_ts_sync_state\{sync="sync\[1\]",state="degraded"\} 1$/m);
 });
 
 test('durations and line-safe strings', () => {

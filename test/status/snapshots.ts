@@ -24,6 +24,8 @@ export function status(over: Partial<SyncStatus> = {}): SyncStatus {
     filesSent: 0,
     bytesSent: 0,
     lagMs: 0,
+    unwatchedDirs: 0,
+    watchRetryAt: undefined,
     ...over,
   };
 }

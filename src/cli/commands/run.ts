@@ -64,7 +64,7 @@ export function registerRun(y: Argv, sink: ExitCodeSink): Argv {
         return;
       }
       printLsyncdDiagnostics([], r.warnings);
-      sink.exitCode = await startDaemon(r.config, { log: argv.log ?? [], reload: () => loadForCli(source, overrides) });
+      sink.exitCode = await startDaemon(r.config, { log: argv.log ?? [], reload: () => loadForCli(source, overrides), configFile: argv.config });
     },
   );
 }
