@@ -20,7 +20,6 @@
 // Loader warnings already cover: `_extra` holding a whole command line, StrictHostKeyChecking=no,
 // rsyncOps, and the string forms of target-in-source / same target.
 import { diagnostic, type ConfigDiagnostic } from '../config/diagnostics.js';
-import { isLocalTarget } from '../config/local_paths.js';
 import type { NormalizedConfig, NormalizedSync } from '../config/schema.js';
 import { loadSyncRules, type SyncRules } from '../sysctl/sync_rules.js';
 import { resolveDirectory } from '../sysctl/trees.js';

@@ -38,7 +38,7 @@ const cases: Case[] = [
     name: 'init transfer to a target whose parent is missing',
     make: async (dir) => ({
       sync: { mode: 'rsync', target: path.join(dir, 'missing-parent', 'dst') },
-      reason: /rsync exited with code 11: .*error in file IO/,
+      reason: /rsync exited with code 11: .*mkdir ".*missing-parent\/dst" failed: No such file or directory/,
     }),
   },
   {

@@ -171,7 +171,8 @@ test('run time out of watches: degraded with the count, then watched, resynced a
   const h = await getHealth(port);
   assert.equal(h.status, 503);
   assert.match(h.body, /sync\[1\]: degraded: 3 directories not watched \(out of inotify watches/);
-  assert.match(readFileSync(statusFile, 'utf8'), /^State: degraded$/m);
+  // The JSON twin is written just before the text file: wait for the text to catch up.
+  await waitFor(() => /^State: degraded$/m.test(readFileSync(statusFile, 'utf8')), 'text status says degraded');
   assert.match(readFileSync(statusFile, 'utf8'), /^Not watched: 3 directories/m);
   // One of the four got the spare watch: its file syncs; the others produce no events.
   const names = ['n0', 'n1', 'n2', 'n3'];
