@@ -16,7 +16,7 @@
 //     test); matchesLevel(): it must end at the end of the path, or at its own trailing '/'.
 // A rule list is ordered: filter rules first, then excludes as '-' rules. excluded(path) is the
 // first-match verdict for the path's own level; the caller checks ancestors first — the tree
-// walker does so by never descending into an excluded directory (src/filters/rule-list.ts walks
+// walker does so by never descending into an excluded directory (src/filters/rule_list.ts walks
 // levels the same way, which is what makes filters agree with rsync).
 //
 // Threading: immutable after construction; safe to share read-only.

@@ -22,13 +22,13 @@
 import { diagnostic, type ConfigDiagnostic } from '../config/diagnostics.js';
 import { isLocalTarget } from '../config/local_paths.js';
 import type { NormalizedConfig, NormalizedSync } from '../config/schema.js';
-import { loadSyncRules, type SyncRules } from '../sysctl/sync_rules.js';
+import { loadSyncRules, type SyncRules } from '../filters/sync_rules.js';
 import { resolveDirectory } from '../sysctl/trees.js';
 import type { SystemRoot } from '../sysctl/proc_root.js';
 import { surveyTrees, type Survey } from '../sysctl/survey.js';
 import type { WatchTree } from '../sysctl/trees.js';
 import { findBinary } from '../system/find_binary.js';
-import { localTarget } from '../transports/local-target.js';
+import { localTarget } from '../transports/local_target.js';
 import { realish } from './target_in_source.js';
 
 export interface EnvironmentOptions {

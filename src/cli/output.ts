@@ -5,10 +5,10 @@
 // Each diagnostic is one line: `FILE:LINE: path: message` (src/config/diagnostics.ts).
 // Writes go through process.stdout/stderr; callers set process.exitCode (never process.exit), so
 // output is flushed even when piped.
-// Bytes of a configured path that are not valid UTF-8 (byte-escaped, src/paths/byte-path.ts)
+// Bytes of a configured path that are not valid UTF-8 (byte-escaped, src/paths/byte_path.ts)
 // are written as \xNN.
 import type { ConfigDiagnostic } from '../config/diagnostics.js';
-import { showEscapedBytes } from '../paths/byte-path.js';
+import { showEscapedBytes } from '../paths/byte_path.js';
 
 export function out(line = ''): void {
   process.stdout.write(`${showEscapedBytes(line)}\n`);

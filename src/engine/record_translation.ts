@@ -5,13 +5,13 @@
 //   - excluded paths are dropped with the same rule list the watcher and rsync use;
 //   - a MoveFrom/MoveTo pair (adjacent, same cookie — the watcher guarantees it) becomes one
 //     Move, or Delete(origin) / Create(destination) / nothing when one or both ends are excluded
-//     (§2.4's table, src/filters/move-filter.ts);
+//     (§2.4's table, src/filters/move_filter.ts);
 //   - Overflow, RootGone and Error are signals for the runner, not queue events.
 import type { EventBatch } from '../watcher/event_batch.js';
 import { RecordFlag, RecordKind } from '../watcher/record_kind.js';
-import type { RuleList } from '../filters/rule-list.js';
-import { classifyMove } from '../filters/move-filter.js';
-import type { SyncPath } from '../paths/byte-path.js';
+import type { RuleList } from '../filters/rule_list.js';
+import { classifyMove } from '../filters/move_filter.js';
+import type { SyncPath } from '../paths/byte_path.js';
 import type { QueueEvent } from '../queue/events.js';
 
 export interface TranslationSink {

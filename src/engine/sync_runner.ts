@@ -4,7 +4,7 @@
 //   - events (record_translation.ts) are ingested into a pure DelayQueue (src/queue); the runner
 //     owns the only timer, set to the queue's next wake-up, and asks the Scheduler for a slot;
 //   - a batch runs through the Transport; outcome ok → completed; again → retried with
-//     exponential backoff from `delay` (retry-backoff.ts, capped at 5 min) and merged with
+//     exponential backoff from `delay` (retry_backoff.ts, capped at 5 min) and merged with
 //     events that arrive meanwhile; die → THIS sync stops with a clear error while every other
 //     sync keeps running (lsyncd kills the whole daemon, issues #209/#678/#654/#97);
 //   - startup (§4): the Full "init" marker is queued before the watch exists, so events that
@@ -26,13 +26,13 @@
 //     --delete.
 // Time: queue times are performance.now() milliseconds; status times are wall-clock.
 import type { NormalizedSync } from '../config/schema.js';
-import type { RuleList } from '../filters/rule-list.js';
+import type { RuleList } from '../filters/rule_list.js';
 import type { Log } from '../log/log.js';
-import { displayPath, type SyncPath } from '../paths/byte-path.js';
-import { DelayQueue, type Batch } from '../queue/delay-queue.js';
+import { displayPath, type SyncPath } from '../paths/byte_path.js';
+import { DelayQueue, type Batch } from '../queue/delay_queue.js';
 import type { QueueEvent } from '../queue/events.js';
-import { retryDelayMs } from '../queue/retry-backoff.js';
-import { deletesOnFull } from '../transports/delete-mode.js';
+import { retryDelayMs } from '../queue/retry_backoff.js';
+import { deletesOnFull } from '../transports/delete_mode.js';
 import type { DeleteGuard, DeleteHold } from './delete_guard.js';
 import { createDeleteGuard } from './delete_guard_host.js';
 import { overflowAdvice, watchErrorMessage } from '../watcher/watch_errors.js';

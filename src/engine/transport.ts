@@ -17,10 +17,10 @@
 //   - `requeue` lists events to queue afresh after this batch (e.g. a move that failed on the
 //     target becomes Create(destination) so the content is transferred instead);
 //   - `fullResync` asks for a full transfer of this sync after this batch, with the reason (the
-//     target's root was found missing: src/transports/target-root.ts);
+//     target's root was found missing: src/transports/target_root.ts);
 //   - never throw: failures are outcomes. Honour ctx.signal (shutdown) by ending promptly.
 import type { Log } from '../log/log.js';
-import type { BatchOptions } from '../queue/delay-queue.js';
+import type { BatchOptions } from '../queue/delay_queue.js';
 import type { Delay, QueueEvent } from '../queue/events.js';
 
 export type TransferOutcome =

@@ -2,11 +2,11 @@
  * Event and delay types of the per-sync delay queue (lsyncd-behaviour.md §2.4–§2.7, §3).
  *
  * An *event* is what the engine feeds in (after exclude filtering and move classification,
- * src/filters/move-filter.ts). A *delay* is a queued unit of work: one or more events on the same
- * path collapsed into one (collapse-table.ts), or a Full resync marker.
- * Paths follow src/paths/byte-path.ts: root-relative, leading "/", directories end in "/".
+ * src/filters/move_filter.ts). A *delay* is a queued unit of work: one or more events on the same
+ * path collapsed into one (collapse_table.ts), or a Full resync marker.
+ * Paths follow src/paths/byte_path.ts: root-relative, leading "/", directories end in "/".
  */
-import type { SyncPath } from '../paths/byte-path.js';
+import type { SyncPath } from '../paths/byte_path.js';
 
 export type PathEventKind = 'Create' | 'Modify' | 'Attrib' | 'Delete';
 export type EventKind = PathEventKind | 'Move';

@@ -31,13 +31,13 @@
 import { constants as osConstants } from 'node:os';
 
 import type { ActionEvent, ActionName, ActionResult, ExitAction, NormalizedCustomSync } from '../../config/schema.js';
-import { describeCommand } from '../../engine/process_runner.js';
+import { describeCommand } from '../../process/process_runner.js';
 import type { Transport, TransferContext, TransferOutcome, TransferReport } from '../../engine/transport.js';
-import { displayPath, isDirPath, toBytes, type SyncPath } from '../../paths/byte-path.js';
-import type { BatchOptions } from '../../queue/delay-queue.js';
+import { displayPath, isDirPath, toBytes, type SyncPath } from '../../paths/byte_path.js';
+import type { BatchOptions } from '../../queue/delay_queue.js';
 import type { Delay } from '../../queue/events.js';
-import type { Command } from '../command.js';
-import { classifyExit } from '../exit-outcome.js';
+import type { Command } from '../../process/command.js';
+import { classifyExit } from '../exit_outcome.js';
 import { runAction } from './run_action.js';
 import { actionCommand, byteArgsCommand, describeAction, usesTarget, type SubstitutionContext } from './substitution.js';
 

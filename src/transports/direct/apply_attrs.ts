@@ -19,7 +19,7 @@
 import type { BigIntStats } from 'node:fs';
 import { fchmodSync, fchownSync, futimesSync } from 'node:fs';
 import { chmod, lchown, lutimes } from 'node:fs/promises';
-import { fsPath } from './byte_paths.js';
+import { fsPath } from './target_paths.js';
 import { isUnsupportedAttr, targetError } from './fs_errors.js';
 
 export interface AttrOptions {

@@ -15,7 +15,7 @@
  *    differently-typed target entry (or a file whose size differs) is synced instead. lsyncd
  *    drops Attrib (§5.4).
  *  - `remove(rel)`: `rm -r` of the target path, only when deleting while running
- *    (delete-mode.ts), through safeDeletePath (never the target root, no "."/".." — §5.4
+ *    (delete_mode.ts), through safeDeletePath (never the target root, no "."/".." — §5.4
  *    "Refusing to erase your harddisk!").
  *  - `move(from, to)`: rename(2) on the target; fallback to copying `to` from the source (and
  *    removing `from` when deleting is enabled) when the origin is not on the target or the rename
@@ -43,9 +43,9 @@ import { type BigIntStats, lstatSync, statSync } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import type { RuleList } from '../../filters/index.js';
 import type { Log } from '../../log/log.js';
-import { safeDeletePath, UnsafeDeleteError } from '../delete-safety.js';
+import { safeDeletePath, UnsafeDeleteError } from '../delete_safety.js';
 import { applyAttrs, applyTimes, type AttrOptions } from './apply_attrs.js';
-import { ancestorsOf, fsPath, parentOf, related, show, syncPathOf, TEMP_PREFIX } from './byte_paths.js';
+import { ancestorsOf, fsPath, parentOf, related, show, syncPathOf, TEMP_PREFIX } from './target_paths.js';
 import { copyFileAtomic, copySymlinkAtomic, type MakeWay, type PlaceResult } from './copy_atomic.js';
 import { DirectOpError, errnoOf, isGone, targetError } from './fs_errors.js';
 

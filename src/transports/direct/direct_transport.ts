@@ -18,7 +18,7 @@
  *    batch with backoff; every op is idempotent, a Move retried after it succeeded finds no origin
  *    and copies the destination instead). An unexpected non-errno exception is `die`: retrying a
  *    bug forever helps nobody. A Full delay inside a batch runs full(). A target root found
- *    missing before a batch skips it and asks for a full resync instead (target-root.ts).
+ *    missing before a batch skips it and asks for a full resync instead (target_root.ts).
  *  - Concurrency: runs of consecutive non-directory Create/Modify/Attrib delays on unrelated paths
  *    (no path equal to, or an ancestor of, another in the run) execute with up to
  *    `concurrency` operations in flight (libuv's thread pool does the syscalls); every other delay
@@ -35,18 +35,18 @@
 import { opendir } from 'node:fs/promises';
 
 import type { NormalizedDirectSync } from '../../config/schema.js';
-import { describeCommand, runCommand } from '../../engine/process_runner.js';
+import { describeCommand, runCommand } from '../../process/process_runner.js';
 import type { FullOptions, TransferContext, TransferOutcome, TransferReport, Transport } from '../../engine/transport.js';
 import type { RuleList } from '../../filters/index.js';
-import type { BatchOptions } from '../../queue/delay-queue.js';
+import type { BatchOptions } from '../../queue/delay_queue.js';
 import type { Delay } from '../../queue/events.js';
-import { deletesWhileRunning } from '../delete-mode.js';
-import { classifyExit } from '../exit-outcome.js';
-import { rsyncFailureLine } from '../rsync/error-line.js';
-import { rsyncFullCommand } from '../rsync/full-argv.js';
-import { TargetRoot } from '../target-root.js';
+import { deletesWhileRunning } from '../delete_mode.js';
+import { classifyExit } from '../exit_outcome.js';
+import { rsyncFailureLine } from '../rsync/error_line.js';
+import { rsyncFullCommand } from '../rsync/full_argv.js';
+import { TargetRoot } from '../target_root.js';
 import { isRoot } from './apply_attrs.js';
-import { ancestorsOf, relOf, rootByteString } from './byte_paths.js';
+import { ancestorsOf, relOf, rootByteString } from './target_paths.js';
 import { DirectOps, type DirectOpsOptions, forEachLimit } from './direct_ops.js';
 import { DirectOpError } from './fs_errors.js';
 

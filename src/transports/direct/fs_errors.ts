@@ -10,7 +10,7 @@
  * A source entry that vanished (ENOENT/ENOTDIR while reading the source) is not a failure: the
  * change that removed it is queued behind this one.
  */
-import { show } from './byte_paths.js';
+import { show } from './target_paths.js';
 
 /** A target-side failure; its message is the `again` reason. */
 export class DirectOpError extends Error {

@@ -18,9 +18,9 @@
  *   --bwlimit=, --chmod=, --chown=, --copy-unsafe-links, --groupmap=, --existing, --inplace,
  *   --password-file=, --rsh=, --rsync-path=, --suffix=, --temp-dir=, --timeout=, --usermap=.
  * - `recursive` has no flag here: the batch and full builders always pass `-r` themselves, as
- *   lsyncd does. `delete_excluded` only affects full transfers (full-argv.ts). Defaults
+ *   lsyncd does. `delete_excluded` only affects full transfers (full_argv.ts). Defaults
  *   (links/times/protect_args) are applied by src/config/normalize.ts, not here.
- * - `extraRsh`: the `--rsh=ssh …` generated for rsyncssh (ssh-argv.ts) goes after any user
+ * - `extraRsh`: the `--rsh=ssh …` generated for rsyncssh (ssh_argv.ts) goes after any user
  *   `rsh`, like lsyncd's `_computed`.
  */
 import type { ResolvedRsyncOptions, RsyncOptions } from '../../config/schema.js';

@@ -9,7 +9,7 @@ import test from 'node:test';
 import type { ActionEvent, NormalizedCustomSync, SyncActions } from '../../../src/config/schema.js';
 import type { TransferContext } from '../../../src/engine/transport.js';
 import { memoryLog } from '../../../src/log/log.js';
-import type { SyncPath } from '../../../src/paths/byte-path.js';
+import type { SyncPath } from '../../../src/paths/byte_path.js';
 import type { Delay, DelayKind } from '../../../src/queue/events.js';
 import { ActionsTransport } from '../../../src/transports/actions/index.js';
 import { tempDir } from '../../helpers/temp_tree.js';

@@ -2,7 +2,7 @@
  * Byte-string path helpers of the direct transport.
  *
  * Contract: every path the direct transport handles internally is a *byte string* (one JS char
- * per byte, latin1 — src/paths/byte-path.ts `toByteString`), so names that are not valid UTF-8
+ * per byte, latin1 — src/paths/byte_path.ts `toByteString`), so names that are not valid UTF-8
  * survive joining, splitting and prefix tests unchanged. A byte string is turned back into what
  * the fs API wants only at the syscall boundary ({@link fsPath}: the string itself when it is
  * ASCII — the common, allocation-free case — otherwise a Buffer with the exact bytes). Nothing
@@ -12,7 +12,7 @@
  * event path without its trailing "/" ("/a/b", "" for the root itself); abs = root + rel.
  */
 import { randomBytes } from 'node:crypto';
-import { type SyncPath, displayPath, fromByteString, toByteString } from '../../paths/byte-path.js';
+import { type SyncPath, displayPath, fromByteString, toByteString } from '../../paths/byte_path.js';
 
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 

@@ -12,7 +12,7 @@
  * (`Unknown filter rule: "…"` otherwise).
  * Both: lines split on "\n"; a "\r" before it (CRLF files) is dropped.
  */
-import { type WireRule, parseFilterRule } from './rule-list.js';
+import { type WireRule, parseFilterRule } from './rule_list.js';
 
 function lines(text: string): string[] {
   return text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));

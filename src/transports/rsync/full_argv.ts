@@ -11,14 +11,14 @@
  * when rsync.delete_excluded (lsyncd 2.3, full transfers only).
  * Deviation from lsyncd: the stdin list is NUL-separated with `--from0` instead of "\n"-joined,
  * so a pattern containing a newline cannot split into two rules.
- * The rule list is the one the event side uses (src/filters/rule-list.ts `rules`): filters in
+ * The rule list is the one the event side uses (src/filters/rule_list.ts `rules`): filters in
  * order, then excludes as `-` rules, so events and full runs agree. An exclude list whose
  * patterns are all plain excludes uses --exclude-from like lsyncd.
  */
 import type { DeleteMode } from '../../config/schema.js';
-import type { WireRule } from '../../filters/rule-list.js';
-import type { Command } from '../command.js';
-import { deletesOnFull } from '../delete-mode.js';
+import type { WireRule } from '../../filters/rule_list.js';
+import type { Command } from '../../process/command.js';
+import { deletesOnFull } from '../delete_mode.js';
 import { type RsyncTable, expandArchive, rsyncBinary, rsyncFlags } from './flags.js';
 
 export interface FullCommandInput {

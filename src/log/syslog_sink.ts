@@ -17,7 +17,7 @@ import type winston from 'winston';
 
 import { SYSLOG_FACILITIES, SYSLOG_LEVELS, syslogOpen, syslogWrite } from '../system/system_calls.js';
 import { type LogLevel, MESSAGE, recordOf } from './formats.js';
-import { TransportBase, type TransportInfo } from './transport_base.js';
+import { TransportBase, type TransportInfo } from './sink_base.js';
 
 export class FacilityError extends Error {
   constructor(readonly facility: string | number) {

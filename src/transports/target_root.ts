@@ -2,7 +2,7 @@
 // batch only carries the changed paths, so rsync (which recreates a missing destination
 // directory) or the direct copier would bring back just those and leave the rest of the mirror
 // missing until the next restart. Before each batch the local transports (direct, rsync to a
-// local path: local-target.ts) stat the root — one syscall per batch — and when it existed and is missing
+// local path: local_target.ts) stat the root — one syscall per batch — and when it existed and is missing
 // they skip the batch and ask the runner for a full resync instead (TransferReport.fullResync),
 // which recreates the root and everything in it; while that fails (the root's parent is gone
 // too) the runner retries it with backoff like any failed transfer.

@@ -8,11 +8,11 @@
  * | yes             | no                   | Create(destination)|
  * | no              | no                   | Move               |
  *
- * "Excluded" includes excluded ancestors (see rule-list.ts), e.g. moving a file out of an
+ * "Excluded" includes excluded ancestors (see rule_list.ts), e.g. moving a file out of an
  * excluded `tmp/` directory into the tree is a Create.
  */
-import type { SyncPath } from '../paths/byte-path.js';
-import type { RuleList } from './rule-list.js';
+import type { SyncPath } from '../paths/byte_path.js';
+import type { RuleList } from './rule_list.js';
 
 export type MoveFate = 'move' | 'delete-origin' | 'create-destination' | 'drop';
 

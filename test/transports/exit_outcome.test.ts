@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { RSYNC_EXIT_CODES } from '../../src/config/defaults.js';
-import { classifyExit } from '../../src/transports/exit-outcome.js';
+import { classifyExit } from '../../src/transports/exit_outcome.js';
 
 const CASES: [number | null, string][] = [
   [0, 'ok'], [23, 'again'], [24, 'ok'], [1, 'die'], [12, 'again'], [255, 'again'], // 23: a partial transfer is retried, not counted as done

@@ -9,7 +9,7 @@
  * Two keys are *related* when equal or when one is an ancestor of the other — lsyncd's
  * "one path is a directory prefix of the other" rule (§2.7).
  */
-import { type SyncPath, toByteString } from '../paths/byte-path.js';
+import { type SyncPath, toByteString } from '../paths/byte_path.js';
 
 export function pathKey(p: SyncPath): string {
   const b = toByteString(p);

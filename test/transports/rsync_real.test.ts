@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type IncludeEntry, rsyncBatchCommand, rsyncFullCommand } from '../../src/transports/rsync/index.js';
-import type { Command } from '../../src/transports/command.js';
+import type { Command } from '../../src/process/command.js';
 
 const haveRsync = spawnSync('rsync', ['--version']).status === 0;
 

@@ -1,4 +1,4 @@
-// StandbyChild (src/engine/standby_child.ts): a batch rsync started ahead of time, blocked on
+// StandbyChild (src/process/standby_child.ts): a batch rsync started ahead of time, blocked on
 // its stdin. Real rsync, real files. It is handed out only for the identical command and only
 // while it is still waiting with its stdin untouched; anything else is started fresh, and an
 // unused standby is killed without touching either tree.
@@ -7,8 +7,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 
-import { runCommand } from '../../src/engine/process_runner.js';
-import { StandbyChild } from '../../src/engine/standby_child.js';
+import { runCommand } from '../../src/process/process_runner.js';
+import { StandbyChild } from '../../src/process/standby_child.js';
 import type { Delay } from '../../src/queue/index.js';
 import { smallBatch, STANDBY_MAX_BYTES, STANDBY_MAX_DELAYS } from '../../src/transports/rsync/rsync_transport.js';
 import { tempDir } from '../helpers/temp_tree.js';

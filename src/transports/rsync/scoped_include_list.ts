@@ -2,15 +2,15 @@
  * The batch list for a moved-in directory when the sync has `+` filter rules (issue 4: filters
  * "identical for events and for rsync runs").
  *
- * lsyncd's batch list (include-list.ts) sends a moved-in directory as `/D/***`, everything below
+ * lsyncd's batch list (include_list.ts) sends a moved-in directory as `/D/***`, everything below
  * it, and ends with `--exclude=*`. lsyncd gets away with that because its watcher re-reports a
  * moved tree file by file, filtered; ours does not (a rename is one record). With exclude-only
- * rules batch-argv.ts keeps excluded names out with perishable excludes; a `+` rule cannot be
+ * rules batch_argv.ts keeps excluded names out with perishable excludes; a `+` rule cannot be
  * placed that way, because it would also include unlisted paths anywhere rsync looks. So such a
  * batch gets this list on stdin instead (NUL-separated; `--include-from=-` honours rsync's old
  * `+ ` / `- ` prefixes) and no `--exclude=*`:
  *
- *   1. the usual include patterns (include-list.ts): every listed path and its ancestors, a
+ *   1. the usual include patterns (include_list.ts): every listed path and its ancestors, a
  *      deleted directory as `/Del/***`; a scoped directory D only as `/D/`, entries inside it
  *      dropped (D's rules cover them). Scoped are the moved-in directories, and a deleted
  *      directory that holds one (deleted and made again in this batch, `rm -r A; mkdir A;
@@ -18,20 +18,20 @@
  *   2. `- X*` for every directory X rsync may descend into that is not scoped (the ancestors,
  *      listed directories, listed files that may have become directories): their other
  *      children stay out, as `--exclude=*` did;
- *   3. then batch-argv.ts puts the sync's own rules on the command line after the list, as
+ *   3. then batch_argv.ts puts the sync's own rules on the command line after the list, as
  *      `--filter=+ p` / `--filter=-p p`: below a scoped directory nothing else matches, so they
  *      decide, and rsync's default, include, applies after them. (Modifiers such as the
  *      perishable `p` are not understood inside an `--include-from` list.)
  *
- * Inside a scoped directory that is the full transfer's semantics (full-argv.ts): rule-excluded
+ * Inside a scoped directory that is the full transfer's semantics (full_argv.ts): rule-excluded
  * files are neither sent nor deleted on the target, target-only files the rules include are
- * deleted (with --delete). The excludes are perishable, as batch-argv.ts's exclude-only rules
+ * deleted (with --delete). The excludes are perishable, as batch_argv.ts's exclude-only rules
  * are, so a directory deleted below one still goes away completely (the full transfer would
- * keep its rule-excluded files). Checked against real rsync (test/transports/rsync-real.test.ts).
+ * keep its rule-excluded files). Checked against real rsync (test/transports/rsync_real.test.ts).
  */
-import type { WireRule } from '../../filters/rule-list.js';
-import { toByteString } from '../../paths/byte-path.js';
-import { type IncludeEntry, includePatterns } from './include-list.js';
+import type { WireRule } from '../../filters/rule_list.js';
+import { toByteString } from '../../paths/byte_path.js';
+import { type IncludeEntry, includePatterns } from './include_list.js';
 
 /** Does this batch need the scoped list? (`+` rules and a moved-in directory.) */
 export function needsScopedList(entries: readonly IncludeEntry[], rules: readonly WireRule[]): boolean {

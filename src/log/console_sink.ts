@@ -8,7 +8,7 @@
 import type winston from 'winston';
 
 import { MESSAGE } from './formats.js';
-import { TransportBase, type TransportInfo } from './transport_base.js';
+import { TransportBase, type TransportInfo } from './sink_base.js';
 
 export interface LineSink {
   write(chunk: string): unknown;

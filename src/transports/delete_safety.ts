@@ -4,7 +4,7 @@
  * strictly INSIDE the target — never the target root itself, and no "." / ".." components that
  * could climb out — checked on bytes, before any I/O.
  */
-import { type SyncPath, fromByteString, toByteString } from '../paths/byte-path.js';
+import { type SyncPath, fromByteString, toByteString } from '../paths/byte_path.js';
 
 export class UnsafeDeleteError extends Error {
   constructor(readonly path: string) {

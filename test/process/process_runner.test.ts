@@ -1,4 +1,4 @@
-// runCommand (src/engine/process_runner.ts): every case runs twice, with the native posix_spawn
+// runCommand (src/process/process_runner.ts): every case runs twice, with the native posix_spawn
 // spawner (native/addon/child_spawner.cc) and with node:child_process (LSYNCD_TS_NODE_SPAWN=1),
 // and must give the same RunResult. Plus the spawner's own contract: exec errors come back as an
 // errno (not a child exiting 127), signal dispositions and mask are default in the child, and
@@ -14,8 +14,8 @@ import test from 'node:test';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
-import { runCommand, type RunOptions, type RunResult } from '../../src/engine/process_runner.js';
-import { loadNative } from '../../src/watcher/native_binding.js';
+import { runCommand, type RunOptions, type RunResult } from '../../src/process/process_runner.js';
+import { loadNative } from '../../src/native/native_binding.js';
 
 const native = loadNative();
 

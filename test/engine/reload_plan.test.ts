@@ -1,10 +1,10 @@
-// planReload (src/daemon/reload.ts), the pure diff behind HUP: what is kept, stopped, started.
+// planReload (src/engine/reload_plan.ts), the pure diff behind HUP: what is kept, stopped, started.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
 import type { NormalizedConfig, NormalizedSettings, NormalizedSync } from '../../src/config/schema.js';
 import { loadConfig } from '../../src/config/load_config.js';
-import { planReload, sameSync } from '../../src/daemon/reload.js';
+import { planReload, sameSync } from '../../src/engine/reload_plan.js';
 import { tempDir } from '../helpers/temp_tree.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';

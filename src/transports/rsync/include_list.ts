@@ -14,7 +14,7 @@
  *   `a\]b`) silently never sync — lsyncd issue #386 class of bugs. Ancestors are escaped
  *   independently for the same reason.
  */
-import { type SyncPath, toByteString } from '../../paths/byte-path.js';
+import { type SyncPath, toByteString } from '../../paths/byte_path.js';
 import type { Delay } from '../../queue/events.js';
 
 export interface IncludeEntry {
@@ -23,7 +23,7 @@ export interface IncludeEntry {
   readonly subtree: boolean;
   /**
    * A directory that arrived with its content (a move), as opposed to a deleted one: with `+`
-   * filter rules the sync's rules must apply inside it (scoped-include-list.ts).
+   * filter rules the sync's rules must apply inside it (scoped_include_list.ts).
    */
   readonly moved?: boolean;
 }
@@ -61,7 +61,7 @@ export function includeEntriesFromDelays(delays: readonly Delay[]): IncludeEntry
 
 /**
  * The batch changes some file's content: a file created or modified, or a moved-in tree
- * (batch-argv.ts passes `--checksum` then). Attrib, Delete and plain directory events do not.
+ * (batch_argv.ts passes `--checksum` then). Attrib, Delete and plain directory events do not.
  */
 export function hasContentChanges(delays: readonly Delay[]): boolean {
   return delays.some((d) => (d.kind === 'Create' || d.kind === 'Modify') && (!d.isDir || d.fromMove));

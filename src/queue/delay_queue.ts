@@ -4,7 +4,7 @@
  *
  * Contract (lsyncd-behaviour.md §2.6, §2.7, §3, §4, §6.2):
  * - `ingest(event, now)` queues a delay with `alarm = now + delayMs`, collapsing it with the
- *   newest *related* pending delay per the intended table (collapse-table.ts) — lsyncd 2.2+
+ *   newest *related* pending delay per the intended table (collapse_table.ts) — lsyncd 2.2+
  *   broke this (issue #636). Only a *waiting* delay absorbs or is replaced; a new event on the
  *   path of an *active* delay (transfer running) is queued behind it, because the running
  *   transfer may already have read the old content (lsyncd absorbs into active delays and loses
@@ -28,15 +28,15 @@
  *   `retryAt` (lsyncd's FIFO walk also stops at a retried delay; retrying other paths of a dead
  *   target would only hammer it). `retryAt` also holds when `maxDelays` is exceeded.
  *
- * Complexity: ingest is O(depth of the path) — a per-key index (path-keys.ts PathIndex) finds the
+ * Complexity: ingest is O(depth of the path) — a per-key index (path_keys.ts PathIndex) finds the
  * newest related delay and a prefix multiset (RelatedKeySet) of active/blocked keys decides
  * eligibility; lsyncd scans the whole queue backwards per event (O(n²), §13). `getBatch` and
  * `complete` walk the queue once (O(n) per batch, not per event).
  */
-import { type SyncPath, isDirPath } from '../paths/byte-path.js';
-import { collapse } from './collapse-table.js';
+import { type SyncPath, isDirPath } from '../paths/byte_path.js';
+import { collapse } from './collapse_table.js';
 import type { Delay, DelayKind, PathEventKind, QueueEvent } from './events.js';
-import { PathIndex, RelatedKeySet, pathKey } from './path-keys.js';
+import { PathIndex, RelatedKeySet, pathKey } from './path_keys.js';
 
 export interface DelayQueueOptions {
   /** `delay` in ms: how long the oldest event may wait for company. */

@@ -19,7 +19,7 @@
  * lsyncd 2.2.0+ looks this table up but only honours the `replace file,block dir` cell, so 50
  * writes to a file stay 43 separate delays (observed, §2.7; issue #636). This is the table as
  * designed. Whether the old delay may be combined at all (it must be waiting, not active, and be
- * the newest delay related to the path) is decided by delay-queue.ts.
+ * the newest delay related to the path) is decided by delay_queue.ts.
  */
 import type { PathEventKind } from './events.js';
 

@@ -7,7 +7,7 @@ import {
   includeListBytes,
   includePatterns,
 } from '../../src/transports/rsync/index.js';
-import { needsScopedList, scopedIncludeListBytes, scopedRuleArgs } from '../../src/transports/rsync/scoped-include-list.js';
+import { needsScopedList, scopedIncludeListBytes, scopedRuleArgs } from '../../src/transports/rsync/scoped_include_list.js';
 
 const f = (path: string) => ({ path, subtree: false });
 

@@ -24,7 +24,7 @@ import path from 'node:path';
 import type winston from 'winston';
 
 import { MESSAGE } from './formats.js';
-import { TransportBase, type TransportInfo } from './transport_base.js';
+import { TransportBase, type TransportInfo } from './sink_base.js';
 
 export class LogfileError extends Error {
   constructor(

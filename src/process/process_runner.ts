@@ -23,12 +23,12 @@ import type { Readable, Writable } from 'node:stream';
 import { getSystemErrorName } from 'node:util';
 import { isMainThread } from 'node:worker_threads';
 
-import type { Command } from '../transports/command.js';
+import type { Command } from './command.js';
 import { ChildOutput } from './child_output.js';
 import { killOnAbort } from './kill_on_abort.js';
 import type { StandbyChild } from './standby_child.js';
-import { displayPath, hasEscapedBytes, pathArg } from '../paths/byte-path.js';
-import { loadNative, type NativeModule } from '../watcher/native_binding.js';
+import { displayPath, hasEscapedBytes, pathArg } from '../paths/byte_path.js';
+import { loadNative, type NativeModule } from '../native/native_binding.js';
 
 export interface RunOptions {
   readonly signal?: AbortSignal;
@@ -173,7 +173,7 @@ function nativeSpawn(cmd: Command, opts: RunOptions, keepStdinOpen: boolean): Ch
   }
   const strings = [cmd.binary, ...cmd.args, ...(envPairs ?? []), opts.cwd ?? ''];
   if (strings.some((x) => x.includes('\0'))) return null;
-  // A byte-escaped (non-UTF-8) path goes to the child as its exact bytes (src/paths/byte-path.ts).
+  // A byte-escaped (non-UTF-8) path goes to the child as its exact bytes (src/paths/byte_path.ts).
   const args = cmd.args.map(pathArg);
 
   const child = new NativeChild(sp);

@@ -13,7 +13,7 @@
 // Contract: one owner (a transport). take() at most once; dispose() always (idempotent; kills a
 // standby that was not taken). A standby that ended on its own (killed from outside, binary
 // gone) is never handed out. Threading: JS thread.
-import type { Command } from '../transports/command.js';
+import type { Command } from './command.js';
 import { type ChildLike, type RunOptions, startChild } from './process_runner.js';
 
 export class StandbyChild {

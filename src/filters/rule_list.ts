@@ -21,7 +21,7 @@
  * - A malformed filter line is a configuration error with lsyncd's message
  *   `Unknown filter rule: "…"`.
  */
-import { type SyncPath, toByteString } from '../paths/byte-path.js';
+import { type SyncPath, toByteString } from '../paths/byte_path.js';
 import { type CompiledPattern, compilePattern } from './pattern.js';
 
 /** Serialisable rule: what crosses the N-API boundary and what rsync gets on stdin. */

@@ -12,7 +12,7 @@
 //    pattern — a config error.
 import { readFileSync } from 'node:fs';
 import type { NormalizedSync } from '../config/schema.js';
-import { FilterRuleError, compileWireRules, parseExcludeFromText, parseFilterFromText, parseFilterRule, type RuleList, type WireRule } from '../filters/index.js';
+import { FilterRuleError, compileWireRules, parseExcludeFromText, parseFilterFromText, parseFilterRule, type RuleList, type WireRule } from './index.js';
 
 export interface RuleProblem {
   kind: 'unreadable' | 'bad-rule';
@@ -24,7 +24,7 @@ export interface RuleProblem {
 export interface SyncRules {
   /** Undefined when the rules cannot be compiled (see problems). */
   rules: RuleList | undefined;
-  /** True when filter/filterFrom contributed (selects rsync's --filter form, full-argv.ts). */
+  /** True when filter/filterFrom contributed (selects rsync's --filter form, full_argv.ts). */
   hasFilters: boolean;
   problems: RuleProblem[];
 }

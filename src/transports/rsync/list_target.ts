@@ -8,7 +8,7 @@
 // destination does not exist yet (rsync exit 23 with "No such file or directory"); undefined
 // when rsync could not tell (unreachable host, no rsync, ...): the guard then assumes it holds
 // something.
-import { runCommand } from '../../engine/process_runner.js';
+import { runCommand } from '../../process/process_runner.js';
 import type { TransferContext } from '../../engine/transport.js';
 import { expandArchive, rsyncBinary, type RsyncTable } from './flags.js';
 

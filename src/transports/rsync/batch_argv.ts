@@ -3,11 +3,11 @@
  *
  *   rsync <flags> -r [--checksum] [--delete --ignore-errors] --force --from0 --include-from=- --exclude=* SRC/ TGT/
  *
- * with the include list (include-list.ts) on stdin; no stdin pipe when the list is empty.
- * `--delete --ignore-errors` only when delete is true or 'running' (delete-mode.ts).
+ * with the include list (include_list.ts) on stdin; no stdin pipe when the list is empty.
+ * `--delete --ignore-errors` only when delete is true or 'running' (delete_mode.ts).
  *
  * `--checksum` (not in lsyncd) when the batch carries content changes (hasContentChanges in
- * include-list.ts). Two things must hold for the listed files:
+ * include_list.ts). Two things must hold for the listed files:
  *   - a rewrite reaches the target even when size and mtime second match: rsync's quick check
  *     compares mtimes in whole seconds, so a file rewritten with the same size within the
  *     second of its previous transfer (a status word, a counter, an editor's save right after
@@ -33,17 +33,17 @@
  * perishable exclude `--filter=-p PATTERN` before the include list: it keeps excluded names out
  * of the subtree, and "perishable" means it is ignored inside directories being deleted, so a
  * deleted directory still goes away completely. With `+` filter rules and a moved-in directory
- * the batch gets the scoped list of scoped-include-list.ts instead (the sync's rules inside the
+ * the batch gets the scoped list of scoped_include_list.ts instead (the sync's rules inside the
  * moved tree, as `--filter=` options after the list; its own `- X*` excludes instead of
  * `--exclude=*`).
  */
 import type { DeleteMode } from '../../config/schema.js';
-import type { WireRule } from '../../filters/rule-list.js';
-import type { Command } from '../command.js';
-import { deletesWhileRunning } from '../delete-mode.js';
+import type { WireRule } from '../../filters/rule_list.js';
+import type { Command } from '../../process/command.js';
+import { deletesWhileRunning } from '../delete_mode.js';
 import { type RsyncTable, rsyncBinary, rsyncFlags } from './flags.js';
-import { type IncludeEntry, includeListBytes } from './include-list.js';
-import { needsScopedList, scopedIncludeListBytes, scopedRuleArgs } from './scoped-include-list.js';
+import { type IncludeEntry, includeListBytes } from './include_list.js';
+import { needsScopedList, scopedIncludeListBytes, scopedRuleArgs } from './scoped_include_list.js';
 
 export interface BatchCommandInput {
   readonly rsync: RsyncTable;
@@ -55,7 +55,7 @@ export interface BatchCommandInput {
   readonly entries: readonly IncludeEntry[];
   /** The sync's compiled rules (filters first, then excludes), see header. */
   readonly rules?: readonly WireRule[];
-  /** Generated `--rsh=ssh …` for rsyncssh (ssh-argv.ts). */
+  /** Generated `--rsh=ssh …` for rsyncssh (ssh_argv.ts). */
   readonly extraRsh?: string;
   /** The batch carries content changes: `--checksum` (see header). */
   readonly contentChanged?: boolean;

@@ -22,10 +22,10 @@
  * shell breaks, so exit 255 still means "ssh failed" (again).
  */
 import type { DeleteMode } from '../../config/schema.js';
-import { type SyncPath, toByteString } from '../../paths/byte-path.js';
-import type { Command } from '../command.js';
-import { deletesWhileRunning } from '../delete-mode.js';
-import { type SshControl, type SshTable, sshArgs, sshBinary } from './ssh-argv.js';
+import { type SyncPath, toByteString } from '../../paths/byte_path.js';
+import type { Command } from '../../process/command.js';
+import { deletesWhileRunning } from '../delete_mode.js';
+import { type SshControl, type SshTable, sshArgs, sshBinary } from './ssh_argv.js';
 
 export interface RemoteMove {
   readonly origin: SyncPath;

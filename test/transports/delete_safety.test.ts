@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { UnsafeDeleteError, safeDeletePath } from '../../src/transports/delete-safety.js';
-import { deletesOnFull, deletesWhileRunning } from '../../src/transports/delete-mode.js';
+import { UnsafeDeleteError, safeDeletePath } from '../../src/transports/delete_safety.js';
+import { deletesOnFull, deletesWhileRunning } from '../../src/transports/delete_mode.js';
 import type { DeleteMode } from '../../src/config/schema.js';
 
 const OK: [string, string, string][] = [
