@@ -1,5 +1,5 @@
 // RuleMatcher: lsyncd exclude/filter patterns, evaluated before inotify_add_watch so excluded
-// directories are never watched (issue 2 §2; lsyncd-behaviour.md §1.3).
+// directories are never watched (docs/watcher-design.md#excludes-before-watching; docs/lsyncd-compat.md#rsync-mode-keys).
 //
 // Pattern semantics — identical to the TypeScript engine (src/filters/pattern.ts); the truth
 // table test/fixtures/rule-cases.tsv is asserted by both, so the watcher and the sync engine

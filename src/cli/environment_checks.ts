@@ -2,7 +2,7 @@
 // what the loader already reports. Kept apart from the loader because they do I/O.
 //
 // Reported here (the loader reports the rest and these do not repeat it):
-//  - source missing / not a directory (lsyncd: `Cannot access source directory`, §1.2);
+//  - source missing / not a directory (lsyncd: `Cannot access source directory`, docs/lsyncd-compat.md#sync-keys);
 //  - rsync / ssh binary missing: rsync.binary for every rsync-based mode (an ERROR: without it
 //    no sync of that mode can even start, and the daemon would exit 255 at its init transfer);
 //    ssh.binary for rsyncssh, and `ssh` for an rsync target `host:path` without rsync.rsh

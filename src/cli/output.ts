@@ -1,6 +1,6 @@
 // Output helpers for the CLI: stdout/stderr lines, and config diagnostics in two styles:
 //  - lsyncd style for the legacy form and `run` (`Error: …` / `Warn: …`, lsyncd's log
-//    categories in the config phase, lsyncd-behaviour.md §8), errors on stderr;
+//    categories in the config phase, docs/lsyncd-compat.md#logging), errors on stderr;
 //  - `error: …` / `warning: …` for check-config (like compilers and `nginx -t`).
 // Each diagnostic is one line: `FILE:LINE: path: message` (src/config/diagnostics.ts).
 // Writes go through process.stdout/stderr; callers set process.exitCode (never process.exit), so

@@ -1,4 +1,4 @@
-// Signal routing for the running daemon (lsyncd-behaviour.md §9, issue 5 "Process lifecycle").
+// Signal routing for the running daemon (docs/lsyncd-compat.md#signals-and-exit-codes, issue 5 "Process lifecycle").
 //
 // Contract: installSignals(handlers) → uninstall().
 //   TERM / INT → handlers.stop('SIGTERM' | 'SIGINT'), once (a second one is ignored: the grace

@@ -1,6 +1,6 @@
 // Engine: all syncs of one config, started in lsyncd's order and kept independent.
 //
-// Start-up, per sync (lsyncd-behaviour.md §4, fixing its races #226/#161): resolve the source
+// Start-up, per sync (docs/lsyncd-compat.md#startup-order, fixing its races #226/#161): resolve the source
 // (realpath; lsyncd: "Cannot access source directory"), compile its rules (excludeFrom /
 // filterFrom are read here: an unreadable file is an error, as in lsyncd), queue the init
 // transfer, THEN add the watch (watch-then-scan), then let transfers run — so nothing that

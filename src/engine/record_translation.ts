@@ -1,11 +1,11 @@
-// Watcher records -> delay-queue events for one sync (lsyncd-behaviour.md §2.4).
+// Watcher records -> delay-queue events for one sync (docs/lsyncd-compat.md#paths-moves-and-excludes).
 //
 //   - paths become the queue's form: root-relative with a leading '/', directories with a
 //     trailing '/'; non-UTF-8 names stay bytes (Buffer);
 //   - excluded paths are dropped with the same rule list the watcher and rsync use;
 //   - a MoveFrom/MoveTo pair (adjacent, same cookie — the watcher guarantees it) becomes one
 //     Move, or Delete(origin) / Create(destination) / nothing when one or both ends are excluded
-//     (§2.4's table, src/filters/move_filter.ts);
+//     (docs/lsyncd-compat.md#paths-moves-and-excludes's table, src/filters/move_filter.ts);
 //   - Overflow, RootGone and Error are signals for the runner, not queue events.
 import type { EventBatch } from '../watcher/event_batch.js';
 import { RecordFlag, RecordKind } from '../watcher/record_kind.js';

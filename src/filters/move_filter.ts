@@ -1,5 +1,5 @@
 /**
- * What survives of a Move when its ends are filtered (lsyncd-behaviour.md §2.4, `Sync.delay`):
+ * What survives of a Move when its ends are filtered (docs/lsyncd-compat.md#paths-moves-and-excludes, `Sync.delay`):
  *
  * | origin excluded | destination excluded | result             |
  * |-----------------|----------------------|--------------------|

@@ -1,7 +1,7 @@
 /**
  * One lsyncd exclude/filter pattern, compiled to a matcher.
  *
- * Semantics (lsyncd-behaviour.md §1.3, lsyncd `Excludes.toLuaPattern` + `test`):
+ * Semantics (docs/lsyncd-compat.md#rsync-mode-keys, lsyncd `Excludes.toLuaPattern` + `test`):
  * - `?` matches one non-"/" byte, `*` a run of non-"/" bytes, `**` (any run of 2+ stars) anything.
  * - A leading "/" anchors the pattern at the sync root; otherwise the pattern must start at the
  *   beginning of some path component (lsyncd prefixes "/" and searches).
@@ -10,7 +10,7 @@
  *   `erd/` matches the directory `/d/erd/` but not the file `/d/erd`.
  *
  * Deliberate differences from lsyncd, all towards rsync so that event filtering (here and in the
- * C++ watcher, native/core/rule_matcher.cc) and rsync runs (which receive the same rules, §5.2)
+ * C++ watcher, native/core/rule_matcher.cc) and rsync runs (which receive the same rules, docs/lsyncd-compat.md#init-and-full-transfers)
  * agree — lsyncd issues #550/#445/#386 are about exactly this disagreement:
  * - `[...]` is a character class with rsync wildmatch rules: `!` or `^` negates, `a-z` ranges,
  *   `]` right after `[`/`[!` is literal, `\` escapes inside, `[:alpha:]` POSIX classes, and a

@@ -2,7 +2,7 @@
  * Parsers for the text of `excludeFrom` and `filterFrom` files (reading the file is the
  * caller's job; a missing file is lsyncd's `Cannot open exclude file "X": …`, exit 255).
  *
- * `excludeFrom` (lsyncd-behaviour.md §1.3, behaviour observed on lsyncd 2.2.3):
+ * `excludeFrom` (docs/lsyncd-compat.md#rsync-mode-keys, behaviour observed on lsyncd 2.2.3):
  * - leading whitespace is stripped; blank lines, `#` comments and lines starting with `+` are
  *   skipped; a leading `-` plus following whitespace is stripped (`- foo`, `-foo` → `foo`);
  *   trailing whitespace is kept (it is part of a file name).

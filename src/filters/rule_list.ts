@@ -1,12 +1,12 @@
 /**
  * A compiled lsyncd rule list: `filter` rules, then `exclude` patterns.
  *
- * Contract (lsyncd-behaviour.md §1.3):
+ * Contract (docs/lsyncd-compat.md#rsync-mode-keys):
  * - `filter` lines are `+ pattern` / `- pattern`; the first matching rule wins.
  * - When no filter rule matches, the `exclude` patterns are consulted; any match excludes.
  *   That is exactly one first-match list: filters first, then every exclude as a `-` rule —
  *   which is also the serialisable form ({@link WireRule}) handed to the native watcher (so it
- *   does not watch excluded directories) and to rsync on init/full runs (§5.2).
+ *   does not watch excluded directories) and to rsync on init/full runs (docs/lsyncd-compat.md#init-and-full-transfers).
  * - A path is excluded when it, or any of its ancestor directories, is excluded: rsync never
  *   descends into an excluded directory, and the watcher never watches one.
  * - Evaluation walks the levels like rsync does: "/a/", "/a/b/", then the path; at each level
@@ -16,7 +16,7 @@
  *   is a match of that ancestor level). For filters it fixes an lsyncd/rsync disagreement:
  *   with `+ /src/`, `- /*`, lsyncd's single-path test excludes `/src/a.c` (because `/*` matches
  *   its prefix `/src`) while rsync transfers it; here it is included, as in rsync
- *   (lsyncd-behaviour.md §12 #14, lsyncd issues #550/#445). The native watcher must evaluate
+ *   (docs/lsyncd-compat.md#known-lsyncd-problems, lsyncd issues #550/#445). The native watcher must evaluate
  *   the wire list the same way (level match, top-down) to agree.
  * - A malformed filter line is a configuration error with lsyncd's message
  *   `Unknown filter rule: "…"`.

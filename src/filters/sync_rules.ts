@@ -1,11 +1,11 @@
 // The rule list of one configured sync: `filter` + `filterFrom` rules first, then `exclude` +
-// `excludeFrom` patterns (lsyncd-behaviour.md §1.3: filters first-match, then excludes), compiled
+// `excludeFrom` patterns (docs/lsyncd-compat.md#rsync-mode-keys: filters first-match, then excludes), compiled
 // with src/filters so the sysctl walk skips exactly what the watcher and rsync skip.
 //
 // Reading the two files is I/O, so it lives here (and in check-config), not in the pure loader.
 // Problems are returned as values:
 //  - 'unreadable': excludeFrom/filterFrom cannot be read. lsyncd exits with `Cannot open exclude
-//    file "X"` (§1.3); check-config reports it as a warning (the file may be created by
+//    file "X"` (docs/lsyncd-compat.md#rsync-mode-keys); check-config reports it as a warning (the file may be created by
 //    deployment later) and the walk goes on without those rules (it then counts MORE directories,
 //    the safe direction for a limit).
 //  - 'bad-rule': a malformed filter line (`Unknown filter rule: "…"`, lsyncd exits) or an empty

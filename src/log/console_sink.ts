@@ -1,5 +1,5 @@
 // The console: a winston transport for the foreground (-nodaemon / nodaemon = true), as lsyncd's
-// logstring0 prints it (lsyncd-behaviour.md §8).
+// logstring0 prints it (docs/lsyncd-compat.md#logging).
 //
 // Contract: one line per record, Error lines to stderr and every other category to stdout (lsyncd
 // sends priority <= LOG_ERR to stderr, so Warn goes to stdout). The text is info[MESSAGE]

@@ -1,5 +1,5 @@
 // createLog: the service log behind the `Log` interface (log.ts) — a winston logger with one
-// transport per destination, chosen as lsyncd chooses them (lsyncd-behaviour.md §8, issue 5
+// transport per destination, chosen as lsyncd chooses them (docs/lsyncd-compat.md#logging, issue 5
 // "Logging (winston)").
 //
 // Contract:

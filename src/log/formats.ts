@@ -1,4 +1,4 @@
-// Line formats, one per destination, as lsyncd writes them (lsyncd-behaviour.md §8, lsyncd.c
+// Line formats, one per destination, as lsyncd writes them (docs/lsyncd-compat.md#logging, lsyncd.c
 // logstring0), plus lsyncd-ts's JSON lines.
 //
 // Contract (times are local time, as lsyncd's localtime()/ctime()):

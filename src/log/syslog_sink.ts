@@ -1,5 +1,5 @@
 // syslog: a winston transport writing through syslog(3) in the addon (src/system/system_calls.ts),
-// used when daemonized without a logfile, as lsyncd does (lsyncd-behaviour.md §8).
+// used when daemonized without a logfile, as lsyncd does (docs/lsyncd-compat.md#logging).
 //
 // Contract:
 //  - `openlog(logident, LOG_PID | LOG_NDELAY, facility)` once when built; every line is

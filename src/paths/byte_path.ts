@@ -2,8 +2,8 @@
  * Byte-exact sync paths.
  *
  * Contract: a sync path is root-relative, starts with "/", and a directory carries a trailing "/"
- * (lsyncd convention, lsyncd-behaviour.md §1.3 and §2.4). Linux file names are bytes, not text:
- * the watcher hands us a `Buffer` when a name is not valid UTF-8 (watcher-design.md §2.1,
+ * (lsyncd convention, docs/lsyncd-compat.md#rsync-mode-keys and docs/lsyncd-compat.md#paths-moves-and-excludes). Linux file names are bytes, not text:
+ * the watcher hands us a `Buffer` when a name is not valid UTF-8 (docs/watcher-design.md#names-as-bytes,
  * NON_UTF8 flag), a `string` otherwise. Everything in the pure engine accepts both.
  *
  * Invariant: all matching and indexing happens on the *byte string* form — a JS string holding

@@ -273,7 +273,7 @@ class NativeChild extends EventEmitter implements ChildLike {
   }
 }
 
-/** `/usr/bin/rsync [<] [stdin…] [arg] [arg] …` — lsyncd's Exec log line (§8). */
+/** `/usr/bin/rsync [<] [stdin…] [arg] [arg] …` — lsyncd's Exec log line (docs/lsyncd-compat.md#logging). */
 export function describeCommand(cmd: Command): string {
   const parts = [cmd.binary];
   if (cmd.stdin && cmd.stdin.length > 0) {

@@ -3,7 +3,7 @@
 // option parsing (single-file latency, issue 4: about 1 ms of lsyncd's 6 ms, bench/RESULTS.md).
 //
 // Why this is safe: a batch rsync gets everything that varies per batch — the include list — on
-// stdin (`--include-from=-`, lsyncd-behaviour.md §5.1), and rsync reads filter files while it
+// stdin (`--include-from=-`, docs/lsyncd-compat.md#rsync-command-lines), and rsync reads filter files while it
 // parses its options, before it looks at the source or contacts the target. Until stdin arrives
 // the standby has done nothing; killing it (dispose) has no effect on either tree. Its argv is
 // fixed when it starts: take() hands it out only for a command with the same binary and

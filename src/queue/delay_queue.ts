@@ -2,7 +2,7 @@
  * The per-sync delay queue: pure, no timers, no I/O — time comes in as numbers (ms on whatever
  * monotonic clock the caller uses).
  *
- * Contract (lsyncd-behaviour.md §2.6, §2.7, §3, §4, §6.2):
+ * Contract (docs/lsyncd-compat.md#delay-and-maxdelays, docs/lsyncd-compat.md#collapsing-events-on-one-path, docs/lsyncd-compat.md#delay-and-maxdelays, docs/lsyncd-compat.md#startup-order, docs/lsyncd-compat.md#exit-codes-of-transfers):
  * - `ingest(event, now)` queues a delay with `alarm = now + delayMs`, collapsing it with the
  *   newest *related* pending delay per the intended table (collapse_table.ts) — lsyncd 2.2+
  *   broke this (issue #636). Only a *waiting* delay absorbs or is replaced; a new event on the
@@ -10,17 +10,17 @@
  *   transfer may already have read the old content (lsyncd absorbs into active delays and loses
  *   that change).
  * - Moves: a Move touching any pending delay (same path, ancestor or descendant of either end) is
- *   split into Delete(origin) + Create(destination) (§2.7 `split`); a Delete/Create on the
+ *   split into Delete(origin) + Create(destination) (docs/lsyncd-compat.md#collapsing-events-on-one-path `split`); a Delete/Create on the
  *   destination of a waiting Move turns that Move into Delete(origin) (`toDelete,stack`).
- *   `splitMoves: true` (default.rsync, which has no onMove) always splits (§2.4).
+ *   `splitMoves: true` (default.rsync, which has no onMove) always splits (docs/lsyncd-compat.md#paths-moves-and-excludes).
  * - Blocking keeps order: a waiting delay may run only if no *older* related delay (same key,
  *   ancestor or descendant of any of its paths — so nothing under a directory being moved runs
  *   before the move) is active or itself blocked. A `Full` marker runs alone, only once nothing
  *   is queued before it, and blocks everything after it (startup: events arriving during the
- *   init transfer run after it, §4; overflow: queued events are kept, §6.1).
+ *   init transfer run after it, docs/lsyncd-compat.md#startup-order; overflow: queued events are kept, docs/lsyncd-compat.md#queue-overflow).
  * - Timing: `delay` counts from the OLDEST pending event, not a debounce: once the earliest
  *   eligible alarm is due, `getBatch` returns ALL eligible waiting delays regardless of their
- *   own alarms (lsyncd `getEvents`, §3). Collapsing keeps the older alarm, so a file written
+ *   own alarms (lsyncd `getEvents`, docs/lsyncd-compat.md#delay-and-maxdelays). Collapsing keeps the older alarm, so a file written
  *   continuously is still synced every `delay`. With `maxDelays` or more waiting delays, time is
  *   ignored and a batch is due at once.
  * - `complete(batch, outcome)`: ok → removed; again → back to waiting with `alarm = retryAt`,
@@ -30,7 +30,7 @@
  *
  * Complexity: ingest is O(depth of the path) — a per-key index (path_keys.ts PathIndex) finds the
  * newest related delay and a prefix multiset (RelatedKeySet) of active/blocked keys decides
- * eligibility; lsyncd scans the whole queue backwards per event (O(n²), §13). `getBatch` and
+ * eligibility; lsyncd scans the whole queue backwards per event (O(n²), docs/lsyncd-compat.md#performance-baseline). `getBatch` and
  * `complete` walk the queue once (O(n) per batch, not per event).
  */
 import { type SyncPath, isDirPath } from '../paths/byte_path.js';
@@ -43,7 +43,7 @@ export interface DelayQueueOptions {
   readonly delayMs: number;
   /** `maxDelays`: with this many waiting delays a batch is due immediately. */
   readonly maxDelays: number;
-  /** Split every Move into Delete + Create on ingest (default.rsync has no onMove, §2.4). */
+  /** Split every Move into Delete + Create on ingest (default.rsync has no onMove, docs/lsyncd-compat.md#paths-moves-and-excludes). */
   readonly splitMoves?: boolean;
 }
 
@@ -52,7 +52,7 @@ export interface BatchOptions {
   readonly limit?: number;
   /**
    * A batch holds either only Moves or only non-Moves: the first eligible delay decides, and the
-   * batch ends at the first eligible delay of the other class (lsyncd rsyncssh `'break'`, §5.3),
+   * batch ends at the first eligible delay of the other class (lsyncd rsyncssh `'break'`, docs/lsyncd-compat.md#rsyncssh-commands),
    * so moves (one ssh call) and transfers (one rsync) keep their relative order.
    */
   readonly movesSeparately?: boolean;
@@ -177,7 +177,7 @@ export class DelayQueue {
   }
 
   /**
-   * All eligible waiting delays if a batch is due at `now` (lsyncd getEvents semantics, §3), marked
+   * All eligible waiting delays if a batch is due at `now` (lsyncd getEvents semantics, docs/lsyncd-compat.md#delay-and-maxdelays), marked
    * active; null otherwise. A due Full marker comes as a batch of its own (`full: true`).
    */
   getBatch(now: number, opts: BatchOptions = {}): Batch | null {
@@ -272,7 +272,7 @@ export class DelayQueue {
       const same = this.index.newestAt(key);
       if (same !== undefined && same.seq === newestRelated && same.status === 'wait') {
         if (same.kind === 'Move') {
-          // §2.7: Delete/Create on a waiting Move's destination turns the Move into Delete(origin).
+          // docs/lsyncd-compat.md#collapsing-events-on-one-path: Delete/Create on a waiting Move's destination turns the Move into Delete(origin).
           if (same.destKey === key && same.key !== key && (kind === 'Delete' || kind === 'Create')) {
             this.moveToDelete(same);
           }

@@ -1,5 +1,5 @@
 /**
- * Event and delay types of the per-sync delay queue (lsyncd-behaviour.md §2.4–§2.7, §3).
+ * Event and delay types of the per-sync delay queue (docs/lsyncd-compat.md#paths-moves-and-excludes–docs/lsyncd-compat.md#collapsing-events-on-one-path, docs/lsyncd-compat.md#delay-and-maxdelays).
  *
  * An *event* is what the engine feeds in (after exclude filtering and move classification,
  * src/filters/move_filter.ts). A *delay* is a queued unit of work: one or more events on the same
@@ -40,7 +40,7 @@ export interface Delay {
   /** Time (ms, caller's clock) from which this delay may run: first event + delay, or retry time. */
   readonly alarm: number;
   readonly status: 'wait' | 'active';
-  /** True for the Delete/Create halves of a Move that was split (§2.7 `split`, or `splitMoves`). */
+  /** True for the Delete/Create halves of a Move that was split (docs/lsyncd-compat.md#collapsing-events-on-one-path `split`, or `splitMoves`). */
   readonly fromMove: boolean;
   /** How many times this delay was handed back with outcome `again`. */
   readonly attempts: number;

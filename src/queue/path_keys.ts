@@ -1,13 +1,13 @@
 /**
  * Path keys and the two prefix structures that make the delay queue O(depth) per event instead
- * of lsyncd's backwards scan over the whole queue (lsyncd-behaviour.md §13: 16k events cost lsyncd
+ * of lsyncd's backwards scan over the whole queue (docs/lsyncd-compat.md#performance-baseline: 16k events cost lsyncd
  * 94 s of CPU because every new delay is compared with every queued one).
  *
  * A key is the byte string of a path without its trailing "/" (root = ""), so a file and a
  * directory of the same name share a key: replacing file `x` by directory `x/` is "the same path"
  * for ordering (lsyncd compared raw strings and treated them as unrelated).
  * Two keys are *related* when equal or when one is an ancestor of the other — lsyncd's
- * "one path is a directory prefix of the other" rule (§2.7).
+ * "one path is a directory prefix of the other" rule (docs/lsyncd-compat.md#collapsing-events-on-one-path).
  */
 import { type SyncPath, toByteString } from '../paths/byte_path.js';
 

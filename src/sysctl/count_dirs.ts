@@ -2,7 +2,7 @@
 // "1M directories in seconds, not minutes"; lsyncd issue #202: walks of ~1M directories taking
 // "an enormous amount of time").
 //
-// Semantics — the same as the watcher's (lsyncd-behaviour.md §2.1, §4 step 3):
+// Semantics — the same as the watcher's (docs/lsyncd-compat.md#watches-and-inotifymode, docs/lsyncd-compat.md#startup-order step 3):
 //  - one watch per directory, the root included; files cost nothing;
 //  - symlinks are never followed (a symlink to a directory is not a directory here);
 //  - rules are evaluated level-wise top-down with src/filters' RuleList.decide: a child directory

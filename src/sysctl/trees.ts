@@ -2,7 +2,7 @@
 // list of each, ready for count_dirs.ts. Shared by `lsyncd-ts sysctl` and `check-config` so both
 // report the same source problems in the same words.
 //
-// - A source is resolved with realpath (lsyncd does the same, §1.2 "Resolved with realpath"), so
+// - A source is resolved with realpath (lsyncd does the same, docs/lsyncd-compat.md#sync-keys "Resolved with realpath"), so
 //   the walk starts at the real directory; symlinks below it are not followed (count_dirs.ts).
 // - Problems are values: 'source-missing' / 'source-not-dir' (lsyncd: `Cannot access source
 //   directory`), and the rule problems of sync_rules.ts. A tree with a source problem is left

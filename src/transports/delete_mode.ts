@@ -1,5 +1,5 @@
 /**
- * `delete = true | false | 'startup' | 'running'` (lsyncd-behaviour.md §1.3), for all modes:
+ * `delete = true | false | 'startup' | 'running'` (docs/lsyncd-compat.md#rsync-mode-keys), for all modes:
  * true → delete on the init/full transfer and while running; 'startup' → only on init/full;
  * 'running' → only for events; false → never.
  */

@@ -1,5 +1,5 @@
 /**
- * Direct-mode delete safety (lsyncd-behaviour.md §5.4: lsyncd refuses '' and '/' with
+ * Direct-mode delete safety (docs/lsyncd-compat.md#direct-mode-operations: lsyncd refuses '' and '/' with
  * "Refusing to erase your harddisk!"). Stronger here: the path to delete must name something
  * strictly INSIDE the target — never the target root itself, and no "." / ".." components that
  * could climb out — checked on bytes, before any I/O.

@@ -101,7 +101,7 @@ test('parseFilterFromText: skips blanks and comments, rejects junk', () => {
   assert.throws(() => parseFilterFromText('+ a\nbad line\n'), /Unknown filter rule: "bad line"/);
 });
 
-test('classifyMove: §2.4 table', () => {
+test('classifyMove: docs/lsyncd-compat.md#paths-moves-and-excludes table', () => {
   const rl = compileRuleList({ exclude: ['tmp/', '*.part'] });
   assert.equal(classifyMove(rl, '/a', '/b'), 'move');
   assert.equal(classifyMove(rl, '/a', '/tmp/b'), 'delete-origin');

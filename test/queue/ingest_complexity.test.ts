@@ -1,5 +1,5 @@
 // Correctness-of-complexity guard: ingest must be O(depth) per event, not lsyncd's O(queue)
-// (16k events cost lsyncd 94 s of CPU, lsyncd-behaviour.md §13). Real timings live in bench/.
+// (16k events cost lsyncd 94 s of CPU, docs/lsyncd-compat.md#performance-baseline). Real timings live in bench/.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { DelayQueue } from '../../src/queue/index.js';

@@ -13,7 +13,7 @@ const BATCH_DELETE: [DeleteMode, boolean][] = [
   [false, false],
 ];
 for (const [mode, deletes] of BATCH_DELETE) {
-  test(`batch argv §5.1, delete=${String(mode)}`, () => {
+  test(`batch argv docs/lsyncd-compat.md#rsync-command-lines, delete=${String(mode)}`, () => {
     const cmd = rsyncBatchCommand({ rsync, delete: mode, source: '/srv/src/', target: '/srv/trg/', entries: [{ path: '/a', subtree: false }] });
     assert.equal(cmd.binary, 'rsync');
     assert.deepEqual(cmd.args, [
@@ -65,13 +65,13 @@ test('batch argv: generated --rsh is part of the flags', () => {
   assert.deepEqual(cmd.args.slice(0, 3), ['-lst', '--rsh=ssh -p 2222', '-r']);
 });
 
-test('full argv §5.2: no rules', () => {
+test('full argv docs/lsyncd-compat.md#init-and-full-transfers: no rules', () => {
   const cmd = rsyncFullCommand({ rsync, delete: true, source: '/s/', target: '/t/', hasFilters: false, rules: [] });
   assert.deepEqual(cmd.args, ['--delete', '--ignore-errors', '-lst', '-r', '/s/', '/t/']);
   assert.equal(cmd.stdin, undefined);
 });
 
-test('full argv §5.2: excludes only -> --exclude-from=- (NUL separated)', () => {
+test('full argv docs/lsyncd-compat.md#init-and-full-transfers: excludes only -> --exclude-from=- (NUL separated)', () => {
   const cmd = rsyncFullCommand({
     rsync, delete: 'startup', source: '/s/', target: '/t/', hasFilters: false,
     rules: [{ include: false, pattern: '*.tmp' }, { include: false, pattern: '/top/' }],
@@ -80,7 +80,7 @@ test('full argv §5.2: excludes only -> --exclude-from=- (NUL separated)', () =>
   assert.deepEqual(cmd.stdin, Buffer.from('*.tmp\0/top/'));
 });
 
-test('full argv §5.2: filters -> --filter=. - with filter lines then excludes', () => {
+test('full argv docs/lsyncd-compat.md#init-and-full-transfers: filters -> --filter=. - with filter lines then excludes', () => {
   const cmd = rsyncFullCommand({
     rsync: { ...rsync, delete_excluded: true }, delete: 'running', source: '/s/', target: '/t/', hasFilters: true,
     rules: [{ include: false, pattern: '/ab**' }, { include: true, pattern: '/a**' }, { include: false, pattern: 'x' }],

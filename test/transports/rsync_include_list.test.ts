@@ -11,7 +11,7 @@ import { needsScopedList, scopedIncludeListBytes, scopedRuleArgs } from '../../s
 
 const f = (path: string) => ({ path, subtree: false });
 
-test('lsyncd §5.1 example list (observed on lsyncd 2.2.3), same order', () => {
+test('docs/lsyncd-compat.md#rsync-command-lines example list (observed on lsyncd 2.2.3), same order', () => {
   const entries = [
     f('/new1'), f('/d1/d2/f1'), f('/nd/'), f('/nd/zz'), f('/moved1'), f('/gone'),
     { path: '/d1/', subtree: true }, f('/d1r/'), f('/d1r/d2/'), f('/d1r/d2/f1'), f('/sp ace*?[x].txt'),

@@ -15,7 +15,7 @@ import {
   sshArgs,
 } from '../../src/transports/rsync/index.js';
 
-test('sshArgs §1.5: -i, -o k=v in order, -p, then _extra', () => {
+test('sshArgs docs/lsyncd-compat.md#rsyncssh-mode-keys: -i, -o k=v in order, -p, then _extra', () => {
   assert.deepEqual(
     sshArgs({ identityFile: '/etc/lsyncd/id_rsa', options: { StrictHostKeyChecking: 'no', ConnectTimeout: 5 }, port: 2222, _extra: ['-v'] }),
     ['-i', '/etc/lsyncd/id_rsa', '-o', 'StrictHostKeyChecking=no', '-o', 'ConnectTimeout=5', '-p', '2222', '-v'],

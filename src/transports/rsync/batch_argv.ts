@@ -1,5 +1,5 @@
 /**
- * Event-batch rsync command (lsyncd-behaviour.md §5.1):
+ * Event-batch rsync command (docs/lsyncd-compat.md#rsync-command-lines):
  *
  *   rsync <flags> -r [--checksum] [--delete --ignore-errors] --force --from0 --include-from=- --exclude=* SRC/ TGT/
  *

@@ -1,5 +1,5 @@
 /**
- * Init / full-transfer rsync command (lsyncd-behaviour.md §5.2, default-rsync.lua `rsync.full`):
+ * Init / full-transfer rsync command (docs/lsyncd-compat.md#init-and-full-transfers, default-rsync.lua `rsync.full`):
  *
  * | rules                | argv                                                            | stdin |
  * |----------------------|-----------------------------------------------------------------|-------|

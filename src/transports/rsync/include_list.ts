@@ -1,5 +1,5 @@
 /**
- * The NUL-separated include list an event-batch rsync reads on stdin (lsyncd-behaviour.md §5.1,
+ * The NUL-separated include list an event-batch rsync reads on stdin (docs/lsyncd-compat.md#rsync-command-lines,
  * default-rsync.lua `action`), built as bytes so non-UTF-8 names survive.
  *
  * - Every entry path plus EVERY ancestor directory ("/", "/d1/", "/d1/d2/"), deduplicated, in

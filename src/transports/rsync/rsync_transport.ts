@@ -1,14 +1,14 @@
 // RsyncTransport: default.rsync — one rsync per batch with the NUL-separated include list on
-// stdin (lsyncd-behaviour.md §5.1), one full rsync for init/recovery (§5.2); local, host:path
+// stdin (docs/lsyncd-compat.md#rsync-command-lines), one full rsync for init/recovery (docs/lsyncd-compat.md#init-and-full-transfers); local, host:path
 // and rsync:// targets alike. Moves are split by the queue into Delete + Create (keepsMoves =
-// false, §2.4): rsync has no rename; directories created by a split move carry '***' so their
+// false, docs/lsyncd-compat.md#paths-moves-and-excludes): rsync has no rename; directories created by a split move carry '***' so their
 // whole subtree is sent (include_list.ts), or with `+` filter rules get the sync's rules inside
 // them (scoped_include_list.ts). Batches that change file content pass --checksum, so rsync
 // neither skips a same-size rewrite within the second nor rewrites a file the target already
 // holds (batch_argv.ts).
 // A local target's root is checked before each batch (target_root.ts).
 //
-// Exit codes map through the sync's rsyncExitCodes (defaults §6.2, user `exitcodes` merged on
+// Exit codes map through the sync's rsyncExitCodes (defaults docs/lsyncd-compat.md#exit-codes-of-transfers, user `exitcodes` merged on
 // top): ok / again / die. A binary that cannot be started is `die` with the fix in the reason.
 //
 // Syncs with a delay under STANDBY_MAX_DELAY_S keep the next batch rsync started and waiting

@@ -1,6 +1,6 @@
 /**
  * ONE ssh call that performs MANY moves on the rsyncssh target (lsyncd issue #367: lsyncd runs
- * one ssh per move, §5.3).
+ * one ssh per move, docs/lsyncd-compat.md#rsyncssh-commands).
  *
  * Command: `ssh <sshArgs> HOST sh -s` with a POSIX sh script on stdin. Not `sh -c '<script>'`:
  * ssh hands its remote command to the user's login shell, which may not be POSIX (fish treats

@@ -1,11 +1,11 @@
 /**
- * The rsyncssh transport (lsyncd `default.rsyncssh`, lsyncd-behaviour.md §1.5, §5.3): file data
+ * The rsyncssh transport (lsyncd `default.rsyncssh`, docs/lsyncd-compat.md#rsyncssh-mode-keys, docs/lsyncd-compat.md#rsyncssh-commands): file data
  * goes by rsync over ssh to `host:targetdir`; moves are executed on the target with `mv` over
  * ssh instead of being re-sent.
  *
  * Contract (src/engine/transport.ts):
  *   - keepsMoves = true; batchOptions.movesSeparately: a batch holds only Moves or only
- *     non-Moves (lsyncd's `'break'` at the first Move keeps order, §5.3). A mixed batch is still
+ *     non-Moves (lsyncd's `'break'` at the first Move keeps order, docs/lsyncd-compat.md#rsyncssh-commands). A mixed batch is still
  *     handled: consecutive runs of each class execute in order.
  *   - Moves → ONE ssh call for the whole batch (`ssh … HOST sh -s`, script on stdin, every name
  *     single-quoted byte-exactly: remote_moves.ts). lsyncd runs one ssh per move (issue #367).
@@ -13,16 +13,16 @@
  *     so rsync transfers the content instead; with delete true/'running' the script removes the
  *     origin. lsyncd dies on the non-zero exit of a failed `mv` (issue #719); our script exits 0
  *     and reports per move, so only ssh's own failure codes reach `sshExitCodes` (255 → again).
- *   - Move ends that are excluded (src/filters/move_filter.ts, §2.4): origin excluded →
+ *   - Move ends that are excluded (src/filters/move_filter.ts, docs/lsyncd-compat.md#paths-moves-and-excludes): origin excluded →
  *     Create(destination); destination excluded → Delete(origin); both → dropped. The runner may
  *     already have done this; doing it again is harmless. A Move touching the root is never sent
  *     to `mv` (it becomes a Create so rsync handles it).
- *   - Other delays → ONE rsync with the NUL-separated include list (§5.1) to `host:targetdir`,
- *     exit code through `rsyncExitCodes` (§6.2); content batches pass --checksum
+ *   - Other delays → ONE rsync with the NUL-separated include list (docs/lsyncd-compat.md#rsync-command-lines) to `host:targetdir`,
+ *     exit code through `rsyncExitCodes` (docs/lsyncd-compat.md#exit-codes-of-transfers); content batches pass --checksum
  *     (rsync/batch_argv.ts). A failure quotes the stderr line naming the cause
  *     (rsync/error_line.ts). Excluded paths are dropped from the list (a
  *     Full-marker delay makes the batch a full transfer).
- *   - full() → rsync full transfer (§5.2) with the sync's filters/excludes and delete mode.
+ *   - full() → rsync full transfer (docs/lsyncd-compat.md#init-and-full-transfers) with the sync's filters/excludes and delete mode.
  *   - ssh and rsync's `--rsh` share one persistent ControlMaster per target (ssh_master.ts), so
  *     a change pays no new TCP connection or handshake. Starting that master is itself an ssh
  *     call: its failure is classified with `sshExitCodes` (255 → again).

@@ -1,5 +1,5 @@
 /**
- * ssh arguments for rsyncssh (lsyncd-behaviour.md §1.5):
+ * ssh arguments for rsyncssh (docs/lsyncd-compat.md#rsyncssh-mode-keys):
  * `-i <identityFile>`, `-o k=v` per option (insertion order), `-p <port>`, then `_extra` items
  * verbatim — and the same settings as rsync's `--rsh=ssh …` so data transfers use the same key,
  * port and options (2.3 also appends `_extra`, which we do too).

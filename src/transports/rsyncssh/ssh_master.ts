@@ -1,6 +1,6 @@
 /**
  * One persistent OpenSSH master connection per target (issue 4: "a change does not pay a new
- * handshake"). lsyncd starts a fresh ssh for every move and rsync run (lsyncd-behaviour.md §5.3,
+ * handshake"). lsyncd starts a fresh ssh for every move and rsync run (docs/lsyncd-compat.md#rsyncssh-commands,
  * lsyncd issue #367), each paying TCP + key exchange + authentication.
  *
  * Contract:

@@ -1,5 +1,5 @@
 // ActionsTransport with real processes: actions touching files, FIFO batches stopping at the
-// first failure, exit codes through `exitcodes` (unknown → die, §6.2), signals, missing
+// first failure, exit codes through `exitcodes` (unknown → die, docs/lsyncd-compat.md#exit-codes-of-transfers), signals, missing
 // binaries, ^target without a target, function actions with the run() helper, abort.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

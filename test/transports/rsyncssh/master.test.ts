@@ -1,5 +1,5 @@
 // The persistent ssh ControlMaster (issue 4: a change does not pay a new handshake), a dead
-// target (sshd stopped → 'again', never 'die'; lsyncd-behaviour.md §6.2: 255 is again for both
+// target (sshd stopped → 'again', never 'die'; docs/lsyncd-compat.md#exit-codes-of-transfers: 255 is again for both
 // rsync and ssh), and a master that dies with its daemon (kill -9), against a real loopback sshd.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,7 +87,7 @@ test('dead target (sshd and its sessions stopped): full, transfer and moves → 
 });
 
 // rsync reports the dead remote shell as 12 (protocol stream) or 255 (ssh's status), depending on
-// which it notices first: both are 'again' in lsyncd's table (§6.2).
+// which it notices first: both are 'again' in lsyncd's table (docs/lsyncd-compat.md#exit-codes-of-transfers).
 test('dead target without a managed master: rsync (12/255) and ssh (255) → again', async (t) => {
   const f = await fixture(t);
   const { RsyncsshTransport } = await import('../../../src/transports/rsyncssh/index.js');
