@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the watcher tests once more against an AddressSanitizer + UBSan build of the addon
-# (issue 2 §3). The ASan addon is compiled straight with g++ into build/asan/ (node-gyp would
+# (docs/watcher-design.md#testing-the-watcher). The ASan addon is compiled straight with g++ into build/asan/ (node-gyp would
 # overwrite build/Release), loaded through LSYNCD_TS_ADDON, with libasan preloaded into node.
 # -fno-sanitize=vptr: node-addon-api's ObjectWrap<T> constructor does static_cast<T*>(this)
 # before T is constructed (napi-inl.h, ObjectWrap::ObjectWrap), which UBSan's vptr check flags in

@@ -345,7 +345,7 @@ export const ratio = (a: number, b: number): number => a / b;
  * CPU for `quietMs`, so the next sample starts from idle; with `checkChildren` false only the
  * daemon's own CPU counts. Returns false on timeout.
  * Idle is judged by CPU time, not by whether children exist: lsyncd-ts keeps an idle standby
- * rsync blocked on its stdin at short delays (src/engine/standby_child.ts), and an ssh master
+ * rsync blocked on its stdin at short delays (src/process/standby_child.ts), and an ssh master
  * stays up between transfers; neither is activity. (Judging by existence made every lsyncd-ts
  * sample wait the full 15 s polling /proc, which also made the 200 MiB samples 2-3x slower.)
  */

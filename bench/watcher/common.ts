@@ -1,11 +1,11 @@
-// Shared helpers for the watcher benchmarks (issue 2, §4): /proc readers, an lsyncd driver with a
+// Shared helpers for the watcher benchmarks (bench/RESULTS.md): /proc readers, an lsyncd driver with a
 // no-op layer-3 config, child-process plumbing, and cleanup of temp dirs and children on exit
 // or failure.
 //
 // lsyncd is driven through its log file (settings.logfile): lsyncd opens, appends and closes the
 // file for every line, so polling it every 2 ms shows a marker within a few ms of lsyncd writing
 // it. The config's `init` logs BENCH-INIT (it runs right after Inotify.addSync has walked and
-// watched the whole tree, lsyncd-behaviour.md §4) and discards the Init delay instead of spawning
+// watched the whole tree, docs/lsyncd-compat.md#startup-order) and discards the Init delay instead of spawning
 // rsync; `action` takes one event, counts it, discards it, and logs BENCH-END <count> when it
 // sees the sentinel file END.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Event-ingest benchmark (issue 2, §4): a 100k-event storm — 50,000 new files in one watched
+// Event-ingest benchmark (bench/RESULTS.md): a 100k-event storm — 50,000 new files in one watched
 // directory, each open(O_CREAT|O_WRONLY|O_TRUNC)+close, i.e. IN_CREATE + IN_CLOSE_WRITE — then a
 // sentinel file END (2 more events).
 //
@@ -21,7 +21,7 @@
 // process from /proc/<pid>/stat between go and BENCH-END. Two settings: delay=0 (each event is
 // dispatched as soon as it is queued: lsyncd's best case) and delay=15/maxDelays=1000 (the
 // default.rsync values: the queue fills to maxDelays and every new event is combined against it,
-// lsyncd-behaviour.md §13). A kernel queue overflow (fs.inotify.max_queued_events) shows up as
+// docs/lsyncd-compat.md#performance-baseline). A kernel queue overflow (fs.inotify.max_queued_events) shows up as
 // `OVERFLOW` in lsyncd's log; it is detected and reported, never averaged in.
 //
 // Burst drain (the consumer's own speed, independent of the generator): the consumer is paused

@@ -1,4 +1,4 @@
-// Benchmark tree generator (issue 2, §4 "Benchmark").
+// Benchmark tree generator (bench/RESULTS.md "Benchmark").
 //
 // What it builds: a balanced directory tree of `top × mid × leaf` leaf directories plus their
 // parents (default 10 × 100 × 99 → 10 + 1,000 + 99,000 = 100,010 directories below the root,

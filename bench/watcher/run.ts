@@ -1,4 +1,4 @@
-// Watcher benchmark driver (issue 2, §4): builds the ~100k-directory tree (make_tree.ts), runs the
+// Watcher benchmark driver (bench/RESULTS.md): builds the ~100k-directory tree (make_tree.ts), runs the
 // watch-setup comparison (watch_setup.ts) and the ingest comparison (ingest.ts) against Debian's
 // lsyncd in the same run, prints a Markdown summary (the table in bench/RESULTS.md) on stdout and
 // progress on stderr, optionally writes every raw sample as JSON, and removes its temp trees and

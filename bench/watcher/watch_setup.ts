@@ -1,9 +1,9 @@
-// Watch-setup benchmark (issue 2, §4): time and memory to watch a ~100k-directory tree,
+// Watch-setup benchmark (bench/RESULTS.md): time and memory to watch a ~100k-directory tree,
 // lsyncd 2.2.3 against the lsyncd-ts watcher, same warm tree, same run, alternating, N reps.
 //
 // lsyncd: `lsyncd -nodaemon conf.lua` with a no-op layer-3 sync (common.ts: `init` logs
 // BENCH-INIT and discards the Init delay instead of spawning the startup rsync — the
-// "init rsync replaced by a no-op" of lsyncd-behaviour.md §13). lsyncd walks and watches the
+// "init rsync replaced by a no-op" of docs/lsyncd-compat.md#performance-baseline). lsyncd walks and watches the
 // whole tree synchronously before it calls init, so time = spawn → BENCH-INIT in its log
 // (polled every 2 ms). Then VmRSS/VmHWM are read from /proc/<pid>/status and the watch count is
 // checked by counting `inotify wd:` lines in /proc/<pid>/fdinfo. The same is done on an empty

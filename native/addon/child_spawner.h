@@ -1,5 +1,5 @@
 // Child spawner: a vfork-class replacement for libuv's fork()+exec for runCommand
-// (src/engine/process_runner.ts). libuv forks the whole Node process (page tables of ~50 MB:
+// (src/process/process_runner.ts). libuv forks the whole Node process (page tables of ~50 MB:
 // 1.3–2 ms per child); posix_spawn in glibc uses clone(CLONE_VM|CLONE_VFORK), so the cost no
 // longer grows with the parent's size.
 //
@@ -20,7 +20,7 @@
 //     child starts, as far as the pipe holds it; stdinWritten says how much. When all of it
 //     fit, the pipe is closed (the child reads it, then EOF) and stdinFd is -1; otherwise the
 //     caller writes the rest to stdinFd and closes it. Without a Buffer, stdinFd is left open
-//     for the caller (a standby child blocks reading it: src/engine/standby_child.ts). Exec failures (ENOENT,
+//     for the caller (a standby child blocks reading it: src/process/standby_child.ts). Exec failures (ENOENT,
 //     EACCES, a missing cwd) come back as {errno}: glibc's posix_spawn reports the child's exec
 //     errno as its return value. The three fds are the parent ends of O_CLOEXEC pipes; the JS
 //     side owns them. In the child every signal disposition is default (Node ignores SIGPIPE)

@@ -1,7 +1,7 @@
 // CommandQueue: how JS reaches the reader thread. A mutex-protected deque plus an eventfd the
 // reader thread polls next to the inotify fd: push() from the JS thread rings the eventfd, the
 // reader wakes, takes every queued command and runs them itself — so only the reader thread
-// ever touches the watch table (watcher-design.md §2.2).
+// ever touches the watch table (docs/watcher-design.md#threads-and-commands).
 #pragma once
 #include <errno.h>
 #include <stdint.h>

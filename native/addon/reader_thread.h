@@ -6,7 +6,7 @@
 // then maybe deliver a batch. The kernel queue is drained whether or not JS is busy: at most one
 // batch is in flight (the TSFN is a doorbell, not a queue) and while JS holds it, new records
 // keep coalescing in user space — a blocked JS thread costs memory bounded by distinct paths,
-// not a kernel overflow (watcher-design.md §1.10, model 2).
+// not a kernel overflow (docs/watcher-design.md#delivery-model, model 2).
 //
 // Delivery: a batch leaves when none is in flight and (settleMs of quiet — extended while a new
 // file waits for its close, at most createGraceMs (core/create_hold.h) —, or maxLatencyMs since

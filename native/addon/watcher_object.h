@@ -18,7 +18,7 @@
 // (typed arrays + one Buffer: no per-record JS objects), or ({type: 2, reqId, err, dirs, errors}).
 //
 // Ownership: the reader thread is owned here; messages are heap-allocated by the reader thread
-// and freed by CallJs — also when env is null at teardown (watcher-design.md §1.9). An env
+// and freed by CallJs — also when env is null at teardown (docs/watcher-design.md#n-api-teardown). An env
 // cleanup hook stops the thread when a worker_thread ends. No C++ exception crosses N-API.
 #pragma once
 #include <napi.h>

@@ -1,5 +1,5 @@
 // BatchBuilder: the pending records of one watcher, kept as a struct of arrays plus one path
-// buffer, and the conservative, order-preserving coalescer (watcher-design.md §2.6).
+// buffer, and the conservative, order-preserving coalescer (docs/watcher-design.md#coalescing).
 //
 // Coalescing rules (per root + path; "last" is the newest record kept for that path):
 //   Modify  is dropped when last is Create or Modify   (a new file's writes are part of its Create)

@@ -1,6 +1,6 @@
 // EventProcessor: raw inotify_event byte streams -> records, keeping the watch table right.
 //
-// Mapping (after lsyncd-behaviour.md §2.2, with its bugs fixed):
+// Mapping (after docs/lsyncd-compat.md#kernel-events-to-lsyncd-events, with its bugs fixed):
 //   IN_Q_OVERFLOW                 -> OverflowRecovery::onKernelOverflow (never dropped)
 //   IN_IGNORED                    -> node removed (only here, never on the parent's IN_DELETE, so
 //                                    late child events still resolve: parcel #49's crash class)

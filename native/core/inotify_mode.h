@@ -1,4 +1,4 @@
-// inotifyMode (lsyncd settings key, lsyncd-behaviour.md §2.1) -> kernel mask.
+// inotifyMode (lsyncd settings key, docs/lsyncd-compat.md#watches-and-inotifymode) -> kernel mask.
 //
 //   CloseWrite              IN_CLOSE_WRITE reports Modify (lsyncd default)
 //   Modify                  IN_MODIFY reports Modify (every write)

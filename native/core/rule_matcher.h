@@ -1,5 +1,5 @@
 // RuleMatcher: lsyncd exclude/filter patterns, evaluated before inotify_add_watch so excluded
-// directories are never watched (issue 2 §2; lsyncd-behaviour.md §1.3).
+// directories are never watched (docs/watcher-design.md#excludes-before-watching; docs/lsyncd-compat.md#rsync-mode-keys).
 //
 // Pattern semantics — identical to the TypeScript engine (src/filters/pattern.ts); the truth
 // table test/fixtures/rule-cases.tsv is asserted by both, so the watcher and the sync engine
@@ -16,7 +16,7 @@
 //     test); matchesLevel(): it must end at the end of the path, or at its own trailing '/'.
 // A rule list is ordered: filter rules first, then excludes as '-' rules. excluded(path) is the
 // first-match verdict for the path's own level; the caller checks ancestors first — the tree
-// walker does so by never descending into an excluded directory (src/filters/rule-list.ts walks
+// walker does so by never descending into an excluded directory (src/filters/rule_list.ts walks
 // levels the same way, which is what makes filters agree with rsync).
 //
 // Threading: immutable after construction; safe to share read-only.

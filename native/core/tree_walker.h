@@ -1,5 +1,5 @@
 // TreeWalker: watch first, then scan — for a new root, for every directory that appears in the
-// tree, and for the re-walk after an overflow (watcher-design.md §2.5).
+// tree, and for the re-walk after an overflow (docs/watcher-design.md#watch-then-scan).
 //
 // Per directory: inotify_add_watch, then readdir. Anything created after the watch produces a
 // kernel event; anything created before it is found by the scan; the coalescer merges the two.

@@ -1,6 +1,6 @@
 // Strict UTF-8 validation for path bytes. Linux names are bytes; a name that is not valid UTF-8 is
 // flagged (Flag::kNonUtf8) so the JS side keeps it as a Buffer instead of a lossy U+FFFD string
-// (the @parcel/watcher mistake, watcher-design.md §1.1).
+// (the @parcel/watcher mistake, docs/watcher-design.md#names-as-bytes).
 #pragma once
 #include <cstddef>
 #include <cstdint>

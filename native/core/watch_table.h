@@ -9,10 +9,10 @@
 //   - ids are reused after remove(); holders of an id across events keep the node's `serial` and
 //     check it with alive(id, serial);
 //   - memory per directory: one node (~72 bytes + name beyond 15 bytes) + one hash entry, well
-//     under the 200-byte budget of issue 2 §4;
+//     under the 200-byte budget of docs/watcher-design.md#watch-table;
 //   - epoch() changes whenever a live directory's path changes (relink): the walker
 //     retries a directory it could not open only if the table's idea of paths has moved since.
-// Threading: reader thread only (no locks by design, watcher-design.md §2.2).
+// Threading: reader thread only (no locks by design, docs/watcher-design.md#threads-and-commands).
 #pragma once
 #include <cstdint>
 #include <string>

@@ -136,7 +136,7 @@ static void testRuleTable(const char* tsv) {
   CHECK(list.excluded("/abc"));
   CHECK(!list.excluded("/acc"));
   CHECK(list.excluded("/baa"));
-  // Level semantics (as rsync and src/filters/rule-list.ts): with "+ /src/", "- /*" the
+  // Level semantics (as rsync and src/filters/rule_list.ts): with "+ /src/", "- /*" the
   // directory /src/lib/ is not excluded by "/*" matching its prefix /src; /src/ was included.
   RuleMatcher levels({{true, "/src/"}, {false, "/*"}});
   CHECK(!levels.excluded("/src/"));

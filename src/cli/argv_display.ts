@@ -1,9 +1,9 @@
-// Show a Command (src/transports/command.ts) as a copy-pastable POSIX shell line for check-config
+// Show a Command (src/process/command.ts) as a copy-pastable POSIX shell line for check-config
 // (issue 3: "the exact rsync/ssh command lines it would run"). Only for display: the daemon never
 // runs a shell (issue 4). Words with nothing special stay bare; everything else is single-quoted
 // with ' → '\''; a word with bytes that are not valid UTF-8 becomes bash's $'…\xNN…'.
-import { hasEscapedBytes, showEscapedBytes } from '../paths/byte-path.js';
-import type { Command } from '../transports/command.js';
+import { hasEscapedBytes, showEscapedBytes } from '../paths/byte_path.js';
+import type { Command } from '../process/command.js';
 
 const SAFE = /^[A-Za-z0-9_\-+=/.,:@%^]+$/;
 
@@ -13,7 +13,7 @@ export function shellQuote(word: string): string {
 }
 
 /**
- * A word holding bytes that are not valid UTF-8 (src/paths/byte-path.ts), as bash's $'…' with
+ * A word holding bytes that are not valid UTF-8 (src/paths/byte_path.ts), as bash's $'…' with
  * those bytes as \xNN: plain single quotes cannot show them. Backslash and quote are escaped.
  */
 function ansiCQuote(word: string): string {

@@ -1,19 +1,19 @@
 // check-config's per-sync summary (issue 3): mode, source → target(s), delay, delete mode,
 // filters/excludes, and the exact command lines the sync would run, built by the same pure argv
-// builders the daemon uses (src/transports/rsync): the init/full transfer (§5.2), the event batch
-// (§5.1), and for rsyncssh the one-ssh-call batch of moves (remote-moves.ts, lsyncd issue #367).
+// builders the daemon uses (src/transports/rsync): the init/full transfer (docs/lsyncd-compat.md#init-and-full-transfers), the event batch
+// (docs/lsyncd-compat.md#rsync-command-lines), and for rsyncssh the one-ssh-call batch of moves (remote_moves.ts, lsyncd issue #367).
 // The batch's stdin is the NUL-separated include list of the changed paths, which only exists at
 // run time, so it is described rather than shown.
 // default.direct runs no command per event (src/transports/direct: in-process copy to a temp name
-// and rename, mkdir, rename, delete, attributes — lsyncd spawned cp/mkdir/rm/mv, §5.4), so its
+// and rename, mkdir, rename, delete, attributes — lsyncd spawned cp/mkdir/rm/mv, docs/lsyncd-compat.md#direct-mode-operations), so its
 // event operations are described with SRC/TGT filled in and PATH as the placeholder.
 // Paths in commands: the source as lsyncd uses it, i.e. its realpath with a trailing "/" when it
-// exists (§1.2), else as configured.
+// exists (docs/lsyncd-compat.md#sync-keys), else as configured.
 import type { DeleteMode, NormalizedSync } from '../config/schema.js';
-import type { SyncRules } from '../sysctl/sync_rules.js';
+import type { SyncRules } from '../filters/sync_rules.js';
 import { directFullRsync } from '../transports/direct/index.js';
 import { rshOption, rsyncBatchCommand, rsyncFullCommand, rsyncsshDestination, remoteMovesCommand } from '../transports/rsync/index.js';
-import { deletesWhileRunning } from '../transports/delete-mode.js';
+import { deletesWhileRunning } from '../transports/delete_mode.js';
 import { commandLine, nulListItems, shellQuote } from './argv_display.js';
 
 const DELETE_TEXT: Record<string, string> = {
@@ -51,7 +51,7 @@ export function destinationOf(sync: NormalizedSync): string | undefined {
 
 /**
  * Lines describing one sync. `realSource` is the resolved source directory (no trailing "/")
- * or undefined when it does not exist; `rules` are the sync's compiled rules (sysctl/sync_rules.ts).
+ * or undefined when it does not exist; `rules` are the sync's compiled rules (filters/sync_rules.ts).
  */
 export interface SyncDescription {
   lines: string[];

@@ -2,7 +2,7 @@
 // what the loader already reports. Kept apart from the loader because they do I/O.
 //
 // Reported here (the loader reports the rest and these do not repeat it):
-//  - source missing / not a directory (lsyncd: `Cannot access source directory`, §1.2);
+//  - source missing / not a directory (lsyncd: `Cannot access source directory`, docs/lsyncd-compat.md#sync-keys);
 //  - rsync / ssh binary missing: rsync.binary for every rsync-based mode (an ERROR: without it
 //    no sync of that mode can even start, and the daemon would exit 255 at its init transfer);
 //    ssh.binary for rsyncssh, and `ssh` for an rsync target `host:path` without rsync.rsh
@@ -21,13 +21,13 @@
 // rsyncOps, and the string forms of target-in-source / same target.
 import { diagnostic, type ConfigDiagnostic } from '../config/diagnostics.js';
 import type { NormalizedConfig, NormalizedSync } from '../config/schema.js';
-import { loadSyncRules, type SyncRules } from '../sysctl/sync_rules.js';
+import { loadSyncRules, type SyncRules } from '../filters/sync_rules.js';
 import { resolveDirectory } from '../sysctl/trees.js';
 import type { SystemRoot } from '../sysctl/proc_root.js';
 import { surveyTrees, type Survey } from '../sysctl/survey.js';
 import type { WatchTree } from '../sysctl/trees.js';
 import { findBinary } from '../system/find_binary.js';
-import { localTarget } from '../transports/local-target.js';
+import { localTarget } from '../transports/local_target.js';
 import { realish } from './target_in_source.js';
 
 export interface EnvironmentOptions {

@@ -1,5 +1,5 @@
 // Load what the command line names — a config file (made absolute, as lsyncd does so that a HUP
-// can re-read it, lsyncd-behaviour.md §10) or command-line syncs (-rsync/-rsyncssh/-direct) —
+// can re-read it, docs/lsyncd-compat.md#command-line) or command-line syncs (-rsync/-rsyncssh/-direct) —
 // into a validated config via src/config, then refuses a local target inside its own source
 // (target_in_source.ts: it reads rule files, so it is not part of the pure loader). Never throws;
 // diagnostics are values.

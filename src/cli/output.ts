@@ -1,14 +1,14 @@
 // Output helpers for the CLI: stdout/stderr lines, and config diagnostics in two styles:
 //  - lsyncd style for the legacy form and `run` (`Error: …` / `Warn: …`, lsyncd's log
-//    categories in the config phase, lsyncd-behaviour.md §8), errors on stderr;
+//    categories in the config phase, docs/lsyncd-compat.md#logging), errors on stderr;
 //  - `error: …` / `warning: …` for check-config (like compilers and `nginx -t`).
 // Each diagnostic is one line: `FILE:LINE: path: message` (src/config/diagnostics.ts).
 // Writes go through process.stdout/stderr; callers set process.exitCode (never process.exit), so
 // output is flushed even when piped.
-// Bytes of a configured path that are not valid UTF-8 (byte-escaped, src/paths/byte-path.ts)
+// Bytes of a configured path that are not valid UTF-8 (byte-escaped, src/paths/byte_path.ts)
 // are written as \xNN.
 import type { ConfigDiagnostic } from '../config/diagnostics.js';
-import { showEscapedBytes } from '../paths/byte-path.js';
+import { showEscapedBytes } from '../paths/byte_path.js';
 
 export function out(line = ''): void {
   process.stdout.write(`${showEscapedBytes(line)}\n`);

@@ -7,7 +7,7 @@
 //
 // Contract: scriptArgv() returns process.argv.slice(2) unchanged when no argument holds U+FFFD
 // (the common case, no file read). Otherwise it re-reads those arguments from /proc/self/cmdline
-// and decodes each with decodePathBytes (src/paths/byte-path.ts): valid UTF-8 stays the same
+// and decodes each with decodePathBytes (src/paths/byte_path.ts): valid UTF-8 stays the same
 // text, other bytes become byte-escaped, which every path boundary turns back into the bytes.
 // A daemon started by launchDaemon cannot be given such bytes in its argv (node's spawn takes
 // strings), so the launcher passes the decoded list in ARGV_ENV as JSON (ASCII: JSON escapes lone
@@ -15,7 +15,7 @@
 // Computed once per process.
 import { readFileSync } from 'node:fs';
 
-import { decodePathBytes, hasEscapedBytes } from '../paths/byte-path.js';
+import { decodePathBytes, hasEscapedBytes } from '../paths/byte_path.js';
 
 export const ARGV_ENV = 'LSYNCD_TS_ARGV_JSON';
 

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { diagnostic, type ConfigDiagnostic } from '../config/diagnostics.js';
 import { isLocalTarget } from '../config/local_paths.js';
 import type { NormalizedConfig } from '../config/schema.js';
-import { loadSyncRules } from '../sysctl/sync_rules.js';
+import { loadSyncRules } from '../filters/sync_rules.js';
 
 /** realpath of the longest existing prefix + the rest (a target may not exist yet). */
 export function realish(p: string): string {

@@ -1,5 +1,5 @@
 // The package version, read from package.json at run time (one truth; `-version` prints
-// `Version: <version>` like lsyncd's `Version: 2.2.3`, lsyncd-behaviour.md §10).
+// `Version: <version>` like lsyncd's `Version: 2.2.3`, docs/lsyncd-compat.md#command-line).
 import { readFileSync } from 'node:fs';
 
 let cached: string | undefined;

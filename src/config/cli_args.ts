@@ -1,4 +1,4 @@
-// lsyncd-compatible command-line parsing (issue 3 "Command line"; lsyncd-behaviour.md §10), pure:
+// lsyncd-compatible command-line parsing (issue 3 "Command line"; docs/lsyncd-compat.md#command-line), pure:
 // no I/O, no process.exit — the CLI acts on the returned value.
 //
 //   lsyncd-ts [-nodaemon] [-log CAT]... [-delay SECS] [-insist] [-logfile F] [-pidfile F]
@@ -10,7 +10,7 @@
 // `unknown option command line option -x`; no arguments → help, exit 255; `-help` exits 255;
 // `-version` exits 0; command-line syncs plus a config file → `There cannot be command line syncs
 // and a config file together.`; only one config file; bad `-log` category →
-// `'foo' is not a valid logging category` (a category must be all/scarce or start with A–Z, §8).
+// `'foo' is not a valid logging category` (a category must be all/scarce or start with A–Z, docs/lsyncd-compat.md#logging).
 // `-runner` and `-monitor` (lsyncd internals) are refused with a reason. `--opt=value` is also
 // accepted for options taking one value (lsyncd-ts addition).
 import { diagnostic, type LoadResult } from './diagnostics.js';

@@ -1,8 +1,8 @@
-// lsyncd's defaults, as data (lsyncd-behaviour.md §1.1, §1.2, §1.4–§1.6, §6.2). Kept apart from
+// lsyncd's defaults, as data (docs/lsyncd-compat.md#settings-keys, docs/lsyncd-compat.md#sync-keys, docs/lsyncd-compat.md#the-rsync-table–docs/lsyncd-compat.md#direct-mode-keys, docs/lsyncd-compat.md#exit-codes-of-transfers). Kept apart from
 // normalize.ts so the numbers can be checked against the reference at a glance.
 import type { DeleteGuardSettings, ExitAction, InotifyMode, SyncMode } from './schema.js';
 
-/** Per-mode sync defaults. A custom-action sync without delay fires immediately (§1.2). */
+/** Per-mode sync defaults. A custom-action sync without delay fires immediately (docs/lsyncd-compat.md#sync-keys). */
 export const MODE_DEFAULTS: Record<SyncMode | 'custom', { delay: number; maxProcesses: number }> = {
   rsync: { delay: 15, maxProcesses: 1 },
   rsyncssh: { delay: 15, maxProcesses: 1 },
@@ -43,10 +43,10 @@ export const SETTINGS_DEFAULTS: {
 export const DEFAULT_RSYNC_BINARY = 'rsync';
 export const DEFAULT_SSH_BINARY = 'ssh';
 
-/** rsync{} keys lsyncd sets to true unless the user set them (§1.4). */
+/** rsync{} keys lsyncd sets to true unless the user set them (docs/lsyncd-compat.md#the-rsync-table). */
 export const RSYNC_TRUE_DEFAULTS = ['links', 'times', 'protect_args'] as const;
 
-/** archive=true fills these unset keys (§1.4). */
+/** archive=true fills these unset keys (docs/lsyncd-compat.md#the-rsync-table). */
 export const ARCHIVE_TRUE = ['recursive', 'links', 'perms', 'times', 'group', 'owner', 'devices', 'specials'] as const;
 export const ARCHIVE_FALSE = ['hard_links', 'acls', 'xattrs'] as const;
 

@@ -95,7 +95,7 @@ const UNSUPPORTED_KEYS: Record<string, string> = {
   checkgauge: 'checkgauge is lsyncd-internal and not supported by lsyncd-ts',
   rsyncOpts: 'removed in lsyncd 2.2; use rsync = { ... } (e.g. rsync = { archive = true, compress = true })',
   rsyncBinary: 'removed in lsyncd 2.2; use rsync = { binary = "/usr/bin/rsync" }',
-  xargs: 'removed from lsyncd (see lsyncd-behaviour.md §1.7); rsyncssh moves are handled by lsyncd-ts itself',
+  xargs: 'removed from lsyncd (see docs/lsyncd-compat.md#legacy-keys-and-validation); rsyncssh moves are handled by lsyncd-ts itself',
   delay: 'settings{} has no "delay" (as in lsyncd); set delay per sync{} or use -delay on the command line',
 };
 

@@ -1,9 +1,9 @@
 // Loads an lsyncd Lua config UNCHANGED in fengari (Lua 5.3 in JS) and validates the result with
-// the same schema as JSON/TS configs (issue 3; lsyncd-behaviour.md §1).
+// the same schema as JSON/TS configs (issue 3; docs/lsyncd-compat.md#config-files).
 //
 // The Lua environment is lsyncd's config-time surface:
 //  - `settings{...}` / `settings{'nodaemon'}` (integer entry = true) / `settings('key')` (read back);
-//    the legacy `settings = {...}` is rejected with lsyncd's message (§1).
+//    the legacy `settings = {...}` is rejected with lsyncd's message (docs/lsyncd-compat.md#config-files).
 //  - `sync{ default.rsync | default.rsyncssh | default.direct, ... }`, with lsyncd's inheritance
 //    of positional tables (any table in the list part is merged in for keys not set).
 //  - the full Lua standard library of fengari (loops, locals, string functions, os.getenv, ...),

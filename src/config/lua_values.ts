@@ -9,7 +9,7 @@
 //    reports them), cycles/over-deep nesting are cut with an error value.
 import type { LuaApi, LuaState } from 'fengari';
 
-import { decodePathBytes } from '../paths/byte-path.js';
+import { decodePathBytes } from '../paths/byte_path.js';
 
 export class LuaFunctionRef {
   readonly luaFunction = true;
@@ -29,7 +29,7 @@ const MAX_DEPTH = 32;
 
 /**
  * A Lua string (bytes) as JS text: UTF-8 decoded, with bytes that are not valid UTF-8 kept
- * byte-escaped (src/paths/byte-path.ts), so `source = "/srv/\255"` names exactly that directory.
+ * byte-escaped (src/paths/byte_path.ts), so `source = "/srv/\255"` names exactly that directory.
  * Only for values already of type string (lua_tostring would convert a number in place).
  */
 function luaString(lua: LuaApi, L: LuaState, idx: number): string {

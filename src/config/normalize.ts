@@ -2,12 +2,12 @@
 // lsyncd's defaults, precedence and per-mode rules. Pure (no I/O): realpath/existence checks belong
 // to check-config and start-up.
 //
-// Defaults (lsyncd-behaviour.md §1): delay rsync 15 / rsyncssh 15 / direct 1 / custom 0;
+// Defaults (docs/lsyncd-compat.md#config-files): delay rsync 15 / rsyncssh 15 / direct 1 / custom 0;
 // maxDelays 1000; maxProcesses 1; delete true; init true; rsync links/times/protect_args true;
 // archive fills unset keys; source gets a trailing '/'; target/targetdir get one unless they end
-// in '/' or ':' (§1.3, §1.5).
+// in '/' or ':' (docs/lsyncd-compat.md#rsync-mode-keys, docs/lsyncd-compat.md#rsyncssh-mode-keys).
 //
-// Precedence (§1.1 `Syncs.add`): delay: command line (-delay) > sync > mode default (settings{}
+// Precedence (docs/lsyncd-compat.md#settings-keys `Syncs.add`): delay: command line (-delay) > sync > mode default (settings{}
 // has no delay). maxDelays and maxProcesses: settings{} > sync > default.
 //
 // Mode rules and their errors (one line each, with the fix):
@@ -19,8 +19,8 @@
 //    (yet) prove that parallel moves are safe. DELIBERATE DIFFERENCE: a global
 //    settings{maxProcesses=N} does NOT push rsyncssh syncs above 1 (it stays a global cap), so
 //    the lsyncd failure of issues #676/#590 (global cap breaks rsyncssh) does not happen here.
-//  - A sync without mode needs at least one action ("no actions specified", §1.2).
-//  - User exit-code tables are merged over lsyncd's defaults (§6.2) instead of replacing them, so
+//  - A sync without mode needs at least one action ("no actions specified", docs/lsyncd-compat.md#sync-keys).
+//  - User exit-code tables are merged over lsyncd's defaults (docs/lsyncd-compat.md#exit-codes-of-transfers) instead of replacing them, so
 //    `rsyncExitCodes = {[13]='again'}` keeps 23/24 'ok'. Unlisted codes remain 'die'.
 // Relative local paths (source, a local target, excludeFrom/filterFrom, logfile/pidfile/statusFile,
 // including the -logfile/-pidfile overrides) are made absolute against `cwd` here, once
@@ -66,7 +66,7 @@ import type {
   SyncConfig,
 } from './schema.js';
 
-/** Command-line values that override the config file (lsyncd: command line wins, §1.1, §10). */
+/** Command-line values that override the config file (lsyncd: command line wins, docs/lsyncd-compat.md#settings-keys, docs/lsyncd-compat.md#command-line). */
 export interface ConfigOverrides {
   /** -delay SECS: overrides every sync's delay. */
   delay?: number | undefined;
@@ -108,7 +108,7 @@ function mergeExitCodes(base: Readonly<Record<number, ExitAction>>, ...over: (Ex
   return out;
 }
 
-/** Apply lsyncd's rsync{} defaults and archive expansion (§1.4). */
+/** Apply lsyncd's rsync{} defaults and archive expansion (docs/lsyncd-compat.md#the-rsync-table). */
 export function resolveRsyncOptions(user: RsyncOptions | undefined): ResolvedRsyncOptions {
   const { archive, binary, ...rest } = user ?? {};
   const out: Record<string, unknown> = { ...rest };

@@ -1,10 +1,10 @@
 // Legacy `rsyncOps` (lsyncd 2.0.x, e.g. rsyncOps="-rltvupgo") → rsync{} keys (issue 3; seed config
-// 7-multiple-servers.lua; lsyncd-behaviour.md §1.7). lsyncd ≥ 2.2 rejects the key; we map it and
+// 7-multiple-servers.lua; docs/lsyncd-compat.md#legacy-keys-and-validation). lsyncd ≥ 2.2 rejects the key; we map it and
 // the caller emits a deprecation warning naming the equivalent rsync{} table.
 // Pure: returns the mapped keys, or an error message for a flag we cannot express.
 import type { RsyncOptions } from './schema.js';
 
-/** Short flag letter → rsync{} boolean key (the table of §1.4, inverted), plus r/a. */
+/** Short flag letter → rsync{} boolean key (the table of docs/lsyncd-compat.md#the-rsync-table, inverted), plus r/a. */
 const SHORT: Record<string, keyof RsyncOptions> = {
   A: 'acls', b: 'backup', c: 'checksum', z: 'compress', k: 'copy_dirlinks', L: 'copy_links',
   C: 'cvs_exclude', n: 'dry_run', E: 'executability', g: 'group', H: 'hard_links', I: 'ignore_times',

@@ -1,6 +1,6 @@
 // The single zod schema for an lsyncd-ts configuration (issue 3), shared by the JSON, TS/JS and Lua
-// loaders. Key names are lsyncd's own (lsyncd-behaviour.md §1.1 settings{}, §1.2 sync{},
-// §1.3 default.rsync, §1.4 rsync{}, §1.5 ssh{}), so an lsyncd config converts key-for-key.
+// loaders. Key names are lsyncd's own (docs/lsyncd-compat.md#settings-keys settings{}, docs/lsyncd-compat.md#sync-keys sync{},
+// docs/lsyncd-compat.md#rsync-mode-keys default.rsync, docs/lsyncd-compat.md#the-rsync-table rsync{}, docs/lsyncd-compat.md#rsyncssh-mode-keys ssh{}), so an lsyncd config converts key-for-key.
 //
 // Contract:
 //  - Every object is strict: an unknown key is an error (lsyncd: `Parameter "x" unknown`).
@@ -14,17 +14,17 @@
 //    RsyncOptions, SshOptions, Settings, SyncConfig, Config) are a stable API: do not rename.
 //
 // Deliberate differences from lsyncd (documented here because the schema is the truth):
-//  - `name` is accepted (lsyncd 2.2.3 rejects it although it reads it, §1.2).
+//  - `name` is accepted (lsyncd 2.2.3 rejects it although it reads it, docs/lsyncd-compat.md#sync-keys).
 //  - exclude/excludeFrom/filter/filterFrom/delete are accepted on custom-action syncs too.
 //  - `inotifyMode: 'CloseWrite after Modify'` is accepted (lsyncd: "not implemented").
 //  - `metrics` ("host:port") and `logFormat` are lsyncd-ts additions.
 //  - Legacy `rsyncOps` (2.0.x) is accepted and mapped onto rsync{} with a deprecation warning
-//    (lsyncd ≥ 2.2 rejects it, §1.7).
+//    (lsyncd ≥ 2.2 rejects it, docs/lsyncd-compat.md#legacy-keys-and-validation).
 import { z } from 'zod';
 import { listenProblem } from '../metrics/listen.js';
 import { timerSecondsSchema } from './timer_seconds.js';
 
-/** What an exit code means for a sync (lsyncd-behaviour.md §6.2). */
+/** What an exit code means for a sync (docs/lsyncd-compat.md#exit-codes-of-transfers). */
 export const exitActionSchema = z.enum(['ok', 'again', 'die']);
 export type ExitAction = z.output<typeof exitActionSchema>;
 
@@ -83,7 +83,7 @@ export const actionFunctionSchema = z.custom<ActionFunction>((v) => typeof v ===
 });
 /**
  * onCreate/onModify/...: a string (leading '/' = run that binary, otherwise `sh -c`, with ^path,
- * ^source, ^target ... substitutions, §1.2) or a function in TS/JS configs.
+ * ^source, ^target ... substitutions, docs/lsyncd-compat.md#sync-keys) or a function in TS/JS configs.
  */
 export const actionSchema = z.union([z.string().min(1), actionFunctionSchema]);
 export type Action = z.output<typeof actionSchema>;
@@ -92,7 +92,7 @@ const nonEmpty = z.string().min(1, 'must not be empty');
 const nonNegativeNumber = z.number().min(0, 'must be a number >= 0');
 const positiveInt = z.number().int('must be an integer').min(1, 'must be >= 1');
 
-/** rsync{} (lsyncd-behaviour.md §1.4). Short-flag keys are booleans; long options carry values. */
+/** rsync{} (docs/lsyncd-compat.md#the-rsync-table). Short-flag keys are booleans; long options carry values. */
 export const rsyncOptionsSchema = z.strictObject({
   /** rsync executable (lsyncd 2.3: 'rsync' via PATH). */
   binary: nonEmpty.optional(),
@@ -158,7 +158,7 @@ export type RsyncOptions = z.output<typeof rsyncOptionsSchema>;
 /** The boolean keys of rsync{} (short flags and boolean long options). */
 export type RsyncBooleanKey = { [K in keyof RsyncOptions]-?: NonNullable<RsyncOptions[K]> extends boolean ? K : never }[keyof RsyncOptions];
 
-/** ssh{} (lsyncd-behaviour.md §1.5), rsyncssh only. */
+/** ssh{} (docs/lsyncd-compat.md#rsyncssh-mode-keys), rsyncssh only. */
 export const sshOptionsSchema = z.strictObject({
   binary: nonEmpty.optional(),
   /** → -i FILE */
@@ -193,7 +193,7 @@ export type DeleteGuardConfig = z.output<typeof deleteGuardSchema>;
 export const inotifyModeSchema = z.enum(['CloseWrite', 'Modify', 'CloseWrite or Modify', 'CloseWrite after Modify']);
 export type InotifyMode = z.output<typeof inotifyModeSchema>;
 
-/** settings{} (lsyncd-behaviour.md §1.1) plus lsyncd-ts's metrics/logFormat. No `delay` here, as in lsyncd. */
+/** settings{} (docs/lsyncd-compat.md#settings-keys) plus lsyncd-ts's metrics/logFormat. No `delay` here, as in lsyncd. */
 export const settingsSchema = z.strictObject({
   logfile: nonEmpty.optional(),
   pidfile: nonEmpty.optional(),
@@ -227,7 +227,7 @@ export type SyncMode = z.output<typeof syncModeSchema>;
 export const deleteModeSchema = z.union([z.boolean(), z.literal('startup'), z.literal('running')]);
 export type DeleteMode = z.output<typeof deleteModeSchema>;
 
-/** sync{} (lsyncd-behaviour.md §1.2, §1.3, §1.5, §1.6). Mode-dependent rules live in normalize.ts. */
+/** sync{} (docs/lsyncd-compat.md#sync-keys, docs/lsyncd-compat.md#rsync-mode-keys, docs/lsyncd-compat.md#rsyncssh-mode-keys, docs/lsyncd-compat.md#direct-mode-keys). Mode-dependent rules live in normalize.ts. */
 export const syncSchema = z.strictObject({
   /** lsyncd's default.rsync / default.rsyncssh / default.direct; absent = custom actions only. */
   mode: syncModeSchema.optional(),
@@ -328,10 +328,10 @@ export interface DeleteGuardSettings {
 }
 export interface NormalizedRsyncSync extends NormalizedSyncBase {
   mode: 'rsync';
-  /** With a trailing '/' unless it ends in '/' or ':' (§1.3). */
+  /** With a trailing '/' unless it ends in '/' or ':' (docs/lsyncd-compat.md#rsync-mode-keys). */
   target: string;
   rsync: ResolvedRsyncOptions;
-  /** Defaults (§6.2) with the user's `exitcodes` merged on top. */
+  /** Defaults (docs/lsyncd-compat.md#exit-codes-of-transfers) with the user's `exitcodes` merged on top. */
   rsyncExitCodes: Record<number, ExitAction>;
 }
 export interface NormalizedDirectSync extends NormalizedSyncBase {
@@ -343,7 +343,7 @@ export interface NormalizedDirectSync extends NormalizedSyncBase {
 export interface NormalizedRsyncsshSync extends NormalizedSyncBase {
   mode: 'rsyncssh';
   host: string;
-  /** With a trailing '/' unless it ends in '/' or ':' (§1.5). */
+  /** With a trailing '/' unless it ends in '/' or ':' (docs/lsyncd-compat.md#rsyncssh-mode-keys). */
   targetdir: string;
   rsync: ResolvedRsyncOptions;
   ssh: ResolvedSshOptions;
@@ -355,7 +355,7 @@ export interface NormalizedCustomSync extends NormalizedSyncBase {
   mode: 'custom';
   target: string | undefined;
   actions: SyncActions;
-  /** Exit codes of the action commands; unknown codes are 'die' (§6.2), empty = only 0 is ok. */
+  /** Exit codes of the action commands; unknown codes are 'die' (docs/lsyncd-compat.md#exit-codes-of-transfers), empty = only 0 is ok. */
   exitcodes: Record<number, ExitAction>;
 }
 export type NormalizedSync = NormalizedRsyncSync | NormalizedDirectSync | NormalizedRsyncsshSync | NormalizedCustomSync;

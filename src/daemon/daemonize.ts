@@ -2,7 +2,7 @@
 // reports that start-up succeeded (what that includes — watches set, init transfers finished or
 // a short bound passed — is decided in src/cli/start_daemon.ts), and non-zero with the daemon's own error otherwise. lsyncd
 // forks and its parent exits 0 before any watch or transfer, so a missing source or a bad
-// inotifyMode never reaches the caller's exit status (lsyncd-behaviour.md §4, §9).
+// inotifyMode never reaches the caller's exit status (docs/lsyncd-compat.md#startup-order, docs/lsyncd-compat.md#signals-and-exit-codes).
 //
 // Contract:
 //   launchDaemon(opts) — in the launcher: spawns process.execPath with the same execArgv and argv

@@ -1,6 +1,6 @@
 // Pidfile: one running lsyncd-ts per pidfile, in daemon AND nodaemon mode (lsyncd writes it only
 // when daemonizing, so `-nodaemon -pidfile` under systemd got no pidfile: issues #438, #495,
-// #465; lsyncd-behaviour.md §9).
+// #465; docs/lsyncd-compat.md#signals-and-exit-codes).
 //
 // Contract:
 //   acquirePidfile(file) → Pidfile | throws PidfileBusyError (one line naming the pid and the file),

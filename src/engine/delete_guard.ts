@@ -44,7 +44,7 @@
 // Only deletes that would reach the target are guarded (delete_guard_host.ts): none with
 // `delete = false`, full transfers only with "startup", events only with "running".
 //
-// Holding: deletes are kept here (not in the queue), keyed like the queue (path-keys.ts), so a
+// Holding: deletes are kept here (not in the queue), keyed like the queue (path_keys.ts), so a
 // held path that appears in the source again (Create, or the destination of a Move) is dropped;
 // when none remain the hold ends by itself. Release applies the held deletes whose paths are
 // still absent from the source (lstat at release time), due at once. A full transfer while the
@@ -63,8 +63,8 @@
 //
 // Time: window and settling use performance.now() ms (the queue's clock); `since` is wall-clock.
 import type { DeleteGuardSettings } from '../config/schema.js';
-import { displayPath, type SyncPath } from '../paths/byte-path.js';
-import { forEachAncestor, pathKey } from '../queue/path-keys.js';
+import { displayPath, type SyncPath } from '../paths/byte_path.js';
+import { forEachAncestor, pathKey } from '../queue/path_keys.js';
 
 /** Recent creates remembered to tell scratch deletes from deletes of kept data (memory bound). */
 export const MAX_TRACKED_CREATES = 200_000;

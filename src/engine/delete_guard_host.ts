@@ -6,12 +6,12 @@
 import { lstatSync } from 'node:fs';
 
 import type { NormalizedSync } from '../config/schema.js';
-import type { RuleList } from '../filters/rule-list.js';
+import type { RuleList } from '../filters/rule_list.js';
 import type { Log } from '../log/log.js';
-import { toBytes, type SyncPath } from '../paths/byte-path.js';
-import type { DelayQueue } from '../queue/delay-queue.js';
+import { toBytes, type SyncPath } from '../paths/byte_path.js';
+import type { DelayQueue } from '../queue/delay_queue.js';
 import { countWatchedDirs } from '../sysctl/count_dirs.js';
-import { deletesWhileRunning } from '../transports/delete-mode.js';
+import { deletesWhileRunning } from '../transports/delete_mode.js';
 import { DeleteGuard } from './delete_guard.js';
 
 export interface DeleteGuardBinding {

@@ -1,6 +1,6 @@
 // Engine: all syncs of one config, started in lsyncd's order and kept independent.
 //
-// Start-up, per sync (lsyncd-behaviour.md §4, fixing its races #226/#161): resolve the source
+// Start-up, per sync (docs/lsyncd-compat.md#startup-order, fixing its races #226/#161): resolve the source
 // (realpath; lsyncd: "Cannot access source directory"), compile its rules (excludeFrom /
 // filterFrom are read here: an unreadable file is an error, as in lsyncd), queue the init
 // transfer, THEN add the watch (watch-then-scan), then let transfers run — so nothing that
@@ -22,7 +22,7 @@
 // Without that option, and for syncs a reload adds, it stops only that sync, like any `die`
 // while running. initsSettled() resolves once every init transfer has an outcome.
 //
-// reload(next) (HUP, src/daemon/reload.ts for the diff): unchanged syncs keep their queue,
+// reload(next) (HUP, src/engine/reload_plan.ts for the diff): unchanged syncs keep their queue,
 // watches and running transfers; new and changed syncs are prepared first (source resolved,
 // rules compiled, init queued, watch set) — if any cannot start, nothing changes and reload()
 // rejects, so the old configuration keeps running; then removed/changed syncs stop watching and
@@ -31,13 +31,13 @@
 // and never races it on the same target).
 import { realpathSync, statSync } from 'node:fs';
 
-import { decodePathBytes, displayPath, pathArg } from '../paths/byte-path.js';
+import { decodePathBytes, displayPath, pathArg } from '../paths/byte_path.js';
 import type { NormalizedConfig, NormalizedSync } from '../config/schema.js';
 import type { Log } from '../log/log.js';
-import { fromByteString } from '../paths/byte-path.js';
-import { planReload, type SettingChange } from '../daemon/reload.js';
+import { fromByteString } from '../paths/byte_path.js';
+import { planReload, type SettingChange } from './reload_plan.js';
 import { shellQuote } from '../cli/argv_display.js';
-import { loadSyncRules } from '../sysctl/sync_rules.js';
+import { loadSyncRules } from '../filters/sync_rules.js';
 import type { EventBatch } from '../watcher/event_batch.js';
 import { WatchError } from '../watcher/watch_errors.js';
 import { type AddResult, type RewatchResult, Watcher } from '../watcher/watcher.js';
@@ -215,7 +215,7 @@ export class Engine {
   private async prepareSync(configured: NormalizedSync): Promise<SyncUnit> {
     let sourceDir: string;
     try {
-      // A byte-escaped (non-UTF-8) source is resolved on its exact bytes (src/paths/byte-path.ts).
+      // A byte-escaped (non-UTF-8) source is resolved on its exact bytes (src/paths/byte_path.ts).
       const real = realpathSync.native(pathArg(configured.source), { encoding: 'buffer' });
       if (!statSync(real).isDirectory()) throw new Error('not a directory');
       sourceDir = decodePathBytes(real);

@@ -1,17 +1,17 @@
-// Watcher records -> delay-queue events for one sync (lsyncd-behaviour.md §2.4).
+// Watcher records -> delay-queue events for one sync (docs/lsyncd-compat.md#paths-moves-and-excludes).
 //
 //   - paths become the queue's form: root-relative with a leading '/', directories with a
 //     trailing '/'; non-UTF-8 names stay bytes (Buffer);
 //   - excluded paths are dropped with the same rule list the watcher and rsync use;
 //   - a MoveFrom/MoveTo pair (adjacent, same cookie — the watcher guarantees it) becomes one
 //     Move, or Delete(origin) / Create(destination) / nothing when one or both ends are excluded
-//     (§2.4's table, src/filters/move-filter.ts);
+//     (docs/lsyncd-compat.md#paths-moves-and-excludes's table, src/filters/move_filter.ts);
 //   - Overflow, RootGone and Error are signals for the runner, not queue events.
 import type { EventBatch } from '../watcher/event_batch.js';
 import { RecordFlag, RecordKind } from '../watcher/record_kind.js';
-import type { RuleList } from '../filters/rule-list.js';
-import { classifyMove } from '../filters/move-filter.js';
-import type { SyncPath } from '../paths/byte-path.js';
+import type { RuleList } from '../filters/rule_list.js';
+import { classifyMove } from '../filters/move_filter.js';
+import type { SyncPath } from '../paths/byte_path.js';
 import type { QueueEvent } from '../queue/events.js';
 
 export interface TranslationSink {

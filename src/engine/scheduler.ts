@@ -1,6 +1,6 @@
 // Scheduler: who may start a transfer now. A global cap (settings.maxProcesses, lsyncd: across
 // all syncs) and each sync's own cap (sync.maxProcesses); syncs are served round-robin so one
-// busy sync cannot starve the others (lsyncd tests/schedule.lua; §3 "syncs are served
+// busy sync cannot starve the others (lsyncd tests/schedule.lua; docs/lsyncd-compat.md#delay-and-maxdelays "syncs are served
 // round-robin"). As in lsyncd, settings.maxProcesses also overrides each sync's own value
 // (src/config/normalize.ts), except that rsyncssh syncs stay at 1 (lsyncd issues #676/#590).
 //

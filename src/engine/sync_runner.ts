@@ -4,16 +4,16 @@
 //   - events (record_translation.ts) are ingested into a pure DelayQueue (src/queue); the runner
 //     owns the only timer, set to the queue's next wake-up, and asks the Scheduler for a slot;
 //   - a batch runs through the Transport; outcome ok → completed; again → retried with
-//     exponential backoff from `delay` (retry-backoff.ts, capped at 5 min) and merged with
+//     exponential backoff from `delay` (retry_backoff.ts, capped at 5 min) and merged with
 //     events that arrive meanwhile; die → THIS sync stops with a clear error while every other
 //     sync keeps running (lsyncd kills the whole daemon, issues #209/#678/#654/#97);
-//   - startup (§4): the Full "init" marker is queued before the watch exists, so events that
+//   - startup (docs/lsyncd-compat.md#startup-order): the Full "init" marker is queued before the watch exists, so events that
 //     arrive during the init transfer run after it; with init=false there is none; a failed
 //     init transfer (`again` or `die`) is retried with backoff when `insist` is set; otherwise
 //     it stops the sync, and when the engine set `startupFailure` (the syncs of the daemon's
 //     start-up, not those a reload adds) it is reported there instead: the daemon ends with 255;
 //     `initSettled` resolves once the init transfer has an outcome (at once with init=false);
-//   - Overflow → a Full resync of this sync only; queued events are kept (§6.1, without
+//   - Overflow → a Full resync of this sync only; queued events are kept (docs/lsyncd-compat.md#queue-overflow, without
 //     lsyncd's whole-daemon restart); so does a transport's `fullResync` (target root gone);
 //   - the mass-delete guard (delete_guard.ts, bound in delete_guard_host.ts) sees every event
 //     before the queue and may set deletes aside or hold them; a full transfer runs without
@@ -26,13 +26,13 @@
 //     --delete.
 // Time: queue times are performance.now() milliseconds; status times are wall-clock.
 import type { NormalizedSync } from '../config/schema.js';
-import type { RuleList } from '../filters/rule-list.js';
+import type { RuleList } from '../filters/rule_list.js';
 import type { Log } from '../log/log.js';
-import { displayPath, type SyncPath } from '../paths/byte-path.js';
-import { DelayQueue, type Batch } from '../queue/delay-queue.js';
+import { displayPath, type SyncPath } from '../paths/byte_path.js';
+import { DelayQueue, type Batch } from '../queue/delay_queue.js';
 import type { QueueEvent } from '../queue/events.js';
-import { retryDelayMs } from '../queue/retry-backoff.js';
-import { deletesOnFull } from '../transports/delete-mode.js';
+import { retryDelayMs } from '../queue/retry_backoff.js';
+import { deletesOnFull } from '../transports/delete_mode.js';
 import type { DeleteGuard, DeleteHold } from './delete_guard.js';
 import { createDeleteGuard } from './delete_guard_host.js';
 import { overflowAdvice, watchErrorMessage } from '../watcher/watch_errors.js';
@@ -124,7 +124,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
     return this.sync.name;
   }
 
-  /** Queues the init transfer (call before the watch is added, §4). */
+  /** Queues the init transfer (call before the watch is added, docs/lsyncd-compat.md#startup-order). */
   queueInit(): void {
     if (!this.sync.init) return this.settleInit();
     this.queue.addFull(now(), 'init');

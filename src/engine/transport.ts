@@ -5,22 +5,22 @@
 //
 // Contract:
 //   - full(): transfer the whole tree (init, or recovery after an Overflow/RootGone), honouring
-//     the delete mode for full runs and the sync's filters/excludes (lsyncd-behaviour.md §5.2);
+//     the delete mode for full runs and the sync's filters/excludes (docs/lsyncd-compat.md#init-and-full-transfers);
 //     `withoutDelete`: never delete on the target this time (the mass-delete guard holds);
 //   - targetHasEntries(): whether the target holds anything (false also when it does not exist),
 //     undefined when it cannot be told; asked only when the source is empty before a full run;
 //   - batch(delays): execute one batch from the delay queue, in the given (FIFO) order. Paths are
 //     root-relative with a leading '/', directories with a trailing '/', bytes preserved
 //     (SyncPath). Moves arrive only if `keepsMoves`;
-//   - the outcome maps exit codes through the sync's ok/again/die tables (§6.2): `again` is
+//   - the outcome maps exit codes through the sync's ok/again/die tables (docs/lsyncd-compat.md#exit-codes-of-transfers): `again` is
 //     retried by the runner with backoff, `die` stops this sync only;
 //   - `requeue` lists events to queue afresh after this batch (e.g. a move that failed on the
 //     target becomes Create(destination) so the content is transferred instead);
 //   - `fullResync` asks for a full transfer of this sync after this batch, with the reason (the
-//     target's root was found missing: src/transports/target-root.ts);
+//     target's root was found missing: src/transports/target_root.ts);
 //   - never throw: failures are outcomes. Honour ctx.signal (shutdown) by ending promptly.
 import type { Log } from '../log/log.js';
-import type { BatchOptions } from '../queue/delay-queue.js';
+import type { BatchOptions } from '../queue/delay_queue.js';
 import type { Delay, QueueEvent } from '../queue/events.js';
 
 export type TransferOutcome =
@@ -50,7 +50,7 @@ export interface FullOptions {
 export interface Transport {
   /** "SRC -> TGT" for logs and status. */
   readonly description: string;
-  /** false: the queue splits every Move into Delete + Create (default.rsync has no onMove, §2.4). */
+  /** false: the queue splits every Move into Delete + Create (default.rsync has no onMove, docs/lsyncd-compat.md#paths-moves-and-excludes). */
   readonly keepsMoves: boolean;
   /** How the runner cuts batches for this transport (e.g. moves separately for rsyncssh). */
   readonly batchOptions: BatchOptions;

@@ -8,7 +8,7 @@
 //     an errno that retrying cannot cure (the caller reports that one itself);
 //   - one entry stands for a whole subtree: the watcher never descends into a directory it
 //     could not watch, so only the topmost unwatched directory is ever reported;
-//   - while entries exist, they are retried with exponential backoff (retry-backoff.ts, from
+//   - while entries exist, they are retried with exponential backoff (retry_backoff.ts, from
 //     1 s, capped at 5 min; a round that watched something starts the backoff again) through the
 //     injected `rewatch`; a directory watched again goes to `resync`, which queues it like a
 //     directory moved into the tree: its whole subtree is transferred, nothing else;
@@ -16,9 +16,9 @@
 //     everything below it, a moved one follows its move;
 //   - clear() forgets everything (the source itself went away; its return re-reports what still
 //     cannot be watched); close() also stops the retries.
-import { displayPath, fromByteString, toByteString, type SyncPath } from '../paths/byte-path.js';
+import { displayPath, fromByteString, toByteString, type SyncPath } from '../paths/byte_path.js';
 import type { QueueEvent } from '../queue/events.js';
-import { retryDelayMs } from '../queue/retry-backoff.js';
+import { retryDelayMs } from '../queue/retry_backoff.js';
 import type { RewatchResult } from '../watcher/watcher.js';
 import { isWatchShortage } from './out_of_watches.js';
 

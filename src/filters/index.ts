@@ -9,6 +9,6 @@ export {
   parseFilterRule,
   compileRuleList,
   compileWireRules,
-} from './rule-list.js';
-export { parseExcludeFromText, parseFilterFromText } from './rule-files.js';
-export { type MoveFate, classifyMove } from './move-filter.js';
+} from './rule_list.js';
+export { parseExcludeFromText, parseFilterFromText } from './rule_files.js';
+export { type MoveFate, classifyMove } from './move_filter.js';

@@ -1,7 +1,7 @@
 /**
  * One lsyncd exclude/filter pattern, compiled to a matcher.
  *
- * Semantics (lsyncd-behaviour.md §1.3, lsyncd `Excludes.toLuaPattern` + `test`):
+ * Semantics (docs/lsyncd-compat.md#rsync-mode-keys, lsyncd `Excludes.toLuaPattern` + `test`):
  * - `?` matches one non-"/" byte, `*` a run of non-"/" bytes, `**` (any run of 2+ stars) anything.
  * - A leading "/" anchors the pattern at the sync root; otherwise the pattern must start at the
  *   beginning of some path component (lsyncd prefixes "/" and searches).
@@ -10,7 +10,7 @@
  *   `erd/` matches the directory `/d/erd/` but not the file `/d/erd`.
  *
  * Deliberate differences from lsyncd, all towards rsync so that event filtering (here and in the
- * C++ watcher, native/core/rule_matcher.cc) and rsync runs (which receive the same rules, §5.2)
+ * C++ watcher, native/core/rule_matcher.cc) and rsync runs (which receive the same rules, docs/lsyncd-compat.md#init-and-full-transfers)
  * agree — lsyncd issues #550/#445/#386 are about exactly this disagreement:
  * - `[...]` is a character class with rsync wildmatch rules: `!` or `^` negates, `a-z` ranges,
  *   `]` right after `[`/`[!` is literal, `\` escapes inside, `[:alpha:]` POSIX classes, and a
@@ -21,11 +21,11 @@
  *   backslash is an ordinary byte (checked against rsync 3.x: `--exclude='b\]'` does not exclude
  *   `b]`, `--exclude='a\b'` excludes the file `a\b`).
  *
- * Matching is byte-exact (see src/paths/byte-path.ts): the pattern's UTF-8 bytes against the
+ * Matching is byte-exact (see src/paths/byte_path.ts): the pattern's UTF-8 bytes against the
  * path's bytes, like rsync and Lua, so a `?` consumes one byte of a multi-byte character.
  * The shared truth table test/fixtures/rule-cases.tsv pins all of this down.
  */
-import { type SyncPath, toByteString } from '../paths/byte-path.js';
+import { type SyncPath, toByteString } from '../paths/byte_path.js';
 
 export interface CompiledPattern {
   /** The pattern text as configured. */
@@ -37,10 +37,10 @@ export interface CompiledPattern {
   /** Same as {@link test} for a path already in byte-string form (hot path). */
   testByteString(path: string): boolean;
   /**
-   * Level match, for rule lists that walk ancestors themselves (rule-list.ts): the match must
+   * Level match, for rule lists that walk ancestors themselves (rule_list.ts): the match must
    * end at the end of the path or at a directory path's own trailing "/", never at an inner "/".
    * With an ancestor walk this is equivalent to {@link test} for plain exclude lists, and it is
-   * what makes first-match filter lists agree with rsync (see rule-list.ts). Byte-string input.
+   * what makes first-match filter lists agree with rsync (see rule_list.ts). Byte-string input.
    */
   testLevelByteString(path: string): boolean;
 }

@@ -1,4 +1,4 @@
-// Log categories: parsing and checking `-log` arguments the way lsyncd does (lsyncd-behaviour.md §8,
+// Log categories: parsing and checking `-log` arguments the way lsyncd does (docs/lsyncd-compat.md#logging,
 // lsyncd.c add_logcat / check_logcat).
 //
 // Contract:
@@ -12,7 +12,7 @@
 //    (CategoryError, thrown for the first bad name). Other names are accepted as lsyncd does, but
 //    names it never logs are reported by `unknownCategories` so a typo (`Exce`) is not silently dead.
 
-/** Always-on categories (lsyncd-behaviour.md §8). */
+/** Always-on categories (docs/lsyncd-compat.md#logging). */
 export const ALWAYS_CATEGORIES = ['Normal', 'Warn', 'Error'] as const;
 
 /** Debug categories lsyncd 2.2 knows, plus 2.3's Info and Tunnel. */

@@ -1,5 +1,5 @@
 // createLog: the service log behind the `Log` interface (log.ts) — a winston logger with one
-// transport per destination, chosen as lsyncd chooses them (lsyncd-behaviour.md §8, issue 5
+// transport per destination, chosen as lsyncd chooses them (docs/lsyncd-compat.md#logging, issue 5
 // "Logging (winston)").
 //
 // Contract:
@@ -17,7 +17,7 @@
 //    (`Logging facility 'x' unknown.`), LogfileError (`cannot open logfile PATH: …; <fix>`).
 //  - reopen() (SIGUSR1 / logrotate) never throws: if the path cannot be opened the old file keeps
 //    the lines and an Error line says why. A logfile moved away without a signal is noticed by the
-//    transport itself (logfile_transport.ts).
+//    transport itself (logfile_sink.ts).
 //  - close() writes the pending repeat count, ends the winston stream, waits for every transport to
 //    finish and closes the logfile. Lines logged after close() are dropped.
 //  - Problems the log cannot write through itself (the logfile failing) go to stderr in the
@@ -27,14 +27,14 @@ import { once } from 'node:events';
 import winston from 'winston';
 
 import { categoryEnabled, parseCategories, unknownCategories } from './categories.js';
-import { ConsoleTransport, type LineSink } from './console_transport.js';
+import { ConsoleTransport, type LineSink } from './console_sink.js';
 import { LOG_LEVELS, type LogRecord, formatConsole, formatSyslog, levelOf, toInfo, winstonFormat } from './formats.js';
 import type { Log } from './log.js';
-import { LogfileError, LogfileTransport } from './logfile_transport.js';
+import { LogfileError, LogfileTransport } from './logfile_sink.js';
 import { RepeatGuard } from './repeat_guard.js';
-import { type SyslogApi, SyslogTransport, nativeSyslog, resolveFacility, syslogLevelOf } from './syslog_transport.js';
-import type { TransportBase } from './transport_base.js';
-import { showEscapedBytes } from '../paths/byte-path.js';
+import { type SyslogApi, SyslogTransport, nativeSyslog, resolveFacility, syslogLevelOf } from './syslog_sink.js';
+import type { TransportBase } from './sink_base.js';
+import { showEscapedBytes } from '../paths/byte_path.js';
 
 /** The settings createLog reads (a subset of NormalizedSettings, src/config/schema.ts). */
 export interface LogSettings {
@@ -77,8 +77,8 @@ export interface ServiceLog extends Log {
 }
 
 export { CategoryError } from './categories.js';
-export { LogfileError } from './logfile_transport.js';
-export { FacilityError } from './syslog_transport.js';
+export { LogfileError } from './logfile_sink.js';
+export { FacilityError } from './syslog_sink.js';
 
 export function createLog(opts: CreateLogOptions): ServiceLog {
   const { settings } = opts;
@@ -146,7 +146,7 @@ export function createLog(opts: CreateLogOptions): ServiceLog {
   };
   const emit = (category: string, message: string, sync: string | undefined): void => {
     if (closed || !enabled(category)) return;
-    // Byte-escaped (non-UTF-8) paths in a message are shown as \xNN (src/paths/byte-path.ts).
+    // Byte-escaped (non-UTF-8) paths in a message are shown as \xNN (src/paths/byte_path.ts).
     const r: LogRecord = { time: now(), level: levelOf(category), category, message: showEscapedBytes(message), sync };
     if (guard) guard.push(r);
     else write(r);

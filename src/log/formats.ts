@@ -1,4 +1,4 @@
-// Line formats, one per destination, as lsyncd writes them (lsyncd-behaviour.md §8, lsyncd.c
+// Line formats, one per destination, as lsyncd writes them (docs/lsyncd-compat.md#logging, lsyncd.c
 // logstring0), plus lsyncd-ts's JSON lines.
 //
 // Contract (times are local time, as lsyncd's localtime()/ctime()):
@@ -9,7 +9,7 @@
 //  - JSON (logFormat = 'json', console and logfile):
 //      {"time":"<ISO 8601 UTC>","level":"error|warn|info|debug","category":"Cat","message":"msg"[,"sync":"name"]}
 //    one object per line; `level` uses the names log shippers recognise (Normal = "info"; lsyncd's
-//    syslog priority for it is NOTICE, see syslog_transport.ts); `category` keeps lsyncd's name.
+//    syslog priority for it is NOTICE, see syslog_sink.ts); `category` keeps lsyncd's name.
 // Messages are written as given: lsyncd's multi-line messages (filter lists) stay multi-line in text
 // formats; JSON escapes the newlines so one record stays one line.
 //

@@ -1,5 +1,5 @@
-// Log: the logging surface the engine writes to, with lsyncd's categories (lsyncd-behaviour.md
-// §8): Normal, Warn and Error always; debug categories (Exec, Delay, Inotify, ...) only when
+// Log: the logging surface the engine writes to, with lsyncd's categories (docs/lsyncd-compat.md
+// docs/lsyncd-compat.md#logging): Normal, Warn and Error always; debug categories (Exec, Delay, Inotify, ...) only when
 // enabled with -log. This file is the seam: create_log.ts backs it with winston (console, logfile,
 // syslog, JSON lines) for the daemon; consoleLog() below is a plain foreground logger for tests.
 

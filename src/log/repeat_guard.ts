@@ -2,7 +2,7 @@
 //
 // Why: lsyncd logged floods — `waiting for N more child processes` during a long initial rsync
 // (#93, later rate-limited to once a minute) and overflow/restart loops writing 400 MB of log in
-// two days (#343, #315; lsyncd-behaviour.md §12). Rate-limiting each call site is whack-a-mole; one
+// two days (#343, #315; docs/lsyncd-compat.md#known-lsyncd-problems). Rate-limiting each call site is whack-a-mole; one
 // guard in front of every destination catches all of them.
 //
 // Contract:

@@ -1,12 +1,12 @@
 /**
- * Event and delay types of the per-sync delay queue (lsyncd-behaviour.md §2.4–§2.7, §3).
+ * Event and delay types of the per-sync delay queue (docs/lsyncd-compat.md#paths-moves-and-excludes–docs/lsyncd-compat.md#collapsing-events-on-one-path, docs/lsyncd-compat.md#delay-and-maxdelays).
  *
  * An *event* is what the engine feeds in (after exclude filtering and move classification,
- * src/filters/move-filter.ts). A *delay* is a queued unit of work: one or more events on the same
- * path collapsed into one (collapse-table.ts), or a Full resync marker.
- * Paths follow src/paths/byte-path.ts: root-relative, leading "/", directories end in "/".
+ * src/filters/move_filter.ts). A *delay* is a queued unit of work: one or more events on the same
+ * path collapsed into one (collapse_table.ts), or a Full resync marker.
+ * Paths follow src/paths/byte_path.ts: root-relative, leading "/", directories end in "/".
  */
-import type { SyncPath } from '../paths/byte-path.js';
+import type { SyncPath } from '../paths/byte_path.js';
 
 export type PathEventKind = 'Create' | 'Modify' | 'Attrib' | 'Delete';
 export type EventKind = PathEventKind | 'Move';
@@ -40,7 +40,7 @@ export interface Delay {
   /** Time (ms, caller's clock) from which this delay may run: first event + delay, or retry time. */
   readonly alarm: number;
   readonly status: 'wait' | 'active';
-  /** True for the Delete/Create halves of a Move that was split (§2.7 `split`, or `splitMoves`). */
+  /** True for the Delete/Create halves of a Move that was split (docs/lsyncd-compat.md#collapsing-events-on-one-path `split`, or `splitMoves`). */
   readonly fromMove: boolean;
   /** How many times this delay was handed back with outcome `again`. */
   readonly attempts: number;

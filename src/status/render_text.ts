@@ -1,4 +1,4 @@
-// The text status file (`settings.statusFile`), in lsyncd's layout (lsyncd-behaviour.md §7) so
+// The text status file (`settings.statusFile`), in lsyncd's layout (docs/lsyncd-compat.md#status-file) so
 // that existing eyes and scripts keep working, plus what lsyncd never told (issue 5 "Status").
 //
 // Layout (exact; tests pin it):

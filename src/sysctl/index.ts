@@ -15,6 +15,6 @@ export {
 } from './recommend.js';
 export { SYSCTL_CONF_PATH, humanBytes, limitsTable, memoryNote, sysctlConf, sysctlWLines } from './render.js';
 export { type ApplyResult, applySysctl } from './apply.js';
-export { type RuleProblem, type SyncRules, loadSyncRules } from './sync_rules.js';
+export { type RuleProblem, type SyncRules, loadSyncRules } from '../filters/sync_rules.js';
 export { type TreeProblem, type WatchTree, resolveDirectory, treesFromConfig, treesFromDirs } from './trees.js';
 export { type Survey, type SurveyOptions, type TreeCount, surveyTrees } from './survey.js';

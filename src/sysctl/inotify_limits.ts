@@ -1,10 +1,10 @@
 // The three inotify sysctls (inotify(7), /proc interfaces) and reading their current values.
 //
 //  - fs.inotify.max_user_watches: watches per user (lsyncd-ts watches one per directory,
-//    lsyncd-behaviour.md §2.1; exceeding it is ENOSPC → lsyncd exits, §2.1/§9).
+//    docs/lsyncd-compat.md#watches-and-inotifymode; exceeding it is ENOSPC → lsyncd exits, docs/lsyncd-compat.md#watches-and-inotifymode/docs/lsyncd-compat.md#signals-and-exit-codes).
 //  - fs.inotify.max_user_instances: inotify instances (inotify_init) per user.
 //  - fs.inotify.max_queued_events: per-instance kernel queue; when it fills the kernel drops
-//    events and sends IN_Q_OVERFLOW, which costs lsyncd a full restart + rescan + rsync (§6.1,
+//    events and sends IN_Q_OVERFLOW, which costs lsyncd a full restart + rescan + rsync (docs/lsyncd-compat.md#queue-overflow,
 //    lsyncd issues #343/#315).
 // A value that cannot be read (no /proc, permission) is `undefined`, never a guess.
 import { readFileSync } from 'node:fs';

@@ -8,7 +8,7 @@
 //    The 2× is headroom for growth and for the transient double watches during a directory
 //    move/rescan; the 65536 floor covers the editors/IDEs/file managers that also use inotify.
 //    status: 'too-low' when current < needed (startup would hit ENOSPC, which lsyncd answers
-//    with exit(-1), lsyncd-behaviour.md §2.1), 'low-headroom' when below the recommendation.
+//    with exit(-1), docs/lsyncd-compat.md#watches-and-inotifymode), 'low-headroom' when below the recommendation.
 //  - max_user_instances: needed = instances in use + one per watched tree (upper bound: the
 //    daemon may share one instance between syncs). recommended = max(current, 128,
 //    2 × needed rounded up to a multiple of 128). Same statuses.

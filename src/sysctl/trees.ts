@@ -2,7 +2,7 @@
 // list of each, ready for count_dirs.ts. Shared by `lsyncd-ts sysctl` and `check-config` so both
 // report the same source problems in the same words.
 //
-// - A source is resolved with realpath (lsyncd does the same, §1.2 "Resolved with realpath"), so
+// - A source is resolved with realpath (lsyncd does the same, docs/lsyncd-compat.md#sync-keys "Resolved with realpath"), so
 //   the walk starts at the real directory; symlinks below it are not followed (count_dirs.ts).
 // - Problems are values: 'source-missing' / 'source-not-dir' (lsyncd: `Cannot access source
 //   directory`), and the rule problems of sync_rules.ts. A tree with a source problem is left
@@ -12,10 +12,10 @@
 //   safe direction for a limit.
 import { realpathSync, statSync } from 'node:fs';
 
-import { decodePathBytes, displayPath, pathArg } from '../paths/byte-path.js';
+import { decodePathBytes, displayPath, pathArg } from '../paths/byte_path.js';
 import type { NormalizedConfig } from '../config/schema.js';
-import type { RuleList } from '../filters/rule-list.js';
-import { loadSyncRules, type RuleProblem } from './sync_rules.js';
+import type { RuleList } from '../filters/rule_list.js';
+import { loadSyncRules, type RuleProblem } from '../filters/sync_rules.js';
 
 export interface WatchTree {
   /** "sync[1] /srv/www/" or the directory as given. */
@@ -38,7 +38,7 @@ export function resolveDirectory(p: string, what: string): { ok: true; path: str
   let real: string;
   const shown = displayPath(p);
   try {
-    real = decodePathBytes(realpathSync.native(pathArg(p), { encoding: 'buffer' })); // byte-exact (src/paths/byte-path.ts)
+    real = decodePathBytes(realpathSync.native(pathArg(p), { encoding: 'buffer' })); // byte-exact (src/paths/byte_path.ts)
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { ok: false, kind: 'source-missing', message: `${what} "${shown}" does not exist — create it or fix the path` };

@@ -1,6 +1,6 @@
 // Typed access to the addon's syslog(3), sd_notify and lseek(SEEK_DATA/SEEK_HOLE) helpers
 // (native/addon/system_calls.h).
-import { loadNative } from '../watcher/native_binding.js';
+import { loadNative } from '../native/native_binding.js';
 
 /** syslog(3) facility numbers (<syslog.h>: LOG_USER = 1<<3 ...). */
 export const SYSLOG_FACILITIES: Readonly<Record<string, number>> = {

@@ -2,7 +2,7 @@
 // the single path buffer they arrived in; paths are decoded only when asked for (no per-event
 // JS objects on the hot path). A path whose bytes are not UTF-8 (flag NonUtf8) is returned as a
 // Buffer so it reaches the transports byte for byte.
-import type { RawBatch } from './native_binding.js';
+import type { RawBatch } from '../native/native_binding.js';
 import { kindName, RecordFlag, type RecordKindName } from './record_kind.js';
 
 export interface WatchRecord {

@@ -16,9 +16,9 @@
 //   - close() stops the thread and frees everything; the Watcher is then inert.
 import path from 'node:path';
 
-import { pathArg } from '../paths/byte-path.js';
+import { pathArg } from '../paths/byte_path.js';
 import { EventBatch } from './event_batch.js';
-import { loadNative, type NativeStats, type NativeWatcher, type RawMessage } from './native_binding.js';
+import { loadNative, type NativeStats, type NativeWatcher, type RawMessage } from '../native/native_binding.js';
 import { InotifyModes, type InotifyMode } from './record_kind.js';
 import { WatchError, watchErrorMessage } from './watch_errors.js';
 

@@ -1,6 +1,6 @@
 // The binary as a daemon in the foreground: `lsyncd-ts -nodaemon -rsync SRC TGT` mirrors with
 // real inotify and real rsync, and exits with lsyncd's codes on TERM (143) and INT (130) after
-// letting running transfers finish (lsyncd-behaviour.md §9).
+// letting running transfers finish (docs/lsyncd-compat.md#signals-and-exit-codes).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // The lsyncd-compatible command line of the real binary (issue 3 "Command line";
-// lsyncd-behaviour.md §10 and §9 exit codes): -version 0, -help 255, no arguments 255, bad options
+// docs/lsyncd-compat.md#command-line and docs/lsyncd-compat.md#signals-and-exit-codes exit codes): -version 0, -help 255, no arguments 255, bad options
 // 255 with lsyncd's message, a bad config 255, and a valid config reaching the (not yet
 // implemented, issue 4) daemon → 1.
 import test from 'node:test';

@@ -1,4 +1,4 @@
-// lsyncd command-line forms (lsyncd-behaviour.md §10) parsed into a typed result.
+// lsyncd command-line forms (docs/lsyncd-compat.md#command-line) parsed into a typed result.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { configFromCliSyncs, parseCliArgs } from '../../src/config/cli_args.js';

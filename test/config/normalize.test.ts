@@ -1,4 +1,4 @@
-// Defaults, precedence and mode rules of normalize.ts (lsyncd-behaviour.md §1.1–§1.6, §6.2).
+// Defaults, precedence and mode rules of normalize.ts (docs/lsyncd-compat.md#settings-keys–docs/lsyncd-compat.md#direct-mode-keys, docs/lsyncd-compat.md#exit-codes-of-transfers).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../../src/config/validate.js';

@@ -1,5 +1,5 @@
 // Table-driven schema tests: every lsyncd key is accepted under its lsyncd name, unknown keys and
-// wrong types are one-line errors with "did you mean" (issue 3, lsyncd-behaviour.md §1).
+// wrong types are one-line errors with "did you mean" (issue 3, docs/lsyncd-compat.md#config-files).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { configSchema, rsyncOptionsSchema, settingsSchema, sshOptionsSchema, syncSchema } from '../../src/config/schema.js';
@@ -25,7 +25,7 @@ const RSYNC_VALUE: [string, unknown][] = [
   ['usermap', 'c:d'],
 ];
 
-test('schema: every settings{} key of lsyncd-behaviour.md §1.1 plus metrics/logFormat/deleteGuard is accepted', () => {
+test('schema: every settings{} key of docs/lsyncd-compat.md#settings-keys plus metrics/logFormat/deleteGuard is accepted', () => {
   for (const [k, v] of SETTINGS_OK) {
     const r = json({ settings: { [k]: v }, sync: [{ mode: 'direct', source: '/a', target: '/b' }] });
     expectOk(r);
@@ -35,13 +35,13 @@ test('schema: every settings{} key of lsyncd-behaviour.md §1.1 plus metrics/log
   assert.deepEqual(Object.keys(settingsSchema.shape).sort(), [...documented].sort());
 });
 
-test('schema: every rsync{} key of §1.4 is accepted (booleans and valued long options)', () => {
+test('schema: every rsync{} key of docs/lsyncd-compat.md#the-rsync-table is accepted (booleans and valued long options)', () => {
   for (const k of RSYNC_BOOL) expectOk(json({ sync: [{ mode: 'rsync', source: '/a', target: 'h:/b', rsync: { [k]: true } }] }));
   for (const [k, v] of RSYNC_VALUE) expectOk(json({ sync: [{ mode: 'rsync', source: '/a', target: 'h:/b', rsync: { [k]: v } }] }));
   assert.deepEqual(Object.keys(rsyncOptionsSchema.shape).sort(), [...RSYNC_BOOL, ...new Set(RSYNC_VALUE.map(([k]) => k))].sort());
 });
 
-test('schema: every ssh{} key of §1.5 is accepted on rsyncssh', () => {
+test('schema: every ssh{} key of docs/lsyncd-compat.md#rsyncssh-mode-keys is accepted on rsyncssh', () => {
   const ssh = { binary: '/usr/bin/ssh', identityFile: '/k', options: { Compression: 'yes', ServerAliveInterval: 30 }, port: 2222, _extra: ['-v'] };
   const c = expectOk(json({ sync: [{ mode: 'rsyncssh', source: '/a', host: 'h', targetdir: '/b', ssh }] }));
   const s = c.syncs[0]!;

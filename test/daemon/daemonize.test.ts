@@ -1,5 +1,5 @@
 // Daemon mode through the real binary: the launcher exits 0 only after the daemon reported a
-// successful start-up (lsyncd exits 0 before checking anything, lsyncd-behaviour.md §4), the
+// successful start-up (lsyncd exits 0 before checking anything, docs/lsyncd-compat.md#startup-order), the
 // daemon runs detached in its own session with its own pid in the pidfile and mirrors; a start-up
 // failure reaches the launcher as a non-zero exit with the daemon's error, and leaves nothing
 // running. A relative target works (no chdir("/")).

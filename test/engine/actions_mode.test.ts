@@ -1,6 +1,6 @@
-// Custom-action syncs end to end (lsyncd Layer 2/3, §1.2): real inotify, the real engine, action
+// Custom-action syncs end to end (lsyncd Layer 2/3, docs/lsyncd-compat.md#sync-keys): real inotify, the real engine, action
 // strings run per event; lsyncd's tests/schedule.lua (three syncs under settings.maxProcesses = 1
-// all get their turn, §11).
+// all get their turn, docs/lsyncd-compat.md#test-suite-conventions).
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,7 +30,7 @@ test('Layer-2 strings: onStartup/onCreate/onModify/onMove/onDelete with hostile 
   writeFileSync(path.join(src, name), 'one');
   await engine.whenIdle();
   // At delay 0 the Create may run before the write's Modify arrives (then both actions run, as
-  // in lsyncd §2.3); what must hold is that onCreate saw the name intact.
+  // in docs/lsyncd-compat.md#move-pairing-in-lsyncd); what must hold is that onCreate saw the name intact.
   assert.ok(lines().includes(`C ${name}`), lines().join('\n'));
   appendFileSync(path.join(src, name), 'two');
   await engine.whenIdle();
@@ -45,7 +45,7 @@ test('Layer-2 strings: onStartup/onCreate/onModify/onMove/onDelete with hostile 
   assert.equal(engine.status()[0]?.state, 'running');
 });
 
-test('a failing action stops only its own sync (unknown exit code → die, §6.2)', async (t) => {
+test('a failing action stops only its own sync (unknown exit code → die, docs/lsyncd-compat.md#exit-codes-of-transfers)', async (t) => {
   const a = tempDir(t);
   const b = tempDir(t);
   const { engine, log } = await startEngine(t, {

@@ -1,7 +1,7 @@
 // Rule files (`filterFrom`, `excludeFrom`) through real inotify, the real engine and real rsync /
 // sshd / fs, for a directory renamed inside the source: the moved tree is one rename to the
 // watcher, so the transport must apply the sync's rules inside it itself — rsync mode with `+`
-// rules through the scoped list (src/transports/rsync/scoped-include-list.ts), with exclude-only
+// rules through the scoped list (src/transports/rsync/scoped_include_list.ts), with exclude-only
 // rules through perishable excludes; rsyncssh and direct by renaming on the target. Either way
 // the target must hold exactly what the init transfer would have sent.
 import assert from 'node:assert/strict';

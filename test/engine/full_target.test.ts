@@ -1,7 +1,7 @@
 // A target file system that fills up (a 1 MiB tmpfs and a 3 MB file): rsync's receiver fails
 // with ENOSPC, and rsync's last stderr line is the sender's "Broken pipe" that follows. The
 // retry warning and the status's last error must quote the cause — "write failed on ...: No
-// space left on device (28)" — not the echo (src/transports/rsync/error-line.ts).
+// space left on device (28)" — not the echo (src/transports/rsync/error_line.ts).
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';

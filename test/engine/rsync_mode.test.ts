@@ -1,5 +1,5 @@
 // default.rsync end to end: real inotify, the real engine, real rsync to a local target.
-// Startup order (§4), event batches (§5.1), delete modes, excludes, and one failing sync not
+// Startup order (docs/lsyncd-compat.md#startup-order), event batches (docs/lsyncd-compat.md#rsync-command-lines), delete modes, excludes, and one failing sync not
 // taking the others down.
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
@@ -116,7 +116,7 @@ test('delete = false keeps files on the target', async (t) => {
 });
 
 // delete = true | 'startup' | 'running' | false: which of the init transfer and the event
-// batches delete on the target (lsyncd-behaviour.md §1.2).
+// batches delete on the target (docs/lsyncd-compat.md#sync-keys).
 for (const [mode, onInit, onEvents] of [[true, true, true], ['startup', true, false], ['running', false, true], [false, false, false]] as const) {
   test(`delete = ${JSON.stringify(mode)}: init ${onInit ? 'deletes' : 'keeps'} target-only files, events ${onEvents ? 'delete' : 'keep'}`, async (t) => {
     const src = tempDir(t);

@@ -1,7 +1,7 @@
 // A file rewritten with the same size, its mtime still in the same second as the copy the target
 // already has, in every mode (real inotify, engine, rsync / sshd / fs). rsync's quick check
 // compares size and whole-second mtimes, so without --ignore-times on content batches the new
-// bytes never reach the target — lsyncd loses such updates (src/transports/rsync/batch-argv.ts).
+// bytes never reach the target — lsyncd loses such updates (src/transports/rsync/batch_argv.ts).
 // The times are pinned with utimes, so the test does not depend on the clock.
 import assert from 'node:assert/strict';
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 // The target's root directory removed under a running sync (rm -rf of the mirror) with a local
 // target (rsync to a path, direct): the next change must bring back the WHOLE tree, not just the
 // changed path — the transport finds the root missing before the batch and the runner queues a
-// full resync (src/transports/target-root.ts). While the root cannot be recreated (its parent
+// full resync (src/transports/target_root.ts). While the root cannot be recreated (its parent
 // is gone too) that resync is retried with backoff, and succeeds once the parent is back.
 // Remote targets have no such check before a batch (documented limit in README); there the one
 // free signal is rsync failing to create the root because its parent is gone too, and then the

@@ -3,7 +3,7 @@
 // in one process with real inotify and real rsync (locally, and over the loopback sshd for
 // rsyncssh). A change must cross once and then stay put: the copy rsync writes on B is an
 // event on B, and B's batch for it must find A's file identical (src/transports/rsync/
-// batch-argv.ts, --checksum). Before, --ignore-times rewrote it every delay, each time with a
+// batch_argv.ts, --checksum). Before, --ignore-times rewrote it every delay, each time with a
 // new inode, forever.
 //
 // Quiet is asserted over an observation window of QUIET_PERIODS delays after both engines are
@@ -112,7 +112,7 @@ for (const mode of ['rsync', 'rsyncssh'] as const) {
     // Both sides edit the same files at once. Which write is the last is what their mtimes say
     // (rsync's --update compares them in whole seconds), so the times are pinned: the later
     // writer's file is 1 s newer — the smallest difference --update can see, and one that
-    // --modify-window=-1 would overwrite (batch-argv.ts). B last for x and z, A last for y.
+    // --modify-window=-1 would overwrite (batch_argv.ts). B last for x and z, A last for y.
     const now = Math.floor(Date.now() / 1000);
     const edit = (dir: string, f: string, text: string, mtime: number): void => {
       writeFileSync(path.join(dir, f), text);

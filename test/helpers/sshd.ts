@@ -1,5 +1,5 @@
 // startSshd(t): a REAL OpenSSH sshd on loopback for tests (lsyncd's own tests do the same with a
-// fixed port 2468 and keys in tests/ssh/, lsyncd-behaviour.md §11; we pick a free port and keep
+// fixed port 2468 and keys in tests/ssh/, docs/lsyncd-compat.md#test-suite-conventions; we pick a free port and keep
 // everything in a private temp dir so tests can run in parallel).
 //
 // Contract:

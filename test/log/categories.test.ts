@@ -1,4 +1,4 @@
-// categories.ts: lsyncd's -log semantics (lsyncd-behaviour.md §8; lsyncd.c add_logcat/check_logcat).
+// categories.ts: lsyncd's -log semantics (docs/lsyncd-compat.md#logging; lsyncd.c add_logcat/check_logcat).
 import assert from 'node:assert/strict';
 import test from 'node:test';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import test from 'node:test';
 
 import { CategoryError, FacilityError, LogfileError, createLog, type LogSettings } from '../../src/log/create_log.js';
-import type { SyslogApi } from '../../src/log/syslog_transport.js';
+import type { SyslogApi } from '../../src/log/syslog_sink.js';
 import { tempDir } from '../helpers/temp_tree.js';
 
 const t0 = new Date(2026, 10, 25, 2, 19, 48);

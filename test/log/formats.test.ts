@@ -1,4 +1,4 @@
-// formats.ts: lsyncd's exact line formats per destination (lsyncd-behaviour.md §8) and JSON lines,
+// formats.ts: lsyncd's exact line formats per destination (docs/lsyncd-compat.md#logging) and JSON lines,
 // with fixed dates (built in local time, as lsyncd formats local time).
 import assert from 'node:assert/strict';
 import test from 'node:test';

@@ -1,4 +1,4 @@
-// Blocking and move rules of the delay queue (lsyncd-behaviour.md §2.7, §4, §5.3).
+// Blocking and move rules of the delay queue (docs/lsyncd-compat.md#collapsing-events-on-one-path, docs/lsyncd-compat.md#startup-order, docs/lsyncd-compat.md#rsyncssh-commands).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { type Batch, type Delay, DelayQueue, type QueueEvent } from '../../src/queue/index.js';
@@ -82,7 +82,7 @@ const CASES: Case[] = [
     name: 'a Move is blocked by an active delay on its origin ancestor',
     first: [{ kind: 'Attrib', path: '/p/' }],
     then: [{ kind: 'Move', path: '/p/a', destination: '/q' }],
-    // related to a pending delay -> split (§2.7)
+    // related to a pending delay -> split (docs/lsyncd-compat.md#collapsing-events-on-one-path)
     queued: ['Attrib /p/', 'Delete /p/a', 'Create /q'],
     during: ['Create /q'],
   },
@@ -116,7 +116,7 @@ test('related delays that are all waiting go into one batch in FIFO order', () =
   assert.deepEqual(kinds(dq.getBatch(0)), ['Create /d/', 'Create /d/f', 'Modify /e']);
 });
 
-test('move rules: split when the Move touches anything pending (§2.7 split)', () => {
+test('move rules: split when the Move touches anything pending (docs/lsyncd-compat.md#collapsing-events-on-one-path split)', () => {
   const dq = q();
   feed(dq, [
     { kind: 'Create', path: '/a' },
@@ -235,7 +235,7 @@ test('Full marker: runs alone after what is queued before it, blocks what comes 
   assert.deepEqual(kinds(b2), ['Full /']);
   assert.equal(b2!.delays[0]!.reason, 'overflow');
   dq.ingest({ kind: 'Modify', path: '/during' }, 0);
-  assert.equal(dq.getBatch(0), null); // events arriving during the full run wait for it (§4)
+  assert.equal(dq.getBatch(0), null); // events arriving during the full run wait for it (docs/lsyncd-compat.md#startup-order)
   dq.complete(b2!, { kind: 'ok' });
   assert.deepEqual(kinds(dq.getBatch(0)), ['Modify /after', 'Modify /during']);
 });

@@ -1,4 +1,4 @@
-// Every cell of lsyncd's intended collapse table (lsyncd-behaviour.md §2.7), for files and
+// Every cell of lsyncd's intended collapse table (docs/lsyncd-compat.md#collapsing-events-on-one-path), for files and
 // directories, against a waiting old delay and against an active one.
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -61,7 +61,7 @@ function execute(src: Tree, dst: Tree, d: Delay): void {
       const target = dst.get(q);
       const replaceable = target === undefined || target.type === 'file' || under(dst, q).length === 0;
       if (o !== undefined && isDir(dst, parent(q)) && replaceable && !(o.type === 'dir' && target?.type === 'file')) {
-        // mv on the target (remote-moves.ts semantics)
+        // mv on the target (remote_moves.ts semantics)
         for (const k of under(dst, q)) dst.delete(k);
         const moved = [p, ...under(dst, p)];
         const nodes = moved.map((k) => [k, dst.get(k)!] as const);

@@ -1,4 +1,4 @@
-// delay / maxDelays / retry semantics (lsyncd-behaviour.md §3, §6.2).
+// delay / maxDelays / retry semantics (docs/lsyncd-compat.md#delay-and-maxdelays, docs/lsyncd-compat.md#exit-codes-of-transfers).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { DelayQueue, MAX_RETRY_MS, retryDelayMs } from '../../src/queue/index.js';

@@ -1,4 +1,4 @@
-// render_text / render_json against fixed snapshots: lsyncd's layout exactly (§7), excludes
+// render_text / render_json against fixed snapshots: lsyncd's layout exactly (docs/lsyncd-compat.md#status-file), excludes
 // listed under Filtering (lsyncd forgets them), the lsyncd-ts per-sync lines, escaping, and the
 // versioned JSON shape.
 import assert from 'node:assert/strict';

@@ -3,7 +3,7 @@
 import type { SyncSnapshot } from '../../src/engine/engine.js';
 import type { SyncStatus } from '../../src/engine/sync_runner.js';
 
-/** Local 2026-11-25 02:19:51 — the §7 example's time, in whatever TZ the tests run. */
+/** Local 2026-11-25 02:19:51 — the docs/lsyncd-compat.md#status-file example's time, in whatever TZ the tests run. */
 export const NOW = new Date(2026, 10, 25, 2, 19, 51);
 export const T = NOW.getTime();
 

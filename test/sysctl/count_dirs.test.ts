@@ -7,7 +7,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { compileRuleList } from '../../src/filters/index.js';
 import { countWatchedDirs } from '../../src/sysctl/count_dirs.js';
-import { loadSyncRules } from '../../src/sysctl/sync_rules.js';
+import { loadSyncRules } from '../../src/filters/sync_rules.js';
 import { tempDir } from '../helpers/temp_tree.js';
 
 function tree(root: string, dirs: readonly string[], files: readonly string[] = []): void {

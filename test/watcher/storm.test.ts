@@ -1,6 +1,6 @@
 // Storms: a 20k-file storm loses nothing, and a JS thread that is blocked (or holding a batch)
 // while 30k events arrive does not cause a kernel overflow: the reader thread keeps draining the
-// kernel queue into user space (issue 2 §2, watcher-design.md §1.10).
+// kernel queue into user space (docs/watcher-design.md#delivery-model, docs/watcher-design.md#delivery-model).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';

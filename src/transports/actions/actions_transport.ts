@@ -1,6 +1,6 @@
 // ActionsTransport: syncs without a built-in mode (`mode: 'custom'`, lsyncd Layer 2/3): the
 // user's onCreate/onModify/onAttrib/onDelete/onMove/onStartup run per event
-// (lsyncd-behaviour.md §1.2; issue 4 "Scripting").
+// (docs/lsyncd-compat.md#sync-keys; issue 4 "Scripting").
 //
 // Contract (src/engine/transport.ts):
 //   - full(): runs onStartup (lsyncd's Init event; also after an overflow/RootGone resync, where
@@ -10,10 +10,10 @@
 //     does not end 'ok' decides the outcome and the rest of the batch is not run.
 //     batchOptions.limit = 1: one event per batch, as lsyncd runs one process per event — so a
 //     retry ('again') repeats only the failed event, and the scheduler's round robin between
-//     syncs is per action (tests/schedule.lua fairness, §11).
-//   - keepsMoves = !!onMove: without onMove the queue splits a Move into Delete + Create (§2.4).
+//     syncs is per action (tests/schedule.lua fairness, docs/lsyncd-compat.md#test-suite-conventions).
+//   - keepsMoves = !!onMove: without onMove the queue splits a Move into Delete + Create (docs/lsyncd-compat.md#paths-moves-and-excludes).
 //   - Exit codes go through the sync's `exitcodes` (normalised: {0: ok} plus the user's table);
-//     an unlisted code is 'die' as in lsyncd (§6.2: "Failure with Create on … = 3", "Critical
+//     an unlisted code is 'die' as in lsyncd (docs/lsyncd-compat.md#exit-codes-of-transfers: "Failure with Create on … = 3", "Critical
 //     exitcode."), except that here only this sync stops. Killed by a signal → 'again'.
 //   - Command strings: substitution.ts (no shell for '/'-leading strings; otherwise `sh -c` with
 //     the values as positional parameters, never spliced into shell text).
@@ -31,13 +31,13 @@
 import { constants as osConstants } from 'node:os';
 
 import type { ActionEvent, ActionName, ActionResult, ExitAction, NormalizedCustomSync } from '../../config/schema.js';
-import { describeCommand } from '../../engine/process_runner.js';
+import { describeCommand } from '../../process/process_runner.js';
 import type { Transport, TransferContext, TransferOutcome, TransferReport } from '../../engine/transport.js';
-import { displayPath, isDirPath, toBytes, type SyncPath } from '../../paths/byte-path.js';
-import type { BatchOptions } from '../../queue/delay-queue.js';
+import { displayPath, isDirPath, toBytes, type SyncPath } from '../../paths/byte_path.js';
+import type { BatchOptions } from '../../queue/delay_queue.js';
 import type { Delay } from '../../queue/events.js';
-import type { Command } from '../command.js';
-import { classifyExit } from '../exit-outcome.js';
+import type { Command } from '../../process/command.js';
+import { classifyExit } from '../exit_outcome.js';
 import { runAction } from './run_action.js';
 import { actionCommand, byteArgsCommand, describeAction, usesTarget, type SubstitutionContext } from './substitution.js';
 

@@ -1,4 +1,4 @@
-// runAction: runCommand (src/engine/process_runner.ts) for user actions, with two differences that
+// runAction: runCommand (src/process/process_runner.ts) for user actions, with two differences that
 // user scripts need and the built-in modes' rsync/ssh do not:
 //   - the action is done when the child EXITS (lsyncd collects on SIGCHLD), not when its output
 //     pipes close: `notify-send … &` or a daemon started by an action keeps the pipes open and
@@ -8,10 +8,10 @@
 // Same RunResult shape as runCommand; never rejects.
 import { spawn } from 'node:child_process';
 
-import { ChildOutput } from '../../engine/child_output.js';
-import { killOnAbort } from '../../engine/kill_on_abort.js';
-import type { RunOptions, RunResult } from '../../engine/process_runner.js';
-import type { Command } from '../command.js';
+import { ChildOutput } from '../../process/child_output.js';
+import { killOnAbort } from '../../process/kill_on_abort.js';
+import type { RunOptions, RunResult } from '../../process/process_runner.js';
+import type { Command } from '../../process/command.js';
 
 /** After exit, how long to wait for the pipes to drain before resolving anyway. */
 const DRAIN_MS = 100;

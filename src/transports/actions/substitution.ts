@@ -1,6 +1,6 @@
 // lsyncd's Layer-2/3 command strings (onCreate = "cp -r ^sourcePathname ^targetPathname", …):
 // which ^variables exist, what they hold, and how a string becomes a process — pure, no I/O.
-// (lsyncd-behaviour.md §1.2; issue 4 "Scripting".)
+// (docs/lsyncd-compat.md#sync-keys; issue 4 "Scripting".)
 //
 // Variables — exactly lsyncd 2.2.3's `transVars` (checked against the Debian 2.2.3 binary):
 //   ^path ^pathname ^pathdir ^source ^sourcePath ^sourcePathname ^sourcePathdir
@@ -44,8 +44,8 @@
 //     travel octal-escaped and a fixed, value-free /bin/sh prologue decodes them with printf %b
 //     before the user's script (or the binary, then via `exec "$@"`) sees them: the bytes arrive
 //     exactly (see `byteArgsCommand`).
-import type { Command } from '../command.js';
-import { toByteString, type SyncPath } from '../../paths/byte-path.js';
+import type { Command } from '../../process/command.js';
+import { toByteString, type SyncPath } from '../../paths/byte_path.js';
 
 /** lsyncd 2.2.3's variables in its own (longest-first) matching order. */
 export const VARIABLES = [
@@ -132,7 +132,7 @@ export interface SubstitutionContext {
   readonly destination?: SyncPath | undefined;
 }
 
-/** Byte string (one char per byte, see byte-path.ts) of a user-written (Unicode) string. */
+/** Byte string (one char per byte, see byte_path.ts) of a user-written (Unicode) string. */
 export function textToByteString(s: string): string {
   return toByteString(s);
 }

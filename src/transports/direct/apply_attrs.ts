@@ -4,7 +4,7 @@
  * sticky; not for symlinks — Linux has no lchmod and a link's mode is meaningless), then access
  * and modification times (lutimes for symlinks: never follow).
  *
- * Why: lsyncd's direct mode drops Attrib events (lsyncd-behaviour.md §5.4 "chmod/chown/touch are
+ * Why: lsyncd's direct mode drops Attrib events (docs/lsyncd-compat.md#direct-mode-operations "chmod/chown/touch are
  * not propagated"); issue 4 asks for mode, owner and times to be propagated.
  *
  * Order matters: chown first (it clears setuid/setgid bits), then chmod, then times (chmod does
@@ -19,7 +19,7 @@
 import type { BigIntStats } from 'node:fs';
 import { fchmodSync, fchownSync, futimesSync } from 'node:fs';
 import { chmod, lchown, lutimes } from 'node:fs/promises';
-import { fsPath } from './byte_paths.js';
+import { fsPath } from './target_paths.js';
 import { isUnsupportedAttr, targetError } from './fs_errors.js';
 
 export interface AttrOptions {

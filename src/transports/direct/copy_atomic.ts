@@ -3,10 +3,10 @@
  *
  * Contract:
  *  - A file is copied to a temp name in the SAME directory (`.lsyncd-ts.<name>.<hex>`,
- *    byte_paths.ts tempSibling), gets owner (root), mode and times, and is then rename(2)d over
+ *    target_paths.ts tempSibling), gets owner (root), mode and times, and is then rename(2)d over
  *    the final name. A reader of the target therefore sees either the previous entry or the
  *    complete new file, never a half-written one. lsyncd's direct mode runs `cp -p SRC TGT/dir/`
- *    (lsyncd-behaviour.md §5.4), which truncates and rewrites the live file in place.
+ *    (docs/lsyncd-compat.md#direct-mode-operations), which truncates and rewrites the live file in place.
  *  - The source is opened with O_NOFOLLOW and checked with fstat on the open descriptor: what is
  *    copied, and whose mode/times are applied, is exactly the regular file that was opened — a
  *    symlink or FIFO swapped in meanwhile is never followed or read (a FIFO would hang `cp`).
@@ -37,7 +37,7 @@ import { type BigIntStats, closeSync, constants, fstatSync, openSync, readSync, 
 import { copyFile, lstat, readlink, rename, symlink, unlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { applyAttrs, applyAttrsToFdSync, type AttrOptions } from './apply_attrs.js';
-import { fsPath, tempSibling } from './byte_paths.js';
+import { fsPath, tempSibling } from './target_paths.js';
 import { errnoOf, isGone, targetError } from './fs_errors.js';
 import { copySparse, isSparse, type SparseCopyResult } from './sparse_copy.js';
 

@@ -1,6 +1,6 @@
 /**
  * The in-process operations of the direct transport: one method per kind of change, each making
- * ONE target path match the source's CURRENT state (lsyncd-behaviour.md §5.4 runs cp/rm/mv per
+ * ONE target path match the source's CURRENT state (docs/lsyncd-compat.md#direct-mode-operations runs cp/rm/mv per
  * event instead and loses files under churn).
  *
  * Contract:
@@ -13,14 +13,14 @@
  *    FIFO); a full rsync transfers them if rsync{devices,specials} asks for it.
  *  - `attrib(rel)`: owner (root), mode, times onto the existing target entry; a missing or
  *    differently-typed target entry (or a file whose size differs) is synced instead. lsyncd
- *    drops Attrib (§5.4).
+ *    drops Attrib (docs/lsyncd-compat.md#direct-mode-operations).
  *  - `remove(rel)`: `rm -r` of the target path, only when deleting while running
- *    (delete-mode.ts), through safeDeletePath (never the target root, no "."/".." — §5.4
+ *    (delete_mode.ts), through safeDeletePath (never the target root, no "."/".." — docs/lsyncd-compat.md#direct-mode-operations
  *    "Refusing to erase your harddisk!").
  *  - `move(from, to)`: rename(2) on the target; fallback to copying `to` from the source (and
  *    removing `from` when deleting is enabled) when the origin is not on the target or the rename
  *    fails; excluded destination → remove(origin), excluded origin → syncEntry(to, subtree)
- *    (lsyncd's move/exclude table, §2.4).
+ *    (lsyncd's move/exclude table, docs/lsyncd-compat.md#paths-moves-and-excludes).
  *  - Type changes (file ↔ directory ↔ symlink, lsyncd issue #290): the target entry is replaced.
  *    Replacing a non-directory is like overwriting a file and always allowed; removing a
  *    NON-EMPTY directory to make way for a file/symlink is a delete and only happens when
@@ -43,9 +43,9 @@ import { type BigIntStats, lstatSync, statSync } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import type { RuleList } from '../../filters/index.js';
 import type { Log } from '../../log/log.js';
-import { safeDeletePath, UnsafeDeleteError } from '../delete-safety.js';
+import { safeDeletePath, UnsafeDeleteError } from '../delete_safety.js';
 import { applyAttrs, applyTimes, type AttrOptions } from './apply_attrs.js';
-import { ancestorsOf, fsPath, parentOf, related, show, syncPathOf, TEMP_PREFIX } from './byte_paths.js';
+import { ancestorsOf, fsPath, parentOf, related, show, syncPathOf, TEMP_PREFIX } from './target_paths.js';
 import { copyFileAtomic, copySymlinkAtomic, type MakeWay, type PlaceResult } from './copy_atomic.js';
 import { DirectOpError, errnoOf, isGone, targetError } from './fs_errors.js';
 

@@ -1,10 +1,10 @@
 /**
- * DirectTransport: lsyncd's `default.direct` done right (lsyncd-behaviour.md §1.6, §5.4, issue 4).
+ * DirectTransport: lsyncd's `default.direct` done right (docs/lsyncd-compat.md#direct-mode-keys, docs/lsyncd-compat.md#direct-mode-operations, issue 4).
  *
  * Contract (src/engine/transport.ts):
  *  - full(): one rsync run (`rsyncFullCommand`: the sync's rsync{} flags, delete mode for full
  *    runs, filters/excludes on stdin) through runCommand — no shell. Exit code → ok/again/die via
- *    the sync's `rsyncExitCodes` (§6.2), with `--sparse` unless rsync{sparse = false} (batch copies
+ *    the sync's `rsyncExitCodes` (docs/lsyncd-compat.md#exit-codes-of-transfers), with `--sparse` unless rsync{sparse = false} (batch copies
  *    keep holes too, copy_atomic.ts); a missing binary is `die` with "rsync not found: install
  *    rsync or set rsync.binary"; a run ended by our own abort is `again`.
  *  - batch(delays): in-process operations (direct_ops.ts) in FIFO order — Create/Modify → copy to a
@@ -12,19 +12,19 @@
  *    whole subtree when the delay stands for a moved tree, `fromMove`), Delete → `rm -r` honouring
  *    the delete mode and never the target root, Move → rename(2) with copy fallback, Attrib →
  *    mode/owner/times (lsyncd drops it), symlinks as symlinks. No process is spawned per event
- *    (lsyncd spawns `cp`/`rm`/`mv` per event and ignores their exit codes, §5.4).
+ *    (lsyncd spawns `cp`/`rm`/`mv` per event and ignores their exit codes, docs/lsyncd-compat.md#direct-mode-operations).
  *  - Outcome: ok; the first target-side errno failure (EACCES, ENOSPC, EIO, …) ends the batch with
  *    `again` and a one-line reason naming the operation, path and errno (the runner retries the
  *    batch with backoff; every op is idempotent, a Move retried after it succeeded finds no origin
  *    and copies the destination instead). An unexpected non-errno exception is `die`: retrying a
  *    bug forever helps nobody. A Full delay inside a batch runs full(). A target root found
- *    missing before a batch skips it and asks for a full resync instead (target-root.ts).
+ *    missing before a batch skips it and asks for a full resync instead (target_root.ts).
  *  - Concurrency: runs of consecutive non-directory Create/Modify/Attrib delays on unrelated paths
  *    (no path equal to, or an ancestor of, another in the run) execute with up to
  *    `concurrency` operations in flight (libuv's thread pool does the syscalls); every other delay
  *    — directories, Delete, Move, Full, or a path related to one in the run — is a barrier that
  *    runs alone, so the FIFO order is kept wherever it can matter.
- *  - keepsMoves = true (lsyncd direct sets onMove, §2.4); batchOptions = {} (all eligible delays).
+ *  - keepsMoves = true (lsyncd direct sets onMove, docs/lsyncd-compat.md#paths-moves-and-excludes); batchOptions = {} (all eligible delays).
  *
  * Decisions documented here:
  *  - mode, times and (as root) owner/group are always preserved by event operations, like lsyncd's
@@ -35,18 +35,18 @@
 import { opendir } from 'node:fs/promises';
 
 import type { NormalizedDirectSync } from '../../config/schema.js';
-import { describeCommand, runCommand } from '../../engine/process_runner.js';
+import { describeCommand, runCommand } from '../../process/process_runner.js';
 import type { FullOptions, TransferContext, TransferOutcome, TransferReport, Transport } from '../../engine/transport.js';
 import type { RuleList } from '../../filters/index.js';
-import type { BatchOptions } from '../../queue/delay-queue.js';
+import type { BatchOptions } from '../../queue/delay_queue.js';
 import type { Delay } from '../../queue/events.js';
-import { deletesWhileRunning } from '../delete-mode.js';
-import { classifyExit } from '../exit-outcome.js';
-import { rsyncFailureLine } from '../rsync/error-line.js';
-import { rsyncFullCommand } from '../rsync/full-argv.js';
-import { TargetRoot } from '../target-root.js';
+import { deletesWhileRunning } from '../delete_mode.js';
+import { classifyExit } from '../exit_outcome.js';
+import { rsyncFailureLine } from '../rsync/error_line.js';
+import { rsyncFullCommand } from '../rsync/full_argv.js';
+import { TargetRoot } from '../target_root.js';
 import { isRoot } from './apply_attrs.js';
-import { ancestorsOf, relOf, rootByteString } from './byte_paths.js';
+import { ancestorsOf, relOf, rootByteString } from './target_paths.js';
 import { DirectOps, type DirectOpsOptions, forEachLimit } from './direct_ops.js';
 import { DirectOpError } from './fs_errors.js';
 

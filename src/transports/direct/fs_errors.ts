@@ -1,16 +1,16 @@
 /**
  * Errno handling of the direct transport.
  *
- * Contract (issue 4, lsyncd-behaviour.md §6.2): an operation that fails on the TARGET (EACCES,
+ * Contract (issue 4, docs/lsyncd-compat.md#exit-codes-of-transfers): an operation that fails on the TARGET (EACCES,
  * ENOSPC, EIO, EROFS, EDQUOT, …) makes the batch `again` with a one-line reason naming the
  * operation, the path and the errno, so the runner retries with backoff. lsyncd's direct mode
- * ignores the exit codes of its cp/rm/mv entirely (§5.4, `direct.collect` returns nil), which is
+ * ignores the exit codes of its cp/rm/mv entirely (docs/lsyncd-compat.md#direct-mode-operations, `direct.collect` returns nil), which is
  * how it silently loses files on a full disk.
  *
  * A source entry that vanished (ENOENT/ENOTDIR while reading the source) is not a failure: the
  * change that removed it is queued behind this one.
  */
-import { show } from './byte_paths.js';
+import { show } from './target_paths.js';
 
 /** A target-side failure; its message is the `again` reason. */
 export class DirectOpError extends Error {

@@ -1,5 +1,5 @@
 /**
- * rsync{} table → rsync option arguments (lsyncd-behaviour.md §1.4, default-rsync.lua
+ * rsync{} table → rsync option arguments (docs/lsyncd-compat.md#the-rsync-table, default-rsync.lua
  * `rsync.prepare`).
  *
  * - `archive = true` fills every UNSET key among recursive/links/perms/times/group/owner/devices/
@@ -8,7 +8,7 @@
  *   hash iteration and changes between runs, e.g. `-tlspgoD` vs `-gztosplD`; rsync does not care,
  *   but logs and tests do):
  *     A b c z k L C n E g H I 4 6 K l x O J o p s m q S t u v W X D
- *   i.e. the §1.4 table in key order: acls backup checksum compress copy_dirlinks copy_links
+ *   i.e. the docs/lsyncd-compat.md#the-rsync-table table in key order: acls backup checksum compress copy_dirlinks copy_links
  *   cvs_exclude dry_run executability group hard_links ignore_times ipv4 ipv6 keep_dirlinks links
  *   one_file_system omit_dir_times omit_link_times owner perms protect_args prune_empty_dirs quiet
  *   sparse times update verbose whole_file xattrs, then `D` when devices AND specials are set.
@@ -18,9 +18,9 @@
  *   --bwlimit=, --chmod=, --chown=, --copy-unsafe-links, --groupmap=, --existing, --inplace,
  *   --password-file=, --rsh=, --rsync-path=, --suffix=, --temp-dir=, --timeout=, --usermap=.
  * - `recursive` has no flag here: the batch and full builders always pass `-r` themselves, as
- *   lsyncd does. `delete_excluded` only affects full transfers (full-argv.ts). Defaults
+ *   lsyncd does. `delete_excluded` only affects full transfers (full_argv.ts). Defaults
  *   (links/times/protect_args) are applied by src/config/normalize.ts, not here.
- * - `extraRsh`: the `--rsh=ssh …` generated for rsyncssh (ssh-argv.ts) goes after any user
+ * - `extraRsh`: the `--rsh=ssh …` generated for rsyncssh (ssh_argv.ts) goes after any user
  *   `rsh`, like lsyncd's `_computed`.
  */
 import type { ResolvedRsyncOptions, RsyncOptions } from '../../config/schema.js';

@@ -1,18 +1,18 @@
 // RsyncTransport: default.rsync — one rsync per batch with the NUL-separated include list on
-// stdin (lsyncd-behaviour.md §5.1), one full rsync for init/recovery (§5.2); local, host:path
+// stdin (docs/lsyncd-compat.md#rsync-command-lines), one full rsync for init/recovery (docs/lsyncd-compat.md#init-and-full-transfers); local, host:path
 // and rsync:// targets alike. Moves are split by the queue into Delete + Create (keepsMoves =
-// false, §2.4): rsync has no rename; directories created by a split move carry '***' so their
-// whole subtree is sent (include-list.ts), or with `+` filter rules get the sync's rules inside
-// them (scoped-include-list.ts). Batches that change file content pass --checksum, so rsync
+// false, docs/lsyncd-compat.md#paths-moves-and-excludes): rsync has no rename; directories created by a split move carry '***' so their
+// whole subtree is sent (include_list.ts), or with `+` filter rules get the sync's rules inside
+// them (scoped_include_list.ts). Batches that change file content pass --checksum, so rsync
 // neither skips a same-size rewrite within the second nor rewrites a file the target already
-// holds (batch-argv.ts).
-// A local target's root is checked before each batch (target-root.ts).
+// holds (batch_argv.ts).
+// A local target's root is checked before each batch (target_root.ts).
 //
-// Exit codes map through the sync's rsyncExitCodes (defaults §6.2, user `exitcodes` merged on
+// Exit codes map through the sync's rsyncExitCodes (defaults docs/lsyncd-compat.md#exit-codes-of-transfers, user `exitcodes` merged on
 // top): ok / again / die. A binary that cannot be started is `die` with the fix in the reason.
 //
 // Syncs with a delay under STANDBY_MAX_DELAY_S keep the next batch rsync started and waiting
-// for its include list (src/engine/standby_child.ts): one idle rsync process per such sync, in
+// for its include list (src/process/standby_child.ts): one idle rsync process per such sync, in
 // exchange for about a millisecond less per change. At longer delays that millisecond is
 // noise, so no process is kept. Only when `rsync.binary` is an ELF program: a script wrapper
 // (`binary = "/usr/local/bin/my-rsync"`) may decide things when it starts — check a mount, take
@@ -27,23 +27,23 @@
 import { lstatSync } from 'node:fs';
 
 import type { NormalizedRsyncSync } from '../../config/schema.js';
-import { describeCommand, runCommand } from '../../engine/process_runner.js';
-import { StandbyChild } from '../../engine/standby_child.js';
+import { describeCommand, runCommand } from '../../process/process_runner.js';
+import { StandbyChild } from '../../process/standby_child.js';
 import { isElfExecutable } from '../../system/find_binary.js';
 import type { FullOptions, Transport, TransferContext, TransferReport } from '../../engine/transport.js';
-import type { RuleList } from '../../filters/rule-list.js';
+import type { RuleList } from '../../filters/rule_list.js';
 import type { Delay } from '../../queue/events.js';
-import { toBytes } from '../../paths/byte-path.js';
-import type { Command } from '../command.js';
-import { classifyExit } from '../exit-outcome.js';
-import { localTarget } from '../local-target.js';
-import { ROOT_PARENT_MISSING, TargetRoot, rootParentMissing } from '../target-root.js';
-import { rsyncBatchCommand } from './batch-argv.js';
-import { rsyncFailureLine } from './error-line.js';
+import { toBytes } from '../../paths/byte_path.js';
+import type { Command } from '../../process/command.js';
+import { classifyExit } from '../exit_outcome.js';
+import { localTarget } from '../local_target.js';
+import { ROOT_PARENT_MISSING, TargetRoot, rootParentMissing } from '../target_root.js';
+import { rsyncBatchCommand } from './batch_argv.js';
+import { rsyncFailureLine } from './error_line.js';
 import { rsyncBinary } from './flags.js';
-import { rsyncFullCommand } from './full-argv.js';
-import { hasContentChanges, type IncludeEntry, includeEntriesFromDelays } from './include-list.js';
-import { rsyncTargetHasEntries } from './list-target.js';
+import { rsyncFullCommand } from './full_argv.js';
+import { hasContentChanges, type IncludeEntry, includeEntriesFromDelays } from './include_list.js';
+import { rsyncTargetHasEntries } from './list_target.js';
 import { parseRsyncReport } from './rsync_report.js';
 
 export interface SyncRuleSet {
@@ -87,7 +87,7 @@ export async function runRsync(
   if (action === 'ok') return { outcome: { kind: 'ok' }, ...parseRsyncReport(stdoutLines) };
   const cause = rsyncFailureLine(res.stderrTail);
   const reason = `${cmd.binary} exited with code ${res.code}${cause !== undefined ? `: ${cause}` : ''}`;
-  // A remote batch that could not create the target root: resync fully (target-root.ts).
+  // A remote batch that could not create the target root: resync fully (target_root.ts).
   const resync = remoteBatch && rootParentMissing(res.stderrTail) ? { fullResync: ROOT_PARENT_MISSING } : {};
   return { outcome: { kind: action, reason }, ...resync };
 }
@@ -128,7 +128,7 @@ export class RsyncTransport implements Transport {
   /** Short delay and an ELF `rsync.binary` (see the header); decided at the first batch. */
   private standbyWanted: boolean | undefined;
   private closed = false;
-  /** The target directory when it is on this machine (checked before each batch, target-root.ts). */
+  /** The target directory when it is on this machine (checked before each batch, target_root.ts). */
   private readonly localRoot: TargetRoot | undefined;
 
   constructor(

@@ -1,28 +1,28 @@
 /**
- * The rsyncssh transport (lsyncd `default.rsyncssh`, lsyncd-behaviour.md §1.5, §5.3): file data
+ * The rsyncssh transport (lsyncd `default.rsyncssh`, docs/lsyncd-compat.md#rsyncssh-mode-keys, docs/lsyncd-compat.md#rsyncssh-commands): file data
  * goes by rsync over ssh to `host:targetdir`; moves are executed on the target with `mv` over
  * ssh instead of being re-sent.
  *
  * Contract (src/engine/transport.ts):
  *   - keepsMoves = true; batchOptions.movesSeparately: a batch holds only Moves or only
- *     non-Moves (lsyncd's `'break'` at the first Move keeps order, §5.3). A mixed batch is still
+ *     non-Moves (lsyncd's `'break'` at the first Move keeps order, docs/lsyncd-compat.md#rsyncssh-commands). A mixed batch is still
  *     handled: consecutive runs of each class execute in order.
  *   - Moves → ONE ssh call for the whole batch (`ssh … HOST sh -s`, script on stdin, every name
- *     single-quoted byte-exactly: remote-moves.ts). lsyncd runs one ssh per move (issue #367).
+ *     single-quoted byte-exactly: remote_moves.ts). lsyncd runs one ssh per move (issue #367).
  *     A move the script reports failed (`F <i>`) is re-queued as Create(destination, fromMove)
  *     so rsync transfers the content instead; with delete true/'running' the script removes the
  *     origin. lsyncd dies on the non-zero exit of a failed `mv` (issue #719); our script exits 0
  *     and reports per move, so only ssh's own failure codes reach `sshExitCodes` (255 → again).
- *   - Move ends that are excluded (src/filters/move-filter.ts, §2.4): origin excluded →
+ *   - Move ends that are excluded (src/filters/move_filter.ts, docs/lsyncd-compat.md#paths-moves-and-excludes): origin excluded →
  *     Create(destination); destination excluded → Delete(origin); both → dropped. The runner may
  *     already have done this; doing it again is harmless. A Move touching the root is never sent
  *     to `mv` (it becomes a Create so rsync handles it).
- *   - Other delays → ONE rsync with the NUL-separated include list (§5.1) to `host:targetdir`,
- *     exit code through `rsyncExitCodes` (§6.2); content batches pass --checksum
- *     (rsync/batch-argv.ts). A failure quotes the stderr line naming the cause
- *     (rsync/error-line.ts). Excluded paths are dropped from the list (a
+ *   - Other delays → ONE rsync with the NUL-separated include list (docs/lsyncd-compat.md#rsync-command-lines) to `host:targetdir`,
+ *     exit code through `rsyncExitCodes` (docs/lsyncd-compat.md#exit-codes-of-transfers); content batches pass --checksum
+ *     (rsync/batch_argv.ts). A failure quotes the stderr line naming the cause
+ *     (rsync/error_line.ts). Excluded paths are dropped from the list (a
  *     Full-marker delay makes the batch a full transfer).
- *   - full() → rsync full transfer (§5.2) with the sync's filters/excludes and delete mode.
+ *   - full() → rsync full transfer (docs/lsyncd-compat.md#init-and-full-transfers) with the sync's filters/excludes and delete mode.
  *   - ssh and rsync's `--rsh` share one persistent ControlMaster per target (ssh_master.ts), so
  *     a change pays no new TCP connection or handshake. Starting that master is itself an ssh
  *     call: its failure is classified with `sshExitCodes` (255 → again).
@@ -31,15 +31,15 @@
  *   - No shell locally (runCommand); the only shell is the remote `sh -s` reading our script.
  */
 import type { ExitAction, NormalizedRsyncsshSync } from '../../config/schema.js';
-import { describeCommand, runCommand, type RunResult } from '../../engine/process_runner.js';
+import { describeCommand, runCommand, type RunResult } from '../../process/process_runner.js';
 import type { FullOptions, TransferContext, TransferOutcome, TransferReport, Transport } from '../../engine/transport.js';
-import { classifyMove } from '../../filters/move-filter.js';
-import type { RuleList } from '../../filters/rule-list.js';
-import { type SyncPath, displayPath, toByteString } from '../../paths/byte-path.js';
-import type { BatchOptions } from '../../queue/delay-queue.js';
+import { classifyMove } from '../../filters/move_filter.js';
+import type { RuleList } from '../../filters/rule_list.js';
+import { type SyncPath, displayPath, toByteString } from '../../paths/byte_path.js';
+import type { BatchOptions } from '../../queue/delay_queue.js';
 import type { Delay, QueueEvent } from '../../queue/events.js';
-import type { Command } from '../command.js';
-import { classifyExit } from '../exit-outcome.js';
+import type { Command } from '../../process/command.js';
+import { classifyExit } from '../exit_outcome.js';
 import {
   type RemoteMove,
   type SshControl,
@@ -55,7 +55,7 @@ import {
   rsyncTargetHasEntries,
 } from '../rsync/index.js';
 import { parseRsyncReport } from '../rsync/rsync_report.js';
-import { ROOT_PARENT_MISSING, rootParentMissing } from '../target-root.js';
+import { ROOT_PARENT_MISSING, rootParentMissing } from '../target_root.js';
 import { type SshMaster, type SshMasterLease, type SshMasterOptions, SshMasterRegistry, defaultSshMasters, wantsManagedMaster } from './ssh_master.js';
 
 export interface RsyncsshRules {
@@ -99,7 +99,7 @@ function failure(what: string, r: RunResult, table: ExitTable, tail = r.stderrTa
   return action === 'ok' ? OK : { kind: action, reason };
 }
 
-/** A failed rsync run, quoting the line of stderr that names the cause (rsync/error-line.ts). */
+/** A failed rsync run, quoting the line of stderr that names the cause (rsync/error_line.ts). */
 function rsyncFailure(r: RunResult, table: ExitTable): TransferOutcome {
   return failure('rsync', r, table, rsyncFailureLine(r.stderrTail) ?? '');
 }
@@ -294,7 +294,7 @@ export class RsyncsshTransport implements Transport {
     ctx.log.normal('Calling rsync with filter-list of new/modified files/dirs');
     const r = await this.run(cmd, ctx, true);
     if (r.code !== 0) {
-      // The root could not be created (its parent is gone): resync fully (target-root.ts).
+      // The root could not be created (its parent is gone): resync fully (target_root.ts).
       const resync = rootParentMissing(r.stderrTail) ? { fullResync: ROOT_PARENT_MISSING } : {};
       return { outcome: rsyncFailure(r, this.sync.rsyncExitCodes), requeue: [], ...resync };
     }

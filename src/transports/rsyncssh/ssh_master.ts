@@ -1,6 +1,6 @@
 /**
  * One persistent OpenSSH master connection per target (issue 4: "a change does not pay a new
- * handshake"). lsyncd starts a fresh ssh for every move and rsync run (lsyncd-behaviour.md §5.3,
+ * handshake"). lsyncd starts a fresh ssh for every move and rsync run (docs/lsyncd-compat.md#rsyncssh-commands,
  * lsyncd issue #367), each paying TCP + key exchange + authentication.
  *
  * Contract:
@@ -10,7 +10,7 @@
  *   - Runtime dir: mkdtemp (mode 0700) under $XDG_RUNTIME_DIR, else os.tmpdir() (else /tmp when
  *     the socket path would exceed sun_path's 108 bytes). ControlPath = `<dir>/m` (fixed name:
  *     the dir is already per key, and a fixed path lets us check the socket without ssh).
- *   - `control` (SshControl) is passed to every ssh call and to rsync's `--rsh` (ssh-argv.ts
+ *   - `control` (SshControl) is passed to every ssh call and to rsync's `--rsh` (ssh_argv.ts
  *     adds ControlMaster=auto, ControlPath, ControlPersist), so each becomes a mux client.
  *   - ensure(): when the socket is missing, starts the master explicitly:
  *     `ssh -o ControlMaster=yes <sshArgs+control> -o ServerAliveInterval=15 … -N HOST`.
@@ -45,7 +45,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, sta
 import os from 'node:os';
 import path from 'node:path';
 
-import { type ChildLike, childDiesWithUs, type RunResult, startChild } from '../../engine/process_runner.js';
+import { type ChildLike, childDiesWithUs, type RunResult, startChild } from '../../process/process_runner.js';
 import { type SshControl, type SshTable, sshArgs, sshBinary } from '../rsync/index.js';
 
 /** Default ControlPersist: the master outlives the last client by this long (seconds). */

@@ -1,5 +1,5 @@
 // ActionsTransport with real processes: actions touching files, FIFO batches stopping at the
-// first failure, exit codes through `exitcodes` (unknown → die, §6.2), signals, missing
+// first failure, exit codes through `exitcodes` (unknown → die, docs/lsyncd-compat.md#exit-codes-of-transfers), signals, missing
 // binaries, ^target without a target, function actions with the run() helper, abort.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import test from 'node:test';
 import type { ActionEvent, NormalizedCustomSync, SyncActions } from '../../../src/config/schema.js';
 import type { TransferContext } from '../../../src/engine/transport.js';
 import { memoryLog } from '../../../src/log/log.js';
-import type { SyncPath } from '../../../src/paths/byte-path.js';
+import type { SyncPath } from '../../../src/paths/byte_path.js';
 import type { Delay, DelayKind } from '../../../src/queue/events.js';
 import { ActionsTransport } from '../../../src/transports/actions/index.js';
 import { tempDir } from '../../helpers/temp_tree.js';

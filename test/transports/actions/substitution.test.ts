@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 
-import { runCommand } from '../../../src/engine/process_runner.js';
+import { runCommand } from '../../../src/process/process_runner.js';
 import {
   actionCommand,
   binaryArgv,

@@ -2,7 +2,7 @@
 // final name in a tight loop (open, fstat, read the first and last MiB) while the direct transport
 // copies 50 MB files over it; every observation must be "absent" or one complete version (each
 // version is filled with its own byte and has its own size, so a truncated, growing or mixed
-// file is detected). A control run writing in place (what lsyncd's `cp -p` does, §5.4) shows the
+// file is detected). A control run writing in place (what lsyncd's `cp -p` does, docs/lsyncd-compat.md#direct-mode-operations) shows the
 // poller does catch partial files.
 import test from 'node:test';
 import assert from 'node:assert/strict';

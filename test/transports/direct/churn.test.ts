@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import {
   appendFileSync, chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync,
 } from 'node:fs';
-import { fromByteString } from '../../../src/paths/byte-path.js';
+import { fromByteString } from '../../../src/paths/byte_path.js';
 import { DelayQueue } from '../../../src/queue/index.js';
 import type { QueueEvent } from '../../../src/queue/index.js';
 import { ctx, roots, transport, treeDiff } from './helpers.js';

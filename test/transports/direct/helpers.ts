@@ -8,9 +8,9 @@ import type { TestContext } from 'node:test';
 import { normalizeConfig } from '../../../src/config/normalize.js';
 import type { DeleteMode, NormalizedDirectSync, RsyncOptions } from '../../../src/config/schema.js';
 import { memoryLog } from '../../../src/log/log.js';
-import type { SyncPath } from '../../../src/paths/byte-path.js';
+import type { SyncPath } from '../../../src/paths/byte_path.js';
 import type { Delay, DelayKind } from '../../../src/queue/events.js';
-import { loadSyncRules } from '../../../src/sysctl/sync_rules.js';
+import { loadSyncRules } from '../../../src/filters/sync_rules.js';
 import { DirectTransport, type DirectTransportOptions } from '../../../src/transports/direct/index.js';
 import type { TransferContext } from '../../../src/engine/transport.js';
 

@@ -1,8 +1,8 @@
-// rsyncFailureLine: the stderr line that names why rsync failed (src/transports/rsync/error-line.ts).
+// rsyncFailureLine: the stderr line that names why rsync failed (src/transports/rsync/error_line.ts).
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { rsyncFailureLine } from '../../../src/transports/rsync/error-line.js';
+import { rsyncFailureLine } from '../../../src/transports/rsync/error_line.js';
 
 test('the cause, not the broken pipe that follows it', () => {
   const tail = [

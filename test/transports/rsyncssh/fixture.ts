@@ -11,9 +11,9 @@ import { RSYNC_EXIT_CODES, SSH_EXIT_CODES } from '../../../src/config/defaults.j
 import type { DeleteMode, NormalizedRsyncsshSync } from '../../../src/config/schema.js';
 import { memoryLog } from '../../../src/log/log.js';
 import type { TransferContext } from '../../../src/engine/transport.js';
-import type { SyncPath } from '../../../src/paths/byte-path.js';
+import type { SyncPath } from '../../../src/paths/byte_path.js';
 import type { Delay, DelayKind, QueueEvent } from '../../../src/queue/events.js';
-import { loadSyncRules } from '../../../src/sysctl/sync_rules.js';
+import { loadSyncRules } from '../../../src/filters/sync_rules.js';
 import { RsyncsshTransport, SshMasterRegistry } from '../../../src/transports/rsyncssh/index.js';
 import { startSshd, type Sshd } from '../../helpers/sshd.js';
 import { tempDir } from '../../helpers/temp_tree.js';

@@ -1,5 +1,5 @@
 // The persistent ssh ControlMaster (issue 4: a change does not pay a new handshake), a dead
-// target (sshd stopped → 'again', never 'die'; lsyncd-behaviour.md §6.2: 255 is again for both
+// target (sshd stopped → 'again', never 'die'; docs/lsyncd-compat.md#exit-codes-of-transfers: 255 is again for both
 // rsync and ssh), and a master that dies with its daemon (kill -9), against a real loopback sshd.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,7 +39,7 @@ test('one master per target: socket in a private 0700 dir, ssh -O check, no new 
 
   // A second transport to the same target shares the master.
   const { RsyncsshTransport } = await import('../../../src/transports/rsyncssh/index.js');
-  const { loadSyncRules } = await import('../../../src/sysctl/sync_rules.js');
+  const { loadSyncRules } = await import('../../../src/filters/sync_rules.js');
   const second = new RsyncsshTransport(f.sync, { rules: loadSyncRules(f.sync).rules!, hasFilters: false }, { masters: f.registry });
   t.after(() => second.close());
   assert.equal(second.master, master);
@@ -57,7 +57,7 @@ test('one master per target: socket in a private 0700 dir, ssh -O check, no new 
 test('without a managed master (user sets ControlPath itself) every call logs in anew', async (t) => {
   const f = await fixture(t);
   const { RsyncsshTransport } = await import('../../../src/transports/rsyncssh/index.js');
-  const { loadSyncRules } = await import('../../../src/sysctl/sync_rules.js');
+  const { loadSyncRules } = await import('../../../src/filters/sync_rules.js');
   const sync = { ...f.sync, ssh: { ...f.sync.ssh, options: { ...f.sync.ssh.options, ControlPath: 'none' } } };
   const tr = new RsyncsshTransport(sync, { rules: loadSyncRules(sync).rules!, hasFilters: false }, { masters: f.registry });
   t.after(() => tr.close());
@@ -87,11 +87,11 @@ test('dead target (sshd and its sessions stopped): full, transfer and moves → 
 });
 
 // rsync reports the dead remote shell as 12 (protocol stream) or 255 (ssh's status), depending on
-// which it notices first: both are 'again' in lsyncd's table (§6.2).
+// which it notices first: both are 'again' in lsyncd's table (docs/lsyncd-compat.md#exit-codes-of-transfers).
 test('dead target without a managed master: rsync (12/255) and ssh (255) → again', async (t) => {
   const f = await fixture(t);
   const { RsyncsshTransport } = await import('../../../src/transports/rsyncssh/index.js');
-  const { loadSyncRules } = await import('../../../src/sysctl/sync_rules.js');
+  const { loadSyncRules } = await import('../../../src/filters/sync_rules.js');
   const tr = new RsyncsshTransport(f.sync, { rules: loadSyncRules(f.sync).rules!, hasFilters: false }, { controlMaster: false });
   t.after(() => tr.close());
   writeFileSync(path.join(f.src, 'a'), '1');
@@ -116,7 +116,7 @@ test('dead target before the first connection: again (master start fails with 25
 test('a missing ssh binary is die with a clear reason', async (t) => {
   const f = await fixture(t);
   const { RsyncsshTransport } = await import('../../../src/transports/rsyncssh/index.js');
-  const { loadSyncRules } = await import('../../../src/sysctl/sync_rules.js');
+  const { loadSyncRules } = await import('../../../src/filters/sync_rules.js');
   const sync = { ...f.sync, ssh: { ...f.sync.ssh, binary: path.join(f.src, 'no-such-ssh') } };
   const tr = new RsyncsshTransport(sync, { rules: loadSyncRules(sync).rules!, hasFilters: false }, { masters: f.registry });
   t.after(() => tr.close());
@@ -128,7 +128,7 @@ test('a missing ssh binary is die with a clear reason', async (t) => {
 test('concurrent first use by two transports of one target starts ONE master', async (t) => {
   const f = await fixture(t);
   const { RsyncsshTransport } = await import('../../../src/transports/rsyncssh/index.js');
-  const { loadSyncRules } = await import('../../../src/sysctl/sync_rules.js');
+  const { loadSyncRules } = await import('../../../src/filters/sync_rules.js');
   const other = new RsyncsshTransport(f.sync, { rules: loadSyncRules(f.sync).rules!, hasFilters: false }, { masters: f.registry });
   t.after(() => other.close());
   writeFileSync(path.join(f.src, 'a'), '1');

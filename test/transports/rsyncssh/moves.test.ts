@@ -1,6 +1,6 @@
 // rsyncssh moves against a real loopback sshd: many moves in ONE ssh invocation (lsyncd issue
 // #367: one ssh per move), hostile names byte-exact, a failed move re-queued as a transfer
-// instead of killing the daemon (lsyncd issue #719), excluded move ends (§2.4).
+// instead of killing the daemon (lsyncd issue #719), excluded move ends (docs/lsyncd-compat.md#paths-moves-and-excludes).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 // rsyncssh data transfers against a real loopback sshd and real rsync: the full transfer with
-// lsyncd's exclude-rsync(ssh) expectations (lsyncd-behaviour.md §11) under every delete mode,
-// and an event batch of creates/modifies/deletes (one rsync with the include list, §5.1/§5.3).
+// lsyncd's exclude-rsync(ssh) expectations (docs/lsyncd-compat.md#test-suite-conventions) under every delete mode,
+// and an event batch of creates/modifies/deletes (one rsync with the include list, docs/lsyncd-compat.md#rsync-command-lines/docs/lsyncd-compat.md#rsyncssh-commands).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ for (const { mode, staleGone } of MODES) {
     const r = await f.transport.full(f.ctx);
     assert.deepEqual(r.outcome, { kind: 'ok' }, f.log.lines.join('\n'));
     const on = (p: string) => existsSync(path.join(f.dst, p));
-    // exclude-rsync table (§11)
+    // exclude-rsync table (docs/lsyncd-compat.md#test-suite-conventions)
     assert.equal(on('erf'), false);
     assert.equal(on('eaf'), false);
     assert.equal(on('erd'), true);
@@ -53,7 +53,7 @@ for (const { mode, staleGone } of MODES) {
   });
 }
 
-test('full transfer with filter rules (filter-rsync expectations, §11)', async (t) => {
+test('full transfer with filter rules (filter-rsync expectations, docs/lsyncd-compat.md#test-suite-conventions)', async (t) => {
   const f = await fixture(t, { filter: ['- /ab**', '+ /a**', '- /**'] });
   for (const p of ['abc', 'acc', 'baa']) writeFileSync(path.join(f.src, p), p);
   for (const p of ['abx', 'acx']) mkdirSync(path.join(f.src, p));

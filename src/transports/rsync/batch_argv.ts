@@ -1,0 +1,80 @@
+/**
+ * Event-batch rsync command (docs/lsyncd-compat.md#rsync-command-lines):
+ *
+ *   rsync <flags> -r [--checksum] [--delete --ignore-errors] --force --from0 --include-from=- --exclude=* SRC/ TGT/
+ *
+ * with the include list (include_list.ts) on stdin; no stdin pipe when the list is empty.
+ * `--delete --ignore-errors` only when delete is true or 'running' (delete_mode.ts).
+ *
+ * `--checksum` (not in lsyncd) when the batch carries content changes (hasContentChanges in
+ * include_list.ts). Two things must hold for the listed files:
+ *   - a rewrite reaches the target even when size and mtime second match: rsync's quick check
+ *     compares mtimes in whole seconds, so a file rewritten with the same size within the
+ *     second of its previous transfer (a status word, a counter, an editor's save right after
+ *     the last sync) was skipped for good — lsyncd loses that update;
+ *   - a file the target already holds is not written again: in a two-way setup (A -> B and
+ *     B -> A, README "Synching in both directions") the copy rsync writes on B is an event on
+ *     B, and B's batch for it must find A's file identical and leave it alone, or the change
+ *     echoes back and forth forever, with a new inode each time.
+ * With `--checksum`, files of equal size are compared by content, so both hold, whatever the
+ * times say. The alternatives fail one of them or the recipe: `--ignore-times` rewrites every
+ * listed file (the endless echo); `--modify-window=-1` (mtimes to the nanosecond) also changes
+ * `--update`, which rsync decides with the same window — the receiver's copy is then kept only
+ * when it is at least 2 s newer, so in the recipe an older edit overwrites a newer one made
+ * within 2 s — and it needs rsync >= 3.1.3 on the receiver (older ones reject the `-@-1` it is
+ * sent as) and a target with sub-second mtimes. The cost of `--checksum`: the sender reads each
+ * listed file once more to checksum it, and the receiver reads its copy when the sizes match;
+ * the files were just written, so mostly from the page cache. Batches of only Attrib/Delete/
+ * directory events keep the quick check (a chmod of a large file reads nothing).
+ *
+ * `excludes`: when the batch includes whole subtrees (`***`), rsync would copy excluded files
+ * inside them (lsyncd never hits this because its watcher re-reports moved-in content file by
+ * file, filtered). If the sync's rule list has only exclude rules, each is passed as a
+ * perishable exclude `--filter=-p PATTERN` before the include list: it keeps excluded names out
+ * of the subtree, and "perishable" means it is ignored inside directories being deleted, so a
+ * deleted directory still goes away completely. With `+` filter rules and a moved-in directory
+ * the batch gets the scoped list of scoped_include_list.ts instead (the sync's rules inside the
+ * moved tree, as `--filter=` options after the list; its own `- X*` excludes instead of
+ * `--exclude=*`).
+ */
+import type { DeleteMode } from '../../config/schema.js';
+import type { WireRule } from '../../filters/rule_list.js';
+import type { Command } from '../../process/command.js';
+import { deletesWhileRunning } from '../delete_mode.js';
+import { type RsyncTable, rsyncBinary, rsyncFlags } from './flags.js';
+import { type IncludeEntry, includeListBytes } from './include_list.js';
+import { needsScopedList, scopedIncludeListBytes, scopedRuleArgs } from './scoped_include_list.js';
+
+export interface BatchCommandInput {
+  readonly rsync: RsyncTable;
+  readonly delete: DeleteMode;
+  /** Source directory with trailing "/". */
+  readonly source: string;
+  /** Target: local dir, `host:path` or `rsync://…`, with trailing "/" (or ":"). */
+  readonly target: string;
+  readonly entries: readonly IncludeEntry[];
+  /** The sync's compiled rules (filters first, then excludes), see header. */
+  readonly rules?: readonly WireRule[];
+  /** Generated `--rsh=ssh …` for rsyncssh (ssh_argv.ts). */
+  readonly extraRsh?: string;
+  /** The batch carries content changes: `--checksum` (see header). */
+  readonly contentChanged?: boolean;
+}
+
+export function rsyncBatchCommand(input: BatchCommandInput): Command {
+  const args = [...rsyncFlags(input.rsync, input.extraRsh), '-r'];
+  if (input.contentChanged === true) args.push('--checksum');
+  if (deletesWhileRunning(input.delete)) args.push('--delete', '--ignore-errors');
+  args.push('--force', '--from0');
+  const rules = input.rules ?? [];
+  if (needsScopedList(input.entries, rules)) {
+    args.push('--include-from=-', ...scopedRuleArgs(rules), input.source, input.target);
+    return { binary: rsyncBinary(input.rsync), args, stdin: scopedIncludeListBytes(input.entries) };
+  }
+  if (input.entries.some((e) => e.subtree) && rules.length > 0 && rules.every((r) => !r.include)) {
+    for (const r of rules) args.push(`--filter=-p ${r.pattern}`);
+  }
+  args.push('--include-from=-', '--exclude=*', input.source, input.target);
+  const list = includeListBytes(input.entries);
+  return { binary: rsyncBinary(input.rsync), args, stdin: list.length > 0 ? list : undefined };
+}
