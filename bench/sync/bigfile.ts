@@ -1,4 +1,4 @@
-// 200 MiB file with 128 bytes changed in place (issue 4 speed bar), rsync mode: time from the
+// 200 MiB file with 128 bytes changed in place, rsync mode: time from the
 // in-place write until the target's bytes equal the source, lsyncd-ts vs lsyncd.
 //
 // How: SRC/big.bin (200 MiB of random bytes) exists before the daemons start, so the init

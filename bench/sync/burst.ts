@@ -1,4 +1,4 @@
-// Burst of 5,000 new small files (issue 4 speed bar): time from the start of the burst until all
+// Burst of 5,000 new small files: time from the start of the burst until all
 // 5,000 files are on the target with their full content, lsyncd-ts vs lsyncd, rsync and direct.
 //
 // How: both daemons run side by side (`-nodaemon -delay 0 -MODE SRC TGT`) on tmpfs trees whose

@@ -1,4 +1,4 @@
-// Shared helpers for the sync-engine benchmarks (issue 4, "Speed bar"): start/stop lsyncd and
+// Shared helpers for the sync-engine benchmarks: start/stop lsyncd and
 // lsyncd-ts through their binaries exactly as a user would (legacy command line or the SAME
 // generated lsyncd Lua config for both), wait for their start-up to finish, detect when content
 // has arrived at a target, a loopback sshd for rsyncssh, and cleanup of every daemon (whole

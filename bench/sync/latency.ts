@@ -1,4 +1,4 @@
-// Single-file latency with delay 0 (issue 4 speed bar): time from writing one small file in SRC
+// Single-file latency with delay 0: time from writing one small file in SRC
 // to its full content appearing under its name in the target, lsyncd-ts vs lsyncd, per mode.
 //
 // How: both daemons run side by side on their own tmpfs trees (started with `-nodaemon -delay 0

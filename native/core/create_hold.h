@@ -6,7 +6,7 @@
 // once and, with no settle time (the engine aggregates in its delay queue), handed the Create to
 // JS before the data existed: every new small file was transferred twice, the first time empty
 // or partial, and the second transfer decided when the content arrived (measured: 13 of 20
-// single-file writes split this way; issue 4's latency bench).
+// single-file writes split this way; the single-file latency bench).
 //
 // Contract: created()/settled() take the (directory node, name) key of the file; holding() is
 // true while some held file is neither closed, deleted nor moved away and the first hold since

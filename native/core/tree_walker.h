@@ -15,7 +15,7 @@
 // (WatchTable::epoch — the rename was read and applied), and dropped only if they have not (then
 // the path was current and the directory really is gone; its own delete/move events say so).
 // Before this, such a directory was silently never watched, and every later change below it was
-// lost (issue 4's churn test).
+// lost (found by the random-churn test).
 //
 // Work is an explicit stack processed in bounded steps (step(maxDirs)), so a 100k-directory walk
 // never recurses and the reader thread keeps draining the kernel queue between steps.

@@ -1,4 +1,4 @@
-// Exit codes of the lsyncd-ts binary, in one place (issue 3; docs/lsyncd-compat.md#signals-and-exit-codes "Exit codes
+// Exit codes of the lsyncd-ts binary, in one place (docs/lsyncd-compat.md#signals-and-exit-codes "Exit codes
 // overall").
 //
 // lsyncd-compatible (legacy form and `run`): 0 for -version; 255 for -help, no arguments, a bad

@@ -6,7 +6,7 @@
 //   - a batch runs through the Transport; outcome ok → completed; again → retried with
 //     exponential backoff from `delay` (retry_backoff.ts, capped at 5 min) and merged with
 //     events that arrive meanwhile; die → THIS sync stops with a clear error while every other
-//     sync keeps running (lsyncd kills the whole daemon, issues #209/#678/#654/#97);
+//     sync keeps running (lsyncd kills the whole daemon, lsyncd#209/#678/#654/#97);
 //   - startup (docs/lsyncd-compat.md#startup-order): the Full "init" marker is queued before the watch exists, so events that
 //     arrive during the init transfer run after it; with init=false there is none; a failed
 //     init transfer (`again` or `die`) is retried with backoff when `insist` is set; otherwise

@@ -5,7 +5,7 @@
  * and modification times (lutimes for symlinks: never follow).
  *
  * Why: lsyncd's direct mode drops Attrib events (docs/lsyncd-compat.md#direct-mode-operations "chmod/chown/touch are
- * not propagated"); issue 4 asks for mode, owner and times to be propagated.
+ * not propagated"); here mode, owner and times are propagated.
  *
  * Order matters: chown first (it clears setuid/setgid bits), then chmod, then times (chmod does
  * not touch mtime, but anything written later would). Times are set with microsecond precision

@@ -1,5 +1,5 @@
 /**
- * DirectTransport: lsyncd's `default.direct` done right (docs/lsyncd-compat.md#direct-mode-keys, docs/lsyncd-compat.md#direct-mode-operations, issue 4).
+ * DirectTransport: lsyncd's `default.direct` done right (docs/lsyncd-compat.md#direct-mode-keys, docs/lsyncd-compat.md#direct-mode-operations).
  *
  * Contract (src/engine/transport.ts):
  *  - full(): one rsync run (`rsyncFullCommand`: the sync's rsync{} flags, delete mode for full
