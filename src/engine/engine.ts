@@ -271,8 +271,8 @@ export class Engine {
         {
           mode: this.config.settings.inotifyMode,
           // No settle wait: the delay queue is where changes are aggregated (`delay`), so the
-          // watcher hands records over as soon as a read round ends (a 20 ms settle made every
-          // change at delay 0 wait 20 ms — bench/RESULTS.md). Bursts still coalesce natively while
+          // watcher hands records over as soon as a read round ends (a settle time would be added
+          // to every change at delay 0). Bursts still coalesce natively while
           // a batch is in flight.
           settleMs: this.opts.settleMs ?? 0,
           onError: (e) => this.log.error(`${sync.name}: ${(e as Error).message}`),

@@ -262,8 +262,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
     const out = report.outcome;
     if (out.kind !== 'ok' && this.state === 'source-gone') {
       // The source vanished while this batch ran (most likely why it failed). Neither a retry
-      // nor a death is due: the delays are kept, and sourceBack() queues a full resync. Turning
-      // the state into 'retrying' here made sourceBack() ignore the source's return.
+      // nor a death is due: the delays are kept, and sourceBack() queues a full resync. The state
+      // stays 'source-gone': in 'retrying', sourceBack() would ignore the source's return.
       this.transfersFailed++;
       this.queue.complete(batch, { kind: 'again', retryAt: now() });
       this.log.warn(`${this.name}: ${out.reason} (the source is gone; kept for when it is back)`);
