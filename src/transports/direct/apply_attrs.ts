@@ -30,7 +30,7 @@ export interface AttrOptions {
 }
 
 /** Whether we run as root now (asked when a transport is created, not when this module loads). */
-export function isRoot(): boolean {
+export function runningAsRoot(): boolean {
   return typeof process.geteuid === 'function' && process.geteuid() === 0;
 }
 

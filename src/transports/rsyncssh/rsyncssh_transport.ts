@@ -86,7 +86,8 @@ interface Step {
 
 const OK: TransferOutcome = { kind: 'ok' };
 
-function isRoot(p: SyncPath): boolean {
+/** Whether `p` names the sync root itself (empty, or only slashes). */
+function isSyncRoot(p: SyncPath): boolean {
   return /^\/*$/.test(toByteString(p));
 }
 
@@ -237,8 +238,8 @@ export class RsyncsshTransport implements Transport {
         requeue.push({ kind: 'Delete', path: d.path });
         continue;
       }
-      if (fate === 'create-destination' || isRoot(d.path) || isRoot(dest)) {
-        if (!isRoot(dest)) requeue.push({ kind: 'Create', path: dest, fromMove: true });
+      if (fate === 'create-destination' || isSyncRoot(d.path) || isSyncRoot(dest)) {
+        if (!isSyncRoot(dest)) requeue.push({ kind: 'Create', path: dest, fromMove: true });
         continue;
       }
       moves.push({ origin: d.path, destination: dest });
