@@ -418,6 +418,13 @@ export interface IngestSummary {
   lsyncdBurst: { delay: number; completed: number; runs: number; overflows: number; drainMs: number; rate: number; cpuSec: number; actions: number }[];
 }
 
+/** lsyncd's samples at one delay: how many ran, completed and overflowed, and the completed ones. */
+function ofDelay<S extends { delay: number; completed: boolean; overflow: boolean }>(samples: readonly S[], delay: number) {
+  const all = samples.filter((s) => s.delay === delay);
+  const ok = all.filter((s) => s.completed);
+  return { counts: { delay, runs: all.length, completed: ok.length, overflows: all.filter((s) => s.overflow).length }, ok };
+}
+
 export function summarizeIngest(r: IngestResult): IngestSummary {
   const events = median(r.ts.map((s) => s.rawEvents));
   const delays = [...new Set(r.lsyncd.map((s) => s.delay))];
@@ -432,13 +439,9 @@ export function summarizeIngest(r: IngestResult): IngestSummary {
     tsRecords: median(r.ts.map((s) => s.records)),
     tsOverflows: r.ts.reduce((a, s) => a + s.overflows + s.overflowRecords, 0),
     lsyncd: delays.map((delay) => {
-      const all = r.lsyncd.filter((s) => s.delay === delay);
-      const ok = all.filter((s) => s.completed);
+      const { counts, ok } = ofDelay(r.lsyncd, delay);
       return {
-        delay,
-        runs: all.length,
-        completed: ok.length,
-        overflows: all.filter((s) => s.overflow).length,
+        ...counts,
         goToEndMs: median(ok.map((s) => s.goToEndMs)),
         cpuSec: median(ok.map((s) => s.cpuSec)),
         // lsyncd gets the same 2 raw events per file (+2 for END) as lsyncd-ts.
@@ -452,13 +455,9 @@ export function summarizeIngest(r: IngestResult): IngestSummary {
     tsBurstCpuSec: median(r.tsBurst.map((s) => s.cpuSec)),
     tsBurstOverflows: r.tsBurst.reduce((a, s) => a + s.overflows, 0),
     lsyncdBurst: delays.map((delay) => {
-      const all = r.lsyncdBurst.filter((s) => s.delay === delay);
-      const ok = all.filter((s) => s.completed);
+      const { counts, ok } = ofDelay(r.lsyncdBurst, delay);
       return {
-        delay,
-        runs: all.length,
-        completed: ok.length,
-        overflows: all.filter((s) => s.overflow).length,
+        ...counts,
         drainMs: median(ok.map((s) => s.drainMs)),
         rate: median(ok.map((s) => (2 * r.burstFiles + 2) / (s.drainMs / 1000))),
         cpuSec: median(ok.map((s) => s.cpuSec)),
