@@ -10,7 +10,7 @@
 #       second `npm ci`; the addon is the one `npm ci` compiled for this machine)
 #   /usr/bin/lsyncd-ts                packaging/lsyncd-ts.sh (execs node on the script above)
 #   /etc/lsyncd-ts/lsyncd-ts.conf.example   (conffile / %config(noreplace))
-#   UNITDIR/*.service                 every unit in packaging/systemd/ (the service work owns them)
+#   UNITDIR/*.service                 every unit in packaging/systemd/
 #   /etc/logrotate.d/lsyncd-ts, /var/log/lsyncd-ts/ (0750)
 #   /usr/share/man/man1/lsyncd-ts.1.gz  from docs/lsyncd-ts.1.md via packaging/man/md2roff.mjs
 #   /usr/share/doc/lsyncd-ts/{README.md,copyright}
@@ -46,9 +46,9 @@ unit_files() {
     fi
     if [ ! -f "$UNIT_SRC/lsyncd-ts.service" ]; then
         if [ "${LSYNCD_TS_REQUIRE_UNITS:-0}" = 1 ]; then
-            die "packaging/systemd/lsyncd-ts.service does not exist yet (the systemd units come from the service work, issue 5); set LSYNCD_TS_REQUIRE_UNITS=0 to build without them"
+            die "packaging/systemd/lsyncd-ts.service is missing from the source tree; set LSYNCD_TS_REQUIRE_UNITS=0 to build without them"
         fi
-        say "WARNING: packaging/systemd/lsyncd-ts.service does not exist yet; building WITHOUT systemd units (${#found[@]} unit file(s) found)"
+        say "WARNING: packaging/systemd/lsyncd-ts.service is missing; building WITHOUT systemd units (${#found[@]} unit file(s) found)"
     fi
     if [ ${#found[@]} -gt 0 ]; then printf '%s\n' "${found[@]}"; fi
 }

@@ -2,7 +2,7 @@
 # npm run package:deb → packaging/dist/lsyncd-ts_VERSION_ARCH.deb, built with plain dpkg-deb
 # (no debhelper: the package is a staged file tree plus the control files in packaging/deb/).
 # Why a .deb: lsyncd is installed with `apt install lsyncd`; lsyncd-ts installs the same way and
-# brings its units, logrotate policy, log directory and man page with it (issue 6).
+# brings its units, logrotate policy, log directory and man page with it.
 # Files: scripts/package-common.sh (stage_tree). Node.js dependency: see node_dep_mode there
 # (NODE_DEP=package|external|auto).
 set -euo pipefail

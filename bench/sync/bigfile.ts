@@ -1,4 +1,4 @@
-// 200 MiB file with 128 bytes changed in place (issue 4 speed bar), rsync mode: time from the
+// 200 MiB file with 128 bytes changed in place, rsync mode: time from the
 // in-place write until the target's bytes equal the source, lsyncd-ts vs lsyncd.
 //
 // How: SRC/big.bin (200 MiB of random bytes) exists before the daemons start, so the init
@@ -21,7 +21,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { type DaemonKind, KINDS, makeTempDir, type Pair, releaseTempDir, sleep, startPair, waitIdle, waitUntil } from './common.js';
+import { type DaemonKind, KINDS, makeTempDir, type Pair, releaseTempDir, sleep, startPair, stopPairs, waitIdle, waitUntil } from './common.js';
 
 const MIN_SPACING_MS = 1100;
 const LOST_AFTER_MS = 30_000;
@@ -120,10 +120,7 @@ export async function runBigFile(sizeMiB: number, reps: number): Promise<BigFile
     for (const p of pairs) res.overflows[p.kind] = p.daemon.overflowLines();
     return res;
   } finally {
-    for (const p of pairs) {
-      await p.daemon.stop();
-      releaseTempDir(p.dir);
-    }
+    await stopPairs(pairs);
     releaseTempDir(seed);
   }
 }

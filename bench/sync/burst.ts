@@ -1,4 +1,4 @@
-// Burst of 5,000 new small files (issue 4 speed bar): time from the start of the burst until all
+// Burst of 5,000 new small files: time from the start of the burst until all
 // 5,000 files are on the target with their full content, lsyncd-ts vs lsyncd, rsync and direct.
 //
 // How: both daemons run side by side (`-nodaemon -delay 0 -MODE SRC TGT`) on tmpfs trees whose
@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { type DaemonKind, KINDS, makeTempDir, type Mode, type Pair, releaseTempDir, sleep, startPair, waitIdle } from './common.js';
+import { type DaemonKind, type Mode, type Pair, sleep, startPairs, stopPairs, waitIdle, watchDirUntil } from './common.js';
 
 export interface BurstResult {
   mode: Mode;
@@ -32,51 +32,47 @@ const fname = (i: number): string => `f${String(i).padStart(5, '0')}`;
 
 /** Resolves with the time all `files` in `dir` have their expected content. */
 function waitAll(dir: string, files: number, r: number, timeoutMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const pending = new Set<string>();
-    for (let i = 0; i < files; i++) pending.add(fname(i));
-    let dirty = true;
-    let last = 0;
-    let done = false;
-    const finish = (err?: Error) => {
-      if (done) return;
-      done = true;
-      watcher.close();
-      clearInterval(iv);
-      clearTimeout(to);
-      if (err) reject(err);
-      else resolve(performance.now());
-    };
-    const scan = () => {
-      let names: string[];
+  const pending = new Set<string>();
+  for (let i = 0; i < files; i++) pending.add(fname(i));
+  let dirty = true;
+  let last = 0;
+  const scan = (): boolean => {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      return false;
+    }
+    for (const n of names) {
+      if (!pending.has(n)) continue;
       try {
-        names = fs.readdirSync(dir);
+        const b = fs.readFileSync(path.join(dir, n));
+        if (b.equals(content(Number(n.slice(1)), r))) pending.delete(n);
       } catch {
-        return;
+        /* being replaced */
       }
-      for (const n of names) {
-        if (!pending.has(n)) continue;
-        try {
-          const b = fs.readFileSync(path.join(dir, n));
-          if (b.equals(content(Number(n.slice(1)), r))) pending.delete(n);
-        } catch {
-          /* being replaced */
-        }
-      }
-      if (pending.size === 0) finish();
-    };
-    const watcher = fs.watch(dir, () => (dirty = true));
-    watcher.on('error', () => (dirty = true));
-    const iv = setInterval(() => {
-      const now = performance.now();
-      if (dirty || now - last > 100) {
-        dirty = false;
-        last = now;
-        scan();
-      }
-    }, 10);
-    const to = setTimeout(() => finish(new Error(`timeout after ${timeoutMs} ms: ${pending.size} of ${files} files missing in ${dir}`)), timeoutMs);
-  });
+    }
+    return pending.size === 0;
+  };
+  // Events only mark the directory dirty: a scan per event would cost O(files²) beside the daemons.
+  const tick = (): boolean => {
+    const now = performance.now();
+    if (!dirty && now - last <= 100) return false;
+    dirty = false;
+    last = now;
+    return scan();
+  };
+  return watchDirUntil(
+    dir,
+    timeoutMs,
+    10,
+    () => {
+      dirty = true;
+      return false;
+    },
+    tick,
+    () => `timeout after ${timeoutMs} ms: ${pending.size} of ${files} files missing in ${dir}`,
+  );
 }
 
 export async function runBurst(mode: Mode, files: number, reps: number): Promise<BurstResult> {
@@ -86,18 +82,13 @@ export async function runBurst(mode: Mode, files: number, reps: number): Promise
     const prepare = (src: string) => {
       for (let r = 1; r <= reps; r++) fs.mkdirSync(path.join(src, `burst-${r}`));
     };
-    for (const kind of KINDS) pairs.push(await startPair(kind, mode, makeTempDir(`lsyncd-ts-bench-burst-${mode}-${kind}-`), { prepare }));
+    const unavailable = await startPairs(pairs, mode, `lsyncd-ts-bench-burst-${mode}-`, { prepare });
+    if (unavailable !== undefined) {
+      res.available = false;
+      res.unavailableReason = unavailable;
+      return res;
+    }
     for (const p of pairs) {
-      try {
-        await p.daemon.waitStartup(60_000);
-      } catch (e) {
-        if (p.kind === 'lsyncd-ts' && /not available/.test(p.daemon.log())) {
-          res.available = false;
-          res.unavailableReason = (p.daemon.log().split('\n').find((l) => /not available/.test(l)) ?? String(e)).trim();
-          return res;
-        }
-        throw e;
-      }
       res.samples[p.kind] = [];
       res.genMs[p.kind] = [];
     }
@@ -123,9 +114,6 @@ export async function runBurst(mode: Mode, files: number, reps: number): Promise
     for (const p of pairs) res.overflows[p.kind] = p.daemon.overflowLines();
     return res;
   } finally {
-    for (const p of pairs) {
-      await p.daemon.stop();
-      releaseTempDir(p.dir);
-    }
+    await stopPairs(pairs);
   }
 }

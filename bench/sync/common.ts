@@ -1,4 +1,4 @@
-// Shared helpers for the sync-engine benchmarks (issue 4, "Speed bar"): start/stop lsyncd and
+// Shared helpers for the sync-engine benchmarks: start/stop lsyncd and
 // lsyncd-ts through their binaries exactly as a user would (legacy command line or the SAME
 // generated lsyncd Lua config for both), wait for their start-up to finish, detect when content
 // has arrived at a target, a loopback sshd for rsyncssh, and cleanup of every daemon (whole
@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 
 import { startSshd, type Sshd } from '../../test/helpers/sshd.js';
+import { makeTempDir as makeTempDirUnder, onCleanup, releaseTempDir } from '../cleanup.js';
 import { sleep } from '../watcher/common.js';
 
 export { fmt, machineInfo, median, readCpuSeconds, sleep } from '../watcher/common.js';
@@ -33,25 +34,11 @@ export type Mode = 'direct' | 'rsync' | 'rsyncssh';
 
 // ---------- cleanup ----------
 
-const groups = new Set<number>();
-const tempDirs = new Set<string>();
-const syncCleanups = new Set<() => void>();
+export { cleanupAll, installCleanup, onCleanup, releaseTempDir } from '../cleanup.js';
 
+/** A temp dir on tmpfs (SHM) unless `base` says otherwise; removed by cleanupAll. */
 export function makeTempDir(prefix: string, base = SHM): string {
-  const d = fs.mkdtempSync(path.join(base, prefix));
-  tempDirs.add(d);
-  return d;
-}
-
-export function releaseTempDir(d: string): void {
-  spawnSync('rm', ['-rf', '--', d], { stdio: 'ignore' });
-  tempDirs.delete(d);
-}
-
-/** Registers a synchronous cleanup step run on exit (e.g. removing a "hold" flag file). */
-export function onCleanup(fn: () => void): () => void {
-  syncCleanups.add(fn);
-  return () => syncCleanups.delete(fn);
+  return makeTempDirUnder(prefix, base);
 }
 
 function killGroup(pgid: number, sig: NodeJS.Signals): void {
@@ -59,34 +46,6 @@ function killGroup(pgid: number, sig: NodeJS.Signals): void {
     process.kill(-pgid, sig);
   } catch {
     /* gone */
-  }
-}
-
-export function cleanupAll(): void {
-  for (const fn of syncCleanups) {
-    try {
-      fn();
-    } catch {
-      /* best effort */
-    }
-  }
-  syncCleanups.clear();
-  for (const g of groups) killGroup(g, 'SIGKILL');
-  groups.clear();
-  for (const d of tempDirs) spawnSync('rm', ['-rf', '--', d], { stdio: 'ignore' });
-  tempDirs.clear();
-}
-
-let installed = false;
-export function installCleanup(): void {
-  if (installed) return;
-  installed = true;
-  process.on('exit', cleanupAll);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(sig, () => {
-      cleanupAll();
-      process.exit(128 + (os.constants.signals[sig] ?? 0));
-    });
   }
 }
 
@@ -140,6 +99,8 @@ export class Daemon {
   readonly pid: number;
   private exited = false;
   exitInfo = '';
+  /** Unregisters the exit-time kill of this daemon's process group. */
+  private readonly forgetGroup: () => void;
 
   private constructor(
     readonly kind: DaemonKind,
@@ -147,7 +108,8 @@ export class Daemon {
     readonly logFile: string,
   ) {
     this.pid = proc.pid!;
-    groups.add(this.pid);
+    const pgid = this.pid;
+    this.forgetGroup = onCleanup(() => killGroup(pgid, 'SIGKILL'));
     proc.once('exit', (code, sig) => {
       this.exited = true;
       this.exitInfo = `exit ${code ?? sig}`;
@@ -215,8 +177,15 @@ export class Daemon {
     }
     // Children (rsync, ssh, cp) of a daemon that exited are killed too.
     killGroup(this.pid, 'SIGKILL');
-    groups.delete(this.pid);
+    this.forgetGroup();
   }
+}
+
+export interface PairOptions {
+  ssh?: SshTarget;
+  prepare?: (src: string) => void;
+  rsyncBinary?: string;
+  delay?: number;
 }
 
 export interface Pair {
@@ -236,7 +205,7 @@ export async function startPair(
   kind: DaemonKind,
   mode: Mode,
   dir: string,
-  opts: { ssh?: SshTarget; prepare?: (src: string) => void; rsyncBinary?: string; delay?: number } = {},
+  opts: PairOptions = {},
 ): Promise<Pair> {
   const src = path.join(dir, 'src');
   const tgt = path.join(dir, 'tgt');
@@ -256,13 +225,51 @@ export async function startPair(
   return { kind, dir, src, tgt, daemon };
 }
 
+/**
+ * Starts a pair per daemon kind (KINDS order) in temp dirs named `${dirPrefix}${kind}-`, each
+ * pushed onto `pairs` as soon as it runs (the caller stops them with stopPairs, also on failure),
+ * then waits for every start-up. Resolves with undefined, or with lsyncd-ts's own line when it
+ * says the mode is not available on this machine; any other start-up failure throws.
+ */
+export async function startPairs(pairs: Pair[], mode: Mode, dirPrefix: string, opts: PairOptions, startupMs = 60_000): Promise<string | undefined> {
+  for (const kind of KINDS) pairs.push(await startPair(kind, mode, makeTempDir(`${dirPrefix}${kind}-`), opts));
+  for (const p of pairs) {
+    try {
+      await p.daemon.waitStartup(startupMs);
+    } catch (e) {
+      if (p.kind === 'lsyncd-ts' && /not available/.test(p.daemon.log())) {
+        return (p.daemon.log().split('\n').find((l) => /not available/.test(l)) ?? String(e)).trim();
+      }
+      throw e;
+    }
+  }
+  return undefined;
+}
+
+/** Stops every daemon of `pairs` and removes its tree. */
+export async function stopPairs(pairs: readonly Pair[]): Promise<void> {
+  for (const p of pairs) {
+    await p.daemon.stop();
+    releaseTempDir(p.dir);
+  }
+}
+
 // ---------- target detection ----------
 
 /**
- * Resolves with performance.now() at the first moment `check()` returns true, checking on every
- * fs.watch event in `dir` (filtered by `names` if given) and every `fallbackMs`.
+ * The watch loop of waitUntil and of checks that coalesce events: resolves with
+ * performance.now() the first time `onEvent` (each fs.watch event in `dir`, or a watch error with
+ * no name) or `onTick` (now, then every `intervalMs`) returns true; rejects with `timeoutMessage()`
+ * after `timeoutMs`. Watcher and timers are released either way.
  */
-export function waitUntil(dir: string, check: () => boolean, timeoutMs: number, fallbackMs = 25, names?: (n: string) => boolean): Promise<number> {
+export function watchDirUntil(
+  dir: string,
+  timeoutMs: number,
+  intervalMs: number,
+  onEvent: (name: string | undefined) => boolean,
+  onTick: () => boolean,
+  timeoutMessage: () => string,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     let done = false;
     const finish = (err?: Error) => {
@@ -274,25 +281,40 @@ export function waitUntil(dir: string, check: () => boolean, timeoutMs: number, 
       if (err) reject(err);
       else resolve(performance.now());
     };
-    const probe = () => {
-      if (done) return;
-      let ok = false;
-      try {
-        ok = check();
-      } catch {
-        ok = false;
-      }
-      if (ok) finish();
-    };
     const watcher = fs.watch(dir, (_ev, name) => {
-      if (names && name && !names(String(name))) return;
-      probe();
+      if (!done && onEvent(name === null ? undefined : String(name))) finish();
     });
-    watcher.on('error', () => undefined);
-    const iv = setInterval(probe, fallbackMs);
-    const to = setTimeout(() => finish(new Error(`timeout after ${timeoutMs} ms waiting in ${dir}`)), timeoutMs);
-    probe();
+    watcher.on('error', () => {
+      if (!done && onEvent(undefined)) finish();
+    });
+    const iv = setInterval(() => {
+      if (!done && onTick()) finish();
+    }, intervalMs);
+    const to = setTimeout(() => finish(new Error(timeoutMessage())), timeoutMs);
+    if (onTick()) finish();
   });
+}
+
+/**
+ * Resolves with performance.now() at the first moment `check()` returns true, checking on every
+ * fs.watch event in `dir` (filtered by `names` if given) and every `fallbackMs`.
+ */
+export function waitUntil(dir: string, check: () => boolean, timeoutMs: number, fallbackMs = 25, names?: (n: string) => boolean): Promise<number> {
+  const probe = (): boolean => {
+    try {
+      return check();
+    } catch {
+      return false;
+    }
+  };
+  return watchDirUntil(
+    dir,
+    timeoutMs,
+    fallbackMs,
+    (name) => (name !== undefined && names && !names(name) ? false : probe()),
+    probe,
+    () => `timeout after ${timeoutMs} ms waiting in ${dir}`,
+  );
 }
 
 export function fileEquals(file: string, want: Buffer): boolean {

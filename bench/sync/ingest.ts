@@ -1,4 +1,4 @@
-// Ingest CPU while a transfer is running (issue 4 speed bar; docs/lsyncd-compat.md#performance-baseline: lsyncd's
+// Ingest CPU while a transfer is running (docs/lsyncd-compat.md#performance-baseline: lsyncd's
 // queue is O(n²) while work is pending, 94.6 s CPU for 16k events): daemon CPU time spent
 // ingesting N inotify events that arrive while the init transfer is held active.
 //

@@ -1,4 +1,4 @@
-// Single-file latency with delay 0 (issue 4 speed bar): time from writing one small file in SRC
+// Single-file latency with delay 0: time from writing one small file in SRC
 // to its full content appearing under its name in the target, lsyncd-ts vs lsyncd, per mode.
 //
 // How: both daemons run side by side on their own tmpfs trees (started with `-nodaemon -delay 0
@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { type DaemonKind, fileEquals, KINDS, makeTempDir, type Mode, type Pair, releaseTempDir, sleep, type SshTarget, startPair, waitUntil } from './common.js';
+import { type DaemonKind, fileEquals, type Mode, type Pair, sleep, type SshTarget, startPairs, stopPairs, waitUntil } from './common.js';
 
 export interface LatencyResult {
   mode: Mode;
@@ -35,18 +35,11 @@ export async function runLatency(mode: Mode, samples: number, ssh?: SshTarget, s
     if (sub !== '') fs.mkdirSync(path.join(src, sub), { recursive: true });
   };
   try {
-    for (const kind of KINDS) pairs.push(await startPair(kind, mode, makeTempDir(`lsyncd-ts-bench-lat-${mode}-${kind}-`), { ssh, prepare }));
-    for (const p of pairs) {
-      try {
-        await p.daemon.waitStartup(60_000);
-      } catch (e) {
-        if (p.kind === 'lsyncd-ts' && /not available/.test(p.daemon.log())) {
-          res.available = false;
-          res.unavailableReason = (p.daemon.log().split('\n').find((l) => /not available/.test(l)) ?? String(e)).trim();
-          return res;
-        }
-        throw e;
-      }
+    const unavailable = await startPairs(pairs, mode, `lsyncd-ts-bench-lat-${mode}-`, { ssh, prepare });
+    if (unavailable !== undefined) {
+      res.available = false;
+      res.unavailableReason = unavailable;
+      return res;
     }
     for (const p of pairs) res.samples[p.kind] = [];
     for (let i = 0; i <= samples; i++) {
@@ -66,9 +59,6 @@ export async function runLatency(mode: Mode, samples: number, ssh?: SshTarget, s
     for (const p of pairs) res.overflows[p.kind] = p.daemon.overflowLines();
     return res;
   } finally {
-    for (const p of pairs) {
-      await p.daemon.stop();
-      releaseTempDir(p.dir);
-    }
+    await stopPairs(pairs);
   }
 }

@@ -1,4 +1,4 @@
-// Sync-engine benchmark driver (issue 4, "Speed bar"): lsyncd-ts vs Debian's lsyncd 2.2.3 in the
+// Sync-engine benchmark driver: lsyncd-ts vs Debian's lsyncd 2.2.3 in the
 // same run, both driven through their binaries on tmpfs (/dev/shm) trees: single-file latency
 // (latency.ts; rsync, rsyncssh through a real loopback sshd, direct), a 5,000-file burst
 // (burst.ts; rsync, direct), a 200 MiB file with 128 bytes changed (bigfile.ts; rsync) and

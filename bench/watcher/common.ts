@@ -13,30 +13,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { onCleanup } from '../cleanup.js';
+
 // ---------- cleanup ----------
 
-const children = new Set<ChildProcess>();
-const tempDirs = new Set<string>();
+export { cleanupAll, installCleanup, makeTempDir, releaseTempDir } from '../cleanup.js';
 
+/** Registers `c` to be killed by cleanupAll while it runs. */
 export function trackChild(c: ChildProcess): ChildProcess {
-  children.add(c);
-  c.once('exit', () => children.delete(c));
-  return c;
-}
-
-export function makeTempDir(prefix: string, base: string = os.tmpdir()): string {
-  const d = fs.mkdtempSync(path.join(base, prefix));
-  tempDirs.add(d);
-  return d;
-}
-
-export function releaseTempDir(d: string): void {
-  spawnSync('rm', ['-rf', '--', d], { stdio: 'ignore' });
-  tempDirs.delete(d);
-}
-
-export function cleanupAll(): void {
-  for (const c of children) {
+  const forget = onCleanup(() => {
     if (c.exitCode === null && c.signalCode === null && c.pid !== undefined) {
       try {
         process.kill(c.pid, 'SIGKILL');
@@ -44,23 +29,9 @@ export function cleanupAll(): void {
         /* already gone */
       }
     }
-  }
-  children.clear();
-  for (const d of tempDirs) spawnSync('rm', ['-rf', '--', d], { stdio: 'ignore' });
-  tempDirs.clear();
-}
-
-let cleanupInstalled = false;
-export function installCleanup(): void {
-  if (cleanupInstalled) return;
-  cleanupInstalled = true;
-  process.on('exit', cleanupAll);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(sig, () => {
-      cleanupAll();
-      process.exit(128 + (os.constants.signals[sig] ?? 0));
-    });
-  }
+  });
+  c.once('exit', forget);
+  return c;
 }
 
 // ---------- small utilities ----------

@@ -221,37 +221,50 @@ export interface LsyncdIngestSample {
   note: string;
 }
 
-async function lsyncdIngest(work: string, dir: string, n: number, delay: number): Promise<LsyncdIngestSample> {
+/**
+ * lsyncd with the no-op config on `dir` — delay 0, or `delay` with maxDelays 1000 (the
+ * default-like setting) — once its init has run, i.e. the whole tree is watched.
+ */
+async function startLsyncdOn(work: string, dir: string, delay: number): Promise<Lsyncd> {
   const l = Lsyncd.start(delay === 0 ? { source: dir, delay: 0 } : { source: dir, delay, maxDelays: 1000 }, work);
   try {
     await l.waitFor(/BENCH-INIT/, 60_000, /OVERFLOW|Terminating/);
+  } catch (e) {
+    await l.stop();
+    throw e;
+  }
+  return l;
+}
+
+/**
+ * Waits until lsyncd's action has seen END (BENCH-END <n>: `actions` = n). A kernel queue
+ * overflow or lsyncd's exit ends the wait as not completed, with lsyncd's first error line in
+ * `note`; `at` is when the wait ended.
+ */
+async function waitForEnd(l: Lsyncd): Promise<{ completed: boolean; overflow: boolean; actions: number; at: number; note: string }> {
+  try {
+    const { match, at } = await l.waitFor(/BENCH-END (\d+)/, 900_000, /OVERFLOW/, 5);
+    return { completed: true, overflow: false, actions: Number(match[1]), at, note: '' };
+  } catch (e) {
+    if (!(e instanceof LsyncdStop)) throw e;
+    return { completed: false, overflow: /OVERFLOW/.test(e.log), actions: NaN, at: performance.now(), note: e.message.split('\n')[0]! };
+  }
+}
+
+async function lsyncdIngest(work: string, dir: string, n: number, delay: number): Promise<LsyncdIngestSample> {
+  const l = await startLsyncdOn(work, dir, delay);
+  try {
     const gen = await startGenerator(dir, n);
     const c0 = readCpuSeconds(l.pid);
     const t0 = gen.go();
     let goToDoneMs = NaN;
     void gen.done.then((d) => (goToDoneMs = d.at - t0));
-    try {
-      const { match, at } = await l.waitFor(/BENCH-END (\d+)/, 900_000, /OVERFLOW/, 5);
-      const cpu = readCpuSeconds(l.pid) - c0;
-      await gen.done;
-      return { delay, completed: true, overflow: false, actions: Number(match[1]), goToEndMs: at - t0, goToDoneMs, cpuSec: cpu, note: '' };
-    } catch (e) {
-      if (!(e instanceof LsyncdStop)) throw e;
-      const cpu = readCpuSeconds(l.pid) - c0;
-      const at = performance.now();
-      const overflow = /OVERFLOW/.test(e.log);
-      await gen.done.catch(() => {});
-      return {
-        delay,
-        completed: false,
-        overflow,
-        actions: NaN,
-        goToEndMs: at - t0,
-        goToDoneMs,
-        cpuSec: cpu,
-        note: overflow ? 'kernel queue overflow (lsyncd logged OVERFLOW, discards its queue and restarts)' : e.message.split('\n')[0]!,
-      };
-    }
+    const end = await waitForEnd(l);
+    const cpuSec = readCpuSeconds(l.pid) - c0;
+    if (end.completed) await gen.done;
+    else await gen.done.catch(() => {});
+    const note = end.overflow ? 'kernel queue overflow (lsyncd logged OVERFLOW, discards its queue and restarts)' : end.note;
+    return { delay, completed: end.completed, overflow: end.overflow, actions: end.actions, goToEndMs: end.at - t0, goToDoneMs, cpuSec, note };
   } finally {
     await l.stop();
   }
@@ -268,9 +281,8 @@ export interface LsyncdBurstSample {
 }
 
 async function lsyncdBurst(work: string, dir: string, n: number, delay: number): Promise<LsyncdBurstSample> {
-  const l = Lsyncd.start(delay === 0 ? { source: dir, delay: 0 } : { source: dir, delay, maxDelays: 1000 }, work);
+  const l = await startLsyncdOn(work, dir, delay);
   try {
-    await l.waitFor(/BENCH-INIT/, 60_000, /OVERFLOW|Terminating/);
     process.kill(l.pid, 'SIGSTOP');
     const gen = await startGenerator(dir, n);
     gen.go();
@@ -278,14 +290,8 @@ async function lsyncdBurst(work: string, dir: string, n: number, delay: number):
     const c0 = readCpuSeconds(l.pid);
     const t0 = performance.now();
     process.kill(l.pid, 'SIGCONT');
-    try {
-      const { match, at } = await l.waitFor(/BENCH-END (\d+)/, 900_000, /OVERFLOW/, 5);
-      return { delay, completed: true, overflow: false, actions: Number(match[1]), drainMs: at - t0, cpuSec: readCpuSeconds(l.pid) - c0, note: '' };
-    } catch (e) {
-      if (!(e instanceof LsyncdStop)) throw e;
-      const overflow = /OVERFLOW/.test(e.log);
-      return { delay, completed: false, overflow, actions: NaN, drainMs: performance.now() - t0, cpuSec: readCpuSeconds(l.pid) - c0, note: e.message.split('\n')[0]! };
-    }
+    const end = await waitForEnd(l);
+    return { delay, completed: end.completed, overflow: end.overflow, actions: end.actions, drainMs: end.at - t0, cpuSec: readCpuSeconds(l.pid) - c0, note: end.note };
   } finally {
     process.kill(l.pid, 'SIGCONT');
     await l.stop();
@@ -412,6 +418,13 @@ export interface IngestSummary {
   lsyncdBurst: { delay: number; completed: number; runs: number; overflows: number; drainMs: number; rate: number; cpuSec: number; actions: number }[];
 }
 
+/** lsyncd's samples at one delay: how many ran, completed and overflowed, and the completed ones. */
+function ofDelay<S extends { delay: number; completed: boolean; overflow: boolean }>(samples: readonly S[], delay: number) {
+  const all = samples.filter((s) => s.delay === delay);
+  const ok = all.filter((s) => s.completed);
+  return { counts: { delay, runs: all.length, completed: ok.length, overflows: all.filter((s) => s.overflow).length }, ok };
+}
+
 export function summarizeIngest(r: IngestResult): IngestSummary {
   const events = median(r.ts.map((s) => s.rawEvents));
   const delays = [...new Set(r.lsyncd.map((s) => s.delay))];
@@ -426,13 +439,9 @@ export function summarizeIngest(r: IngestResult): IngestSummary {
     tsRecords: median(r.ts.map((s) => s.records)),
     tsOverflows: r.ts.reduce((a, s) => a + s.overflows + s.overflowRecords, 0),
     lsyncd: delays.map((delay) => {
-      const all = r.lsyncd.filter((s) => s.delay === delay);
-      const ok = all.filter((s) => s.completed);
+      const { counts, ok } = ofDelay(r.lsyncd, delay);
       return {
-        delay,
-        runs: all.length,
-        completed: ok.length,
-        overflows: all.filter((s) => s.overflow).length,
+        ...counts,
         goToEndMs: median(ok.map((s) => s.goToEndMs)),
         cpuSec: median(ok.map((s) => s.cpuSec)),
         // lsyncd gets the same 2 raw events per file (+2 for END) as lsyncd-ts.
@@ -446,13 +455,9 @@ export function summarizeIngest(r: IngestResult): IngestSummary {
     tsBurstCpuSec: median(r.tsBurst.map((s) => s.cpuSec)),
     tsBurstOverflows: r.tsBurst.reduce((a, s) => a + s.overflows, 0),
     lsyncdBurst: delays.map((delay) => {
-      const all = r.lsyncdBurst.filter((s) => s.delay === delay);
-      const ok = all.filter((s) => s.completed);
+      const { counts, ok } = ofDelay(r.lsyncdBurst, delay);
       return {
-        delay,
-        runs: all.length,
-        completed: ok.length,
-        overflows: all.filter((s) => s.overflow).length,
+        ...counts,
         drainMs: median(ok.map((s) => s.drainMs)),
         rate: median(ok.map((s) => (2 * r.burstFiles + 2) / (s.drainMs / 1000))),
         cpuSec: median(ok.map((s) => s.cpuSec)),

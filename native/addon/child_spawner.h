@@ -1,7 +1,7 @@
 // Child spawner: a vfork-class replacement for libuv's fork()+exec for runCommand
 // (src/process/process_runner.ts). libuv forks the whole Node process (page tables of ~50 MB:
-// 1.3–2 ms per child); posix_spawn in glibc uses clone(CLONE_VM|CLONE_VFORK), so the cost no
-// longer grows with the parent's size.
+// 1.3–2 ms per child); posix_spawn in glibc uses clone(CLONE_VM|CLONE_VFORK), so the cost does
+// not grow with the parent's size.
 //
 // JS surface (JS thread only, never throws for system errors):
 //   spawnChild(binary, args[], envPairs[] | null, cwd | null, onExit(code, signal), stdin?,

@@ -2,7 +2,7 @@
 //
 // Loop: poll({eventfd, inotify fd}) with a timeout = the nearest of (settle deadline, latency
 // deadline, parked-move expiry), 0 while a walk is in progress. Each round: run commands, drain
-// the kernel queue until EAGAIN (EINTR retried, parcel #205), advance walks by a bounded step,
+// the kernel queue until EAGAIN (EINTR retried, @parcel/watcher issue #205), advance walks by a bounded step,
 // then maybe deliver a batch. The kernel queue is drained whether or not JS is busy: at most one
 // batch is in flight (the TSFN is a doorbell, not a queue) and while JS holds it, new records
 // keep coalescing in user space — a blocked JS thread costs memory bounded by distinct paths,

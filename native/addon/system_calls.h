@@ -1,7 +1,7 @@
 // System calls Node does not offer, exported next to the watcher:
 //   syslogOpen(ident, facility) / syslogWrite(priority, message) — syslog(3) itself, so the log
 //     goes wherever the system routes syslog (journald, rsyslog) with no hand-rolled socket
-//     protocol (issue 5); openlog keeps its own copy of `ident` (glibc stores the pointer).
+//     protocol of our own; openlog keeps its own copy of `ident` (glibc stores the pointer).
 //   sdNotify(socketPath, state) -> errno (0 = sent) — one datagram to $NOTIFY_SOCKET as
 //     sd_notify(3) does (AF_UNIX, SOCK_DGRAM; a leading '@' is the abstract namespace). Node's
 //     dgram module only speaks UDP, and libsystemd is not a dependency we want.

@@ -3,10 +3,9 @@
 // coalesced record instead of two batches.
 //
 // Why: open(O_CREAT) queues IN_CREATE before the first write(). The reader thread wakes on it at
-// once and, with no settle time (the engine aggregates in its delay queue), handed the Create to
-// JS before the data existed: every new small file was transferred twice, the first time empty
-// or partial, and the second transfer decided when the content arrived (measured: 13 of 20
-// single-file writes split this way; issue 4's latency bench).
+// once and, with no settle time (the engine aggregates in its delay queue), would hand the Create
+// to JS before the data exists: a new small file would be transferred twice, the first time empty
+// or partial, and the second transfer would decide when the content arrives.
 //
 // Contract: created()/settled() take the (directory node, name) key of the file; holding() is
 // true while some held file is neither closed, deleted nor moved away and the first hold since

@@ -157,8 +157,8 @@ void EventProcessor::emitUnpaired(std::vector<PendingMove>& expired) {
     s_.dirty.erase(s_.dirtyKey(m.dirId, m.name));
     // Unwatch the directory only if it is still where it left from. If the walker met it in
     // the meantime at its new place (moved into a directory not watched yet, so no MOVED_TO
-    // was ever queued), it has been relinked there and stays watched: unwatching it then left
-    // that whole subtree blind (issue 4's churn test, "mkdir X; mv D X/n").
+    // was ever queued), it has been relinked there and stays watched: unwatching it would leave
+    // that whole subtree blind ("mkdir X; mv D X/n").
     if (m.isDir && m.nodeId != kNone && s_.table.alive(m.nodeId, m.nodeSerial)) {
       const DirNode& n = s_.table.node(m.nodeId);
       if (n.parent == m.dirId && n.name == m.name) s_.unwatchSubtree(m.nodeId);

@@ -7,7 +7,7 @@
 // (by inode: the path the watch table derives can be stale while renames sit unread in the
 // kernel queue), then adds the watch and lists the entries through that same open directory.
 // So the watch, the listing and the table node always describe one inode, whatever renames
-// happen meanwhile (the lost-subtree race of issue 4's churn test, tree_walker.h).
+// happen meanwhile (the lost-subtree race, tree_walker.h).
 //
 // Contract: no method throws; failures are returned as -errno. Paths are absolute byte strings.
 // A symlink is never followed: openDir() on one fails with -ENOTDIR.

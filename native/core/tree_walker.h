@@ -14,8 +14,8 @@
 // next complete drain of the kernel queue it is retried if the table's paths have changed since
 // (WatchTable::epoch — the rename was read and applied), and dropped only if they have not (then
 // the path was current and the directory really is gone; its own delete/move events say so).
-// Before this, such a directory was silently never watched, and every later change below it was
-// lost (issue 4's churn test).
+// Dropping it at once would leave the directory silently unwatched, and every later change below
+// it lost.
 //
 // Work is an explicit stack processed in bounded steps (step(maxDirs)), so a 100k-directory walk
 // never recurses and the reader thread keeps draining the kernel queue between steps.

@@ -252,8 +252,8 @@ static void testUnpairedMovesOutAndIn() {
 
 // mkdir x; mv d x/n — the MOVED_TO happened in x before x was watched, so only the MOVED_FROM is
 // ever queued. The walk of x meets d's inode at x/n (same wd) and relinks it; when the parked
-// MOVED_FROM then expires as a Delete, d's watches must stay (churn-test bug: they were removed
-// and x/n's subtree went blind).
+// MOVED_FROM then expires as a Delete, d's watches must stay (removing them
+// would leave x/n's subtree blind).
 static void testMoveIntoDirectoryNotWatchedYet() {
   Harness h;
   h.fs.mkdir("d"); h.fs.mkdir("d/sub");
@@ -274,7 +274,7 @@ static void testMoveIntoDirectoryNotWatchedYet() {
 
 // The walker works from the table's paths, which lag renames still in the kernel queue. A new
 // directory whose parent was renamed before the walker reached it is retried after the rename
-// has been read — not dropped (it used to stay unwatched for good).
+// has been read — not dropped (it would stay unwatched for good).
 static void testWalkRetriedAfterParentRename() {
   Harness h;
   h.fs.mkdir("p");

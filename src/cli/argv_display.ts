@@ -1,6 +1,6 @@
 // Show a Command (src/process/command.ts) as a copy-pastable POSIX shell line for check-config
-// (issue 3: "the exact rsync/ssh command lines it would run"). Only for display: the daemon never
-// runs a shell (issue 4). Words with nothing special stay bare; everything else is single-quoted
+// (check-config shows the exact rsync/ssh command lines it would run). Only for display: the
+// daemon never runs a shell. Words with nothing special stay bare; everything else is single-quoted
 // with ' → '\''; a word with bytes that are not valid UTF-8 becomes bash's $'…\xNN…'.
 import { hasEscapedBytes, showEscapedBytes } from '../paths/byte_path.js';
 import type { Command } from '../process/command.js';

@@ -1,5 +1,5 @@
-// `lsyncd-ts check-config CONFIG [--json] [--strict]`: validate without starting anything (issue 3;
-// lsyncd has no config test, lsyncd issue #505 — `nginx -t` is the model).
+// `lsyncd-ts check-config CONFIG [--json] [--strict]`: validate without starting anything
+// (lsyncd has no config test, lsyncd#505 — `nginx -t` is the model).
 //
 // Output:
 //  - stderr: one line per diagnostic, `error: FILE:LINE: path: message` / `warning: …` (under

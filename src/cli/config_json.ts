@@ -1,5 +1,5 @@
 // `check-config --json`: the normalised config (src/config/schema.ts NormalizedConfig) as JSON.
-// Function actions (TS/JS configs) cannot be serialised and are shown as "[function]" (issue 3);
+// Function actions (TS/JS configs) cannot be serialised and are shown as "[function]";
 // undefined keys are omitted (JSON has no undefined). Exit-code tables keep their numeric keys as
 // strings, which is how JSON writes them.
 import type { NormalizedConfig } from '../config/schema.js';

@@ -1,7 +1,7 @@
-// check-config's per-sync summary (issue 3): mode, source → target(s), delay, delete mode,
+// check-config's per-sync summary: mode, source → target(s), delay, delete mode,
 // filters/excludes, and the exact command lines the sync would run, built by the same pure argv
 // builders the daemon uses (src/transports/rsync): the init/full transfer (docs/lsyncd-compat.md#init-and-full-transfers), the event batch
-// (docs/lsyncd-compat.md#rsync-command-lines), and for rsyncssh the one-ssh-call batch of moves (remote_moves.ts, lsyncd issue #367).
+// (docs/lsyncd-compat.md#rsync-command-lines), and for rsyncssh the one-ssh-call batch of moves (remote_moves.ts, lsyncd#367).
 // The batch's stdin is the NUL-separated include list of the changed paths, which only exists at
 // run time, so it is described rather than shown.
 // default.direct runs no command per event (src/transports/direct: in-process copy to a temp name

@@ -1,4 +1,4 @@
-// check-config's checks against the machine (issue 3 "Warnings (errors with --strict)"), on top of
+// check-config's checks against the machine (warnings, errors with --strict), on top of
 // what the loader already reports. Kept apart from the loader because they do I/O.
 //
 // Reported here (the loader reports the rest and these do not repeat it):

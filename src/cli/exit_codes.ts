@@ -1,10 +1,10 @@
-// Exit codes of the lsyncd-ts binary, in one place (issue 3; docs/lsyncd-compat.md#signals-and-exit-codes "Exit codes
+// Exit codes of the lsyncd-ts binary, in one place (docs/lsyncd-compat.md#signals-and-exit-codes "Exit codes
 // overall").
 //
 // lsyncd-compatible (legacy form and `run`): 0 for -version; 255 for -help, no arguments, a bad
 // option and a bad config (lsyncd's terminate(-1)); 143/130 on TERM/INT (start_daemon.ts).
 // Subcommands:
-//  - check-config: 0 valid, 1 invalid (or warnings under --strict), as the issue asks — a
+//  - check-config: 0 valid, 1 invalid (or warnings under --strict), so a
 //    monitoring/systemd ExecStartPre can tell "config wrong" from "command line wrong" (255).
 //  - sysctl: 0 fine, 2 `--check` found a limit too low (distinct from 1 so monitoring can tell
 //    "raise the limit" from "could not check": bad config, unreadable /proc, --apply failure).

@@ -1,5 +1,5 @@
 // Routing between the lsyncd-compatible command line and the yargs subcommands, and running the
-// lsyncd form (issue 3 "Command line"; docs/lsyncd-compat.md#command-line), so the binary can stand in for
+// lsyncd form (docs/lsyncd-compat.md#command-line), so the binary can stand in for
 // `lsyncd` in existing init scripts and unit files.
 //
 // Routing (`isLegacyInvocation`), decided on argv[0] only:

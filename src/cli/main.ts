@@ -1,5 +1,5 @@
 // Command-line entry: `bin/lsyncd-ts` calls main(scriptArgv()) — the arguments byte for byte
-// (raw_argv.ts) — (issue 3 "Command line").
+// (raw_argv.ts).
 // lsyncd's own syntax (`-nodaemon CONFIG`, `-rsync SRC TGT`, `-version`, `-help`, a bare CONFIG)
 // goes to legacy_args.ts; the subcommands `run`, `check-config`, `sysctl` and `--help` go to
 // yargs_cli.ts. Routing rules and exit codes: legacy_args.ts, exit_codes.ts.

@@ -1,5 +1,5 @@
 // Where `run` and the legacy form hand a valid config to the sync engine (src/engine/engine.ts):
-// the process lifecycle of issue 5 (docs/lsyncd-compat.md#startup-order, docs/lsyncd-compat.md#signals-and-exit-codes; lsyncd issues #438, #495, #465,
+// the process lifecycle (docs/lsyncd-compat.md#startup-order, docs/lsyncd-compat.md#signals-and-exit-codes; lsyncd#438, #495, #465,
 // #580). One concern per module under src/daemon/; this file only puts them in order.
 //
 // Contract: resolves with the process exit code —

@@ -1,4 +1,4 @@
-// `lsyncd-ts sysctl [CONFIG | DIR...] [--apply] [--check]` (issue 3 "sysctl tuning helper").
+// `lsyncd-ts sysctl [CONFIG | DIR...] [--apply] [--check]`.
 //
 // Targets: exactly one argument that is a file → a config (its sources, excludes honoured);
 // otherwise every argument must be a directory. Output (stdout): directories to watch per tree

@@ -1,4 +1,4 @@
-// lsyncd-compatible command-line parsing (issue 3 "Command line"; docs/lsyncd-compat.md#command-line), pure:
+// lsyncd-compatible command-line parsing (docs/lsyncd-compat.md#command-line), pure:
 // no I/O, no process.exit — the CLI acts on the returned value.
 //
 //   lsyncd-ts [-nodaemon] [-log CAT]... [-delay SECS] [-insist] [-logfile F] [-pidfile F]

@@ -1,4 +1,4 @@
-// `defineConfig` for TypeScript/JavaScript configs (issue 3): an identity function whose only job
+// `defineConfig` for TypeScript/JavaScript configs: an identity function whose only job
 // is to give editors the config types, as in `export default defineConfig({ sync: [...] })`.
 // Validation happens when the file is loaded (load_module.ts), not here.
 import type { ConfigInput } from './schema.js';

@@ -1,4 +1,4 @@
-// Config diagnostics: one error or warning = one line, `FILE:LINE: PATH: MESSAGE` (issue 3), e.g.
+// Config diagnostics: one error or warning = one line, `FILE:LINE: PATH: MESSAGE`, e.g.
 //   /etc/lsyncd.lua:12: sync[2].rsync.compresss: unknown key — did you mean "compress"?
 // Also turns zod issues into such lines and offers "did you mean" suggestions.
 //

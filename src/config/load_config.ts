@@ -1,4 +1,4 @@
-// Entry point of the configuration layer (issue 3): pick the loader by file extension and return
+// Entry point of the configuration layer: pick the loader by file extension and return
 // a validated, normalised config or one-line diagnostics — as values, never thrown.
 //   *.json → load_json.ts;  *.ts/*.mts/*.cts/*.js/*.mjs/*.cjs → load_module.ts;
 //   anything else (*.lua, lsyncd's usual *.conf, no extension) → Lua, as lsyncd itself would.

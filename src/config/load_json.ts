@@ -1,4 +1,4 @@
-// Loads a JSON config (issue 3, "Formats: JSON") and validates it with the shared schema.
+// Loads a JSON config and validates it with the shared schema.
 // JSON syntax errors and schema errors carry the line (locate_json.ts). A key written twice in one
 // object is an error at the second line (JSON.parse would silently keep the last value).
 import { diagnostic, formatPath, type LoadResult } from './diagnostics.js';

@@ -1,5 +1,5 @@
 // Loads an lsyncd Lua config UNCHANGED in fengari (Lua 5.3 in JS) and validates the result with
-// the same schema as JSON/TS configs (issue 3; docs/lsyncd-compat.md#config-files).
+// the same schema as JSON/TS configs (docs/lsyncd-compat.md#config-files).
 //
 // The Lua environment is lsyncd's config-time surface:
 //  - `settings{...}` / `settings{'nodaemon'}` (integer entry = true) / `settings('key')` (read back);

@@ -1,5 +1,5 @@
-// Loads `*.ts` / `*.mts` / `*.js` / `*.mjs` / `*.cjs` configs: `export default defineConfig({...})`
-// (issue 3). Node 20 cannot import TypeScript, so `.ts` is transpiled at load time with the
+// Loads `*.ts` / `*.mts` / `*.js` / `*.mjs` / `*.cjs` configs: `export default defineConfig({...})`.
+// Node 20 cannot import TypeScript, so `.ts` is transpiled at load time with the
 // `typescript` package's transpileModule (types are NOT checked here: that is the editor's job;
 // syntax errors are reported with their line). The emitted ESM is written next to the config as a
 // hidden temporary `.mjs` file (so relative imports keep working; falls back to the OS temp dir),

@@ -1,5 +1,5 @@
-// Key path → line number for JSON config text, so JSON errors carry `FILE:LINE:` like Lua ones
-// (issue 3). A small tolerant scanner over the (already JSON.parse-valid) text: every object key
+// Key path → line number for JSON config text, so JSON errors carry `FILE:LINE:` like Lua
+// ones do. A small tolerant scanner over the (already JSON.parse-valid) text: every object key
 // and array element is recorded at the line where it starts. Lookups fall back to the nearest
 // recorded ancestor (a missing key is reported at its parent object's line).
 // The same scan reports keys written twice in one object: JSON.parse silently keeps the last one,

@@ -1,5 +1,5 @@
-// Best-effort key path → line for Lua and TS/JS config text (issue 3 asks for "the line of the
-// offending sync{} call/key as best you can determine"). The loader supplies an anchor line per
+// Best-effort key path → line for Lua and TS/JS config text (best effort: the line of the
+// offending sync{} call or key). The loader supplies an anchor line per
 // top-level entry (Lua: the line of each sync{}/settings{} call, from fengari debug info); nested
 // keys are then found by scanning forward from the anchor for `key =` (Lua) or `key:` (JS/TS).
 // When a key is not found (e.g. a missing key, or a value built in a loop), the anchor's or the

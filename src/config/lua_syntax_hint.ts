@@ -1,5 +1,5 @@
-// Human hints for Lua syntax errors (issue 3: "Lua syntax errors carry the line and a human hint
-// (e.g. a missing comma)"). The classic lsyncd mistake is a table field without a trailing comma
+// Human hints for Lua syntax errors (a Lua syntax error carries its line and a human hint,
+// e.g. a missing comma). The classic lsyncd mistake is a table field without a trailing comma
 // (seed config 7-multiple-servers.lua, twice). Lua then reports the NEXT line:
 //   7.lua:5: '}' expected (to close '{' at line 1) near 'maxProcesses'
 // so we point at the end of the previous code line instead. To report every missing comma in one

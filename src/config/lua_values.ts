@@ -1,5 +1,5 @@
 // Lua value (on a fengari stack) → plain JS value, for validating lsyncd Lua configs with the same
-// zod schema as JSON (issue 3). Rules:
+// zod schema as JSON. Rules:
 //  - a table with only keys 1..n becomes an array; a table with string keys becomes an object;
 //  - integer keys outside 1..n (e.g. exitcodes = { [0] = 'ok', [23] = 'ok' }) become string keys;
 //  - in a table with both, the 1..n part is kept apart as `positional` (lsyncd's

@@ -18,7 +18,7 @@
 //    set to 1"): moves run as single ssh commands whose order matters, and our transport does not
 //    (yet) prove that parallel moves are safe. DELIBERATE DIFFERENCE: a global
 //    settings{maxProcesses=N} does NOT push rsyncssh syncs above 1 (it stays a global cap), so
-//    the lsyncd failure of issues #676/#590 (global cap breaks rsyncssh) does not happen here.
+//    the lsyncd failure of lsyncd#676/lsyncd#590 (global cap breaks rsyncssh) does not happen here.
 //  - A sync without mode needs at least one action ("no actions specified", docs/lsyncd-compat.md#sync-keys).
 //  - User exit-code tables are merged over lsyncd's defaults (docs/lsyncd-compat.md#exit-codes-of-transfers) instead of replacing them, so
 //    `rsyncExitCodes = {[13]='again'}` keeps 23/24 'ok'. Unlisted codes remain 'die'.
@@ -30,7 +30,7 @@
 // level turns it off there (a sync table turns it back on). Custom-action syncs have no guard:
 // their onDelete is a command the user wrote, so setting it there is an error.
 // Warnings: deprecated rsyncOps, an `_extra` item holding a whole command line, and
-// StrictHostKeyChecking=no (issue 3 check-config list), two syncs with the same target. A target
+// StrictHostKeyChecking=no (one of the check-config checks), two syncs with the same target. A target
 // inside its own source needs the rule files (I/O): src/cli/target_in_source.ts refuses it.
 import { diagnostic, formatPath, type ConfigDiagnostic, type PathSegment } from './diagnostics.js';
 import {

@@ -1,4 +1,4 @@
-// Legacy `rsyncOps` (lsyncd 2.0.x, e.g. rsyncOps="-rltvupgo") → rsync{} keys (issue 3; seed config
+// Legacy `rsyncOps` (lsyncd 2.0.x, e.g. rsyncOps="-rltvupgo") → rsync{} keys (seed config
 // 7-multiple-servers.lua; docs/lsyncd-compat.md#legacy-keys-and-validation). lsyncd ≥ 2.2 rejects the key; we map it and
 // the caller emits a deprecation warning naming the equivalent rsync{} table.
 // Pure: returns the mapped keys, or an error message for a flag we cannot express.

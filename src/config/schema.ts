@@ -1,4 +1,4 @@
-// The single zod schema for an lsyncd-ts configuration (issue 3), shared by the JSON, TS/JS and Lua
+// The single zod schema for an lsyncd-ts configuration, shared by the JSON, TS/JS and Lua
 // loaders. Key names are lsyncd's own (docs/lsyncd-compat.md#settings-keys settings{}, docs/lsyncd-compat.md#sync-keys sync{},
 // docs/lsyncd-compat.md#rsync-mode-keys default.rsync, docs/lsyncd-compat.md#the-rsync-table rsync{}, docs/lsyncd-compat.md#rsyncssh-mode-keys ssh{}), so an lsyncd config converts key-for-key.
 //

@@ -1,5 +1,5 @@
-// Validation pipeline shared by every loader (issue 3: "one zod schema is the single truth for all
-// three formats"): raw JS value → configSchema (strict, zod) → normalizeConfig → LoadResult.
+// Validation pipeline shared by every loader (one zod schema is the single truth for all
+// three formats): raw JS value → configSchema (strict, zod) → normalizeConfig → LoadResult.
 // Loaders only differ in how they obtain the raw value and how they map a key path to a line.
 import { diagnostic, issuesToDiagnostics, sortDiagnostics, type ConfigDiagnostic, type LoadResult, type PathSegment } from './diagnostics.js';
 import { normalizeConfig, type ConfigOverrides } from './normalize.js';

@@ -1,7 +1,7 @@
 // The daemon's observers of the engine: the status file (src/status/status_writer.ts) and the
 // metrics/health endpoint (src/metrics/metrics_server.ts), started from settings and re-applied
 // on reload (a HUP that changes statusFile / statusInterval / metrics takes effect without a
-// restart, unlike lsyncd where every HUP restarts everything, #580).
+// restart, unlike lsyncd where every HUP restarts everything, lsyncd#580).
 //
 // Contract:
 //   start(settings) — metrics first: a listen failure is a start-up error (one line naming the

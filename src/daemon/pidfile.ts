@@ -1,6 +1,6 @@
 // Pidfile: one running lsyncd-ts per pidfile, in daemon AND nodaemon mode (lsyncd writes it only
-// when daemonizing, so `-nodaemon -pidfile` under systemd got no pidfile: issues #438, #495,
-// #465; docs/lsyncd-compat.md#signals-and-exit-codes).
+// when daemonizing, so `-nodaemon -pidfile` under systemd got no pidfile: lsyncd#438, lsyncd#495,
+// lsyncd#465; docs/lsyncd-compat.md#signals-and-exit-codes).
 //
 // Contract:
 //   acquirePidfile(file) → Pidfile | throws PidfileBusyError (one line naming the pid and the file),

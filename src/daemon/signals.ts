@@ -1,9 +1,9 @@
-// Signal routing for the running daemon (docs/lsyncd-compat.md#signals-and-exit-codes, issue 5 "Process lifecycle").
+// Signal routing for the running daemon (docs/lsyncd-compat.md#signals-and-exit-codes).
 //
 // Contract: installSignals(handlers) → uninstall().
 //   TERM / INT → handlers.stop('SIGTERM' | 'SIGINT'), once (a second one is ignored: the grace
 //                is already bounded; lsyncd exits 143 / 130);
-//   HUP        → handlers.reload() (lsyncd: a full restart, #580 — here: re-read and apply the
+//   HUP        → handlers.reload() (lsyncd: a full restart, lsyncd#580 — here: re-read and apply the
 //                difference, src/engine/reload_plan.ts). Several HUPs during one reload coalesce into
 //                one more reload afterwards, so the last edit always wins and nothing runs twice
 //                concurrently;

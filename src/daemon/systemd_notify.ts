@@ -1,4 +1,4 @@
-// systemd Type=notify support (issue 5 "systemd"; lsyncd has none: #438/#495/#465).
+// systemd Type=notify support (lsyncd has none: lsyncd#438/#495/#465).
 //
 // Contract (all no-ops when $NOTIFY_SOCKET is unset, i.e. not under systemd):
 //   ready()      READY=1 + STATUS=… once start-up succeeded (watches set, init transfers queued);

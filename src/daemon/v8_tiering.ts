@@ -2,12 +2,11 @@
 // (Sparkplug) the first time it runs, instead of interpreting it until it has run often enough.
 //
 // Why: a change at delay 0 runs a few hundred functions once (watcher batch → queue → scheduler
-// → transport), and on a quiet mirror they run seldom, so V8 kept them in its bytecode
-// interpreter for good. Measured on the single-file latency bench (direct mode, tmpfs, 21
-// samples): median 1.39-1.43 ms interpreted vs 1.05-1.22 ms with baseline code, for +20 ms of
-// start-up and +2 MB RSS (bench/RESULTS.md). Sparkplug is V8's regular baseline tier (enabled
-// by default); the flag only moves its start to the first call. The optimizing tiers are
-// unchanged.
+// → transport), and on a quiet mirror they run seldom, so V8 would keep them in its bytecode
+// interpreter for good, a noticeable part of a change's latency at delay 0. The price is a little
+// start-up time and memory (both measured in bench/RESULTS.md). Sparkplug is V8's regular
+// baseline tier (enabled by default); the flag only moves its start to the first call. The
+// optimizing tiers are unchanged.
 //
 // Contract: call once, in the process that runs the engine, before its hot paths first run
 // (functions already compiled keep their code). Never throws: on a Node whose V8 does not know

@@ -1,12 +1,12 @@
 // Engine: all syncs of one config, started in lsyncd's order and kept independent.
 //
-// Start-up, per sync (docs/lsyncd-compat.md#startup-order, fixing its races #226/#161): resolve the source
+// Start-up, per sync (docs/lsyncd-compat.md#startup-order, fixing its races lsyncd#226/#161): resolve the source
 // (realpath; lsyncd: "Cannot access source directory"), compile its rules (excludeFrom /
 // filterFrom are read here: an unreadable file is an error, as in lsyncd), queue the init
 // transfer, THEN add the watch (watch-then-scan), then let transfers run — so nothing that
 // changes during the init rsync is missed, and it all runs after it. One Watcher (one inotify
 // fd, one reader thread) per sync: syncs never share a failure domain, and inotifyMode could
-// differ per sync (lsyncd #729).
+// differ per sync (lsyncd#729).
 //
 // start() resolves once every watch is set and every init transfer is queued; it rejects with a
 // one-line error naming the sync and the fix when a sync cannot start at all. Running out of
@@ -247,7 +247,7 @@ export class Engine {
         },
       });
       // Whatever this batch made due (delay 0) starts now, with every event of the batch in
-      // the queue, instead of one event-loop turn later (single-file latency, issue 4).
+      // the queue, instead of one event-loop turn later (single-file latency at delay 0).
       this.scheduler.pump();
     };
     const outOfWatches = (path: string, errno: number): StartupError =>
@@ -271,8 +271,8 @@ export class Engine {
         {
           mode: this.config.settings.inotifyMode,
           // No settle wait: the delay queue is where changes are aggregated (`delay`), so the
-          // watcher hands records over as soon as a read round ends (a 20 ms settle made every
-          // change at delay 0 wait 20 ms — bench/RESULTS.md). Bursts still coalesce natively while
+          // watcher hands records over as soon as a read round ends (a settle time would be added
+          // to every change at delay 0). Bursts still coalesce natively while
           // a batch is in flight.
           settleMs: this.opts.settleMs ?? 0,
           onError: (e) => this.log.error(`${sync.name}: ${(e as Error).message}`),

@@ -1,5 +1,5 @@
 // What a HUP changes: the difference between the running config and a freshly loaded one.
-// lsyncd's HUP is "an almost restart" (issue #580; docs/lsyncd-compat.md#signals-and-exit-codes): it fades, waits for
+// lsyncd's HUP is "an almost restart" (lsyncd#580; docs/lsyncd-compat.md#signals-and-exit-codes): it fades, waits for
 // children and restarts everything — every sync resyncs. lsyncd-ts applies only the difference.
 //
 // Contract (pure, no I/O): planReload(old, next) →

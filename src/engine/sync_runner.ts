@@ -6,7 +6,7 @@
 //   - a batch runs through the Transport; outcome ok → completed; again → retried with
 //     exponential backoff from `delay` (retry_backoff.ts, capped at 5 min) and merged with
 //     events that arrive meanwhile; die → THIS sync stops with a clear error while every other
-//     sync keeps running (lsyncd kills the whole daemon, issues #209/#678/#654/#97);
+//     sync keeps running (lsyncd kills the whole daemon, lsyncd#209/#678/#654/#97);
 //   - startup (docs/lsyncd-compat.md#startup-order): the Full "init" marker is queued before the watch exists, so events that
 //     arrive during the init transfer run after it; with init=false there is none; a failed
 //     init transfer (`again` or `die`) is retried with backoff when `insist` is set; otherwise
@@ -262,8 +262,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
     const out = report.outcome;
     if (out.kind !== 'ok' && this.state === 'source-gone') {
       // The source vanished while this batch ran (most likely why it failed). Neither a retry
-      // nor a death is due: the delays are kept, and sourceBack() queues a full resync. Turning
-      // the state into 'retrying' here made sourceBack() ignore the source's return.
+      // nor a death is due: the delays are kept, and sourceBack() queues a full resync. The state
+      // stays 'source-gone': in 'retrying', sourceBack() would ignore the source's return.
       this.transfersFailed++;
       this.queue.complete(batch, { kind: 'again', retryAt: now() });
       this.log.warn(`${this.name}: ${out.reason} (the source is gone; kept for when it is back)`);

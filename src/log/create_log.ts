@@ -1,6 +1,5 @@
 // createLog: the service log behind the `Log` interface (log.ts) — a winston logger with one
-// transport per destination, chosen as lsyncd chooses them (docs/lsyncd-compat.md#logging, issue 5
-// "Logging (winston)").
+// transport per destination, chosen as lsyncd chooses them (docs/lsyncd-compat.md#logging).
 //
 // Contract:
 //  - Destinations: foreground → console (+ logfile if set); daemon → logfile if set, else syslog.

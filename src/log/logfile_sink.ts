@@ -6,7 +6,7 @@
 //    naming the path and the fix; the parent directory is NOT created (a typo in the path should
 //    fail loudly, not scatter directories).
 //  - Kept open, unlike lsyncd, which fopen()s / fclose()s the file for every line
-//    (docs/lsyncd-compat.md#logging, docs/lsyncd-compat.md#known-lsyncd-problems: with log floods such as #93 / #343 that is a syscall storm).
+//    (docs/lsyncd-compat.md#logging, docs/lsyncd-compat.md#known-lsyncd-problems: with log floods such as lsyncd#93 / lsyncd#343 that is a syscall storm).
 //  - Because it stays open, rotation must be noticed: `reopen()` (SIGUSR1, logrotate's
 //    postrotate) opens the path afresh; and on its own, at most once per `checkIntervalMs`
 //    (default 1 s) when a line is written, the inode/device of the path is compared with the open

@@ -1,8 +1,8 @@
 // Flood guard: collapses identical consecutive lines, as syslogd's "last message repeated N times".
 //
 // Why: lsyncd logged floods — `waiting for N more child processes` during a long initial rsync
-// (#93, later rate-limited to once a minute) and overflow/restart loops writing 400 MB of log in
-// two days (#343, #315; docs/lsyncd-compat.md#known-lsyncd-problems). Rate-limiting each call site is whack-a-mole; one
+// (lsyncd#93, later rate-limited to once a minute) and overflow/restart loops writing 400 MB of log in
+// two days (lsyncd#343, lsyncd#315; docs/lsyncd-compat.md#known-lsyncd-problems). Rate-limiting each call site is whack-a-mole; one
 // guard in front of every destination catches all of them.
 //
 // Contract:

@@ -4,7 +4,7 @@
 // Contract:
 //  - `openlog(logident, LOG_PID | LOG_NDELAY, facility)` once when built; every line is
 //    `syslog(facility | level, "%s", "Cat, msg")` — lsyncd's text; time, host, ident and pid are
-//    added by syslog itself. No socket protocol of our own (issue 5): journald, rsyslog or
+//    added by syslog itself. No socket protocol of our own: journald, rsyslog or
 //    whatever owns /dev/log receives it the way it receives every other daemon's lines.
 //  - Levels: Error → LOG_ERR, Warn → LOG_WARNING, Normal → LOG_NOTICE (as lsyncd), debug
 //    categories → LOG_DEBUG (lsyncd logs `-log X` categories at LOG_NOTICE; LOG_DEBUG lets a

@@ -1,6 +1,6 @@
 /**
  * A process to spawn, as built by the pure argv builders of the transports: never a shell
- * string (issue 4: "no shell anywhere in the built-in modes"). Paths from events never appear in
+ * string (no shell anywhere in the built-in modes). Paths from events never appear in
  * `args`; they travel on `stdin` as bytes, so any file name (newline, quotes, leading dash,
  * non-UTF-8) is safe.
  */

@@ -1,5 +1,5 @@
 // runCommand: spawns one child process exactly as a Command describes it — binary + argv, no
-// shell anywhere (issue 4: "no shell anywhere in the built-in modes") — feeds `stdin` bytes,
+// shell anywhere (none in the built-in modes) — feeds `stdin` bytes,
 // forwards its output line by line to the log (lsyncd sends child output to the logfile or
 // /dev/null; we never lose it and never write to a closed terminal), and resolves with how it
 // ended. It never rejects: a binary that cannot be started resolves with `spawnError`.
@@ -13,7 +13,7 @@
 // everything below (line splitting, capture, stdin, kill escalation, 'close' after exit and
 // both output streams) is shared by both paths. LSYNCD_TS_NODE_SPAWN=1 forces node:child_process.
 // On the native path stdin (rsync's include list) is put into the pipe before the child starts,
-// so the child never waits for this thread to be scheduled again (single-file latency, issue 4).
+// so the child never waits for this thread to be scheduled again (single-file latency at delay 0).
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync } from 'node:fs';

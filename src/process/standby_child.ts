@@ -1,6 +1,6 @@
 // StandbyChild: the next rsync of a sync, started before it is needed and blocked reading its
 // stdin, so a change at a short delay does not wait for exec, the dynamic loader and rsync's
-// option parsing (single-file latency, issue 4: about 1 ms of lsyncd's 6 ms, bench/RESULTS.md).
+// option parsing (about a millisecond per change; bench/RESULTS.md has the measurements).
 //
 // Why this is safe: a batch rsync gets everything that varies per batch — the include list — on
 // stdin (`--include-from=-`, docs/lsyncd-compat.md#rsync-command-lines), and rsync reads filter files while it

@@ -17,7 +17,7 @@
  * target may already hold the file from an earlier run), never "nothing".
  *
  * lsyncd 2.2.0+ looks this table up but only honours the `replace file,block dir` cell, so 50
- * writes to a file stay 43 separate delays (observed, docs/lsyncd-compat.md#collapsing-events-on-one-path; issue #636). This is the table as
+ * writes to a file stay 43 separate delays (observed, docs/lsyncd-compat.md#collapsing-events-on-one-path; lsyncd#636). This is the table as
  * designed. Whether the old delay may be combined at all (it must be waiting, not active, and be
  * the newest delay related to the path) is decided by delay_queue.ts.
  */

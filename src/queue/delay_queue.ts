@@ -5,7 +5,7 @@
  * Contract (docs/lsyncd-compat.md#delay-and-maxdelays, docs/lsyncd-compat.md#collapsing-events-on-one-path, docs/lsyncd-compat.md#delay-and-maxdelays, docs/lsyncd-compat.md#startup-order, docs/lsyncd-compat.md#exit-codes-of-transfers):
  * - `ingest(event, now)` queues a delay with `alarm = now + delayMs`, collapsing it with the
  *   newest *related* pending delay per the intended table (collapse_table.ts) — lsyncd 2.2+
- *   broke this (issue #636). Only a *waiting* delay absorbs or is replaced; a new event on the
+ *   broke this (lsyncd#636). Only a *waiting* delay absorbs or is replaced; a new event on the
  *   path of an *active* delay (transfer running) is queued behind it, because the running
  *   transfer may already have read the old content (lsyncd absorbs into active delays and loses
  *   that change).

@@ -1,6 +1,6 @@
 /**
- * Retry timing for `again` exit codes (issue 4: "retry with exponential backoff (from `delay`,
- * capped at 5 minutes)"). lsyncd retries at now + delay, minimum 1 s, forever
+ * Retry timing for `again` exit codes (retried with exponential backoff from `delay`,
+ * capped at 5 minutes). lsyncd retries at now + delay, minimum 1 s, forever
  * (docs/lsyncd-compat.md#delay-and-maxdelays, docs/lsyncd-compat.md#exit-codes-of-transfers) — a dead target gets hammered at a fixed rate; here the wait
  * doubles per attempt. Pure: the scheduler passes the result to DelayQueue.complete as `retryAt`.
  */

@@ -1,5 +1,5 @@
 // The text status file (`settings.statusFile`), in lsyncd's layout (docs/lsyncd-compat.md#status-file) so
-// that existing eyes and scripts keep working, plus what lsyncd never told (issue 5 "Status").
+// that existing eyes and scripts keep working, plus what lsyncd never told.
 //
 // Layout (exact; tests pin it):
 //
@@ -29,7 +29,7 @@
 //     (counted, not listed: ...)
 //
 // Deliberate differences from lsyncd: excludes are listed; watched directories are counted but
-// NOT listed one per line (lsyncd #117: the list was ~50 MB for 571k directories, rewritten every
+// NOT listed one per line (lsyncd#117: the list was ~50 MB for 571k directories, rewritten every
 // interval); at most MAX_LISTED_DELAYS delays are listed ("There are N delays" still counts all);
 // control characters and backslashes in paths/messages are escaped (`\x0a`, `\\`) so a hostile
 // file name cannot forge lines.

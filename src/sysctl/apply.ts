@@ -1,5 +1,5 @@
 // `lsyncd-ts sysctl --apply`: persist the raised limits in /etc/sysctl.d/90-lsyncd-ts.conf and
-// apply them now by writing /proc/sys/fs/inotify/* (what `sysctl -p FILE` does), issue 3.
+// apply them now by writing /proc/sys/fs/inotify/* (what `sysctl -p FILE` does).
 //
 // Contract: root only (both files are root-owned); a non-root caller gets one line naming the fix
 // BEFORE anything is written. The conf file is written atomically (temp file + rename), then each

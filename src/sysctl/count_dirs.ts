@@ -1,5 +1,5 @@
-// Count the directories lsyncd-ts would watch under one source (issue 3 "sysctl tuning helper":
-// "1M directories in seconds, not minutes"; lsyncd issue #202: walks of ~1M directories taking
+// Count the directories lsyncd-ts would watch under one source (a million
+// directories in seconds, not minutes; lsyncd#202: walks of ~1M directories taking
 // "an enormous amount of time").
 //
 // Semantics — the same as the watcher's (docs/lsyncd-compat.md#watches-and-inotifymode, docs/lsyncd-compat.md#startup-order step 3):

@@ -1,4 +1,4 @@
-/** The inotify sysctl helper (issue 3): count watched directories, read and recommend limits, apply them. */
+/** The inotify sysctl helper: count watched directories, read and recommend limits, apply them. */
 export { type CountOptions, type DirCount, countWatchedDirs } from './count_dirs.js';
 export { INOTIFY_LIMIT_NAMES, type InotifyLimitName, type InotifyLimits, procSysFile, readInotifyLimits, sysctlKey } from './inotify_limits.js';
 export { type InotifyUsage, readInotifyUsage } from './inotify_usage.js';

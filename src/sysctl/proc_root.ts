@@ -1,4 +1,4 @@
-// Where the sysctl helper reads and writes kernel settings (issue 3 "sysctl tuning helper").
+// Where the sysctl helper reads and writes kernel settings.
 //
 // Contract: every path the helper touches — /proc/sys/fs/inotify/*, /proc/<pid>/fd*, and
 // /etc/sysctl.d/90-lsyncd-ts.conf — is built by `systemPath()` below, relative to one root.

@@ -1,5 +1,5 @@
-// Pure recommendation of inotify limits for a tree of N directories (issue 3 "recommends values
-// with headroom, with the kernel memory they cost"). No I/O: current limits and usage are
+// Pure recommendation of inotify limits for a tree of N directories (values with
+// headroom, and the kernel memory they cost). No I/O: current limits and usage are
 // injected, which is also how the tests pin every branch down.
 //
 // Rules (all values only ever go UP: a recommendation never lowers a current setting):

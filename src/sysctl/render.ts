@@ -1,5 +1,5 @@
 // Text output of the sysctl helper: the limits table, the memory note, `sysctl -w` lines and the
-// sysctl.d snippet (issue 3). Pure string building; the command decides where it goes.
+// sysctl.d snippet. Pure string building; the command decides where it goes.
 import { sysctlKey } from './inotify_limits.js';
 import { BYTES_PER_QUEUED_EVENT, BYTES_PER_WATCH, changesOf, type LimitAdvice, type Recommendation } from './recommend.js';
 

@@ -1,7 +1,7 @@
 // Is an executable there, and what is it? findBinary: check-config's "rsync/ssh binary missing"
-// warning (issue 3). isElfExecutable: the rsync transport keeps a standby rsync only for a real
-// program, never for a script wrapper that may decide things when it starts (issue 4,
-// src/process/standby_child.ts).
+// warning. isElfExecutable: the rsync transport keeps a standby rsync only for a real
+// program, never for a script wrapper that may decide things when it starts
+// (src/process/standby_child.ts).
 // A name with a "/" is checked as a path; a bare name is searched in PATH like execvp does
 // (an empty PATH element means the current directory). Cheap: a few access(2) calls.
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// `lsyncd-ts check-config` on the real binary (issue 3 "check-config"): the verdict and exit code
+// `lsyncd-ts check-config` on the real binary : the verdict and exit code
 // of every seed fixture (test/fixtures/config/seed-configs, verbatim from the source document) and
 // of the fixed ones, the per-sync lines with the exact rsync/ssh command lines, --json, --strict,
 // and each machine warning (source, binaries, excludeFrom, symlinked target in source / shared

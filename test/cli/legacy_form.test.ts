@@ -1,7 +1,6 @@
-// The lsyncd-compatible command line of the real binary (issue 3 "Command line";
-// docs/lsyncd-compat.md#command-line and docs/lsyncd-compat.md#signals-and-exit-codes exit codes): -version 0, -help 255, no arguments 255, bad options
-// 255 with lsyncd's message, a bad config 255, and a valid config reaching the (not yet
-// implemented, issue 4) daemon → 1.
+// The lsyncd-compatible command line of the real binary (docs/lsyncd-compat.md#command-line and docs/lsyncd-compat.md#signals-and-exit-codes exit codes): -version 0, -help 255, no arguments 255, bad options
+// 255 with lsyncd's message, a bad config 255, and a valid config reaching the engine
+// (a missing source → 255).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

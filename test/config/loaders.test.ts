@@ -1,4 +1,4 @@
-// JSON and TS/JS loaders produce the same validated config as Lua; errors carry lines (issue 3).
+// JSON and TS/JS loaders produce the same validated config as Lua; errors carry lines.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -11,7 +11,7 @@ test('format by extension: json, module (ts/mts/js/mjs/cjs), everything else Lua
     ['json', 'module', 'module', 'module', 'module', 'module', 'lua', 'lua', 'lua']);
 });
 
-test('JSON example from issue 3 loads and equals the same config written in Lua', async () => {
+test('the JSON example config loads and equals the same config written in Lua', async () => {
   const j = expectOk(await loadConfig(fixture('example.json')));
   const { loadLuaConfigText } = await import('../../src/config/load_lua.js');
   const l = expectOk(loadLuaConfigText('x.lua', `settings { logfile = "/var/log/lsyncd-ts.log", statusFile = "/var/log/lsyncd-ts.status",

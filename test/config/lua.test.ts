@@ -1,5 +1,5 @@
 // Lua configs run unchanged in fengari: loops, locals, os.getenv, string actions, settings forms,
-// lsyncd inheritance, rejected forms, and line numbers of errors (issue 3; docs/lsyncd-compat.md#config-files);
+// lsyncd inheritance, rejected forms, and line numbers of errors (docs/lsyncd-compat.md#config-files);
 // io.popen reads a command's output; check-config's load runs nothing with side effects.
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 // Table-driven schema tests: every lsyncd key is accepted under its lsyncd name, unknown keys and
-// wrong types are one-line errors with "did you mean" (issue 3, docs/lsyncd-compat.md#config-files).
+// wrong types are one-line errors with "did you mean" (docs/lsyncd-compat.md#config-files).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { configSchema, rsyncOptionsSchema, settingsSchema, sshOptionsSchema, syncSchema } from '../../src/config/schema.js';

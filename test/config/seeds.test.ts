@@ -1,6 +1,6 @@
 // The seven configs printed in the project's source document (test/fixtures/config/seed-configs/,
 // verbatim copies of ../shared/fixtures/seed-configs/) get the right verdict, and each one once
-// fixed by hand (test/fixtures/config/fixed/) loads (issue 3).
+// fixed by hand (test/fixtures/config/fixed/) loads.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
-// Pidfile through the real binary (issue 5 "Process lifecycle"): written in nodaemon mode too
-// (lsyncd #438), removed on TERM and after a failed start-up, a live one refuses a second
+// Pidfile through the real binary : written in nodaemon mode too
+// (lsyncd#438), removed on TERM and after a failed start-up, a live one refuses a second
 // instance naming the pid and the file, a stale one (dead pid, or a pid reused by another
 // program) is replaced, a file that is not a pidfile is refused and left alone, and of several
 // instances started at once exactly one survives.

@@ -1,4 +1,4 @@
-// HUP reload through the real binary (issue 5; lsyncd's HUP is "an almost restart", #580):
+// HUP reload through the real binary (lsyncd's HUP is "an almost restart", lsyncd#580):
 // an invalid config keeps the running one; a valid one applies only the difference — unchanged
 // syncs keep their queues and do not resync (counted by "recursive startup rsync" lines), new
 // and changed syncs start with their init transfer, removed ones stop; a reload under a

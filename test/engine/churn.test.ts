@@ -1,4 +1,4 @@
-// Random churn for 30 s in each mode (issue 4's correctness bar), real inotify, the real engine,
+// Random churn for 30 s in each mode (the convergence bar), real inotify, the real engine,
 // real rsync, and for rsyncssh a real sshd on loopback (generated keys): create, overwrite,
 // append, truncate, delete, mkdir, rm -r, file and directory renames, symlinks, chmod, hostile
 // and non-UTF-8 names (test/helpers/churn.ts). After convergence source and target are compared

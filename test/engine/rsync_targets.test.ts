@@ -1,4 +1,4 @@
-// rsync mode's three kinds of target (issue 4: "local, host:path and rsync:// targets") through
+// rsync mode's three kinds of target (local, host:path and rsync:// targets) through
 // real inotify, the real engine and real servers the tests start: a `host:path` target over the
 // loopback sshd (ssh chosen with rsync{ rsh }), and an `rsync://` target on a real rsync daemon.
 // Init transfer, then a new file, a rewrite, a new directory and deletions, compared byte for

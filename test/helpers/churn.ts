@@ -1,5 +1,5 @@
 // Churn: seeded random file-system activity on a source tree, for convergence tests (lsyncd's
-// tests/churn-*.lua, extended as issue 4 asks): create, overwrite, append, truncate, delete,
+// tests/churn-*.lua, extended): create, overwrite, append, truncate, delete,
 // mkdir, rm -r, file and directory renames, symlinks, chmod — with hostile names (spaces,
 // newline, leading dash, quotes, $(...), *?[], backslash, non-UTF-8 bytes). The seed is printed
 // by the caller so a failure can be replayed: LSYNCD_TS_CHURN_SEED=<seed>.
@@ -166,7 +166,7 @@ export function churnSeed(): number {
   return env ? Number(env) : Math.floor(Math.random() * 2 ** 31);
 }
 
-/** Churn duration in ms: LSYNCD_TS_CHURN_SECONDS (default 30, issue 4's bar). */
+/** Churn duration in ms: LSYNCD_TS_CHURN_SECONDS (default 30, the convergence bar). */
 export function churnMs(): number {
   return Number(process.env.LSYNCD_TS_CHURN_SECONDS ?? 30) * 1000;
 }

@@ -1,4 +1,4 @@
-// The Debian package end to end (issue 6): `npm run package:deb`'s script builds the .deb, dpkg
+// The Debian package end to end: `npm run package:deb`'s script builds the .deb, dpkg
 // installs it on this machine, and the INSTALLED files are exercised — /usr/bin/lsyncd-ts
 // -version, check-config on the shipped example, a real sync through the installed binary
 // (its own node_modules and addon under /usr/lib/lsyncd-ts, nothing from the checkout), TERM → 143.

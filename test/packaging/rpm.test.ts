@@ -1,4 +1,4 @@
-// The RPM (issue 6): scripts/package-rpm.sh builds it with rpmbuild; `rpm -qlp` must list the same
+// The RPM: scripts/package-rpm.sh builds it with rpmbuild; `rpm -qlp` must list the same
 // installed tree as the deb (with RHEL's /usr/lib/systemd/system) and `rpm -qp --scripts` the
 // scriptlets (daemon-reload, stop on erase, never an enable/start). Not installed: this is a
 // Debian machine. Needs rpmbuild, which the build script installs with apt-get as root; skipped

@@ -1,4 +1,4 @@
-// The sysctl walk counts exactly the directories the watcher would watch (issue 3): the root plus
+// The sysctl walk counts exactly the directories the watcher would watch: the root plus
 // every directory not excluded, excluded subtrees never entered, symlinks never followed, filters
 // level-wise top-down (src/filters), byte-exact non-UTF-8 names; and it is fast (100k dirs).
 import test from 'node:test';

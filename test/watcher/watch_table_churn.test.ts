@@ -1,7 +1,7 @@
 // The watch table under random churn (test/helpers/churn.ts): after every burst of operations
 // and a flush(), every directory of the tree must be watched, at its current path, with the
 // kernel watching the same inode (test/helpers/watch_table_check.ts). This is the watcher half
-// of issue 4's churn bar: a directory left unwatched makes every later change under it invisible
+// of the churn convergence bar: a directory left unwatched makes every later change under it invisible
 // to every transport. Seed printed for replay (LSYNCD_TS_CHURN_SEED); duration
 // LSYNCD_TS_CHURN_SECONDS (default 30).
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 // `lsyncd-ts run CONFIG [--nodaemon] [--log CAT]... [--delay SECS] [--insist] [--logfile F]
-// [--pidfile F] [--onepass]`: the long-option form of the lsyncd command line (issue 3;
-// docs/lsyncd-compat.md#command-line). Same validation and messages as the legacy form
+// [--pidfile F] [--onepass]`: the long-option form of the lsyncd command line
+// (docs/lsyncd-compat.md#command-line). Same validation and messages as the legacy form
 // (src/config/cli_args.ts): `'x' is not a valid logging category`, delay a number ≥ 0 within the
 // timer bound (src/config/timer_seconds.ts).
 // Config errors exit 255 like lsyncd (a systemd unit cannot tell the forms apart); a valid config

@@ -1,6 +1,6 @@
 // ActionsTransport: syncs without a built-in mode (`mode: 'custom'`, lsyncd Layer 2/3): the
 // user's onCreate/onModify/onAttrib/onDelete/onMove/onStartup run per event
-// (docs/lsyncd-compat.md#sync-keys; issue 4 "Scripting").
+// (docs/lsyncd-compat.md#sync-keys).
 //
 // Contract (src/engine/transport.ts):
 //   - full(): runs onStartup (lsyncd's Init event; also after an overflow/RootGone resync, where

@@ -1,6 +1,6 @@
 // lsyncd's Layer-2/3 command strings (onCreate = "cp -r ^sourcePathname ^targetPathname", …):
 // which ^variables exist, what they hold, and how a string becomes a process — pure, no I/O.
-// (docs/lsyncd-compat.md#sync-keys; issue 4 "Scripting".)
+// (docs/lsyncd-compat.md#sync-keys.)
 //
 // Variables — exactly lsyncd 2.2.3's `transVars` (checked against the Debian 2.2.3 binary):
 //   ^path ^pathname ^pathdir ^source ^sourcePath ^sourcePathname ^sourcePathdir

@@ -5,7 +5,7 @@
  * and modification times (lutimes for symlinks: never follow).
  *
  * Why: lsyncd's direct mode drops Attrib events (docs/lsyncd-compat.md#direct-mode-operations "chmod/chown/touch are
- * not propagated"); issue 4 asks for mode, owner and times to be propagated.
+ * not propagated"); here mode, owner and times are propagated.
  *
  * Order matters: chown first (it clears setuid/setgid bits), then chmod, then times (chmod does
  * not touch mtime, but anything written later would). Times are set with microsecond precision
@@ -30,7 +30,7 @@ export interface AttrOptions {
 }
 
 /** Whether we run as root now (asked when a transport is created, not when this module loads). */
-export function isRoot(): boolean {
+export function runningAsRoot(): boolean {
   return typeof process.geteuid === 'function' && process.geteuid() === 0;
 }
 

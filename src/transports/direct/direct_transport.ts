@@ -1,5 +1,5 @@
 /**
- * DirectTransport: lsyncd's `default.direct` done right (docs/lsyncd-compat.md#direct-mode-keys, docs/lsyncd-compat.md#direct-mode-operations, issue 4).
+ * DirectTransport: lsyncd's `default.direct` done right (docs/lsyncd-compat.md#direct-mode-keys, docs/lsyncd-compat.md#direct-mode-operations).
  *
  * Contract (src/engine/transport.ts):
  *  - full(): one rsync run (`rsyncFullCommand`: the sync's rsync{} flags, delete mode for full
@@ -45,7 +45,7 @@ import { classifyExit } from '../exit_outcome.js';
 import { rsyncFailureLine } from '../rsync/error_line.js';
 import { rsyncFullCommand } from '../rsync/full_argv.js';
 import { TargetRoot } from '../target_root.js';
-import { isRoot } from './apply_attrs.js';
+import { runningAsRoot } from './apply_attrs.js';
 import { ancestorsOf, relOf, rootByteString } from './target_paths.js';
 import { DirectOps, type DirectOpsOptions, forEachLimit } from './direct_ops.js';
 import { DirectOpError } from './fs_errors.js';
@@ -88,7 +88,7 @@ export class DirectTransport implements Transport {
       targetRoot: sync.target,
       deleteWhileRunning: deletesWhileRunning(sync.delete),
       rules: rules.rules,
-      owner: opts.preserveOwner ?? isRoot(),
+      owner: opts.preserveOwner ?? runningAsRoot(),
       warned: new Set<string>(),
     };
   }

@@ -1,7 +1,7 @@
 /**
  * Errno handling of the direct transport.
  *
- * Contract (issue 4, docs/lsyncd-compat.md#exit-codes-of-transfers): an operation that fails on the TARGET (EACCES,
+ * Contract (docs/lsyncd-compat.md#exit-codes-of-transfers): an operation that fails on the TARGET (EACCES,
  * ENOSPC, EIO, EROFS, EDQUOT, …) makes the batch `again` with a one-line reason naming the
  * operation, the path and the errno, so the runner retries with backoff. lsyncd's direct mode
  * ignores the exit codes of its cp/rm/mv entirely (docs/lsyncd-compat.md#direct-mode-operations, `direct.collect` returns nil), which is

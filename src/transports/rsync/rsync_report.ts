@@ -1,5 +1,5 @@
-// What rsync says it transferred, for the files/bytes-sent metrics (issue 5: "files and bytes
-// sent where rsync reports them"). rsync reports nothing by default (lsyncd's argv has no -v), so
+// What rsync says it transferred, for the files/bytes-sent metrics (files and bytes
+// sent, where rsync reports them). rsync reports nothing by default (lsyncd's argv has no -v), so
 // lsyncd-ts does not add flags; it reads what the user's options make rsync print:
 //   --stats:  "Number of regular files transferred: 1,234" and
 //             "Total transferred file size: 5,678 bytes"   → files, content bytes;

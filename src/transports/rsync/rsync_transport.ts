@@ -18,12 +18,11 @@
 // (`binary = "/usr/local/bin/my-rsync"`) may decide things when it starts — check a mount, take
 // a lock, read a flag — and must see the moment of the transfer, not of the previous one.
 // And only around small batches (smallBatch below): the millisecond matters only when the
-// transfer itself takes milliseconds, and large transfers ran slower with a standby around —
-// through a standby up to 2-3x, and still 1.17x lsyncd's time (against 0.75-0.88x without
-// one) when only started fresh with a standby kept beside them (200 MiB in-place change, 11
-// samples, bench/RESULTS.md). The cause is not established. So a standby is started only after
-// a small batch, serves only a small batch, and is killed (having touched nothing) when a large
-// one comes; after a full transfer or a large batch, the next change starts rsync fresh.
+// transfer itself takes milliseconds, and large transfers measure slower with a standby around,
+// whether they run through it or beside it (the 200 MiB row of bench/RESULTS.md). So a standby
+// is started only after a small batch, serves only a small batch, and is killed (having touched
+// nothing) when a large one comes; after a full transfer or a large batch, the next change
+// starts rsync fresh.
 import { lstatSync } from 'node:fs';
 
 import type { NormalizedRsyncSync } from '../../config/schema.js';

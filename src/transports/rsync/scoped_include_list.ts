@@ -1,6 +1,6 @@
 /**
- * The batch list for a moved-in directory when the sync has `+` filter rules (issue 4: filters
- * "identical for events and for rsync runs").
+ * The batch list for a moved-in directory when the sync has `+` filter rules (filters must mean
+ * the same for events and for rsync runs).
  *
  * lsyncd's batch list (include_list.ts) sends a moved-in directory as `/D/***`, everything below
  * it, and ends with `--exclude=*`. lsyncd gets away with that because its watcher re-reports a

@@ -1,5 +1,5 @@
 /**
- * ONE ssh call that performs MANY moves on the rsyncssh target (lsyncd issue #367: lsyncd runs
+ * ONE ssh call that performs MANY moves on the rsyncssh target (lsyncd#367: lsyncd runs
  * one ssh per move, docs/lsyncd-compat.md#rsyncssh-commands).
  *
  * Command: `ssh <sshArgs> HOST sh -s` with a POSIX sh script on stdin. Not `sh -c '<script>'`:
@@ -18,7 +18,7 @@
  * (true/'running'), removes OLD (`|| rm -rf`, lsyncd's fallback; lsyncd adds it even with
  * delete=false — a bug). The caller re-queues Create(NEW) for every reported failure
  * (parseMoveFailures), because after a failed mv the destination still has to be transferred;
- * lsyncd simply dies on the non-zero exit (issue #719). The script itself exits 0 unless the
+ * lsyncd simply dies on the non-zero exit (lsyncd#719). The script itself exits 0 unless the
  * shell breaks, so exit 255 still means "ssh failed" (again).
  */
 import type { DeleteMode } from '../../config/schema.js';

@@ -8,10 +8,10 @@
  *     non-Moves (lsyncd's `'break'` at the first Move keeps order, docs/lsyncd-compat.md#rsyncssh-commands). A mixed batch is still
  *     handled: consecutive runs of each class execute in order.
  *   - Moves → ONE ssh call for the whole batch (`ssh … HOST sh -s`, script on stdin, every name
- *     single-quoted byte-exactly: remote_moves.ts). lsyncd runs one ssh per move (issue #367).
+ *     single-quoted byte-exactly: remote_moves.ts). lsyncd runs one ssh per move (lsyncd#367).
  *     A move the script reports failed (`F <i>`) is re-queued as Create(destination, fromMove)
  *     so rsync transfers the content instead; with delete true/'running' the script removes the
- *     origin. lsyncd dies on the non-zero exit of a failed `mv` (issue #719); our script exits 0
+ *     origin. lsyncd dies on the non-zero exit of a failed `mv` (lsyncd#719); our script exits 0
  *     and reports per move, so only ssh's own failure codes reach `sshExitCodes` (255 → again).
  *   - Move ends that are excluded (src/filters/move_filter.ts, docs/lsyncd-compat.md#paths-moves-and-excludes): origin excluded →
  *     Create(destination); destination excluded → Delete(origin); both → dropped. The runner may
@@ -86,7 +86,8 @@ interface Step {
 
 const OK: TransferOutcome = { kind: 'ok' };
 
-function isRoot(p: SyncPath): boolean {
+/** Whether `p` names the sync root itself (empty, or only slashes). */
+function isSyncRoot(p: SyncPath): boolean {
   return /^\/*$/.test(toByteString(p));
 }
 
@@ -237,8 +238,8 @@ export class RsyncsshTransport implements Transport {
         requeue.push({ kind: 'Delete', path: d.path });
         continue;
       }
-      if (fate === 'create-destination' || isRoot(d.path) || isRoot(dest)) {
-        if (!isRoot(dest)) requeue.push({ kind: 'Create', path: dest, fromMove: true });
+      if (fate === 'create-destination' || isSyncRoot(d.path) || isSyncRoot(dest)) {
+        if (!isSyncRoot(dest)) requeue.push({ kind: 'Create', path: dest, fromMove: true });
         continue;
       }
       moves.push({ origin: d.path, destination: dest });

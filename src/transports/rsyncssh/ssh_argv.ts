@@ -5,7 +5,7 @@
  * port and options (2.3 also appends `_extra`, which we do too).
  *
  * `control` adds OpenSSH connection sharing (ControlMaster=auto, ControlPath, ControlPersist) to
- * both, so moves and transfers reuse one authenticated connection per host (issue 4); the
+ * both, so moves and transfers reuse one authenticated connection per host; the
  * socket lives in a private runtime dir chosen by the caller.
  *
  * rsync splits the --rsh value on spaces itself (honouring '…' and "…" quotes, no backslash

@@ -1,7 +1,7 @@
 /**
- * One persistent OpenSSH master connection per target (issue 4: "a change does not pay a new
- * handshake"). lsyncd starts a fresh ssh for every move and rsync run (docs/lsyncd-compat.md#rsyncssh-commands,
- * lsyncd issue #367), each paying TCP + key exchange + authentication.
+ * One persistent OpenSSH master connection per target (a change does not pay a new
+ * handshake). lsyncd starts a fresh ssh for every move and rsync run (docs/lsyncd-compat.md#rsyncssh-commands,
+ * lsyncd#367), each paying TCP + key exchange + authentication.
  *
  * Contract:
  *   - Key: ssh binary + host (incl. `user@`) + port + identityFile + options + _extra. Every

@@ -1,4 +1,4 @@
-// The persistent ssh ControlMaster (issue 4: a change does not pay a new handshake), a dead
+// The persistent ssh ControlMaster (a change does not pay a new handshake), a dead
 // target (sshd stopped → 'again', never 'die'; docs/lsyncd-compat.md#exit-codes-of-transfers: 255 is again for both
 // rsync and ssh), and a master that dies with its daemon (kill -9), against a real loopback sshd.
 import test from 'node:test';

@@ -69,7 +69,7 @@ test('moves with hostile names (quotes, newline, $(...), backticks, leading dash
   assert.equal(existsSync(canary), false, 'a name was executed by a shell');
 });
 
-test('a failed move is re-queued as Create(destination) and then transferred; no die (issue #719)', async (t) => {
+test('a failed move is re-queued as Create(destination) and then transferred; no die (lsyncd#719)', async (t) => {
   const f = await fixture(t, { delete: true });
   writeFileSync(path.join(f.src, 'ok'), 'ok');
   assert.deepEqual((await f.transport.full(f.ctx)).outcome, { kind: 'ok' });
