@@ -8,11 +8,12 @@
  *    opsFor): with maxProcesses > 1 batches of one sync run at once, and each batch's directory
  *    verdicts, touched directories and opened-up modes must be its own. Only `warned` is shared
  *    by the batches of one sync, so a warning is logged once per sync.
- *  - The state each concern keeps lives here, and each field is read and written only by the
- *    file named beside it: ancestor_check.ts and dir_placement.ts (the directory verdicts),
- *    attr_restore.ts (touched directories, opened-up modes). DirectOps (direct_ops.ts) extends
- *    this class instead of holding one, so a batch allocates a single object, and the concern
- *    files are plain functions over it.
+ *  - The state each concern keeps lives here, beside the name of the file that owns it:
+ *    ancestor_check.ts and dir_placement.ts (the directory verdicts), attr_restore.ts (touched
+ *    directories, opened-up modes). Other files change it only through touch() (a target
+ *    directory was written into) and invalidate() (a directory was removed, replaced or moved).
+ *    DirectOps (direct_ops.ts) extends this class instead of holding one, so a batch allocates a
+ *    single object, and the concern files are plain functions over it.
  *  - Paths are byte strings (target_paths.ts): `src(rel)` / `dst(rel)` are root + rel.
  *  - sourceStat never throws for the source: gone → undefined; unreadable → logged, undefined
  *    (rsync: partial transfer, code 23 = ok).
