@@ -17,6 +17,9 @@
         "native/core/watch_table.cc",
         "native/addon/addon.cc",
         "native/addon/child_spawner.cc",
+        "native/addon/child_start.cc",
+        "native/addon/child_waiter.cc",
+        "native/addon/path_cache.cc",
         "native/addon/reader_thread.cc",
         "native/addon/system_calls.cc",
         "native/addon/watcher_object.cc"

@@ -39,7 +39,8 @@ import type { Delay } from '../../queue/events.js';
 import type { Command } from '../../process/command.js';
 import { classifyExit } from '../exit_outcome.js';
 import { runAction } from './run_action.js';
-import { actionCommand, byteArgsCommand, describeAction, usesTarget, type SubstitutionContext } from './substitution.js';
+import { byteArgsCommand } from './byte_exact_command.js';
+import { actionCommand, describeAction, usesTarget, type SubstitutionContext } from './substitution.js';
 
 const OK: TransferOutcome = { kind: 'ok' };
 

@@ -22,12 +22,12 @@
  *    gets the atime fstat reported before the copy.
  *  - On every failure the temp entry is unlinked; no temp file is left behind by a failed op.
  *  - Small files (≤ SYNC_COPY_MAX bytes, the common single-file change) are copied with
- *    synchronous calls, without ~8 libuv threadpool round trips (~0.1 ms each), which would
- *    dominate the delay-0 latency of the direct mode: read once from the open descriptor, written
- *    to the temp file created O_EXCL, owner/mode/times set on its descriptor, then renamed (no
- *    /proc/self/fd reopen, no reflink probe, no path lookups for the attributes). A file that grew past its fstat size while being read takes the asynchronous
- *    copyFile path instead. Each call takes microseconds on a local file system; larger files keep the
- *    asynchronous path so a big copy never blocks the event loop.
+ *    synchronous calls, because on a local file system each takes microseconds while every
+ *    asynchronous call is a libuv threadpool round trip: read once from the open descriptor,
+ *    written to the temp file created O_EXCL, owner/mode/times set on its descriptor, then
+ *    renamed (no /proc/self/fd reopen, no reflink probe, no path lookups for the attributes). A
+ *    file that grew past its fstat size while being read takes the asynchronous copyFile path
+ *    instead. Larger files keep the asynchronous path so a big copy never blocks the event loop.
  *  - A larger file with holes (sparse_copy.ts isSparse) is copied block by block with its
  *    all-zero blocks left as holes, so a sparse file stays sparse on the target (cp and rsync -S
  *    keep holes too; copyFile would allocate every zero).

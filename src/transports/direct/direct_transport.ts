@@ -47,7 +47,8 @@ import { rsyncFullCommand } from '../rsync/full_argv.js';
 import { TargetRoot } from '../target_root.js';
 import { runningAsRoot } from './apply_attrs.js';
 import { ancestorsOf, relOf, rootByteString } from './target_paths.js';
-import { DirectOps, type DirectOpsOptions, forEachLimit } from './direct_ops.js';
+import { DirectOps, type DirectOpsOptions } from './direct_ops.js';
+import { forEachLimit } from './for_each_limit.js';
 import { DirectOpError } from './fs_errors.js';
 
 export interface DirectTransportOptions {

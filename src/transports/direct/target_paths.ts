@@ -76,8 +76,8 @@ const TEMP_NAME_ROOM = 255 - TEMP_PREFIX.length - 1 - 12;
  * Temp name in the SAME directory as `abs` (so the final rename(2) is atomic and never crosses a
  * file system): `.lsyncd-ts.<name>.<12 hex>`; long names are cut (on bytes) to stay within
  * NAME_MAX. The 12 hex digits are a random 6-hex prefix drawn once per process plus a 6-hex
- * counter: unique within the process and across processes, without a getrandom per file
- * (~13 µs per change on the latency path). Callers create the temp entry O_EXCL anyway.
+ * counter: unique within the process and across processes, without a getrandom call per file.
+ * Callers create the temp entry O_EXCL anyway.
  */
 export function tempSibling(abs: string): string {
   const slash = abs.lastIndexOf('/');
