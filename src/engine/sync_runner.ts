@@ -181,9 +181,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   overflow(): void {
     this.overflows++;
     this.log.warn(`${this.name}: events were lost (inotify queue overflow); resyncing ${this.transport.description} — ${overflowAdvice()}`);
-    this.queue.addFull(now(), 'overflow');
-    if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
-    this.reschedule();
+    this.resyncAll('overflow');
   }
 
   private resyncAll(reason: string): void {
