@@ -11,30 +11,33 @@
 namespace lts {
 
 template <class T>
-struct TypedArrayOf;
-template <>
-struct TypedArrayOf<uint8_t> {
-  static constexpr napi_typedarray_type type = napi_uint8_array;
-  static constexpr const char* name = "Uint8Array";
-};
-template <>
-struct TypedArrayOf<uint16_t> {
-  static constexpr napi_typedarray_type type = napi_uint16_array;
-  static constexpr const char* name = "Uint16Array";
-};
-template <>
-struct TypedArrayOf<uint32_t> {
-  static constexpr napi_typedarray_type type = napi_uint32_array;
-  static constexpr const char* name = "Uint32Array";
-};
-template <>
-struct TypedArrayOf<int32_t> {
-  static constexpr napi_typedarray_type type = napi_int32_array;
-  static constexpr const char* name = "Int32Array";
-};
+inline constexpr bool kNoTypedArray = false;
 
-/** The typed array of a std::vector field's element type. */
+/** The typed array type for element type T (a compile error for a type JS has none for). */
+template <class T>
+constexpr napi_typedarray_type typedArrayType() {
+  if constexpr (std::is_same_v<T, uint8_t>) return napi_uint8_array;
+  else if constexpr (std::is_same_v<T, uint16_t>) return napi_uint16_array;
+  else if constexpr (std::is_same_v<T, uint32_t>) return napi_uint32_array;
+  else if constexpr (std::is_same_v<T, int32_t>) return napi_int32_array;
+  else static_assert(kNoTypedArray<T>, "no JS typed array for this element type");
+}
+
+/** The JS constructor name of a typed array type, as TypeScript spells it. */
+constexpr const char* typedArrayName(napi_typedarray_type t) {
+  switch (t) {
+    case napi_uint8_array: return "Uint8Array";
+    case napi_uint16_array: return "Uint16Array";
+    case napi_uint32_array: return "Uint32Array";
+    case napi_int32_array: return "Int32Array";
+    default: return "unsupported";
+  }
+}
+
+/** The typed array type of a std::vector field's elements. */
 template <class Vec>
-using TypedArrayOfField = TypedArrayOf<typename std::remove_cv_t<Vec>::value_type>;
+constexpr napi_typedarray_type fieldArrayType() {
+  return typedArrayType<typename std::remove_cv_t<Vec>::value_type>();
+}
 
 }  // namespace lts

@@ -50,7 +50,7 @@ class MessageBuilder {
   }
   template <class T>
   void typed(const char* key, const std::vector<T>& v) {
-    constexpr napi_typedarray_type type = TypedArrayOfField<std::vector<T>>::type;
+    constexpr napi_typedarray_type type = fieldArrayType<std::vector<T>>();
     if (!ok_) return;
     void* data = nullptr;
     napi_value ab, ta;
@@ -369,12 +369,12 @@ void RegisterWatcherAbi(Napi::Env env, Napi::Object exports) {
       {"IsDir", kIsDir}, {"Synthetic", kSynthetic}, {"NonUtf8", kNonUtf8}, {"Unpaired", kUnpaired}};
   for (const auto& [name, flag] : flagNames) flags.Set(name, Napi::Number::New(env, static_cast<int>(flag)));
   Napi::Object fields = Napi::Object::New(env);
-  fields.Set("kind", TypedArrayOfField<decltype(Batch::kind)>::name);
-  fields.Set("flags", TypedArrayOfField<decltype(Batch::flags)>::name);
-  fields.Set("cookie", TypedArrayOfField<decltype(Batch::cookie)>::name);
-  fields.Set("root", TypedArrayOfField<decltype(Batch::root)>::name);
-  fields.Set("err", TypedArrayOfField<decltype(Batch::err)>::name);
-  fields.Set("pathOff", TypedArrayOfField<decltype(Batch::pathOff)>::name);
+  fields.Set("kind", typedArrayName(fieldArrayType<decltype(Batch::kind)>()));
+  fields.Set("flags", typedArrayName(fieldArrayType<decltype(Batch::flags)>()));
+  fields.Set("cookie", typedArrayName(fieldArrayType<decltype(Batch::cookie)>()));
+  fields.Set("root", typedArrayName(fieldArrayType<decltype(Batch::root)>()));
+  fields.Set("err", typedArrayName(fieldArrayType<decltype(Batch::err)>()));
+  fields.Set("pathOff", typedArrayName(fieldArrayType<decltype(Batch::pathOff)>()));
   Napi::Array modes = Napi::Array::New(env, kInotifyModeCount);
   for (int i = 0; i < kInotifyModeCount; ++i) modes.Set(static_cast<uint32_t>(i), kInotifyModeNames[i]);
   Napi::Object abi = Napi::Object::New(env);
