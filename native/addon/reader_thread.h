@@ -35,10 +35,11 @@
 
 namespace lts {
 
+// Set from the JS options, which are all required (src/watcher/watcher.ts owns the defaults).
 struct DeliveryOptions {
-  uint64_t settleMs = 20;
-  uint64_t maxLatencyMs = 200;
-  size_t maxBatch = 8192;
+  uint64_t settleMs = 0;
+  uint64_t maxLatencyMs = 0;
+  size_t maxBatch = 0;
 };
 
 // What the reader thread sends to JS. Exactly one of the two shapes is filled.

@@ -6,6 +6,10 @@
 
 #include <cstring>
 
+#include "addon/typed_array_type.h"
+#include "core/inotify_mode.h"
+#include "core/record.h"
+
 namespace lts {
 namespace {
 
@@ -15,9 +19,15 @@ Napi::Error errnoError(Napi::Env env, const char* what, int err) {
   return e;
 }
 
-double numberOr(const Napi::Object& o, const char* key, double dflt) {
+// A required numeric option; false (with a TypeError pending) when it is missing.
+bool numberOption(Napi::Env env, const Napi::Object& o, const char* key, double* out) {
   Napi::Value v = o.Get(key);
-  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : dflt;
+  if (!v.IsNumber()) {
+    Napi::TypeError::New(env, std::string("NativeWatcher option ") + key + " must be a number").ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = v.As<Napi::Number>().DoubleValue();
+  return true;
 }
 
 }  // namespace
@@ -39,7 +49,8 @@ class MessageBuilder {
     if (ok_) ok_ = napi_create_double(env_, v, &x) == napi_ok && set(key, x);
   }
   template <class T>
-  void typed(const char* key, const std::vector<T>& v, napi_typedarray_type type) {
+  void typed(const char* key, const std::vector<T>& v) {
+    constexpr napi_typedarray_type type = fieldArrayType<std::vector<T>>();
     if (!ok_) return;
     void* data = nullptr;
     napi_value ab, ta;
@@ -88,12 +99,12 @@ void CallJs(Napi::Env env, Napi::Function cb, WatcherObject*, Message* raw) {
   if (msg->type == Message::BatchMsg) {
     const Batch& b = msg->batch;
     m.number("type", 1);
-    m.typed("kind", b.kind, napi_uint8_array);
-    m.typed("flags", b.flags, napi_uint8_array);
-    m.typed("cookie", b.cookie, napi_uint32_array);
-    m.typed("root", b.root, napi_uint16_array);
-    m.typed("err", b.err, napi_int32_array);
-    m.typed("pathOff", b.pathOff, napi_uint32_array);
+    m.typed("kind", b.kind);
+    m.typed("flags", b.flags);
+    m.typed("cookie", b.cookie);
+    m.typed("root", b.root);
+    m.typed("err", b.err);
+    m.typed("pathOff", b.pathOff);
     m.set("pathBytes", m.buffer(b.pathBytes));
     napi_value ids = m.array(msg->flushIds.size());
     for (uint32_t i = 0; i < msg->flushIds.size(); ++i) m.setIn(ids, i, m.num(msg->flushIds[i]));
@@ -153,20 +164,26 @@ WatcherObject::WatcherObject(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
     return;
   }
   Napi::Object o = info[0].As<Napi::Object>();
-  WatcherOptions wopt;
-  int mode = static_cast<int>(numberOr(o, "mode", 0));
-  if (mode < 0 || mode > 3) {
-    Napi::RangeError::New(env, "mode must be 0..3").ThrowAsJavaScriptException();
+  double mode, moveGraceMs, createGraceMs, maxPending, settleMs, maxLatencyMs, maxBatch;
+  if (!numberOption(env, o, "mode", &mode) || !numberOption(env, o, "moveGraceMs", &moveGraceMs) ||
+      !numberOption(env, o, "createGraceMs", &createGraceMs) || !numberOption(env, o, "maxPending", &maxPending) ||
+      !numberOption(env, o, "settleMs", &settleMs) || !numberOption(env, o, "maxLatencyMs", &maxLatencyMs) ||
+      !numberOption(env, o, "maxBatch", &maxBatch)) {
     return;
   }
-  wopt.mode = static_cast<InotifyMode>(mode);
-  wopt.moveGraceMs = static_cast<uint64_t>(numberOr(o, "moveGraceMs", 20));
-  wopt.createGraceMs = static_cast<uint64_t>(numberOr(o, "createGraceMs", 1));
-  wopt.maxPending = static_cast<size_t>(numberOr(o, "maxPending", 1000000));
+  if (mode < 0 || mode >= kInotifyModeCount) {
+    Napi::RangeError::New(env, "mode must index watcherAbi.inotifyModes").ThrowAsJavaScriptException();
+    return;
+  }
+  WatcherOptions wopt;
+  wopt.mode = static_cast<InotifyMode>(static_cast<int>(mode));
+  wopt.moveGraceMs = static_cast<uint64_t>(moveGraceMs);
+  wopt.createGraceMs = static_cast<uint64_t>(createGraceMs);
+  wopt.maxPending = static_cast<size_t>(maxPending);
   DeliveryOptions dopt;
-  dopt.settleMs = static_cast<uint64_t>(numberOr(o, "settleMs", 20));
-  dopt.maxLatencyMs = static_cast<uint64_t>(numberOr(o, "maxLatencyMs", 200));
-  dopt.maxBatch = static_cast<size_t>(numberOr(o, "maxBatch", 8192));
+  dopt.settleMs = static_cast<uint64_t>(settleMs);
+  dopt.maxLatencyMs = static_cast<uint64_t>(maxLatencyMs);
+  dopt.maxBatch = static_cast<size_t>(maxBatch);
 
   UniqueFd ifd(inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
   if (!ifd.valid()) {
@@ -337,6 +354,36 @@ Napi::Value WatcherObject::Stats(const Napi::CallbackInfo& info) {
 Napi::Value WatcherObject::Close(const Napi::CallbackInfo& info) {
   shutdown();
   return info.Env().Undefined();
+}
+
+void RegisterWatcherAbi(Napi::Env env, Napi::Object exports) {
+  Napi::Object kinds = Napi::Object::New(env);
+  const std::pair<const char*, Kind> kindNames[] = {
+      {"Create", Kind::Create},     {"Modify", Kind::Modify}, {"Attrib", Kind::Attrib},
+      {"Delete", Kind::Delete},     {"MoveFrom", Kind::MoveFrom}, {"MoveTo", Kind::MoveTo},
+      {"Overflow", Kind::Overflow}, {"RootGone", Kind::RootGone}, {"Error", Kind::Error},
+  };
+  for (const auto& [name, kind] : kindNames) kinds.Set(name, Napi::Number::New(env, static_cast<int>(kind)));
+  Napi::Object flags = Napi::Object::New(env);
+  const std::pair<const char*, Flag> flagNames[] = {
+      {"IsDir", kIsDir}, {"Synthetic", kSynthetic}, {"NonUtf8", kNonUtf8}, {"Unpaired", kUnpaired}};
+  for (const auto& [name, flag] : flagNames) flags.Set(name, Napi::Number::New(env, static_cast<int>(flag)));
+  Napi::Object fields = Napi::Object::New(env);
+  fields.Set("kind", typedArrayName(fieldArrayType<decltype(Batch::kind)>()));
+  fields.Set("flags", typedArrayName(fieldArrayType<decltype(Batch::flags)>()));
+  fields.Set("cookie", typedArrayName(fieldArrayType<decltype(Batch::cookie)>()));
+  fields.Set("root", typedArrayName(fieldArrayType<decltype(Batch::root)>()));
+  fields.Set("err", typedArrayName(fieldArrayType<decltype(Batch::err)>()));
+  fields.Set("pathOff", typedArrayName(fieldArrayType<decltype(Batch::pathOff)>()));
+  Napi::Array modes = Napi::Array::New(env, kInotifyModeCount);
+  for (int i = 0; i < kInotifyModeCount; ++i) modes.Set(static_cast<uint32_t>(i), kInotifyModeNames[i]);
+  Napi::Object abi = Napi::Object::New(env);
+  abi.Set("recordKinds", kinds);
+  abi.Set("recordFlags", flags);
+  abi.Set("recordFields", fields);
+  abi.Set("inotifyModes", modes);
+  exports.Set("abiVersion", Napi::Number::New(env, kWatcherAbiVersion));
+  exports.Set("watcherAbi", abi);
 }
 
 }  // namespace lts

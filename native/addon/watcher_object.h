@@ -1,7 +1,9 @@
 // WatcherObject: the JS class `NativeWatcher` (wrapped by src/watcher/watcher.ts).
 //
 // JS surface (all methods return immediately; answers arrive through onMessage):
-//   new NativeWatcher({mode, settleMs, maxLatencyMs, maxBatch, maxPending, moveGraceMs}, onMessage)
+//   new NativeWatcher({mode, settleMs, maxLatencyMs, maxBatch, maxPending, moveGraceMs, createGraceMs}, onMessage)
+//                      every option is required (src/watcher/watcher.ts owns the defaults); mode
+//                      is an index into watcherAbi.inotifyModes
 //   add(reqId, rootId, absPath (string, or a Buffer for a path that is not UTF-8), rules: {include, pattern}[])   -> Reply {reqId, err, dirs, errors}
 //   rewatch(reqId, rootId, relPath: Buffer)  -> Reply {reqId, err, dirs, errors}: watch one
 //                      directory of the root again (and its subtree); err ENOENT when its parent
@@ -28,6 +30,16 @@
 #include "addon/reader_thread.h"
 
 namespace lts {
+
+// Bump when anything the TypeScript side reads changes: a record field or its element type, a
+// record kind or flag, an inotify mode, or a message shape. src/native/native_binding.ts refuses
+// an addon with another number at load.
+inline constexpr int kWatcherAbiVersion = 1;
+
+// Sets exports.abiVersion and exports.watcherAbi = {recordKinds: {name: value}, recordFlags:
+// {name: value}, recordFields: {field: "Uint8Array" | …}, inotifyModes: [name, …] in enum order}:
+// what the TypeScript side relies on, for the loader and test/watcher/abi.test.ts to check.
+void RegisterWatcherAbi(Napi::Env env, Napi::Object exports);
 
 class WatcherObject;
 void CallJs(Napi::Env env, Napi::Function cb, WatcherObject* ctx, Message* msg);

@@ -23,6 +23,15 @@ enum class InotifyMode : uint8_t {
   CloseWriteAfterModify = 3,
 };
 
+// The lsyncd spelling of each mode, indexed by its value. The addon exports this list
+// (`watcherAbi.inotifyModes`) and the TypeScript Watcher turns a config's inotifyMode into the
+// number by looking it up there, so no TypeScript list has to follow this enum's order.
+inline constexpr const char* kInotifyModeNames[] = {"CloseWrite", "Modify", "CloseWrite or Modify",
+                                                    "CloseWrite after Modify"};
+inline constexpr int kInotifyModeCount = static_cast<int>(sizeof(kInotifyModeNames) / sizeof(kInotifyModeNames[0]));
+static_assert(kInotifyModeCount == static_cast<int>(InotifyMode::CloseWriteAfterModify) + 1,
+              "one name per InotifyMode, in enum order");
+
 constexpr uint32_t kBaseMask = IN_ATTRIB | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF |
                                IN_MOVED_FROM | IN_MOVED_TO | IN_EXCL_UNLINK;
 

@@ -8,6 +8,10 @@
 //    monitoring/systemd ExecStartPre can tell "config wrong" from "command line wrong" (255).
 //  - sysctl: 0 fine, 2 `--check` found a limit too low (distinct from 1 so monitoring can tell
 //    "raise the limit" from "could not check": bad config, unreadable /proc, --apply failure).
+//  - status: 0 every sync healthy and the file fresh, 1 a sync unhealthy or the file stale, 2 no
+//    status readable (status.ts; the monitoring-plugin convention of small distinct codes).
+//  - release: 0 released (or, with only a pidfile, requested), 1 nothing was held, 2 the daemon
+//    cannot be found or signalled, a named sync does not exist, or no confirmation (release.ts).
 //  - yargs usage errors (unknown subcommand option, missing CONFIG): 255, like lsyncd's bad args.
 //  - `run`/legacy with a VALID config: the engine's codes — 255 when a sync cannot start, 143/130
 //    after TERM/INT (start_daemon.ts).
@@ -16,3 +20,9 @@ export const EXIT_INVALID = 1;
 export const EXIT_LIMITS_TOO_LOW = 2;
 export const EXIT_USAGE = 255;
 export const EXIT_BAD_CONFIG = 255;
+export const EXIT_STATUS_HEALTHY = 0;
+export const EXIT_STATUS_UNHEALTHY = 1;
+export const EXIT_STATUS_UNREADABLE = 2;
+export const EXIT_RELEASED = 0;
+export const EXIT_NOTHING_HELD = 1;
+export const EXIT_RELEASE_FAILED = 2;

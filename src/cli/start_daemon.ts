@@ -35,6 +35,7 @@ import { compileEagerly } from '../daemon/v8_tiering.js';
 import { Engine, StartupError } from '../engine/engine.js';
 import { createLog, LogfileError, type ServiceLog } from '../log/create_log.js';
 import { consoleLog } from '../log/log.js';
+import { NativeAbiError } from '../native/native_binding.js';
 import { Observers } from '../daemon/observers.js';
 import { shellQuote } from './argv_display.js';
 import { EXIT_BAD_CONFIG } from './exit_codes.js';
@@ -209,7 +210,8 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
       await engine.start();
     } catch (e) {
       await engine.stop(0);
-      return fail(e instanceof StartupError ? e.message : e instanceof Error && /^metrics: /.test(e.message) ? e.message : `start-up failed: ${(e as Error).stack ?? String(e)}`, log);
+      const oneLine = e instanceof StartupError || e instanceof NativeAbiError || (e instanceof Error && /^metrics: /.test(e.message));
+      return fail(oneLine ? (e as Error).message : `start-up failed: ${(e as Error).stack ?? String(e)}`, log);
     }
     let initWait: NodeJS.Timeout | undefined;
     await Promise.race([engine.initsSettled(), stopped, new Promise((r) => (initWait = setTimeout(r, INIT_WAIT_MS)))]);

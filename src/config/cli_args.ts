@@ -10,13 +10,14 @@
 // `unknown option command line option -x`; no arguments → help, exit 255; `-help` exits 255;
 // `-version` exits 0; command-line syncs plus a config file → `There cannot be command line syncs
 // and a config file together.`; only one config file; bad `-log` category →
-// `'foo' is not a valid logging category` (a category must be all/scarce or start with A–Z, docs/lsyncd-compat.md#logging).
+// `'foo' is not a valid logging category` (the rule: log/categories.ts isCategoryArg).
 // `-runner` and `-monitor` (lsyncd internals) are refused with a reason. `--opt=value` is also
 // accepted for options taking one value (lsyncd-ts addition).
+import { CategoryError, isCategoryArg } from '../log/categories.js';
 import { diagnostic, type LoadResult } from './diagnostics.js';
 import type { ConfigOverrides } from './normalize.js';
 import type { SyncConfigInput } from './schema.js';
-import { checkTimerSecondsArg } from './timer_seconds.js';
+import { parseTimerSecondsArg } from './timer_seconds.js';
 import { validateConfig } from './validate.js';
 
 export type CliSync =
@@ -115,15 +116,14 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         break;
       case 'log': {
         const cat = params[0]!;
-        if (cat !== 'all' && cat !== 'scarce' && !/^[A-Z][A-Za-z]*$/.test(cat)) return err(`'${cat}' is not a valid logging category`);
+        if (!isCategoryArg(cat)) return err(new CategoryError(cat).message);
         log.push(cat);
         break;
       }
       case 'delay': {
-        const v = params[0]!;
-        const problem = checkTimerSecondsArg('-delay', v);
-        if (problem !== undefined) return err(problem);
-        overrides.delay = Number(v);
+        const delay = parseTimerSecondsArg('-delay', params[0]!);
+        if ('error' in delay) return err(delay.error);
+        overrides.delay = delay.seconds;
         break;
       }
       case 'logfile':

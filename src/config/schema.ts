@@ -22,6 +22,7 @@
 //    (lsyncd ≥ 2.2 rejects it, docs/lsyncd-compat.md#legacy-keys-and-validation).
 import { z } from 'zod';
 import { listenProblem } from '../metrics/listen.js';
+import { InotifyModes } from '../watcher/inotify_mode.js';
 import { timerSecondsSchema } from './timer_seconds.js';
 
 /** What an exit code means for a sync (docs/lsyncd-compat.md#exit-codes-of-transfers). */
@@ -190,7 +191,7 @@ export const deleteGuardSchema = z.union([
 ]);
 export type DeleteGuardConfig = z.output<typeof deleteGuardSchema>;
 
-export const inotifyModeSchema = z.enum(['CloseWrite', 'Modify', 'CloseWrite or Modify', 'CloseWrite after Modify']);
+export const inotifyModeSchema = z.enum(InotifyModes);
 export type InotifyMode = z.output<typeof inotifyModeSchema>;
 
 /** settings{} (docs/lsyncd-compat.md#settings-keys) plus lsyncd-ts's metrics/logFormat. No `delay` here, as in lsyncd. */

@@ -5,7 +5,10 @@
 // silently shortened delay would be a different config from the one written.
 //
 // One validator (`timerSecondsSchema`) serves every config format through schema.ts, and
-// `checkTimerSecondsArg` applies the same rule to -delay / --delay on the command line.
+// `parseTimerSecondsArg` is the one reading of a command-line value (-delay and --delay both hand
+// it the text as typed): a number as lsyncd reads its `-delay` (Lua's `secs + 0`): decimal with an
+// optional fraction and exponent (`5`, `0.5`, `.5`, `1e3`) or hex (`0x10`); no sign, so a
+// negative value is refused with the same message as a word. Then the same bounds as the schema.
 import { z } from 'zod';
 
 /** The longest whole number of seconds a Node.js timer can hold: floor((2^31 - 1) / 1000). */
@@ -15,10 +18,12 @@ const boundMessage = `must be at most ${MAX_TIMER_SECONDS} seconds (about 24.8 d
 
 export const timerSecondsSchema = z.number().min(0, 'must be a number >= 0').max(MAX_TIMER_SECONDS, boundMessage);
 
-/** The error for a command-line seconds value (`option` names it, e.g. "-delay"), or undefined when valid. */
-export function checkTimerSecondsArg(option: string, value: string | number): string | undefined {
-  const n = typeof value === 'number' ? value : /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isFinite(n) || n < 0) return `${option} needs a number of seconds >= 0, got "${String(value)}"`;
-  if (n > MAX_TIMER_SECONDS) return `${option} ${String(value)}: ${boundMessage}`;
-  return undefined;
+/** A command-line seconds value as typed (`option` names it, e.g. "-delay"): the seconds, or the one-line error. */
+export function parseTimerSecondsArg(option: string, text: string): { seconds: number } | { error: string } {
+  if (!/^(?:(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?|0x[\da-f]+)$/i.test(text)) {
+    return { error: `${option} needs a number of seconds >= 0, got "${text}"` };
+  }
+  const seconds = Number(text);
+  if (seconds > MAX_TIMER_SECONDS) return { error: `${option} ${String(seconds)}: ${boundMessage}` };
+  return { seconds };
 }

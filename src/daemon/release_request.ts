@@ -1,5 +1,5 @@
 // The release request of the mass-delete guard (src/engine/delete_guard.ts): how
-// `lsyncd-ts release` (src/cli/commands/release.ts) tells a running daemon which held syncs to
+// `lsyncd-ts release` (src/cli/release.ts, through release_client.ts) tells a running daemon which held syncs to
 // release.
 //
 // Protocol: the command writes `<statusFile>.release` or `<pidfile>.release` (whichever it found

@@ -50,8 +50,6 @@ import { defaultTransportFactory, type TransportFactory } from './transport_fact
 export interface EngineOptions {
   readonly log: Log;
   readonly transportFactory?: TransportFactory;
-  /** Watcher timing (tests shorten it). */
-  readonly settleMs?: number;
   /** A sync of the start-up failed its init transfer without `insist` (one line, with the fix). */
   readonly onStartupFailure?: (message: string) => void;
   /** What the out-of-watches error tells to pass to `lsyncd-ts sysctl --apply` (shell-quoted). */
@@ -274,7 +272,7 @@ export class Engine {
           // watcher hands records over as soon as a read round ends (a settle time would be added
           // to every change at delay 0). Bursts still coalesce natively while
           // a batch is in flight.
-          settleMs: this.opts.settleMs ?? 0,
+          settleMs: 0,
           onError: (e) => this.log.error(`${sync.name}: ${(e as Error).message}`),
         },
         (batch) => {

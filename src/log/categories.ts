@@ -11,6 +11,9 @@
 //  - A name must start with A–Z, else lsyncd's error `'x' is not a valid logging category`
 //    (CategoryError, thrown for the first bad name). Other names are accepted as lsyncd does, but
 //    names it never logs are reported by `unknownCategories` so a typo (`Exce`) is not silently dead.
+//  - `isCategoryArg` is that rule, the only one: the lsyncd command line (config/cli_args.ts), the
+//    `run` subcommand (cli/commands/run.ts) and the logger itself all ask it, so a `-log` value
+//    is accepted or refused the same way everywhere.
 
 /** Always-on categories (docs/lsyncd-compat.md#logging). */
 export const ALWAYS_CATEGORIES = ['Normal', 'Warn', 'Error'] as const;
@@ -54,6 +57,11 @@ export interface CategorySelection {
   readonly named: readonly string[];
 }
 
+/** Whether `name` is a valid `-log` value: `all`, `scarce`, or a name starting with A–Z (lsyncd's add_logcat). */
+export function isCategoryArg(name: string): boolean {
+  return name === 'all' || name === 'scarce' || /^[A-Z]/.test(name);
+}
+
 /** Parses `-log` arguments in order. Throws CategoryError for a name not starting with A–Z. */
 export function parseCategories(args: readonly string[]): CategorySelection {
   let threshold = LOG_NOTICE;
@@ -61,7 +69,7 @@ export function parseCategories(args: readonly string[]): CategorySelection {
   for (const name of args) {
     if (name === 'all') threshold = ALL;
     else if (name === 'scarce') threshold = LOG_WARNING;
-    else if (!/^[A-Z]/.test(name)) throw new CategoryError(name);
+    else if (!isCategoryArg(name)) throw new CategoryError(name);
     else if (!named.includes(name)) named.push(name);
   }
   return { threshold, named };

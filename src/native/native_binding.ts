@@ -1,19 +1,40 @@
 // Loads the compiled addon. LSYNCD_TS_ADDON may name another build of it (the ASan build the
 // test suite runs once, scripts/test-addon-asan.sh); otherwise `bindings` finds build/Release.
+//
+// The watcher ABI: the addon reports `abiVersion` (native/addon/watcher_object.h
+// kWatcherAbiVersion) and the loader refuses any other number than NATIVE_ABI_VERSION with one
+// line naming the fix (rebuild the addon), instead of misreading batches later. What the number
+// stands for (record fields and their typed arrays, record kinds and flags, inotify modes) is
+// exported as `watcherAbi` and compared with the TypeScript side by test/watcher/abi.test.ts.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-export interface RawBatch {
-  type: 1;
-  kind: Uint8Array;
-  flags: Uint8Array;
-  cookie: Uint32Array;
-  root: Uint16Array;
-  err: Int32Array;
-  pathOff: Uint32Array;
-  pathBytes: Buffer;
-  flushIds: number[];
+/** The watcher ABI this TypeScript speaks; bump together with kWatcherAbiVersion. */
+export const NATIVE_ABI_VERSION = 1;
+
+/** The per-record fields of a batch and the typed array each arrives in (native/core/batch_builder.h Batch). */
+export const RECORD_FIELDS = {
+  kind: Uint8Array,
+  flags: Uint8Array,
+  cookie: Uint32Array,
+  root: Uint16Array,
+  err: Int32Array,
+  pathOff: Uint32Array,
+} as const;
+
+export type RawBatch = { type: 1; pathBytes: Buffer; flushIds: number[] } & {
+  [F in keyof typeof RECORD_FIELDS]: InstanceType<(typeof RECORD_FIELDS)[F]>;
+};
+
+/** What the addon says its watcher ABI is (native/addon/watcher_object.h RegisterWatcherAbi). */
+export interface WatcherAbi {
+  recordKinds: Record<string, number>;
+  recordFlags: Record<string, number>;
+  /** Field → typed array name, e.g. "Uint8Array". */
+  recordFields: Record<string, string>;
+  /** inotifyMode names; a mode's index is the number the NativeWatcher takes. */
+  inotifyModes: string[];
 }
 
 export interface RawReply {
@@ -67,6 +88,7 @@ export interface NativeWatcher {
 export interface NativeModule {
   NativeWatcher: new (opts: NativeWatcherOptions, onMessage: (m: RawMessage) => void) => NativeWatcher;
   abiVersion: number;
+  watcherAbi: WatcherAbi;
   /** openlog(3) with LOG_PID | LOG_NDELAY; `facility` is a LOG_* facility value (e.g. 8 = user). */
   syslogOpen(ident: string, facility: number): void;
   /** syslog(3) with a priority (facility | level) and a message. */
@@ -101,9 +123,22 @@ export interface NativeModule {
 
 let cached: NativeModule | undefined;
 
+/** The addon speaks another watcher ABI; the message is one line naming the fix. */
+export class NativeAbiError extends Error {}
+
+/** Throws NativeAbiError when `m` (loaded from `where`) speaks another watcher ABI. */
+export function checkNativeAbi(m: { abiVersion?: unknown }, where: string): void {
+  if (m.abiVersion === NATIVE_ABI_VERSION) return;
+  throw new NativeAbiError(
+    `the native addon ${where} has watcher ABI ${String(m.abiVersion)}, this lsyncd-ts needs ${NATIVE_ABI_VERSION} — rebuild it (npm rebuild, or npx node-gyp rebuild in the lsyncd-ts directory)`,
+  );
+}
+
 export function loadNative(): NativeModule {
   if (cached) return cached;
   const override = process.env.LSYNCD_TS_ADDON;
-  cached = (override ? require(override) : require('bindings')('lsyncd_ts_native')) as NativeModule;
+  const m = (override ? require(override) : require('bindings')('lsyncd_ts_native')) as NativeModule;
+  checkNativeAbi(m, override ?? 'lsyncd_ts_native.node');
+  cached = m;
   return cached;
 }

@@ -1,5 +1,6 @@
 // Record kinds and flags of watcher batches. Mirrors native/core/record.h exactly: the numbers
-// are the ABI between the addon and TypeScript (checked by test/watcher/abi.test.ts).
+// are the ABI between the addon and TypeScript. test/watcher/abi.test.ts compares them with what
+// the addon exports (watcherAbi.recordKinds / recordFlags).
 
 export const RecordKind = {
   Create: 1,
@@ -31,7 +32,3 @@ export function kindName(kind: number): RecordKindName {
   if (!n) throw new RangeError(`unknown watcher record kind ${kind}`);
   return n;
 }
-
-// inotifyMode (lsyncd settings key) -> the addon's mode number (native/core/inotify_mode.h).
-export const InotifyModes = ['CloseWrite', 'Modify', 'CloseWrite or Modify', 'CloseWrite after Modify'] as const;
-export type InotifyMode = (typeof InotifyModes)[number];

@@ -19,13 +19,26 @@ import path from 'node:path';
 import { pathArg } from '../paths/byte_path.js';
 import { EventBatch } from './event_batch.js';
 import { loadNative, type NativeStats, type NativeWatcher, type RawMessage } from '../native/native_binding.js';
-import { InotifyModes, type InotifyMode } from './record_kind.js';
+import { InotifyModes, type InotifyMode } from './inotify_mode.js';
 import { WatchError, watchErrorMessage } from './watch_errors.js';
 
 export interface WatchRule {
   include: boolean;
   pattern: string;
 }
+
+/**
+ * The default of every timing and size option, written only here: the addon requires each one.
+ * (The engine passes its own settleMs; see engine.ts.)
+ */
+export const WATCHER_DEFAULTS = {
+  settleMs: 20,
+  maxLatencyMs: 200,
+  maxBatch: 8192,
+  maxPending: 1_000_000,
+  moveGraceMs: 20,
+  createGraceMs: 1,
+} as const;
 
 export interface WatcherOptions {
   mode?: InotifyMode;
@@ -84,7 +97,9 @@ export class Watcher {
     opts: WatcherOptions,
     private readonly onBatch: BatchHandler,
   ) {
-    const mode = InotifyModes.indexOf(opts.mode ?? 'CloseWrite');
+    const native = loadNative();
+    // The addon's own list gives the number (see inotify_mode.ts): no order to keep in step.
+    const mode = native.watcherAbi.inotifyModes.indexOf(opts.mode ?? 'CloseWrite');
     if (mode < 0) throw new RangeError(`inotifyMode "${String(opts.mode)}" is not one of ${InotifyModes.join(', ')}`);
     this.onError =
       opts.onError ??
@@ -93,17 +108,16 @@ export class Watcher {
           throw err;
         });
       });
-    const Native = loadNative().NativeWatcher;
     try {
-      this.native = new Native(
+      this.native = new native.NativeWatcher(
         {
           mode,
-          settleMs: opts.settleMs ?? 20,
-          maxLatencyMs: opts.maxLatencyMs ?? 200,
-          maxBatch: opts.maxBatch ?? 8192,
-          maxPending: opts.maxPending ?? 1_000_000,
-          moveGraceMs: opts.moveGraceMs ?? 20,
-          createGraceMs: opts.createGraceMs ?? 1,
+          settleMs: opts.settleMs ?? WATCHER_DEFAULTS.settleMs,
+          maxLatencyMs: opts.maxLatencyMs ?? WATCHER_DEFAULTS.maxLatencyMs,
+          maxBatch: opts.maxBatch ?? WATCHER_DEFAULTS.maxBatch,
+          maxPending: opts.maxPending ?? WATCHER_DEFAULTS.maxPending,
+          moveGraceMs: opts.moveGraceMs ?? WATCHER_DEFAULTS.moveGraceMs,
+          createGraceMs: opts.createGraceMs ?? WATCHER_DEFAULTS.createGraceMs,
         },
         (m) => this.onMessage(m),
       );

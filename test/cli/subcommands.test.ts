@@ -57,3 +57,21 @@ test('run: option validation, bad config 255, valid config reaches the engine', 
   assert.equal(ok.code, 255, 'the fixture\'s source does not exist on this machine');
   assert.match(ok.stderr, /Cannot access source directory: \/home\/e\.orlov\/source_dir\//);
 });
+
+test('run and the lsyncd form accept and refuse the same -log and -delay values', () => {
+  const config = '/nonexistent/lsyncd.conf';
+  const cases: [string, string, boolean][] = [
+    ['log', 'F1', true], // lsyncd: a category only has to start with A-Z
+    ['log', 'exec', false],
+    ['delay', '1e3', true], // a number as lsyncd's Lua reads it
+    ['delay', 'soon', false],
+    ['delay', '-1', false],
+  ];
+  for (const [option, value, accepted] of cases) {
+    for (const args of [[`-${option}`, value, config], ['run', config, `--${option}`, value]]) {
+      const r = runBin(args);
+      assert.equal(r.code, 255, args.join(' '));
+      assert.equal(/cannot read config: ENOENT/.test(r.stderr), accepted, `${args.join(' ')}: ${r.stderr}`);
+    }
+  }
+});

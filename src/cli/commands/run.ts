@@ -1,22 +1,21 @@
 // `lsyncd-ts run CONFIG [--nodaemon] [--log CAT]... [--delay SECS] [--insist] [--logfile F]
-// [--pidfile F] [--onepass]`: the long-option form of the lsyncd command line
-// (docs/lsyncd-compat.md#command-line). Same validation and messages as the legacy form
-// (src/config/cli_args.ts): `'x' is not a valid logging category`, delay a number ≥ 0 within the
-// timer bound (src/config/timer_seconds.ts).
+// [--pidfile F] [--onepass]`: the long-option form of the lsyncd command line (
+// docs/lsyncd-compat.md#command-line). Same rules and messages as the legacy form
+// (src/config/cli_args.ts), from the same functions: a `--log` value is checked by
+// log/categories.ts isCategoryArg, `--delay` is read as text by config/timer_seconds.ts
+// parseTimerSecondsArg (yargs must not turn it into a number first: its own number reading
+// accepts forms the legacy `-delay` refuses).
 // Config errors exit 255 like lsyncd (a systemd unit cannot tell the forms apart); a valid config
 // goes to startDaemon (the sync engine; exit codes in start_daemon.ts).
 import type { Argv } from 'yargs';
 import type { ConfigOverrides } from '../../config/normalize.js';
-import { checkTimerSecondsArg } from '../../config/timer_seconds.js';
+import { parseTimerSecondsArg } from '../../config/timer_seconds.js';
+import { CategoryError, isCategoryArg } from '../../log/categories.js';
 import { EXIT_BAD_CONFIG, EXIT_USAGE } from '../exit_codes.js';
 import { loadForCli } from '../load_for_cli.js';
 import { err, printLsyncdDiagnostics } from '../output.js';
 import { startDaemon } from '../start_daemon.js';
 import type { ExitCodeSink } from './types.js';
-
-export function validLogCategory(cat: string): boolean {
-  return cat === 'all' || cat === 'scarce' || /^[A-Z][A-Za-z]*$/.test(cat);
-}
 
 export function registerRun(y: Argv, sink: ExitCodeSink): Argv {
   return y.command(
@@ -27,7 +26,7 @@ export function registerRun(y: Argv, sink: ExitCodeSink): Argv {
         .positional('config', { type: 'string', describe: 'config file (*.lua, *.conf, *.json, *.ts, *.mjs, *.js)', demandOption: true })
         .option('nodaemon', { type: 'boolean', describe: 'stay in the foreground and log to stdout/stderr' })
         .option('log', { type: 'string', array: true, describe: 'enable a log category: all, scarce, or a name such as Exec (repeatable)' })
-        .option('delay', { type: 'number', describe: 'override every sync\'s delay (seconds)' })
+        .option('delay', { type: 'string', describe: 'override every sync\'s delay (seconds)' })
         .option('insist', { type: 'boolean', describe: 'keep running when the startup transfer fails temporarily' })
         .option('logfile', { type: 'string', describe: 'append the log to FILE' })
         .option('pidfile', { type: 'string', describe: 'write the process id to FILE' })
@@ -37,15 +36,15 @@ export function registerRun(y: Argv, sink: ExitCodeSink): Argv {
         .example('lsyncd-ts -nodaemon /etc/lsyncd/lsyncd.conf.lua', 'the same in lsyncd\'s own syntax'),
     async (argv) => {
       for (const cat of argv.log ?? []) {
-        if (!validLogCategory(cat)) {
-          err(`Error: '${cat}' is not a valid logging category — use all, scarce, or a category name starting with A-Z (e.g. Exec)`);
+        if (!isCategoryArg(cat)) {
+          err(`Error: ${new CategoryError(cat).message} — use all, scarce, or a category name starting with A-Z (e.g. Exec)`);
           sink.exitCode = EXIT_USAGE;
           return;
         }
       }
-      const delayProblem = argv.delay === undefined ? undefined : checkTimerSecondsArg('--delay', argv.delay);
-      if (delayProblem !== undefined) {
-        err(`Error: ${delayProblem}`);
+      const delay = argv.delay === undefined ? undefined : parseTimerSecondsArg('--delay', argv.delay);
+      if (delay !== undefined && 'error' in delay) {
+        err(`Error: ${delay.error}`);
         sink.exitCode = EXIT_USAGE;
         return;
       }
@@ -53,7 +52,7 @@ export function registerRun(y: Argv, sink: ExitCodeSink): Argv {
       if (argv.nodaemon === true) overrides.nodaemon = true;
       if (argv.insist === true) overrides.insist = true;
       if (argv.onepass === true) overrides.onepass = true;
-      if (argv.delay !== undefined) overrides.delay = argv.delay;
+      if (delay !== undefined) overrides.delay = delay.seconds;
       if (argv.logfile !== undefined) overrides.logfile = argv.logfile;
       if (argv.pidfile !== undefined) overrides.pidfile = argv.pidfile;
       const source = { kind: 'file', file: argv.config } as const;

@@ -37,7 +37,7 @@ import { displayPath, isDirPath, toBytes, type SyncPath } from '../../paths/byte
 import type { BatchOptions } from '../../queue/delay_queue.js';
 import type { Delay } from '../../queue/events.js';
 import type { Command } from '../../process/command.js';
-import { classifyExit } from '../exit_outcome.js';
+import { classifyExit, processOutcome } from '../exit_outcome.js';
 import { runAction } from './run_action.js';
 import { byteArgsCommand } from './byte_exact_command.js';
 import { actionCommand, describeAction, usesTarget, type SubstitutionContext } from './substitution.js';
@@ -163,19 +163,17 @@ export class ActionsTransport implements Transport {
       },
     });
     const label = `${step.etype} on ${where}`;
-    if (res.spawnError) {
-      const e = res.spawnError;
-      const reason =
+    return processOutcome(res, this.sync.exitcodes, {
+      cannotStart: (e) =>
         e.code === 'ENOENT'
           ? `${step.name}: ${cmd.binary} not found — install it or fix the path in ${step.name}`
-          : `${step.name}: cannot start ${cmd.binary}: ${e.message}`;
-      return { kind: 'die', reason };
-    }
-    if (res.code === null) return { kind: 'again', reason: `${label} was killed by ${res.signal ?? 'a signal'}` };
-    const verdict = classifyExit(res.code, this.sync.exitcodes);
-    if (verdict === 'ok') return OK;
-    const last = res.stderrTail.split('\n').filter(Boolean).pop();
-    return { kind: verdict, reason: `Failure with ${label} = ${res.code}${last ? `: ${last}` : ''}` };
+          : `${step.name}: cannot start ${cmd.binary}: ${e.message}`,
+      killed: (signal) => `${label} was killed by ${signal ?? 'a signal'}`,
+      exited: (code) => {
+        const last = res.stderrTail.split('\n').filter(Boolean).pop();
+        return `Failure with ${label} = ${code}${last ? `: ${last}` : ''}`;
+      },
+    });
   }
 
   private judge(result: ActionResult, label: string): TransferOutcome {

@@ -41,7 +41,7 @@ import type { RuleList } from '../../filters/index.js';
 import type { BatchOptions } from '../../queue/delay_queue.js';
 import type { Delay } from '../../queue/events.js';
 import { deletesWhileRunning } from '../delete_mode.js';
-import { classifyExit } from '../exit_outcome.js';
+import { processOutcome } from '../exit_outcome.js';
 import { rsyncFailureLine } from '../rsync/error_line.js';
 import { rsyncFullCommand } from '../rsync/full_argv.js';
 import { TargetRoot } from '../target_root.js';
@@ -114,23 +114,23 @@ export class DirectTransport implements Transport {
         else ctx.log.normal(line);
       },
     });
-    if (r.spawnError !== undefined) {
-      if (r.spawnError.code === 'ENOENT') return { outcome: { kind: 'die', reason: RSYNC_NOT_FOUND } };
-      // execvp reports EACCES for a bare name when some PATH directory is unreadable and no rsync was found.
-      if (r.spawnError.code === 'EACCES' && !cmd.binary.includes('/')) {
-        return { outcome: { kind: 'die', reason: `${RSYNC_NOT_FOUND} (searching PATH for "${cmd.binary}" gave EACCES)` } };
-      }
-      return { outcome: { kind: 'die', reason: `cannot start ${cmd.binary}: ${r.spawnError.code ?? r.spawnError.message}` } };
-    }
-    if (ctx.signal.aborted) return { outcome: { kind: 'again', reason: 'full transfer aborted (shutdown)' } };
-    const action = classifyExit(r.code, this.sync.rsyncExitCodes);
-    if (action === 'ok') {
-      this.root.transferred();
-      return { outcome: { kind: 'ok' } };
-    }
-    const how = r.code === null ? `killed by ${r.signal ?? 'a signal'}` : `exited with code ${r.code}`;
-    const tail = rsyncFailureLine(r.stderrTail);
-    return { outcome: { kind: action, reason: `rsync ${how}${tail === undefined ? '' : `: ${tail}`}` } };
+    if (r.spawnError === undefined && ctx.signal.aborted) return { outcome: { kind: 'again', reason: 'full transfer aborted (shutdown)' } };
+    const tail = (): string => {
+      const line = rsyncFailureLine(r.stderrTail);
+      return line === undefined ? '' : `: ${line}`;
+    };
+    const outcome = processOutcome(r, this.sync.rsyncExitCodes, {
+      cannotStart: (e) => {
+        if (e.code === 'ENOENT') return RSYNC_NOT_FOUND;
+        // execvp reports EACCES for a bare name when some PATH directory is unreadable and no rsync was found.
+        if (e.code === 'EACCES' && !cmd.binary.includes('/')) return `${RSYNC_NOT_FOUND} (searching PATH for "${cmd.binary}" gave EACCES)`;
+        return `cannot start ${cmd.binary}: ${e.code ?? e.message}`;
+      },
+      killed: (signal) => `rsync killed by ${signal ?? 'a signal'}${tail()}`,
+      exited: (code) => `rsync exited with code ${code}${tail()}`,
+    });
+    if (outcome.kind === 'ok') this.root.transferred();
+    return { outcome };
   }
 
   /** Any entry in the target directory (a missing target holds nothing; unreadable: unknown). */

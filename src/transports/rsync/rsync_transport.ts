@@ -34,7 +34,7 @@ import type { RuleList } from '../../filters/rule_list.js';
 import type { Delay } from '../../queue/events.js';
 import { toBytes } from '../../paths/byte_path.js';
 import type { Command } from '../../process/command.js';
-import { classifyExit } from '../exit_outcome.js';
+import { type ExitTable, processOutcome } from '../exit_outcome.js';
 import { localTarget } from '../local_target.js';
 import { ROOT_PARENT_MISSING, TargetRoot, rootParentMissing } from '../target_root.js';
 import { rsyncBatchCommand } from './batch_argv.js';
@@ -56,7 +56,7 @@ export interface SyncRuleSet {
  */
 export async function runRsync(
   cmd: Command,
-  exitCodes: Readonly<Record<number, 'ok' | 'again' | 'die'>>,
+  exitCodes: ExitTable,
   ctx: TransferContext,
   standby?: StandbyChild,
   remoteBatch = false,
@@ -71,24 +71,18 @@ export async function runRsync(
       if (line.trim() !== '') ctx.log.normal(`${cmd.binary}: ${line}`);
     },
   });
-  if (res.spawnError) {
-    const e = res.spawnError;
-    const reason =
-      e.code === 'ENOENT'
-        ? `${cmd.binary} not found: install rsync or set rsync.binary to its path`
-        : `cannot start ${cmd.binary}: ${e.message}`;
-    return { outcome: { kind: 'die', reason } };
-  }
-  if (res.code === null) {
-    return { outcome: { kind: 'again', reason: `${cmd.binary} was killed by ${res.signal ?? 'a signal'}` } };
-  }
-  const action = classifyExit(res.code, exitCodes);
-  if (action === 'ok') return { outcome: { kind: 'ok' }, ...parseRsyncReport(stdoutLines) };
-  const cause = rsyncFailureLine(res.stderrTail);
-  const reason = `${cmd.binary} exited with code ${res.code}${cause !== undefined ? `: ${cause}` : ''}`;
+  const outcome = processOutcome(res, exitCodes, {
+    cannotStart: (e) => (e.code === 'ENOENT' ? `${cmd.binary} not found: install rsync or set rsync.binary to its path` : `cannot start ${cmd.binary}: ${e.message}`),
+    killed: (signal) => `${cmd.binary} was killed by ${signal ?? 'a signal'}`,
+    exited: (code) => {
+      const cause = rsyncFailureLine(res.stderrTail);
+      return `${cmd.binary} exited with code ${code}${cause !== undefined ? `: ${cause}` : ''}`;
+    },
+  });
+  if (outcome.kind === 'ok') return { outcome, ...parseRsyncReport(stdoutLines) };
   // A remote batch that could not create the target root: resync fully (target_root.ts).
-  const resync = remoteBatch && rootParentMissing(res.stderrTail) ? { fullResync: ROOT_PARENT_MISSING } : {};
-  return { outcome: { kind: action, reason }, ...resync };
+  const resync = remoteBatch && res.code !== null && rootParentMissing(res.stderrTail) ? { fullResync: ROOT_PARENT_MISSING } : {};
+  return { outcome, ...resync };
 }
 
 /** Syncs with a shorter delay keep a standby rsync (see the header). */

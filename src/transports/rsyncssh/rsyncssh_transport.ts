@@ -30,7 +30,7 @@
  *     with the message; a binary that cannot be started is `die` (retrying would not help).
  *   - No shell locally (runCommand); the only shell is the remote `sh -s` reading our script.
  */
-import type { ExitAction, NormalizedRsyncsshSync } from '../../config/schema.js';
+import type { NormalizedRsyncsshSync } from '../../config/schema.js';
 import { describeCommand, runCommand, type RunResult } from '../../process/process_runner.js';
 import type { FullOptions, TransferContext, TransferOutcome, TransferReport, Transport } from '../../engine/transport.js';
 import { classifyMove } from '../../filters/move_filter.js';
@@ -39,7 +39,7 @@ import { type SyncPath, displayPath, toByteString } from '../../paths/byte_path.
 import type { BatchOptions } from '../../queue/delay_queue.js';
 import type { Delay, QueueEvent } from '../../queue/events.js';
 import type { Command } from '../../process/command.js';
-import { classifyExit } from '../exit_outcome.js';
+import { type ExitTable, processOutcome } from '../exit_outcome.js';
 import {
   type RemoteMove,
   type SshControl,
@@ -72,7 +72,6 @@ export interface RsyncsshTransportOptions {
   readonly master?: SshMasterOptions;
 }
 
-type ExitTable = Readonly<Record<number, ExitAction>>;
 
 interface Step {
   readonly outcome: TransferOutcome;
@@ -93,11 +92,12 @@ function isSyncRoot(p: SyncPath): boolean {
 
 /** `tail`: what of stderr to quote (default: all of its tail; rsync: rsyncFailureLine). */
 function failure(what: string, r: RunResult, table: ExitTable, tail = r.stderrTail.replace(/\r/g, '').trim()): TransferOutcome {
-  if (r.spawnError !== undefined) return { kind: 'die', reason: `cannot start ${what}: ${r.spawnError.message}` };
-  const action = classifyExit(r.code, table);
-  const how = r.code !== null ? `exit code ${r.code}` : `signal ${r.signal ?? 'none'}`;
-  const reason = `${what} failed with ${how}${tail !== '' ? `: ${tail}` : ''}`;
-  return action === 'ok' ? OK : { kind: action, reason };
+  const quoted = tail !== '' ? `: ${tail}` : '';
+  return processOutcome(r, table, {
+    cannotStart: (e) => `cannot start ${what}: ${e.message}`,
+    killed: (signal) => `${what} failed with signal ${signal ?? 'none'}${quoted}`,
+    exited: (code) => `${what} failed with exit code ${code}${quoted}`,
+  });
 }
 
 /** A failed rsync run, quoting the line of stderr that names the cause (rsync/error_line.ts). */
