@@ -245,7 +245,7 @@ test('native children and node:child_process children do not steal each other', 
 test('a worker that ends while its native child runs shuts the spawner down (waiter joined)', async () => {
   const src = `
     const { parentPort } = require('node:worker_threads');
-    import(${JSON.stringify(new URL('../../src/engine/process_runner.js', import.meta.url).href)}).then(({ runCommand }) => {
+    import(${JSON.stringify(new URL('../../src/process/process_runner.js', import.meta.url).href)}).then(({ runCommand }) => {
       runCommand({ binary: 'sh', args: ['-c', 'echo up; exec sleep 3'], stdin: undefined }, {
         onLine: (_s, l) => { if (l === 'up') parentPort.postMessage('started'); },
       });
