@@ -36,7 +36,7 @@ import { Engine, StartupError } from '../engine/engine.js';
 import { createLog, LogfileError, type ServiceLog } from '../log/create_log.js';
 import { consoleLog } from '../log/log.js';
 import { Observers } from '../daemon/observers.js';
-import { shellQuote } from './argv_display.js';
+import { shellQuote } from '../process/argv_display.js';
 import { EXIT_BAD_CONFIG } from './exit_codes.js';
 
 export interface DaemonOptions {

@@ -36,7 +36,7 @@ import type { NormalizedConfig, NormalizedSync } from '../config/schema.js';
 import type { Log } from '../log/log.js';
 import { fromByteString } from '../paths/byte_path.js';
 import { planReload, type SettingChange } from './reload_plan.js';
-import { shellQuote } from '../cli/argv_display.js';
+import { shellQuote } from '../process/argv_display.js';
 import { loadSyncRules } from '../filters/sync_rules.js';
 import type { EventBatch } from '../watcher/event_batch.js';
 import { WatchError } from '../watcher/watch_errors.js';
