@@ -35,6 +35,8 @@ import { compileEagerly } from '../daemon/v8_tiering.js';
 import { Engine, StartupError } from '../engine/engine.js';
 import { createLog, LogfileError, type ServiceLog } from '../log/create_log.js';
 import { consoleLog } from '../log/log.js';
+import { defaultTransportFactory } from '../transports/transport_factory.js';
+import { createWatcher } from '../watcher/watcher.js';
 import { Observers } from '../daemon/observers.js';
 import { shellQuote } from '../process/argv_display.js';
 import { EXIT_BAD_CONFIG } from './exit_codes.js';
@@ -102,8 +104,11 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
   // ends the daemon with 255, like the failures start() itself reports.
   let fatal: string | undefined;
   let wake: () => void = () => {};
+  // The composition root: the engine gets the real transports and the real inotify watcher here.
   const engine = new Engine(config, {
     log,
+    transportFactory: defaultTransportFactory,
+    watcherFactory: createWatcher,
     ...(opts.configFile !== undefined ? { sysctlTarget: shellQuote(opts.configFile) } : {}),
     onStartupFailure: (message) => {
       fatal ??= message;
