@@ -54,7 +54,7 @@ test('real ENOSPC from the kernel watch limit', { skip: process.getuid?.() !== 0
   for (let i = 0; i < 8; i++) mkdirSync(path.join(root, `d${i}`));
   const here = path.dirname(fileURLToPath(import.meta.url));
   const watcherModule = path.resolve(here, '../../src/watcher/index.js');
-  const bindingModule = path.resolve(here, '../../src/watcher/native_binding.js');
+  const bindingModule = path.resolve(here, '../../src/native/native_binding.js');
   const script = `
     Promise.all([import(${JSON.stringify(watcherModule)}), import(${JSON.stringify(bindingModule)})]).then(async ([{ Watcher }, { loadNative }]) => {
       loadNative();
