@@ -14,7 +14,7 @@ import type { SyncRules } from '../filters/sync_rules.js';
 import { directFullRsync } from '../transports/direct/index.js';
 import { rshOption, rsyncBatchCommand, rsyncFullCommand, rsyncsshDestination, remoteMovesCommand } from '../transports/rsync/index.js';
 import { deletesWhileRunning } from '../transports/delete_mode.js';
-import { commandLine, nulListItems, shellQuote } from './argv_display.js';
+import { commandLine, nulListItems, shellQuote } from '../process/argv_display.js';
 
 const DELETE_TEXT: Record<string, string> = {
   true: 'true — deletes on the target at startup and for events',

@@ -1,5 +1,5 @@
 // Command-line entry: `bin/lsyncd-ts` calls main(scriptArgv()) — the arguments byte for byte
-// (raw_argv.ts).
+// (src/system/raw_argv.ts).
 // lsyncd's own syntax (`-nodaemon CONFIG`, `-rsync SRC TGT`, `-version`, `-help`, a bare CONFIG)
 // goes to legacy_args.ts; the subcommands `run`, `check-config`, `sysctl` and `--help` go to
 // yargs_cli.ts. Routing rules and exit codes: legacy_args.ts, exit_codes.ts.
@@ -7,7 +7,7 @@
 import { isLegacyInvocation, runLegacy } from './legacy_args.js';
 import { runYargs } from './yargs_cli.js';
 
-export { scriptArgv } from './raw_argv.js';
+export { scriptArgv } from '../system/raw_argv.js';
 
 export async function main(argv: string[]): Promise<void> {
   process.exitCode = isLegacyInvocation(argv) ? await runLegacy(argv) : await runYargs(argv);

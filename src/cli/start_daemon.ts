@@ -36,8 +36,10 @@ import { Engine, StartupError } from '../engine/engine.js';
 import { createLog, LogfileError, type ServiceLog } from '../log/create_log.js';
 import { consoleLog } from '../log/log.js';
 import { NativeAbiError } from '../native/native_binding.js';
+import { defaultTransportFactory } from '../transports/transport_factory.js';
+import { createWatcher } from '../watcher/watcher.js';
 import { Observers } from '../daemon/observers.js';
-import { shellQuote } from './argv_display.js';
+import { shellQuote } from '../process/argv_display.js';
 import { EXIT_BAD_CONFIG } from './exit_codes.js';
 
 export interface DaemonOptions {
@@ -103,8 +105,11 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
   // ends the daemon with 255, like the failures start() itself reports.
   let fatal: string | undefined;
   let wake: () => void = () => {};
+  // The composition root: the engine gets the real transports and the real inotify watcher here.
   const engine = new Engine(config, {
     log,
+    transportFactory: defaultTransportFactory,
+    watcherFactory: createWatcher,
     ...(opts.configFile !== undefined ? { sysctlTarget: shellQuote(opts.configFile) } : {}),
     onStartupFailure: (message) => {
       fatal ??= message;

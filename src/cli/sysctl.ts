@@ -19,7 +19,7 @@ import { changesOf } from '../sysctl/recommend.js';
 import { SYSCTL_CONF_PATH, limitsTable, memoryNote, sysctlConf, sysctlWLines } from '../sysctl/render.js';
 import { surveyTrees } from '../sysctl/survey.js';
 import { type TreeProblem, type WatchTree, treesFromConfig, treesFromDirs } from '../sysctl/trees.js';
-import { shellQuote } from './argv_display.js';
+import { shellQuote } from '../process/argv_display.js';
 
 export interface SysctlArgs {
   readonly targets: readonly string[];

@@ -21,7 +21,7 @@
 //  - Legacy `rsyncOps` (2.0.x) is accepted and mapped onto rsync{} with a deprecation warning
 //    (lsyncd ≥ 2.2 rejects it, docs/lsyncd-compat.md#legacy-keys-and-validation).
 import { z } from 'zod';
-import { listenProblem } from '../metrics/listen.js';
+import { listenProblem } from './metrics_listen.js';
 import { InotifyModes } from '../watcher/inotify_mode.js';
 import { timerSecondsSchema } from './timer_seconds.js';
 

@@ -7,7 +7,7 @@
 // Contract:
 //   launchDaemon(opts) — in the launcher: spawns process.execPath with the same execArgv and argv
 //     (so the daemon loads and validates the same config itself; arguments that are not valid
-//     UTF-8 travel in src/cli/raw_argv.ts's ARGV_ENV) and READY_FD_ENV set, detached
+//     UTF-8 travel in src/system/raw_argv.ts's ARGV_ENV) and READY_FD_ENV set, detached
 //     (setsid: own session, no controlling terminal), stdin/stdout/stderr on /dev/null (the daemon
 //     logs through its own log), plus a pipe on fd 3. It resolves with the exit code for the
 //     launcher: 0 after "READY <pid>", the daemon's code (255 for a start-up failure) after
@@ -23,7 +23,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, writeSync } from 'node:fs';
 
-import { argvEnvFor, scriptArgv } from '../cli/raw_argv.js';
+import { argvEnvFor, scriptArgv } from '../system/raw_argv.js';
 
 export const READY_FD_ENV = 'LSYNCD_TS_READY_FD';
 const READY_FD = 3;
@@ -36,7 +36,7 @@ export interface LaunchResult {
 }
 
 export interface LaunchOptions {
-  /** argv after the script (default: this process's, byte for byte: src/cli/raw_argv.ts). */
+  /** argv after the script (default: this process's, byte for byte: src/system/raw_argv.ts). */
   readonly args?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
 }

@@ -36,20 +36,23 @@ import type { NormalizedConfig, NormalizedSync } from '../config/schema.js';
 import type { Log } from '../log/log.js';
 import { fromByteString } from '../paths/byte_path.js';
 import { planReload, type SettingChange } from './reload_plan.js';
-import { shellQuote } from '../cli/argv_display.js';
+import { shellQuote } from '../process/argv_display.js';
 import { loadSyncRules } from '../filters/sync_rules.js';
 import type { EventBatch } from '../watcher/event_batch.js';
 import { WatchError } from '../watcher/watch_errors.js';
-import { type AddResult, type RewatchResult, Watcher } from '../watcher/watcher.js';
+import type { AddResult, RewatchResult, WatcherFactory, WatcherPort } from '../watcher/watcher_port.js';
 import { isWatchShortage, outOfWatchesMessage } from './out_of_watches.js';
 import { translateBatch } from './record_translation.js';
 import { Scheduler } from './scheduler.js';
 import { SyncRunner, type SyncStatus } from './sync_runner.js';
-import { defaultTransportFactory, type TransportFactory } from './transport_factory.js';
+import type { TransportFactory } from '../transports/transport_factory.js';
 
 export interface EngineOptions {
   readonly log: Log;
-  readonly transportFactory?: TransportFactory;
+  /** The transport of each sync (src/transports/transport_factory.ts: defaultTransportFactory). */
+  readonly transportFactory: TransportFactory;
+  /** The watcher of each sync (src/watcher/watcher.ts: createWatcher; tests may pass a fake). */
+  readonly watcherFactory: WatcherFactory;
   /** A sync of the start-up failed its init transfer without `insist` (one line, with the fix). */
   readonly onStartupFailure?: (message: string) => void;
   /** What the out-of-watches error tells to pass to `lsyncd-ts sysctl --apply` (shell-quoted). */
@@ -60,7 +63,7 @@ interface SyncUnit {
   /** The sync as configured (before realpath): what reload compares. */
   readonly configured: NormalizedSync;
   readonly runner: SyncRunner;
-  readonly watcher: Watcher;
+  readonly watcher: WatcherPort;
   rootId: number;
   readonly sourceDir: string;
   readonly watchRules: { include: boolean; pattern: string }[];
@@ -229,8 +232,7 @@ export class Engine {
       throw new StartupError(`${sync.name}: ${p ? `${p.key}: ${p.message}` : 'invalid filter/exclude rules'}`);
     }
     const ruleSet = { rules: loaded.rules, hasFilters: loaded.hasFilters };
-    const factory = this.opts.transportFactory ?? defaultTransportFactory;
-    const transport = factory(sync, ruleSet);
+    const transport = this.opts.transportFactory(sync, ruleSet);
     const runner = new SyncRunner(sync, transport, this.scheduler, this.log, this.config.settings.insist);
     runner.guardDeletes(ruleSet.rules);
     let unit: SyncUnit | undefined;
@@ -263,9 +265,9 @@ export class Engine {
     // once add() is done, instead of being dropped (with init = false nothing else covers it).
     let addDone: () => void = () => {};
     const addSettled = new Promise<void>((resolve) => (addDone = resolve));
-    let watcher: Watcher;
+    let watcher: WatcherPort;
     try {
-      watcher = new Watcher(
+      watcher = this.opts.watcherFactory(
         {
           mode: this.config.settings.inotifyMode,
           // No settle wait: the delay queue is where changes are aggregated (`delay`), so the
@@ -389,11 +391,6 @@ export class Engine {
         },
       );
     }, SOURCE_RECHECK_MS);
-  }
-
-  /** Test-only: the watchers, one per sync, in config order. */
-  __watchers(): Watcher[] {
-    return this.units.map((u) => u.watcher);
   }
 
   /** Resolves once every change made before the call has reached the queues. */

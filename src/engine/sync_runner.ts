@@ -36,10 +36,10 @@ import { deletesOnFull } from '../transports/delete_mode.js';
 import type { DeleteGuard, DeleteHold } from './delete_guard.js';
 import { createDeleteGuard } from './delete_guard_host.js';
 import { overflowAdvice, watchErrorMessage } from '../watcher/watch_errors.js';
-import type { RewatchResult } from '../watcher/watcher.js';
+import type { RewatchResult } from '../watcher/watcher_port.js';
 import type { TranslationSink } from './record_translation.js';
 import type { Schedulable, Scheduler } from './scheduler.js';
-import type { Transport, TransferReport } from './transport.js';
+import type { Transport, TransferReport } from '../transports/transport.js';
 import { UnwatchedDirs } from './unwatched_dirs.js';
 
 export type SyncState = 'starting' | 'running' | 'degraded' | 'retrying' | 'source-gone' | 'dead' | 'stopped';

@@ -19,7 +19,7 @@
 import { displayPath, fromByteString, toByteString, type SyncPath } from '../paths/byte_path.js';
 import type { QueueEvent } from '../queue/events.js';
 import { retryDelayMs } from '../queue/retry_backoff.js';
-import type { RewatchResult } from '../watcher/watcher.js';
+import type { RewatchResult } from '../watcher/watcher_port.js';
 import { isWatchShortage } from './out_of_watches.js';
 
 export interface UnwatchedDirsDeps {

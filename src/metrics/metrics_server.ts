@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import type { SyncSnapshot } from '../engine/engine.js';
 import type { Log } from '../log/log.js';
 import { lineSafe, syncHealth } from '../status/format.js';
-import { parseListen, type ListenAddress } from './listen.js';
+import { parseListen, type ListenAddress } from '../config/metrics_listen.js';
 import { renderMetrics } from './prometheus.js';
 
 export interface MetricsSource {

@@ -14,7 +14,7 @@
 // standby that was not taken). A standby that ended on its own (killed from outside, binary
 // gone) is never handed out. Threading: JS thread.
 import type { Command } from './command.js';
-import { type ChildLike, type RunOptions, startChild } from './process_runner.js';
+import { type ChildLike, type SpawnOptions, startChild } from './start_child.js';
 
 export class StandbyChild {
   private child: ChildLike | undefined;
@@ -26,7 +26,7 @@ export class StandbyChild {
   private constructor(
     private readonly binary: string,
     private readonly args: readonly string[],
-    opts: RunOptions,
+    opts: SpawnOptions,
   ) {
     const child = startChild({ binary, args: [...args], stdin: undefined }, opts, true);
     child.on('error', this.onEnd);
@@ -35,7 +35,7 @@ export class StandbyChild {
   }
 
   /** Starts `binary args` with its stdin open and empty. `opts`: env and cwd as runCommand's. */
-  static start(binary: string, args: readonly string[], opts: RunOptions = {}): StandbyChild {
+  static start(binary: string, args: readonly string[], opts: SpawnOptions = {}): StandbyChild {
     return new StandbyChild(binary, args, opts);
   }
 

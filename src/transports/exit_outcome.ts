@@ -13,7 +13,7 @@
  * transport names its process in its own log and status lines (and those texts are kept stable).
  */
 import type { ExitAction } from '../config/schema.js';
-import type { TransferOutcome } from '../engine/transport.js';
+import type { TransferOutcome } from './transport.js';
 import type { RunResult } from '../process/process_runner.js';
 
 /** A sync's exit-code table: code → action; codes not listed are `die`. */

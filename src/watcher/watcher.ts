@@ -14,18 +14,16 @@
 //     caller resyncs that subtree itself;
 //   - flush() resolves after every change made before the call was delivered and handled;
 //   - close() stops the thread and frees everything; the Watcher is then inert.
+// It is the real WatcherPort (watcher_port.ts): createWatcher is the factory the daemon hands
+// the engine.
 import path from 'node:path';
 
 import { pathArg } from '../paths/byte_path.js';
 import { EventBatch } from './event_batch.js';
 import { loadNative, type NativeStats, type NativeWatcher, type RawMessage } from '../native/native_binding.js';
-import { InotifyModes, type InotifyMode } from './inotify_mode.js';
+import { InotifyModes } from './inotify_mode.js';
 import { WatchError, watchErrorMessage } from './watch_errors.js';
-
-export interface WatchRule {
-  include: boolean;
-  pattern: string;
-}
+import type { AddResult, BatchHandler, RewatchResult, WatcherFactory, WatcherOptions, WatcherPort, WatchRule } from './watcher_port.js';
 
 /**
  * The default of every timing and size option, written only here: the addon requires each one.
@@ -40,50 +38,12 @@ export const WATCHER_DEFAULTS = {
   createGraceMs: 1,
 } as const;
 
-export interface WatcherOptions {
-  mode?: InotifyMode;
-  /** Quiet period that ends a batch (ms). */
-  settleMs?: number;
-  /** Cap from a batch's first record to its delivery (ms). */
-  maxLatencyMs?: number;
-  /** Deliver as soon as this many records are pending. */
-  maxBatch?: number;
-  /** Pending records before a forced Overflow per root (while JS does not take batches). */
-  maxPending?: number;
-  /** Grace before an unpaired MOVED_FROM becomes a Delete (ms). */
-  moveGraceMs?: number;
-  /**
-   * How long a batch holding a new file's Create waits for the writer's close (ms; 0 = not at
-   * all), so the file is sent once, complete (native/core/create_hold.h).
-   */
-  createGraceMs?: number;
-  onError?: (err: unknown) => void;
-}
-
-export interface AddResult {
-  rootId: number;
-  dirs: number;
-  /** Directories inside the tree that could not be watched, with the reason. */
-  errors: { path: string; errno: number; message: string; rel: Buffer }[];
-}
-
-export interface RewatchResult {
-  /** Directories now watched (0: the directory is gone, or was watched meanwhile). */
-  dirs: number;
-  /** errno when its parent is not watched (ENOENT), else 0. */
-  err: number;
-  /** Directories below it that still could not be watched (root-relative bytes, errno). */
-  errors: { rel: Buffer; errno: number }[];
-}
-
-export type BatchHandler = (batch: EventBatch) => void | Promise<void>;
-
 interface Pending {
   resolve: (r: RawMessage & { type: 2 }) => void;
   reject: (err: Error) => void;
 }
 
-export class Watcher {
+export class Watcher implements WatcherPort {
   private readonly native: NativeWatcher;
   private readonly replies = new Map<number, Pending>();
   private readonly flushes = new Map<number, () => void>();
@@ -256,3 +216,6 @@ export class Watcher {
     this.native.failAddWatchAfter(n, errno);
   }
 }
+
+/** The real watcher, as the factory the engine takes (EngineOptions.watcherFactory). */
+export const createWatcher: WatcherFactory = (opts, onBatch) => new Watcher(opts, onBatch);

@@ -28,12 +28,12 @@ async function churnConverges(t: TestContext, mode: string, syncFor: (src: strin
   const dst = tempDir(t);
   const churner = new Churner(src, seed);
   for (let i = 0; i < 50; i++) churner.step(); // some tree before start
-  const { engine, log } = await startEngine(t, { sync: [await syncFor(src, dst)] });
+  const { engine, log, watchers } = await startEngine(t, { sync: [await syncFor(src, dst)] });
   const steps = await churnFor(churner, churnMs());
   await engine.whenIdle();
   const diffs = compareTrees(src, dst);
   // A blind spot in the watcher explains a divergence better than the transfer log does.
-  const [watcher] = engine.__watchers();
+  const [watcher] = watchers;
   assert.ok(watcher);
   const watchProblems = await checkWatchTable(watcher, [src]);
   diffs.push(...watchProblems.map((p) => `watcher: ${p}`));

@@ -218,9 +218,9 @@ test('rsync: rm -rf that overflows the kernel queue: the full resync deletes not
   mkdirSync(path.join(src, 'big'));
   const r = spawnSync(process.execPath, ['-e', `const fs=require('fs');for(let i=0;i<${files};i++)fs.writeFileSync(${JSON.stringify(src)}+'/big/f'+i,'x')`]);
   assert.equal(r.status, 0);
-  const { engine, log } = await startEngine(t, { sync: [{ mode: 'rsync', source: src, target: dst, delay: 0.5, rsync: { archive: true } }] });
+  const { engine, log, watchers } = await startEngine(t, { sync: [{ mode: 'rsync', source: src, target: dst, delay: 0.5, rsync: { archive: true } }] });
   await engine.whenIdle();
-  const [w] = engine.__watchers();
+  const [w] = watchers;
   w!.__pauseReader(true);
   rmRfContents(src);
   w!.__pauseReader(false);

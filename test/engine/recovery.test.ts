@@ -21,14 +21,14 @@ test('kernel overflow: one full resync of that sync, queued events kept, the oth
   const dst = tempDir(t);
   const src2 = tempDir(t);
   const dst2 = tempDir(t);
-  const { engine, log } = await startEngine(t, {
+  const { engine, log, watchers } = await startEngine(t, {
     sync: [
       { name: 'busy', mode: 'rsync', source: src, target: dst, delay: 0, rsync: { archive: true } },
       { name: 'calm', mode: 'rsync', source: src2, target: dst2, delay: 0, rsync: { archive: true } },
     ],
   });
   await engine.whenIdle();
-  const [w] = engine.__watchers();
+  const [w] = watchers;
   w!.__pauseReader(true);
   const maxQueued = Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8'));
   const files = Math.ceil(maxQueued / 2) + 1000;

@@ -31,7 +31,7 @@ async function replacingRenamesConverge(t: TestContext, syncFor: SyncFor): Promi
   writeFileSync(path.join(src, 'x/top'), 'top of x');
   writeFileSync(path.join(src, 'x/inner/deep'), 'deep in x');
   writeFileSync(path.join(src, 'doc'), 'version 1');
-  const { engine } = await startEngine(t, { sync: [await syncFor(src, dst)] });
+  const { engine, watchers } = await startEngine(t, { sync: [await syncFor(src, dst)] });
   await engine.whenIdle();
   assert.deepEqual(compareTrees(src, dst), [], 'after the init transfer');
 
@@ -45,7 +45,7 @@ async function replacingRenamesConverge(t: TestContext, syncFor: SyncFor): Promi
   writeFileSync(path.join(src, 'd/inner/later'), 'written inside the moved-in tree');
   await engine.whenIdle();
   assert.deepEqual(compareTrees(src, dst), [], 'after a change inside the moved-in tree');
-  const [watcher] = engine.__watchers();
+  const [watcher] = watchers;
   assert.ok(watcher);
   assert.deepEqual(await checkWatchTable(watcher, [src]), []);
   assert.ok(engine.status().every((s) => s.state === 'running'), JSON.stringify(engine.status()));

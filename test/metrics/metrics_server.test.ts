@@ -7,7 +7,7 @@ import test from 'node:test';
 
 import type { SyncSnapshot } from '../../src/engine/engine.js';
 import { memoryLog } from '../../src/log/log.js';
-import { ListenAddressError, parseListen } from '../../src/metrics/listen.js';
+import { ListenAddressError, parseListen } from '../../src/config/metrics_listen.js';
 import { startMetricsServer, type MetricsServer } from '../../src/metrics/metrics_server.js';
 import { renderMetrics } from '../../src/metrics/prometheus.js';
 import { T, dead, healthy, retrying, snap } from '../status/snapshots.js';

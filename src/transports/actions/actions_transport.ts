@@ -2,7 +2,7 @@
 // user's onCreate/onModify/onAttrib/onDelete/onMove/onStartup run per event
 // (docs/lsyncd-compat.md#sync-keys).
 //
-// Contract (src/engine/transport.ts):
+// Contract (src/transports/transport.ts):
 //   - full(): runs onStartup (lsyncd's Init event; also after an overflow/RootGone resync, where
 //     lsyncd restarts and runs onStartup again); without onStartup there is nothing to do (ok).
 //   - batch(delays): for each delay in FIFO order, the action of its kind; a kind without an
@@ -32,7 +32,7 @@ import { constants as osConstants } from 'node:os';
 
 import type { ActionEvent, ActionName, ActionResult, ExitAction, NormalizedCustomSync } from '../../config/schema.js';
 import { describeCommand } from '../../process/process_runner.js';
-import type { Transport, TransferContext, TransferOutcome, TransferReport } from '../../engine/transport.js';
+import type { Transport, TransferContext, TransferOutcome, TransferReport } from '../transport.js';
 import { displayPath, isDirPath, toBytes, type SyncPath } from '../../paths/byte_path.js';
 import type { BatchOptions } from '../../queue/delay_queue.js';
 import type { Delay } from '../../queue/events.js';

@@ -1,7 +1,7 @@
 /**
  * DirectTransport: lsyncd's `default.direct` done right (docs/lsyncd-compat.md#direct-mode-keys, docs/lsyncd-compat.md#direct-mode-operations).
  *
- * Contract (src/engine/transport.ts):
+ * Contract (src/transports/transport.ts):
  *  - full(): one rsync run (`rsyncFullCommand`: the sync's rsync{} flags, delete mode for full
  *    runs, filters/excludes on stdin) through runCommand — no shell. Exit code → ok/again/die via
  *    the sync's `rsyncExitCodes` (docs/lsyncd-compat.md#exit-codes-of-transfers), with `--sparse` unless rsync{sparse = false} (batch copies
@@ -36,7 +36,7 @@ import { opendir } from 'node:fs/promises';
 
 import type { NormalizedDirectSync } from '../../config/schema.js';
 import { describeCommand, runCommand } from '../../process/process_runner.js';
-import type { FullOptions, TransferContext, TransferOutcome, TransferReport, Transport } from '../../engine/transport.js';
+import type { FullOptions, TransferContext, TransferOutcome, TransferReport, Transport } from '../transport.js';
 import type { RuleList } from '../../filters/index.js';
 import type { BatchOptions } from '../../queue/delay_queue.js';
 import type { Delay } from '../../queue/events.js';

@@ -9,7 +9,7 @@
 // when rsync could not tell (unreachable host, no rsync, ...): the guard then assumes it holds
 // something.
 import { runCommand } from '../../process/process_runner.js';
-import type { TransferContext } from '../../engine/transport.js';
+import type { TransferContext } from '../transport.js';
 import { expandArchive, rsyncBinary, type RsyncTable } from './flags.js';
 
 /** The name column of one `--list-only` line ("drwxr-xr-x  4,096 2026/12/06 22:00:00 NAME"). */

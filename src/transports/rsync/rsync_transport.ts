@@ -29,7 +29,7 @@ import type { NormalizedRsyncSync } from '../../config/schema.js';
 import { describeCommand, runCommand } from '../../process/process_runner.js';
 import { StandbyChild } from '../../process/standby_child.js';
 import { isElfExecutable } from '../../system/find_binary.js';
-import type { FullOptions, Transport, TransferContext, TransferReport } from '../../engine/transport.js';
+import type { FullOptions, Transport, TransferContext, TransferReport } from '../transport.js';
 import type { RuleList } from '../../filters/rule_list.js';
 import type { Delay } from '../../queue/events.js';
 import { toBytes } from '../../paths/byte_path.js';

@@ -3,7 +3,7 @@
  * goes by rsync over ssh to `host:targetdir`; moves are executed on the target with `mv` over
  * ssh instead of being re-sent.
  *
- * Contract (src/engine/transport.ts):
+ * Contract (src/transports/transport.ts):
  *   - keepsMoves = true; batchOptions.movesSeparately: a batch holds only Moves or only
  *     non-Moves (lsyncd's `'break'` at the first Move keeps order, docs/lsyncd-compat.md#rsyncssh-commands). A mixed batch is still
  *     handled: consecutive runs of each class execute in order.
@@ -32,7 +32,7 @@
  */
 import type { NormalizedRsyncsshSync } from '../../config/schema.js';
 import { describeCommand, runCommand, type RunResult } from '../../process/process_runner.js';
-import type { FullOptions, TransferContext, TransferOutcome, TransferReport, Transport } from '../../engine/transport.js';
+import type { FullOptions, TransferContext, TransferOutcome, TransferReport, Transport } from '../transport.js';
 import { classifyMove } from '../../filters/move_filter.js';
 import type { RuleList } from '../../filters/rule_list.js';
 import { type SyncPath, displayPath, toByteString } from '../../paths/byte_path.js';

@@ -45,7 +45,8 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, sta
 import os from 'node:os';
 import path from 'node:path';
 
-import { type ChildLike, childDiesWithUs, type RunResult, startChild } from '../../process/process_runner.js';
+import type { RunResult } from '../../process/process_runner.js';
+import { type ChildLike, childDiesWithUs, startChild } from '../../process/start_child.js';
 import { type SshControl, type SshTable, sshArgs, sshBinary } from '../rsync/index.js';
 
 /** Default ControlPersist: the master outlives the last client by this long (seconds). */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import test from 'node:test';
 
 import type { ActionEvent, NormalizedCustomSync, SyncActions } from '../../../src/config/schema.js';
-import type { TransferContext } from '../../../src/engine/transport.js';
+import type { TransferContext } from '../../../src/transports/transport.js';
 import { memoryLog } from '../../../src/log/log.js';
 import type { SyncPath } from '../../../src/paths/byte_path.js';
 import type { Delay, DelayKind } from '../../../src/queue/events.js';

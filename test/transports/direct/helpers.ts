@@ -12,7 +12,7 @@ import type { SyncPath } from '../../../src/paths/byte_path.js';
 import type { Delay, DelayKind } from '../../../src/queue/events.js';
 import { loadSyncRules } from '../../../src/filters/sync_rules.js';
 import { DirectTransport, type DirectTransportOptions } from '../../../src/transports/direct/index.js';
-import type { TransferContext } from '../../../src/engine/transport.js';
+import type { TransferContext } from '../../../src/transports/transport.js';
 
 export interface Roots {
   readonly base: string;

@@ -10,7 +10,7 @@ import { resolveRsyncOptions } from '../../../src/config/normalize.js';
 import { RSYNC_EXIT_CODES, SSH_EXIT_CODES } from '../../../src/config/defaults.js';
 import type { DeleteMode, NormalizedRsyncsshSync } from '../../../src/config/schema.js';
 import { memoryLog } from '../../../src/log/log.js';
-import type { TransferContext } from '../../../src/engine/transport.js';
+import type { TransferContext } from '../../../src/transports/transport.js';
 import type { SyncPath } from '../../../src/paths/byte_path.js';
 import type { Delay, DelayKind, QueueEvent } from '../../../src/queue/events.js';
 import { loadSyncRules } from '../../../src/filters/sync_rules.js';

@@ -1,9 +1,14 @@
 // Which Transport serves which sync mode. The only place that knows all transports.
+//
+// The engine never imports this file's value: it gets a TransportFactory through its options
+// (EngineOptions.transportFactory), and the composition root (src/cli/start_daemon.ts) hands it
+// defaultTransportFactory. So the engine depends only on the Transport contract (transport.ts),
+// and a test can give it any transport it likes.
 import type { NormalizedSync } from '../config/schema.js';
-import { ActionsTransport } from '../transports/actions/index.js';
-import { DirectTransport } from '../transports/direct/index.js';
-import { RsyncTransport, type SyncRuleSet } from '../transports/rsync/rsync_transport.js';
-import { RsyncsshTransport } from '../transports/rsyncssh/index.js';
+import { ActionsTransport } from './actions/index.js';
+import { DirectTransport } from './direct/index.js';
+import { RsyncTransport, type SyncRuleSet } from './rsync/rsync_transport.js';
+import { RsyncsshTransport } from './rsyncssh/index.js';
 import type { Transport } from './transport.js';
 
 export type TransportFactory = (sync: NormalizedSync, rules: SyncRuleSet) => Transport;

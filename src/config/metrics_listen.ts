@@ -5,6 +5,8 @@
 // omitted host; the metrics endpoint is unauthenticated). Port 0 = an ephemeral port (tests).
 // Refused with a one-line message naming the fix: no port ("127.0.0.1"), a non-numeric or
 // out-of-range port, an unbracketed IPv6 address.
+// It is a config rule (the schema refuses a bad address at load time), so it lives with the
+// config; the metrics server (src/metrics/metrics_server.ts) parses the same text with it.
 export interface ListenAddress {
   readonly host: string;
   readonly port: number;

@@ -3,7 +3,7 @@
 // daemon never runs a shell. Words with nothing special stay bare; everything else is single-quoted
 // with ' → '\''; a word with bytes that are not valid UTF-8 becomes bash's $'…\xNN…'.
 import { hasEscapedBytes, showEscapedBytes } from '../paths/byte_path.js';
-import type { Command } from '../process/command.js';
+import type { Command } from './command.js';
 
 const SAFE = /^[A-Za-z0-9_\-+=/.,:@%^]+$/;
 

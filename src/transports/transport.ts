@@ -1,7 +1,9 @@
 // Transport: how one sync's changes reach its target. Implementations: rsync
 // (src/transports/rsync/rsync_transport.ts), rsyncssh (src/transports/rsyncssh/), direct
-// (src/transports/direct/). The sync runner (sync_runner.ts) owns the queue, timing, process
-// slots and retries; a transport only executes what it is handed and reports the outcome.
+// (src/transports/direct/), actions (src/transports/actions/); which one serves a sync's mode is
+// transport_factory.ts. The sync runner (src/engine/sync_runner.ts) owns the queue, timing,
+// process slots and retries; a transport only executes what it is handed and reports the outcome.
+// The contract lives here, beside its implementations, so they never import the engine.
 //
 // Contract:
 //   - full(): transfer the whole tree (init, or recovery after an Overflow/RootGone), honouring
