@@ -10,7 +10,7 @@
 // everything the callers do (line splitting, capture, stdin, kill escalation, 'close' after exit
 // and both output streams) is shared by both paths. LSYNCD_TS_NODE_SPAWN=1 forces node:child_process.
 // On the native path stdin (rsync's include list) is put into the pipe before the child starts,
-// so the child never waits for this thread to be scheduled again (single-file latency, issue 4).
+// so the child never waits for this thread to be scheduled again (single-file latency at delay 0).
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync } from 'node:fs';
