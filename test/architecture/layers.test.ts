@@ -33,7 +33,7 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // The package's public API (src/index.ts): config helpers and types for TypeScript configs.
   'index.ts': ['config'],
-  cli: ['daemon', 'metrics', 'status', 'engine', 'sysctl', 'watcher', 'transports', 'queue', 'filters', 'process', 'system', 'log', 'config', 'paths'],
+  cli: ['daemon', 'metrics', 'status', 'engine', 'sysctl', 'watcher', 'transports', 'queue', 'filters', 'process', 'system', 'native', 'log', 'config', 'paths'],
   daemon: ['metrics', 'status', 'engine', 'system', 'log', 'config', 'paths'],
   metrics: ['status', 'engine', 'log', 'config', 'paths'],
   status: ['engine', 'log', 'config', 'paths'],
