@@ -12,6 +12,7 @@
 import type { DeleteMode, NormalizedSync } from '../config/schema.js';
 import type { SyncRules } from '../filters/sync_rules.js';
 import { directFullRsync } from '../transports/direct/index.js';
+import { contentCompareArg } from '../transports/rsync/content_compare.js';
 import { rshOption, rsyncBatchCommand, rsyncFullCommand, rsyncsshDestination, remoteMovesCommand } from '../transports/rsync/index.js';
 import { deletesWhileRunning } from '../transports/delete_mode.js';
 import { commandLine, nulListItems, shellQuote } from '../process/argv_display.js';
@@ -122,7 +123,7 @@ function commandLines(sync: NormalizedSync, realSource: string | undefined, rule
   const batch = rsyncBatchCommand({ ...common, entries: [], rules: wire, contentChanged: true });
   lines.push(row('events', commandLine(batch)));
   lines.push(cont('stdin (NUL-separated): the changed paths and their parent directories'));
-  lines.push(cont('--checksum only when the batch changes file content (not for chmod/delete-only batches)'));
+  lines.push(cont(`${contentCompareArg(sync.rsync, false) ?? '-c'} only when the batch changes file content (not for chmod/delete-only batches)`));
   if (sync.mode === 'rsyncssh') {
     const moves = remoteMovesCommand({ ssh: sync.ssh, host: sync.host, targetdir: sync.targetdir, moves: [], delete: sync.delete });
     lines.push(row('moves', commandLine(moves)));

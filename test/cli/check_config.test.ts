@@ -71,9 +71,9 @@ test('seed 3 (rsync with excludes): the exact startup and event-batch command li
     '  exclude      .git/, vendor/, web/node_modules, bundled/',
     "  startup      rsync --from0 --exclude-from=- --delete --ignore-errors -zglopstD -r /home/e.orlov/source_dir/ 'eorlov.org:~/target_dir/'",
     '               stdin (NUL-separated rules): .git/ vendor/ web/node_modules bundled/',
-    "  events       rsync -zglopstD -r --checksum --delete --ignore-errors --force --from0 --include-from=- '--exclude=*' /home/e.orlov/source_dir/ 'eorlov.org:~/target_dir/'",
+    "  events       rsync -zglopstD -r --modify-window=-1 --delete --ignore-errors --force --from0 --include-from=- '--exclude=*' /home/e.orlov/source_dir/ 'eorlov.org:~/target_dir/'",
     '               stdin (NUL-separated): the changed paths and their parent directories',
-    '               --checksum only when the batch changes file content (not for chmod/delete-only batches)',
+    '               --modify-window=-1 only when the batch changes file content (not for chmod/delete-only batches)',
   ]);
 });
 

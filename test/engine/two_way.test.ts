@@ -3,7 +3,7 @@
 // in one process with real inotify and real rsync (locally, and over the loopback sshd for
 // rsyncssh). A change must cross once and then stay put: the copy rsync writes on B is an
 // event on B, and B's batch for it must find A's file identical (src/transports/rsync/
-// batch_argv.ts, --checksum). Before, --ignore-times rewrote it every delay, each time with a
+// content_compare.ts: --checksum with update, the nanosecond mtime window without). Before, --ignore-times rewrote it every delay, each time with a
 // new inode, forever.
 //
 // Quiet is asserted over an observation window of QUIET_PERIODS delays after both engines are
@@ -34,20 +34,20 @@ interface Pair {
 }
 
 /** One direction of the recipe; `tmp` is the sync's temp_dir, outside both trees. */
-function recipeSync(mode: Mode, from: string, to: string, tmp: string, sshd: Sshd | undefined): Record<string, unknown> {
-  const rsync = { archive: true, update: true, temp_dir: tmp, _extra: ['--stats'] };
+function recipeSync(mode: Mode, from: string, to: string, tmp: string, sshd: Sshd | undefined, update = true): Record<string, unknown> {
+  const rsync = { archive: true, update, temp_dir: tmp, _extra: ['--stats'] };
   if (mode === 'rsync') return { mode, source: from, target: to, delay: DELAY_S, rsync };
   return { mode, source: from, host: `${sshd!.user}@${sshd!.host}`, targetdir: to, ssh: sshd!.sshTable, delay: DELAY_S, rsync };
 }
 
-async function startPair(t: TestContext, mode: Mode): Promise<Pair> {
+async function startPair(t: TestContext, mode: Mode, update = true): Promise<Pair> {
   const a = tempDir(t);
   const b = tempDir(t);
   const tmpA = tempDir(t); // temp files of transfers INTO A
   const tmpB = tempDir(t);
   const sshd = mode === 'rsyncssh' ? await startSshd(t) : undefined;
-  const { engine: ab } = await startEngine(t, { sync: [recipeSync(mode, a, b, tmpB, sshd)] });
-  const { engine: ba } = await startEngine(t, { sync: [recipeSync(mode, b, a, tmpA, sshd)] });
+  const { engine: ab } = await startEngine(t, { sync: [recipeSync(mode, a, b, tmpB, sshd, update)] });
+  const { engine: ba } = await startEngine(t, { sync: [recipeSync(mode, b, a, tmpA, sshd, update)] });
   await Promise.all([ab.whenIdle(), ba.whenIdle()]);
   return { a, b, ab, ba };
 }
@@ -144,5 +144,15 @@ for (const mode of ['rsync', 'rsyncssh'] as const) {
     await assertQuiet(p, ['f']);
     assert.ok(same());
     assert.match(readFileSync(path.join(p.a, 'f'), 'utf8'), /^edited on (A|B, longer)\n$/);
+  });
+}
+
+for (const mode of ['rsync', 'rsyncssh'] as const) {
+  test(`${mode} two-way without update: a change crosses once and stays put (nanosecond mtime window)`, async (t) => {
+    const p = await startPair(t, mode, false);
+    writeFileSync(path.join(p.a, 'file1'), 'x\n');
+    await waitFor(() => { try { return readFileSync(path.join(p.b, 'file1'), 'utf8') === 'x\n'; } catch { return false; } }, 'file1 on B');
+    await assertQuiet(p, ['file1']);
+    assert.equal(filesSent(p.ba), 0, 'B sent nothing back');
   });
 }

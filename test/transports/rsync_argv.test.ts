@@ -2,6 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import type { DeleteMode } from '../../src/config/schema.js';
 import type { Delay } from '../../src/queue/index.js';
+import { receiverRejectedWindow } from '../../src/transports/rsync/content_compare.js';
 import { hasContentChanges, rsyncBatchCommand, rsyncFullCommand } from '../../src/transports/rsync/index.js';
 
 const rsync = { links: true, times: true, protect_args: true };
@@ -24,12 +25,20 @@ for (const [mode, deletes] of BATCH_DELETE) {
   });
 }
 
-test('batch argv: --checksum only for batches that change file content', () => {
+test('batch argv: a content comparison only for batches that change file content: ns mtimes, or --checksum with update / an old receiver', () => {
   const base = { rsync, delete: true as const, source: '/s/', target: '/t/', entries: [{ path: '/a', subtree: false }] };
-  assert.deepEqual(rsyncBatchCommand({ ...base, contentChanged: true }).args.slice(0, 3), ['-lst', '-r', '--checksum']);
-  assert.equal(rsyncBatchCommand({ ...base, contentChanged: false }).args.includes('--checksum'), false);
-  assert.equal(rsyncBatchCommand(base).args.includes('--checksum'), false);
-  assert.equal(rsyncBatchCommand({ ...base, contentChanged: true }).args.includes('--ignore-times'), false);
+  const compareArgs = (args: readonly string[]): string[] => args.filter((a) => a === '--checksum' || a.startsWith('--modify-window') || a === '--ignore-times');
+  assert.deepEqual(rsyncBatchCommand({ ...base, contentChanged: true }).args.slice(0, 3), ['-lst', '-r', '--modify-window=-1']);
+  assert.deepEqual(compareArgs(rsyncBatchCommand({ ...base, contentChanged: false }).args), []);
+  assert.deepEqual(compareArgs(rsyncBatchCommand(base).args), []);
+  assert.deepEqual(compareArgs(rsyncBatchCommand({ ...base, rsync: { ...rsync, update: true }, contentChanged: true }).args), ['--checksum']);
+  assert.deepEqual(compareArgs(rsyncBatchCommand({ ...base, contentChanged: true, receiverLacksWindow: true }).args), ['--checksum']);
+  assert.deepEqual(compareArgs(rsyncBatchCommand({ ...base, rsync: { ...rsync, checksum: true }, contentChanged: true }).args), [], 'the user\'s -c already compares by content');
+  assert.equal(receiverRejectedWindow(1, "rsync: -@-1: unknown option\nrsync error: syntax or usage error (code 1) at main.c(1554) [server=3.1.2]"), true);
+  assert.equal(receiverRejectedWindow(1, 'rsync: --modify-window=-1: unknown option'), true);
+  assert.equal(receiverRejectedWindow(12, 'rsync: on remote machine: -@-1: unknown option\nrsync: connection unexpectedly closed (0 bytes received so far) [sender]'), true);
+  assert.equal(receiverRejectedWindow(0, 'rsync: -@-1: unknown option'), false);
+  assert.equal(receiverRejectedWindow(1, 'rsync: change_dir "/x" failed: No such file or directory (2)'), false);
   const d = (kind: Delay['kind'], path: string, fromMove = false): Delay => ({
     seq: 0, kind, path, destination: undefined, isDir: path.endsWith('/'), alarm: 0, status: 'wait', fromMove, attempts: 0, reason: undefined,
   });

@@ -1,31 +1,15 @@
 /**
  * Event-batch rsync command (docs/lsyncd-compat.md#rsync-command-lines):
  *
- *   rsync <flags> -r [--checksum] [--delete --ignore-errors] --force --from0 --include-from=- --exclude=* SRC/ TGT/
+ *   rsync <flags> -r [COMPARE] [--delete --ignore-errors] --force --from0 --include-from=- --exclude=* SRC/ TGT/
  *
  * with the include list (include_list.ts) on stdin; no stdin pipe when the list is empty.
  * `--delete --ignore-errors` only when delete is true or 'running' (delete_mode.ts).
  *
- * `--checksum` (not in lsyncd) when the batch carries content changes (hasContentChanges in
- * include_list.ts). Two things must hold for the listed files:
- *   - a rewrite reaches the target even when size and mtime second match: rsync's quick check
- *     compares mtimes in whole seconds, so a file rewritten with the same size within the
- *     second of its previous transfer (a status word, a counter, an editor's save right after
- *     the last sync) was skipped for good — lsyncd loses that update;
- *   - a file the target already holds is not written again: in a two-way setup (A -> B and
- *     B -> A, README "Synching in both directions") the copy rsync writes on B is an event on
- *     B, and B's batch for it must find A's file identical and leave it alone, or the change
- *     echoes back and forth forever, with a new inode each time.
- * With `--checksum`, files of equal size are compared by content, so both hold, whatever the
- * times say. The alternatives fail one of them or the recipe: `--ignore-times` rewrites every
- * listed file (the endless echo); `--modify-window=-1` (mtimes to the nanosecond) also changes
- * `--update`, which rsync decides with the same window — the receiver's copy is then kept only
- * when it is at least 2 s newer, so in the recipe an older edit overwrites a newer one made
- * within 2 s — and it needs rsync >= 3.1.3 on the receiver (older ones reject the `-@-1` it is
- * sent as) and a target with sub-second mtimes. The cost of `--checksum`: the sender reads each
- * listed file once more to checksum it, and the receiver reads its copy when the sizes match;
- * the files were just written, so mostly from the page cache. Batches of only Attrib/Delete/
- * directory events keep the quick check (a chmod of a large file reads nothing).
+ * `COMPARE` (not in lsyncd) when the batch carries content changes (hasContentChanges in
+ * include_list.ts): `--modify-window=-1`, or `--checksum` with `update` or an old receiver —
+ * content_compare.ts says which and why. Batches of only Attrib/Delete/directory events keep the
+ * quick check (a chmod of a large file reads nothing).
  *
  * `excludes`: when the batch includes whole subtrees (`***`), rsync would copy excluded files
  * inside them (lsyncd never hits this because its watcher re-reports moved-in content file by
@@ -41,6 +25,7 @@ import type { DeleteMode } from '../../config/schema.js';
 import type { WireRule } from '../../filters/rule_list.js';
 import type { Command } from '../../process/command.js';
 import { deletesWhileRunning } from '../delete_mode.js';
+import { contentCompareArg } from './content_compare.js';
 import { type RsyncTable, rsyncBinary, rsyncFlags } from './flags.js';
 import { type IncludeEntry, includeListBytes } from './include_list.js';
 import { needsScopedList, scopedIncludeListBytes, scopedRuleArgs } from './scoped_include_list.js';
@@ -57,13 +42,16 @@ export interface BatchCommandInput {
   readonly rules?: readonly WireRule[];
   /** Generated `--rsh=ssh …` for rsyncssh (ssh_argv.ts). */
   readonly extraRsh?: string;
-  /** The batch carries content changes: `--checksum` (see header). */
+  /** The batch carries content changes: the content comparison of content_compare.ts. */
   readonly contentChanged?: boolean;
+  /** The receiver turned `--modify-window=-1` down earlier (content_compare.ts). */
+  readonly receiverLacksWindow?: boolean;
 }
 
 export function rsyncBatchCommand(input: BatchCommandInput): Command {
   const args = [...rsyncFlags(input.rsync, input.extraRsh), '-r'];
-  if (input.contentChanged === true) args.push('--checksum');
+  const compare = input.contentChanged === true ? contentCompareArg(input.rsync, input.receiverLacksWindow === true) : undefined;
+  if (compare !== undefined) args.push(compare);
   if (deletesWhileRunning(input.delete)) args.push('--delete', '--ignore-errors');
   args.push('--force', '--from0');
   const rules = input.rules ?? [];

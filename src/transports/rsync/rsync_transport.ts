@@ -37,6 +37,7 @@ import type { Command } from '../../process/command.js';
 import { type ExitTable, processOutcome } from '../exit_outcome.js';
 import { localTarget } from '../local_target.js';
 import { ROOT_PARENT_MISSING, TargetRoot, rootParentMissing } from '../target_root.js';
+import { receiverRejectedWindow, WINDOW_REJECTED } from './content_compare.js';
 import { rsyncBatchCommand } from './batch_argv.js';
 import { rsyncFailureLine } from './error_line.js';
 import { rsyncBinary } from './flags.js';
@@ -60,6 +61,7 @@ export async function runRsync(
   ctx: TransferContext,
   standby?: StandbyChild,
   remoteBatch = false,
+  onWindowRejected?: () => void,
 ): Promise<TransferReport> {
   if (ctx.log.enabled('Exec')) ctx.log.debug('Exec', describeCommand(cmd));
   const stdoutLines: string[] = [];
@@ -80,6 +82,10 @@ export async function runRsync(
     },
   });
   if (outcome.kind === 'ok') return { outcome, ...parseRsyncReport(stdoutLines) };
+  if (onWindowRejected !== undefined && receiverRejectedWindow(res.code, res.stderrTail)) {
+    onWindowRejected();
+    return { outcome: { kind: 'again', reason: WINDOW_REJECTED } };
+  }
   // A remote batch that could not create the target root: resync fully (target_root.ts).
   const resync = remoteBatch && res.code !== null && rootParentMissing(res.stderrTail) ? { fullResync: ROOT_PARENT_MISSING } : {};
   return { outcome, ...resync };
@@ -121,6 +127,8 @@ export class RsyncTransport implements Transport {
   /** Short delay and an ELF `rsync.binary` (see the header); decided at the first batch. */
   private standbyWanted: boolean | undefined;
   private closed = false;
+  /** The target's rsync turned `--modify-window=-1` down: batches compare by checksum (content_compare.ts). */
+  private receiverLacksWindow = false;
   /** The target directory when it is on this machine (checked before each batch, target_root.ts). */
   private readonly localRoot: TargetRoot | undefined;
 
@@ -161,7 +169,9 @@ export class RsyncTransport implements Transport {
     const small = this.standbyWanted && smallBatch(this.sync.source, delays);
     const standby = this.standby;
     this.standby = undefined;
-    const run = runRsync(cmd, this.sync.rsyncExitCodes, ctx, small ? standby : undefined, this.localRoot === undefined);
+    const run = runRsync(cmd, this.sync.rsyncExitCodes, ctx, small ? standby : undefined, this.localRoot === undefined, () => {
+      this.receiverLacksWindow = true;
+    });
     standby?.dispose(); // taken (a no-op), or not used: killed
     return small ? this.thenStandby(run) : run;
   }
@@ -181,6 +191,7 @@ export class RsyncTransport implements Transport {
       entries,
       rules: this.ruleSet.rules.rules,
       contentChanged,
+      receiverLacksWindow: this.receiverLacksWindow,
     });
   }
 

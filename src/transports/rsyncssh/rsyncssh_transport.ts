@@ -54,6 +54,7 @@ import {
   rsyncsshDestination,
   rsyncTargetHasEntries,
 } from '../rsync/index.js';
+import { receiverRejectedWindow, WINDOW_REJECTED } from '../rsync/content_compare.js';
 import { parseRsyncReport } from '../rsync/rsync_report.js';
 import { ROOT_PARENT_MISSING, rootParentMissing } from '../target_root.js';
 import { type SshMaster, type SshMasterLease, type SshMasterOptions, SshMasterRegistry, defaultSshMasters, wantsManagedMaster } from './ssh_master.js';
@@ -114,6 +115,8 @@ export class RsyncsshTransport implements Transport {
   private readonly useMaster: boolean;
   private lease: SshMasterLease | undefined;
   private closed = false;
+  /** The target's rsync turned `--modify-window=-1` down: batches compare by checksum (content_compare.ts). */
+  private receiverLacksWindow = false;
 
   constructor(
     private readonly sync: NormalizedRsyncsshSync,
@@ -291,9 +294,14 @@ export class RsyncsshTransport implements Transport {
       rules: rules.rules,
       extraRsh: rshOption(this.sync.ssh, conn.control),
       contentChanged: hasContentChanges(wanted),
+      receiverLacksWindow: this.receiverLacksWindow,
     });
     ctx.log.normal('Calling rsync with filter-list of new/modified files/dirs');
     const r = await this.run(cmd, ctx, true);
+    if (receiverRejectedWindow(r.code, r.stderrTail)) {
+      this.receiverLacksWindow = true;
+      return { outcome: { kind: 'again', reason: WINDOW_REJECTED }, requeue: [] };
+    }
     if (r.code !== 0) {
       // The root could not be created (its parent is gone): resync fully (target_root.ts).
       const resync = rootParentMissing(r.stderrTail) ? { fullResync: ROOT_PARENT_MISSING } : {};
