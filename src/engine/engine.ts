@@ -31,10 +31,9 @@
 // and never races it on the same target).
 import { realpathSync, statSync } from 'node:fs';
 
-import { decodePathBytes, displayPath, pathArg } from '../paths/byte_path.js';
 import type { NormalizedConfig, NormalizedSync } from '../config/schema.js';
 import type { Log } from '../log/log.js';
-import { fromByteString } from '../paths/byte_path.js';
+import { decodePathBytes, displayPath, fromByteString, pathArg } from '../paths/byte_path.js';
 import { planReload, type SettingChange } from './reload_plan.js';
 import { shellQuote } from '../process/argv_display.js';
 import { loadSyncRules } from '../filters/sync_rules.js';
