@@ -35,7 +35,12 @@ function readScriptArgv(): string[] {
   const fromLauncher = process.env[ARGV_ENV];
   if (fromLauncher !== undefined) {
     delete process.env[ARGV_ENV];
-    const list: unknown = JSON.parse(fromLauncher);
+    let list: unknown;
+    try {
+      list = JSON.parse(fromLauncher);
+    } catch {
+      list = undefined; // not from our launcher: fall back to the process's own argv
+    }
     if (Array.isArray(list) && list.every((a) => typeof a === 'string')) return list as string[];
   }
   const node = process.argv.slice(2);
