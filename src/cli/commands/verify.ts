@@ -10,7 +10,7 @@ export function registerVerify(y: Argv, sink: ExitCodeSink): Argv {
     (c) =>
       c
         .positional('config', { type: 'string', describe: 'the daemon config' })
-        .option('sync', { type: 'string', array: true, default: [] as string[], describe: 'verify only the sync with this name (repeatable)' })
+        .option('sync', { type: 'string', array: true, nargs: 1, default: [] as string[], describe: 'verify only the sync with this name (repeatable)' })
         .option('json', { type: 'boolean', default: false, describe: 'print a JSON report (version 1, see src/cli/verify.ts)' })
         .option('limit', { type: 'number', default: 10, describe: 'paths shown per kind (missing, changed, extra); the counts are always complete' })
         .example('$0 verify /etc/lsyncd/lsyncd.conf.lua', 'check every sync')
