@@ -6,9 +6,11 @@
 // E extra)` followed by the first N paths of each kind (shown byte-safely, displayPath), or
 // `skipped` (custom actions) / `error`. --json prints one JSON object instead (version 1:
 // { version, config, syncs: [{ name, mode, source, target, state, missing, changed, extra,
-// attributesOnly, reason }] }, state "clean" | "drifted" | "skipped" | "error", each kind
+// extraIsDrift, attributesOnly, reason }] }, state "clean" | "drifted" | "skipped" | "error", each kind
 // { count, paths }).
 //
+// Extra files count as drift only for a sync that deletes at full transfers (verify_target.ts);
+// otherwise the clean line says how many are kept.
 // Exit codes (exit_codes.ts): 0 every checked target is clean (skipped syncs do not count);
 // 1 a target has drifted; 2 verification could not run for a sync or at all — a config that does
 // not load, an unknown --sync name, unreadable rule files, an unreachable target, no rsync —
@@ -52,11 +54,12 @@ function printText(reports: readonly SyncReport[]): void {
     const head = `${sync.name}: ${displayPath(sync.source)} -> ${displayPath(r.target)}`;
     if (r.kind === 'skipped') out(`${head}: skipped (${r.reason})`);
     else if (r.kind === 'error') out(`${head}: error (${r.reason})`);
-    else if (isClean(r)) out(`${head}: clean`);
+    else if (isClean(r)) out(`${head}: clean${r.extra.count > 0 ? ` (${r.extra.count} extra kept: this sync does not delete at full transfers)` : ''}`);
     else {
-      out(`${head}: drifted (${r.missing.count} missing, ${r.changed.count} changed, ${r.extra.count} extra)`);
+      out(`${head}: drifted (${r.missing.count} missing, ${r.changed.count} changed, ${r.extra.count} extra${r.extraIsDrift ? '' : ' kept'})`);
       for (const kind of KINDS) {
         const k = r[kind];
+        if (kind === 'extra' && !r.extraIsDrift) continue;
         for (const p of k.paths) out(`  ${kind.padEnd(8)} ${displayPath(p)}`);
         if (k.count > k.paths.length) out(`  … and ${k.count - k.paths.length} more ${kind}`);
       }
@@ -72,7 +75,7 @@ function printJson(config: string, reports: readonly SyncReport[]): void {
     target: displayPath(r.target),
     state: stateOf(r),
     ...(r.kind === 'checked'
-      ? { missing: kindJson(r.missing), changed: kindJson(r.changed), extra: kindJson(r.extra), attributesOnly: r.attributesOnly }
+      ? { missing: kindJson(r.missing), changed: kindJson(r.changed), extra: kindJson(r.extra), extraIsDrift: r.extraIsDrift, attributesOnly: r.attributesOnly }
       : { reason: r.reason }),
   }));
   process.stdout.write(`${JSON.stringify({ version: 1, config, syncs }, null, 2)}\n`);

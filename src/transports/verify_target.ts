@@ -12,8 +12,11 @@
 //  - direct:   the local target, with the rsync table of direct's own full transfer
 //              (direct/direct_transport.ts directFullRsync);
 //  - custom:   not checked (what the actions do to a target is unknown): result `skipped`.
-// The itemized lines are classified by rsync/itemize.ts; only missing, changed and extra count as
-// drift (attribute-only differences are counted apart). rsync exit 0 or 24 (a source file vanished
+// The itemized lines are classified by rsync/itemize.ts; missing, changed and extra count as
+// drift (attribute-only differences are counted apart). Extra files count only when the sync's
+// full transfer deletes (`delete` true or "startup", delete_mode.ts deletesOnFull): with false or
+// "running" the target may legitimately keep files the source never had, so they are listed but
+// the target is still clean. rsync exit 0 or 24 (a source file vanished
 // during the run) is a finished check; any other exit, a signal or a missing rsync is `error`
 // with one line naming the cause (an unreachable target, rsync not installed, ...).
 import type { NormalizedSync } from '../config/schema.js';
@@ -21,6 +24,7 @@ import type { WireRule } from '../filters/rule_list.js';
 import type { SyncPath } from '../paths/byte_path.js';
 import type { Command } from '../process/command.js';
 import { runCommand } from '../process/process_runner.js';
+import { deletesOnFull } from './delete_mode.js';
 import { directFullRsync } from './direct/index.js';
 import { rsyncFailureLine } from './rsync/error_line.js';
 import { rsyncFullCommand } from './rsync/full_argv.js';
@@ -39,12 +43,12 @@ export interface DriftKind {
 }
 
 export type VerifyResult =
-  | { readonly kind: 'checked'; readonly target: string; readonly missing: DriftKind; readonly changed: DriftKind; readonly extra: DriftKind; readonly attributesOnly: number }
+  | { readonly kind: 'checked'; readonly target: string; readonly missing: DriftKind; readonly changed: DriftKind; readonly extra: DriftKind; readonly extraIsDrift: boolean; readonly attributesOnly: number }
   | { readonly kind: 'skipped'; readonly target: string; readonly reason: string }
   | { readonly kind: 'error'; readonly target: string; readonly reason: string };
 
 export function isClean(r: VerifyResult): boolean {
-  return r.kind === 'checked' && r.missing.count + r.changed.count + r.extra.count === 0;
+  return r.kind === 'checked' && r.missing.count + r.changed.count + (r.extraIsDrift ? r.extra.count : 0) === 0;
 }
 
 /** The target as the transfer names it (rsyncssh: host:targetdir). */
@@ -123,5 +127,5 @@ export async function verifySync(sync: NormalizedSync, rules: VerifyRules, opts:
     const how = r.code === null ? `rsync killed by ${r.signal ?? 'a signal'}` : `rsync exited with code ${r.code}`;
     return { kind: 'error', target, reason: `${how}${line === undefined ? '' : `: ${line}`}` };
   }
-  return { kind: 'checked', target, missing: found.missing, changed: found.changed, extra: found.extra, attributesOnly };
+  return { kind: 'checked', target, missing: found.missing, changed: found.changed, extra: found.extra, extraIsDrift: deletesOnFull(sync.delete), attributesOnly };
 }

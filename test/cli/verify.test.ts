@@ -3,7 +3,8 @@
 // each path classified, in text and --json; the target is byte-for-byte and mtime-for-mtime the
 // same after verify; rsyncssh is checked through sshd with the sync's ssh options; --sync limits
 // the check (an unknown name is exit 2 naming the valid ones); an unreachable target and a
-// missing rsync are exit 2 with one line; a custom-action sync is skipped.
+// missing rsync are exit 2 with one line; a custom-action sync is skipped; with delete = false an
+// extra file is listed as kept, not drift.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
@@ -181,4 +182,19 @@ test('verify: no rsync, or a config that does not load, is 2 with one line', (t)
   const b = runBin(['verify', bad], ENV);
   assert.equal(b.code, 2);
   assert.match(b.stderr, /^lsyncd-ts verify: the config does not load: .+ — run "lsyncd-ts check-config .+" for every problem\n$/);
+});
+
+test('verify, delete = false: extra target files are kept, not drift; a changed file still is', (t) => {
+  const { dir, src, dst } = mirror(t);
+  sync(src, dst);
+  writeFileSync(path.join(dst, 'd', 'extra'), 'not in the source\n');
+  const config = writeConfig(dir, `sync { default.rsync, name = "keep", source = "${src}", target = "${dst}", delete = false, exclude = { "*.tmp" } }\n`);
+  const r = runBin(['verify', config], ENV);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^keep: .*: clean \(1 extra kept: this sync does not delete at full transfers\)$/m);
+  writeFileSync(path.join(dst, 'a'), 'ALPHA changed\n');
+  const d = runBin(['verify', config], ENV);
+  assert.equal(d.code, 1, d.stdout + d.stderr);
+  assert.match(d.stdout, /^keep: .*: drifted \(0 missing, 1 changed, 1 extra kept\)$/m);
+  assert.equal(readFileSync(path.join(dst, 'd', 'extra'), 'utf8'), 'not in the source\n');
 });
