@@ -87,6 +87,14 @@ test('verify (rsync, local target): clean is 0; drift is 1 with each path classi
   assert.doesNotMatch(r.stdout, /skip\.tmp/, 'the excludes of the sync apply');
   assert.deepEqual(snapshot(dst), before, 'verify changed the target');
 
+  const none = runBin(['verify', '--limit', '0', config], ENV);
+  assert.equal(none.code, 1, none.stderr);
+  assert.match(none.stdout, /^ {2}… and 1 more missing$/m);
+  assert.doesNotMatch(none.stdout, /^ {2}missing/m);
+  const badLimit = runBin(['verify', '--limit', '-1', config], ENV);
+  assert.equal(badLimit.code, 255);
+  assert.match(badLimit.stderr, /--limit must be a whole number of paths, 0 or more \(got "-1"\)/);
+
   const j = runBin(['verify', '--json', config], ENV);
   assert.equal(j.code, 1, j.stderr);
   const report = JSON.parse(j.stdout) as Report;
