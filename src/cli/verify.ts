@@ -3,7 +3,8 @@
 // (src/transports/verify_target.ts builds and runs it; rsync/itemize.ts classifies the lines).
 //
 // Output: per sync one line `NAME: SOURCE -> TARGET: clean` or `…: drifted (M missing, C changed,
-// E extra)` followed by the first N paths of each kind (shown byte-safely, displayPath), or
+// E extra)` followed by the first N paths of each kind (shown byte-safely: control characters and backslashes escaped, bytes that are not UTF-8 as
+// \xNN), or
 // `skipped` (custom actions) / `error`. --json prints one JSON object instead (version 1:
 // { version, config, syncs: [{ name, mode, source, target, state, missing, changed, extra,
 // extraIsDrift, attributesOnly, reason }] }, state "clean" | "drifted" | "skipped" | "error", each kind
@@ -19,7 +20,8 @@
 // the command changes nothing anywhere.
 import type { NormalizedSync } from '../config/schema.js';
 import { loadSyncRules } from '../filters/sync_rules.js';
-import { displayPath } from '../paths/byte_path.js';
+import { type SyncPath, decodePathBytes, displayPath } from '../paths/byte_path.js';
+import { lineSafe } from '../status/format.js';
 import { type DriftKind, type VerifyResult, isClean, verifySync, verifyTargetName } from '../transports/verify_target.js';
 import { EXIT_VERIFY_CLEAN, EXIT_VERIFY_DRIFTED, EXIT_VERIFY_FAILED } from './exit_codes.js';
 import { loadForCli } from './load_for_cli.js';
@@ -49,6 +51,11 @@ function kindJson(k: DriftKind): { count: number; paths: string[] } {
   return { count: k.count, paths: k.paths.map(displayPath) };
 }
 
+/** One path per line for humans: control characters and backslashes escaped (status/format.ts lineSafe), other bytes that are not UTF-8 as \xNN. */
+function showPath(p: SyncPath): string {
+  return displayPath(lineSafe(typeof p === 'string' ? p : decodePathBytes(p)));
+}
+
 function printText(reports: readonly SyncReport[]): void {
   for (const { sync, result: r } of reports) {
     const head = `${sync.name}: ${displayPath(sync.source)} -> ${displayPath(r.target)}`;
@@ -60,7 +67,7 @@ function printText(reports: readonly SyncReport[]): void {
       for (const kind of KINDS) {
         const k = r[kind];
         if (kind === 'extra' && !r.extraIsDrift) continue;
-        for (const p of k.paths) out(`  ${kind.padEnd(8)} ${displayPath(p)}`);
+        for (const p of k.paths) out(`  ${kind.padEnd(8)} ${showPath(p)}`);
         if (k.count > k.paths.length) out(`  … and ${k.count - k.paths.length} more ${kind}`);
       }
     }

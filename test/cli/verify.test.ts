@@ -206,3 +206,15 @@ test('verify, delete = false: extra target files are kept, not drift; a changed 
   assert.match(d.stdout, /^keep: .*: drifted \(0 missing, 1 changed, 1 extra kept\)$/m);
   assert.equal(readFileSync(path.join(dst, 'd', 'extra'), 'utf8'), 'not in the source\n');
 });
+
+test('verify: names with a newline or bytes that are not UTF-8 are shown escaped, one line each', (t) => {
+  const { dir, src, dst } = mirror(t);
+  sync(src, dst);
+  writeFileSync(Buffer.concat([Buffer.from(`${src}/bad`), Buffer.from([0xff])]), 'x');
+  writeFileSync(path.join(src, 'nl\nx'), 'y');
+  const config = writeConfig(dir, `sync { default.rsync, name = "bytes", source = "${src}", target = "${dst}", exclude = { "*.tmp" } }\n`);
+  const r = runBin(['verify', config], ENV);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /^ {2}missing {2}bad\\xff$/m);
+  assert.match(r.stdout, /^ {2}missing {2}nl\\x0ax$/m);
+});
