@@ -12,6 +12,9 @@
 //    status readable (status.ts; the monitoring-plugin convention of small distinct codes).
 //  - release: 0 released (or, with only a pidfile, requested), 1 nothing was held, 2 the daemon
 //    cannot be found or signalled, a named sync does not exist, or no confirmation (release.ts).
+//  - verify: 0 every checked target clean, 1 a target drifted, 2 verification could not run (the
+//    config does not load, an unknown --sync name, an unreachable target, no rsync); 2 wins over 1
+//    (verify.ts; the same small-code convention as status).
 //  - yargs usage errors (unknown subcommand option, missing CONFIG): 255, like lsyncd's bad args.
 //  - `run`/legacy with a VALID config: the engine's codes — 255 when a sync cannot start, 143/130
 //    after TERM/INT (start_daemon.ts).
@@ -26,3 +29,6 @@ export const EXIT_STATUS_UNREADABLE = 2;
 export const EXIT_RELEASED = 0;
 export const EXIT_NOTHING_HELD = 1;
 export const EXIT_RELEASE_FAILED = 2;
+export const EXIT_VERIFY_CLEAN = 0;
+export const EXIT_VERIFY_DRIFTED = 1;
+export const EXIT_VERIFY_FAILED = 2;

@@ -25,7 +25,7 @@ import { err, out, printLsyncdDiagnostics } from './output.js';
 import { startDaemon } from './start_daemon.js';
 import { packageVersion } from './version.js';
 
-export const SUBCOMMANDS: readonly string[] = ['run', 'check-config', 'sysctl', 'status', 'release'];
+export const SUBCOMMANDS: readonly string[] = ['run', 'check-config', 'sysctl', 'status', 'release', 'verify'];
 const YARGS_OPTIONS: readonly string[] = ['--help', '-h'];
 
 export function isLegacyInvocation(argv: readonly string[], fileExists: (p: string) => boolean = existsSync): boolean {

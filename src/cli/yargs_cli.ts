@@ -1,5 +1,5 @@
 // The yargs (v18, ESM) side of the command line: the subcommands `run`, `check-config`, `sysctl`,
-// top-level `--help`. The lsyncd form is routed away before this (legacy_args.ts).
+// `status`, `release`, `verify`, top-level `--help`. The lsyncd form is routed away before this (legacy_args.ts).
 // Usage errors (unknown option or command, missing CONFIG) print yargs' message plus a pointer
 // to `--help` and exit 255 (exit_codes.ts); `--help` exits 0.
 import yargs from 'yargs';
@@ -8,6 +8,7 @@ import { registerRelease } from './commands/release.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerSysctl } from './commands/sysctl.js';
+import { registerVerify } from './commands/verify.js';
 import type { ExitCodeSink } from './commands/types.js';
 import { EXIT_OK, EXIT_USAGE } from './exit_codes.js';
 import { err } from './output.js';
@@ -30,14 +31,14 @@ export async function runYargs(argv: readonly string[]): Promise<number> {
     .alias('help', 'h')
     .strict()
     .recommendCommands()
-    .demandCommand(1, 'name a command: run, check-config, sysctl, status or release')
+    .demandCommand(1, 'name a command: run, check-config, sysctl, status, release or verify')
     .wrap(120)
     .epilog(EPILOG)
     .exitProcess(false)
     .fail((msg: string | null, e: Error | null) => {
       if (e !== null && e !== undefined && msg === null) throw e;
       err(`lsyncd-ts: ${msg ?? e?.message ?? 'bad command line'}`);
-      const cmd = argv[0] !== undefined && ['run', 'check-config', 'sysctl', 'status', 'release'].includes(argv[0]) ? `${argv[0]} ` : '';
+      const cmd = argv[0] !== undefined && ['run', 'check-config', 'sysctl', 'status', 'release', 'verify'].includes(argv[0]) ? `${argv[0]} ` : '';
       err(`Run "lsyncd-ts ${cmd}--help" for the usage.`);
       throw new UsageStop();
     });
@@ -46,6 +47,7 @@ export async function runYargs(argv: readonly string[]): Promise<number> {
   y = registerSysctl(y, sink);
   y = registerStatus(y, sink);
   y = registerRelease(y, sink);
+  y = registerVerify(y, sink);
   try {
     await y.parseAsync();
   } catch (e) {
