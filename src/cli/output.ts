@@ -10,6 +10,17 @@
 import type { ConfigDiagnostic } from '../config/diagnostics.js';
 import { showEscapedBytes } from '../paths/byte_path.js';
 
+// A reader that stops early (`lsyncd-ts check-config … | head`) closes the pipe: the rest of the
+// output has nowhere to go, which is the reader's choice, not a failure to report with a stack
+// trace. End as a shell tool ends on SIGPIPE, keeping the exit code already decided.
+function quietOnEpipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+quietOnEpipe(process.stdout);
+
 export function out(line = ''): void {
   process.stdout.write(`${showEscapedBytes(line)}\n`);
 }

@@ -4,12 +4,13 @@
 // and each machine warning (source, binaries, excludeFrom, symlinked target in source / shared
 // target, watch limit). PATH holds fake rsync/ssh and /proc/sys is a temp tree, so the results
 // do not depend on the host.
+import { spawnSync } from 'node:child_process';
 import test, { type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/temp_tree.js';
-import { type BinResult, fakeBinDir, fakeSystemRoot, fixture, runBin } from './run_bin.js';
+import { BIN, type BinResult, fakeBinDir, fakeSystemRoot, fixture, runBin } from './run_bin.js';
 
 function env(t: TestContext, limits = { watches: 524288, instances: 1024, queued: 65536 }): Record<string, string> {
   const dir = tempDir(t);
@@ -286,4 +287,16 @@ test('a JSON config with a duplicate key is invalid, with the line of the repeti
   const r = check(t, [cfg]);
   assert.equal(r.code, 1);
   assert.deepEqual(errors(r), [`error: ${cfg}:4: sync[1].delay: duplicate key (also set on line 3; JSON would silently keep only the last value) — remove one of them`]);
+});
+
+test('output piped into a reader that stops early (| head -1): no stack trace, the exit code stays the verdict', (t) => {
+  const dir = tempDir(t);
+  mkdirSync(path.join(dir, 'src'));
+  const cfg = path.join(dir, 'c.json');
+  // Several syncs: more output than `head -1` reads, so the later writes meet a closed pipe.
+  writeFileSync(cfg, JSON.stringify({ sync: Array.from({ length: 40 }, (_, i) => ({ mode: 'rsync', source: path.join(dir, 'src'), target: `h:/t${i}` })) }));
+  const r = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${BIN}" check-config "${cfg}" | head -1`], { encoding: 'utf8' });
+  assert.equal(r.stderr.includes('EPIPE'), false, r.stderr);
+  assert.equal(r.stdout.split('\n').filter((l) => l !== '').length, 1);
+  assert.equal(r.status, 0, r.stderr);
 });
