@@ -187,6 +187,9 @@ function unionMessage(path: readonly PathSegment[], received: unknown): string {
     case 'filter':
     case 'rsyncOps':
       return `expected a string or a list of strings, ${got}`;
+    case 'target':
+    case 'host':
+      return targetListMessage(key, received, got);
     case 'onCreate':
     case 'onModify':
     case 'onAttrib':
@@ -203,6 +206,18 @@ function unionMessage(path: readonly PathSegment[], received: unknown): string {
     default:
       return `invalid value, ${got}`;
   }
+}
+
+/** `target`/`host`: a string or a list of strings (expand_targets.ts); names the first bad item. */
+function targetListMessage(key: string, received: unknown, got: string): string {
+  if (Array.isArray(received)) {
+    const j = received.findIndex((v) => typeof v !== 'string' || v === '');
+    if (j >= 0) {
+      const item: unknown = received[j];
+      return `item ${j + 1} of the list must be a non-empty string, got ${item === '' ? 'an empty string' : describeType(item)} — write ${key} = ["...", "..."]`;
+    }
+  }
+  return `expected a string or a list of strings, ${got}`;
 }
 
 export function sortDiagnostics(ds: ConfigDiagnostic[]): ConfigDiagnostic[] {
