@@ -165,9 +165,15 @@ export function issuesToDiagnostics(issues: readonly z.core.$ZodIssue[], ctx: Is
       case 'invalid_key':
         msg = `invalid key ${JSON.stringify(String(path[path.length - 1]))}: ${issue.issues[0]?.message ?? 'not allowed here'}`;
         break;
-      case 'invalid_union':
-        msg = unionMessage(path, received);
+      case 'invalid_union': {
+        const bad = badListItem(path, received);
+        if (bad === undefined) msg = unionMessage(path, received);
+        else {
+          path.push(bad.index);
+          msg = bad.message;
+        }
         break;
+      }
       default:
         msg = issue.message;
         if (received !== undefined && typeof received !== 'object' && typeof received !== 'function') msg += `, got ${JSON.stringify(received)}`;
@@ -189,7 +195,7 @@ function unionMessage(path: readonly PathSegment[], received: unknown): string {
       return `expected a string or a list of strings, ${got}`;
     case 'target':
     case 'host':
-      return targetListMessage(key, received, got);
+      return `expected a string or a list of strings, ${got}`;
     case 'onCreate':
     case 'onModify':
     case 'onAttrib':
@@ -208,16 +214,14 @@ function unionMessage(path: readonly PathSegment[], received: unknown): string {
   }
 }
 
-/** `target`/`host`: a string or a list of strings (expand_targets.ts); names the first bad item. */
-function targetListMessage(key: string, received: unknown, got: string): string {
-  if (Array.isArray(received)) {
-    const j = received.findIndex((v) => typeof v !== 'string' || v === '');
-    if (j >= 0) {
-      const item: unknown = received[j];
-      return `item ${j + 1} of the list must be a non-empty string, got ${item === '' ? 'an empty string' : describeType(item)} — write ${key} = ["...", "..."]`;
-    }
-  }
-  return `expected a string or a list of strings, ${got}`;
+/** `target`/`host` given as a list (expand_targets.ts) with an item that is not a non-empty string: that item. */
+function badListItem(path: readonly PathSegment[], received: unknown): { index: number; message: string } | undefined {
+  const key = path[path.length - 1];
+  if ((key !== 'target' && key !== 'host') || !Array.isArray(received)) return undefined;
+  const index = received.findIndex((v) => typeof v !== 'string' || v === '');
+  if (index < 0) return undefined;
+  const item: unknown = received[index];
+  return { index, message: `expected a non-empty string, got ${item === '' ? 'an empty string' : describeType(item)} — each item of ${key} = [...] is one ${key}` };
 }
 
 export function sortDiagnostics(ds: ConfigDiagnostic[]): ConfigDiagnostic[] {

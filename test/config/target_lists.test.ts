@@ -1,13 +1,18 @@
 // Lists of targets: `target: [...]` (rsync, direct) and `host: [...]` (rsyncssh) expand at load
 // into one sync per item that shares every other key, with derived, stable names; a one-item list
-// is the plain string; bad lists get one-line errors with file and line. In Lua the source
-// document's loop (one sync{} per host) keeps working, and a Lua table reaches the same schema.
+// is the plain string; bad lists get one-line errors with file and line. JSON, TS and Lua alike:
+// in Lua the source document's loop (one sync{} per host) keeps working, and a table reaches the
+// same schema.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import test from 'node:test';
 
-import { loadConfigText } from '../../src/config/load_config.js';
+import { defineConfig } from '../../src/config/define_config.js';
+import { loadConfig, loadConfigText } from '../../src/config/load_config.js';
 import type { NormalizedSync } from '../../src/config/schema.js';
 import { planReload } from '../../src/engine/reload_plan.js';
+import { tempDir } from '../helpers/temp_tree.js';
 import { errorTexts, expectOk, json, lua } from './helpers.js';
 
 const dest = (s: NormalizedSync): string => (s.mode === 'rsyncssh' ? `${s.host}:${s.targetdir}` : s.target ?? '');
@@ -65,7 +70,7 @@ test('empty list, duplicate item, non-string item, empty item, a list on the wro
   ]);
   const types = jsonText({ sync: [{ mode: 'rsyncssh', source: '/src', host: ['web1', 3], targetdir: '/srv' }, { mode: 'direct', source: '/src', target: ['/e', ''] }] });
   assert.deepEqual(errorTexts(types), [
-    'c.json:6: sync[1].host: item 2 of the list must be a non-empty string, got number — write host = ["...", "..."]',
+    'c.json:8: sync[1].host[2]: expected a non-empty string, got number — each item of host = [...] is one host',
     'c.json:17: sync[2].target[2]: must not be empty, got ""',
   ]);
 });
@@ -74,6 +79,22 @@ test('a problem in a key the list shares is reported once, not once per target',
   assert.deepEqual(errorTexts(json({ sync: [{ mode: 'rsync', source: '/src', target: ['/a', '/b', '/c'], onCreate: 'echo' }] })), [
     'c.json: sync[1].onCreate: not allowed with mode "rsync", which defines its own actions — remove it, or remove mode to write a custom-action sync',
   ]);
+});
+
+test('TS config: defineConfig types accept the lists, and the loaded module expands them like JSON', async (t) => {
+  // compile-time: the input types (derived from the schema) take a list for target and host
+  const typed = defineConfig({ sync: [{ mode: 'rsyncssh', source: '/src', host: ['web1', 'web2'], targetdir: '/srv' }] });
+  const file = path.join(tempDir(t), 'lsyncd.conf.ts');
+  writeFileSync(file, [
+    "import { defineConfig } from 'lsyncd-ts';",
+    'const servers: string[] = ["/a", "h:/b"];',
+    'export default defineConfig({ sync: [',
+    '  { mode: "rsync", name: "www", source: "/src", target: servers },',
+    `  ${JSON.stringify(typed.sync[0])},`,
+    '] });',
+  ].join('\n'));
+  const cfg = expectOk(await loadConfig(file));
+  assert.deepEqual(cfg.syncs.map((s) => [s.name, dest(s)]), [['www@/a', '/a/'], ['www@h:/b', 'h:/b/'], ['sync[2]@web1', 'web1:/srv/'], ['sync[2]@web2', 'web2:/srv/']]);
 });
 
 test("Lua: the source document's loop over a host list, unchanged, and a Lua table as target or host", () => {
@@ -89,7 +110,9 @@ test("Lua: the source document's loop over a host list, unchanged, and a Lua tab
     'sync{ default.rsyncssh, name = "web", source = "/src", host = { "web1", "web2" }, targetdir = "/srv" }',
   ].join('\n')));
   assert.deepEqual(tables.syncs.map((s) => [s.name, dest(s)]), [['sync[1]@/a', '/a/'], ['sync[1]@h:/b', 'h:/b/'], ['web@web1', 'web1:/srv/'], ['web@web2', 'web2:/srv/']]);
-  assert.deepEqual(errorTexts(lua('sync{ default.rsync, source = "/src", target = {} }')).length, 1);
+  // an empty Lua table cannot be told from an empty map: refused as a table
+  assert.deepEqual(errorTexts(lua('sync{ default.rsync, source = "/src", target = {} }')), ['t.lua:1: sync[1].target: expected a string or a list of strings, got table']);
+  assert.deepEqual(errorTexts(lua('sync{ default.rsync, source = "/src",\n  target = { "/a", true } }')), ['t.lua:2: sync[1].target[2]: expected a non-empty string, got boolean — each item of target = [...] is one target']);
 });
 
 test('reload identity: a list that gains a target keeps the others (even when an earlier sync{} is removed) and starts only the new one', () => {
