@@ -41,6 +41,11 @@ test('target list (rsync, direct) and host list (rsyncssh): one sync per item, i
   }
 });
 
+test('a custom-action sync with a target list: one sync per target, each with that target (as written, no slash added)', () => {
+  const cfg = expectOk(json({ sync: [{ source: '/src', target: ['/x', '/y'], onCreate: 'cp ^sourcePathname ^targetPathname' }] }));
+  assert.deepEqual(cfg.syncs.map((s) => [s.name, s.mode, dest(s)]), [['sync[1]@/x', 'custom', '/x'], ['sync[1]@/y', 'custom', '/y']]);
+});
+
 test('a one-item list is exactly the plain string (same name, same sync)', () => {
   for (const [list, plain] of [
     [{ mode: 'rsync', source: '/src', target: ['/a'] }, { mode: 'rsync', source: '/src', target: '/a' }],
