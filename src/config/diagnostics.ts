@@ -165,9 +165,15 @@ export function issuesToDiagnostics(issues: readonly z.core.$ZodIssue[], ctx: Is
       case 'invalid_key':
         msg = `invalid key ${JSON.stringify(String(path[path.length - 1]))}: ${issue.issues[0]?.message ?? 'not allowed here'}`;
         break;
-      case 'invalid_union':
-        msg = unionMessage(path, received);
+      case 'invalid_union': {
+        const bad = badListItem(path, received);
+        if (bad === undefined) msg = unionMessage(path, received);
+        else {
+          path.push(bad.index);
+          msg = bad.message;
+        }
         break;
+      }
       default:
         msg = issue.message;
         if (received !== undefined && typeof received !== 'object' && typeof received !== 'function') msg += `, got ${JSON.stringify(received)}`;
@@ -187,6 +193,9 @@ function unionMessage(path: readonly PathSegment[], received: unknown): string {
     case 'filter':
     case 'rsyncOps':
       return `expected a string or a list of strings, ${got}`;
+    case 'target':
+    case 'host':
+      return `expected a string or a list of strings, ${got}`;
     case 'onCreate':
     case 'onModify':
     case 'onAttrib':
@@ -203,6 +212,16 @@ function unionMessage(path: readonly PathSegment[], received: unknown): string {
     default:
       return `invalid value, ${got}`;
   }
+}
+
+/** `target`/`host` given as a list (expand_targets.ts) with an item that is not a non-empty string: that item. */
+function badListItem(path: readonly PathSegment[], received: unknown): { index: number; message: string } | undefined {
+  const key = path[path.length - 1];
+  if ((key !== 'target' && key !== 'host') || !Array.isArray(received)) return undefined;
+  const index = received.findIndex((v) => typeof v !== 'string' || v === '');
+  if (index < 0) return undefined;
+  const item: unknown = received[index];
+  return { index, message: `expected a non-empty string, got ${item === '' ? 'an empty string' : describeType(item)} — each item of ${key} = [...] is one ${key}` };
 }
 
 export function sortDiagnostics(ds: ConfigDiagnostic[]): ConfigDiagnostic[] {

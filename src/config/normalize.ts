@@ -7,6 +7,9 @@
 // archive fills unset keys; source gets a trailing '/'; target/targetdir get one unless they end
 // in '/' or ':' (docs/lsyncd-compat.md#rsync-mode-keys, docs/lsyncd-compat.md#rsyncssh-mode-keys).
 //
+// Lists of targets (`target: [...]`, rsyncssh `host: [...]`) are expanded first, into one sync per
+// item (expand_targets.ts); everything below sees one target per sync.
+//
 // Precedence (docs/lsyncd-compat.md#settings-keys `Syncs.add`): delay: command line (-delay) > sync > mode default (settings{}
 // has no delay). maxDelays and maxProcesses: settings{} > sync > default.
 //
@@ -47,6 +50,7 @@ import {
   SETTINGS_DEFAULTS,
   SSH_EXIT_CODES,
 } from './defaults.js';
+import { expandTargets } from './expand_targets.js';
 import { isLocalTarget, resolveLocalPath } from './local_paths.js';
 import { luaTableHint, mapRsyncOps } from './rsync_ops.js';
 import type {
@@ -172,7 +176,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
 
   const syncs: NormalizedSync[] = [];
   const names = new Map<string, number>();
-  cfg.sync.forEach((raw, i) => {
+  for (const { raw, position: i } of expandTargets(cfg.sync, err)) {
     const at = (...rest: PathSegment[]): PathSegment[] => ['sync', i, ...rest];
     const index = i + 1;
     const mode = raw.mode ?? 'custom';
@@ -227,7 +231,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
         if (raw[k] !== undefined) err(at(k), 'has no effect without mode "rsync", "rsyncssh" or "direct" — set a mode or remove it');
       }
       syncs.push({ ...base, mode: 'custom', target: raw.target, actions, exitcodes: mergeExitCodes(CUSTOM_EXIT_CODES, raw.exitcodes) });
-      return;
+      continue;
     }
 
     for (const a of Object.keys(actions)) {
@@ -244,11 +248,11 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
       }
       if (raw.target === undefined) {
         err(at(), `default.${mode} needs "target" configured — add target = "${mode === 'direct' ? '/local/dir' : 'host:/remote/dir'}"`);
-        return;
+        continue;
       }
       const target = isLocalTarget(mode, raw.target) ? resolveLocalPath(raw.target, cwd) : raw.target;
       syncs.push({ ...base, mode, target: targetWithSlash(target), rsync, rsyncExitCodes: mergeExitCodes(RSYNC_EXIT_CODES, raw.exitcodes, raw.rsyncExitCodes) });
-      return;
+      continue;
     }
 
     // rsyncssh
@@ -278,7 +282,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
       err(at('exitcodes'), 'not valid for mode "rsyncssh" — use rsyncExitCodes and sshExitCodes');
     }
     maxProcesses = 1;
-    if (!ok || raw.host === undefined || raw.targetdir === undefined) return;
+    if (!ok || raw.host === undefined || raw.targetdir === undefined) continue;
     syncs.push({
       ...base,
       maxProcesses,
@@ -290,7 +294,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
       rsyncExitCodes: mergeExitCodes(RSYNC_EXIT_CODES, raw.rsyncExitCodes),
       sshExitCodes: mergeExitCodes(SSH_EXIT_CODES, raw.sshExitCodes),
     });
-  });
+  }
 
   // Two syncs writing the same destination.
   const dest = new Map<string, number>();
@@ -302,7 +306,17 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
     else dest.set(d, sy.index);
   }
 
-  return { config: { settings, syncs }, errors, warnings };
+  // The syncs of one list share their keys, so a problem in a shared key is reported once.
+  return { config: { settings, syncs }, errors: uniqueText(errors), warnings: uniqueText(warnings) };
+}
+
+function uniqueText(ds: ConfigDiagnostic[]): ConfigDiagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    if (seen.has(d.text)) return false;
+    seen.add(d.text);
+    return true;
+  });
 }
 
 /** The guard a sync runs with: sync over settings over defaults, key by key (see the header). */

@@ -234,10 +234,13 @@ export const syncSchema = z.strictObject({
   mode: syncModeSchema.optional(),
   name: nonEmpty.optional(),
   source: nonEmpty,
-  /** rsync, direct (and optionally custom-action syncs). `host:path`, `host:` or a local path. */
-  target: nonEmpty.optional(),
-  /** rsyncssh only. */
-  host: nonEmpty.optional(),
+  /**
+   * rsync, direct (and optionally custom-action syncs). `host:path`, `host:` or a local path; a
+   * list of them means one sync per item (expand_targets.ts).
+   */
+  target: z.union([nonEmpty, z.array(nonEmpty)]).optional(),
+  /** rsyncssh only; a list of hosts means one sync per host (expand_targets.ts). */
+  host: z.union([nonEmpty, z.array(nonEmpty)]).optional(),
   /** rsyncssh only. */
   targetdir: nonEmpty.optional(),
   /** seconds, at most MAX_TIMER_SECONDS (timer_seconds.ts). */

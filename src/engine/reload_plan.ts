@@ -4,7 +4,7 @@
 //
 // Contract (pure, no I/O): planReload(old, next) →
 //   keep:    syncs whose normalized config is deep-equal (ignoring `index` and `line`, i.e. their
-//            position in the file, a generated "sync[N]" name that a renumbering changed, and
+//            position in the file, a generated "sync[N]" (or "sync[N]@TARGET") name that a renumbering changed, and
 //            maxProcesses, which the engine changes on the running sync).
 //            They keep their queue, watches and running transfers; no resync.
 //   stop:    running syncs with no equal counterpart (removed, or changed: the old one stops).
@@ -46,7 +46,9 @@ export interface ReloadPlan<T> {
   readonly settings: SettingChange[];
 }
 
-const GENERATED_NAME = /^sync\[\d+\]$/;
+// "sync[N]", and "sync[N]@TARGET" for one target of a list (config/expand_targets.ts): the target
+// itself is compared with the rest, so only the renumberable part is ignored.
+const GENERATED_NAME = /^sync\[\d+\](?:@|$)/;
 
 function canonical(v: unknown): unknown {
   if (typeof v === 'function') return `function:${String(v)}`;

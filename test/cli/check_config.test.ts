@@ -300,3 +300,25 @@ test('output piped into a reader that stops early (| head -1): no stack trace, t
   assert.equal(r.stdout.split('\n').filter((l) => l !== '').length, 1);
   assert.equal(r.status, 0, r.stderr);
 });
+
+test('a list of targets (and of rsyncssh hosts) is checked and printed as one sync per target, each with its derived name', (t) => {
+  const dir = tempDir(t);
+  const cfg = path.join(dir, 'l.json');
+  writeFileSync(cfg, JSON.stringify({
+    sync: [
+      { mode: 'rsync', name: 'www', source: dir, target: ['/t1', 'h:/t2'] },
+      { mode: 'direct', source: dir, target: ['/t3'] },
+      { mode: 'rsyncssh', source: dir, host: ['web1', 'web2'], targetdir: '/srv' },
+    ],
+  }));
+  const r = check(t, [cfg]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.split('\n').filter((l) => l.startsWith('sync[')), [
+    `sync[1] "www@/t1" rsync: ${dir}/ → /t1/`,
+    `sync[1] "www@h:/t2" rsync: ${dir}/ → h:/t2/`,
+    `sync[2] direct: ${dir}/ → /t3/`,
+    `sync[3] "sync[3]@web1" rsyncssh: ${dir}/ → web1:/srv/`,
+    `sync[3] "sync[3]@web2" rsyncssh: ${dir}/ → web2:/srv/`,
+  ]);
+  assert.match(r.stdout, /configuration is valid \(5 syncs, /);
+});
