@@ -90,7 +90,8 @@ test('a Lua config with source "\\255" and target "\\254" escapes syncs exactly 
   await waitFor(() => has(child(dst, 'after'), 'by event'), `the event transfer\n${out()}`);
   assert.equal(existsSync(raw(base, 't\xef\xbf\xbd')), false, 'no U+FFFD twin of the target');
   // The status file and its JSON twin show the bytes as \xNN.
-  await waitFor(() => existsSync(`${status}.json`), 'the status file');
+  // The JSON twin is written just before the text file: wait for both.
+  await waitFor(() => existsSync(`${status}.json`) && existsSync(status), 'the status file and its JSON twin');
   const expected = `${base}/s\\xff/ -> ${base}/t\\xfe/`;
   // (the text form escapes each backslash once more: lineSafe)
   assert.ok(readFileSync(status, 'utf8').includes(expected.replace(/\\/g, '\\\\')), readFileSync(status, 'utf8'));
