@@ -13,17 +13,23 @@
 // `'foo' is not a valid logging category` (the rule: log/categories.ts isCategoryArg).
 // `-runner` and `-monitor` (lsyncd internals) are refused with a reason. `--opt=value` is also
 // accepted for options taking one value (lsyncd-ts addition).
+// `-sshopts STRING` (lsyncd 2.3.1) becomes `ssh._extra` of every command-line `-rsyncssh` sync, as in
+// lsyncd, so ssh_argv.ts places the words after -i/-o/-p in ssh's and rsync's `--rsh` argv; split
+// by config/sshopts.ts. lsyncd ignores it silently otherwise; here it needs a `-rsyncssh` sync
+// (a config file sets `ssh = { _extra = {...} }` instead). `-script FILE` (lsyncd 2.3: a Lua file
+// run inside lsyncd's runner before the config) is refused with a reason.
 import { CategoryError, isCategoryArg } from '../log/categories.js';
 import { diagnostic, type LoadResult } from './diagnostics.js';
 import type { ConfigOverrides } from './normalize.js';
 import type { SyncConfigInput } from './schema.js';
+import { splitSshOpts } from './sshopts.js';
 import { parseTimerSecondsArg } from './timer_seconds.js';
 import { validateConfig } from './validate.js';
 
 export type CliSync =
   | { mode: 'rsync'; source: string; target: string }
   | { mode: 'direct'; source: string; target: string }
-  | { mode: 'rsyncssh'; source: string; host: string; targetdir: string };
+  | { mode: 'rsyncssh'; source: string; host: string; targetdir: string; ssh?: { _extra: string[] } };
 
 export type CliArgs =
   | {
@@ -63,13 +69,14 @@ OPTIONS:
   -nodaemon           Does not detach and logs to stdout/stderr
   -onepass            Sync once and exit
   -pidfile FILE       Writes the process ID to FILE
+  -sshopts STRING     Additional ssh options for -rsyncssh syncs
   -version            Prints versions and exits
 
 CONFIG-FILE may be lsyncd Lua (*.lua, *.conf), JSON (*.json) or TypeScript/JavaScript (*.ts, *.mjs, *.js).
 `;
 
 const NEEDS: Record<string, number> = {
-  log: 1, delay: 1, logfile: 1, pidfile: 1, rsync: 2, direct: 2, rsyncssh: 3, runner: 1,
+  log: 1, delay: 1, logfile: 1, pidfile: 1, rsync: 2, direct: 2, rsyncssh: 3, runner: 1, sshopts: 1, script: 1,
 };
 
 const err = (message: string): CliArgs => ({ kind: 'error', message, exitCode: 255 });
@@ -80,6 +87,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   const syncs: CliSync[] = [];
   const log: string[] = [];
   const configs: string[] = [];
+  let sshExtra: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('-') || arg === '-' || arg === '--') {
@@ -141,6 +149,14 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       case 'rsyncssh':
         syncs.push({ mode: 'rsyncssh', source: params[0]!, host: params[1]!, targetdir: params[2]! });
         break;
+      case 'sshopts': {
+        const split = splitSshOpts(params[0]!);
+        if (!split.ok) return err(split.error);
+        sshExtra = split.words;
+        break;
+      }
+      case 'script':
+        return err('-script is not supported: it runs a Lua file inside lsyncd\'s runner before the config; put that Lua at the top of the config file instead');
       case 'runner':
         return err('-runner is not supported: lsyncd-ts has no Lua runner to replace');
       case 'monitor':
@@ -152,6 +168,13 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (syncs.length > 0 && configs.length > 0) return err('There cannot be command line syncs and a config file together.');
   if (configs.length > 1) return err(`There can only be one config file in the command line (got ${configs.map((c) => JSON.stringify(c)).join(', ')}).`);
   if (syncs.length === 0 && configs.length === 0) return { kind: 'help', exitCode: 255 };
+  if (sshExtra !== undefined) {
+    if (!syncs.some((s) => s.mode === 'rsyncssh')) {
+      return err('-sshopts applies only to command-line -rsyncssh syncs; in a config file set ssh = { _extra = { ... } } in the sync');
+    }
+    const _extra = sshExtra;
+    return { kind: 'run', config: configs[0], syncs: syncs.map((s) => (s.mode === 'rsyncssh' ? { ...s, ssh: { _extra } } : s)), overrides, log };
+  }
   return { kind: 'run', config: configs[0], syncs, overrides, log };
 }
 

@@ -5,6 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { startSshd } from '../helpers/sshd.js';
 import { tempDir } from '../helpers/temp_tree.js';
 import { fixture, packageVersion, repoRoot, runBin } from './run_bin.js';
 
@@ -35,6 +36,7 @@ test('bad options exit 255 with lsyncd\'s messages', () => {
     [['-rsync', '/a'], 'Error: option -rsync needs 2 arguments'],
     [['-rsync', '/a', '/b', 'x.lua'], 'Error: There cannot be command line syncs and a config file together.'],
     [['-runner', 'x.lua'], 'Error: -runner is not supported: lsyncd-ts has no Lua runner to replace'],
+    [['-script', 's.lua', '-rsync', '/a', '/b'], "Error: -script is not supported: it runs a Lua file inside lsyncd's runner before the config; put that Lua at the top of the config file instead"],
   ];
   for (const [args, message] of cases) {
     const r = runBin(args);
@@ -92,4 +94,21 @@ test('a bare word that is neither a subcommand nor a file gets yargs\' suggestio
   const r = runBin(['chek-config', 'x']);
   assert.equal(r.code, 255);
   assert.match(r.stderr, /Did you mean check-config\?/);
+});
+
+test('-sshopts reaches the loopback sshd: its port, key and known_hosts come only from -sshopts', async (t) => {
+  const sshd = await startSshd(t);
+  const dir = tempDir(t);
+  const src = path.join(dir, 'src');
+  const dst = path.join(dir, 'dst');
+  mkdirSync(src);
+  mkdirSync(dst);
+  writeFileSync(path.join(src, 'hello.txt'), 'over ssh\n');
+  // sshArgv is `-F none -i KEY -p PORT -o UserKnownHostsFile=… …`: without it ssh cannot log in.
+  const sshopts = ['-o', 'ServerAliveInterval=7', ...sshd.sshArgv].join(' ');
+  const r = runBin(['-nodaemon', '-onepass', '-log', 'Exec', '-sshopts', sshopts, '-rsyncssh', src, `${sshd.user}@${sshd.host}`, dst], { PATH: process.env['PATH'] ?? '/usr/bin:/bin' });
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.equal(readFileSync(path.join(dst, 'hello.txt'), 'utf8'), 'over ssh\n');
+  assert.ok(sshd.countLog(/Accepted publickey/) > 0, 'the sync logged in to our sshd');
+  assert.match(r.stdout + r.stderr, /-o ServerAliveInterval=7 -F none -i /, 'the options follow --rsh=ssh in lsyncd\'s order');
 });

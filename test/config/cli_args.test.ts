@@ -2,6 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { configFromCliSyncs, parseCliArgs } from '../../src/config/cli_args.js';
+import { rshOption, sshArgs } from '../../src/transports/rsync/index.js';
 import { errorTexts, expectOk } from './helpers.js';
 
 test('config file with options, single and double dash', () => {
@@ -41,6 +42,11 @@ const ERRORS: [string[], string][] = [
   [['-delay'], 'option -delay needs 1 argument'],
   [['-delay', 'soon', 'x.lua'], '-delay needs a number of seconds >= 0, got "soon"'],
   [['-runner', 'r.lua', 'x.lua'], '-runner is not supported: lsyncd-ts has no Lua runner to replace'],
+  [['-script', 's.lua', 'x.lua'], "-script is not supported: it runs a Lua file inside lsyncd's runner before the config; put that Lua at the top of the config file instead"],
+  [['-sshopts', '-v', 'x.lua'], '-sshopts applies only to command-line -rsyncssh syncs; in a config file set ssh = { _extra = { ... } } in the sync'],
+  [['-sshopts', '-v', '-rsync', '/s', '/t'], '-sshopts applies only to command-line -rsyncssh syncs; in a config file set ssh = { _extra = { ... } } in the sync'],
+  [['-sshopts', "-i 'k", '-rsyncssh', '/s', 'h', '/t'], "-sshopts: missing matching quote for 'k — close the quote or escape it with \\"],
+  [['-rsyncssh', '/s', 'h', '/t', '-sshopts'], 'option -sshopts needs 1 argument'],
 ];
 for (const [argv, message] of ERRORS) {
   test(`cli error: ${argv.join(' ')}`, () => assert.deepEqual(parseCliArgs(argv), { kind: 'error', message, exitCode: 255 }));
@@ -52,4 +58,25 @@ test('command-line syncs become a validated config; -delay overrides the mode de
   const c = expectOk(configFromCliSyncs(p.syncs, p.overrides));
   assert.deepEqual(c.syncs.map((s) => [s.mode, s.source, s.delay]), [['rsyncssh', '/s/', 2], ['direct', '/a/', 2]]);
   assert.deepEqual(errorTexts(configFromCliSyncs([])), ['<command line>: Nothing to watch!']);
+});
+
+test('-sshopts (before or after) becomes ssh._extra of every command-line rsyncssh sync, after -i/-o/-p in ssh and --rsh', () => {
+  const p = parseCliArgs(['-rsyncssh', '/s', 'host', '/td', '-sshopts', "-o ServerAliveInterval=7  -i '/k/my key'", '-rsync', '/a', '/b', '-rsyncssh', '/s2', 'h2', '/t2']);
+  assert.ok(p.kind === 'run');
+  const extra = ['-o', 'ServerAliveInterval=7', '-i', '/k/my key'];
+  assert.deepEqual(p.syncs, [
+    { mode: 'rsyncssh', source: '/s', host: 'host', targetdir: '/td', ssh: { _extra: extra } },
+    { mode: 'rsync', source: '/a', target: '/b' },
+    { mode: 'rsyncssh', source: '/s2', host: 'h2', targetdir: '/t2', ssh: { _extra: extra } },
+  ]);
+  const c = expectOk(configFromCliSyncs(p.syncs, p.overrides));
+  const s = c.syncs[0]!;
+  assert.ok(s.mode === 'rsyncssh');
+  assert.deepEqual(s.ssh._extra, extra);
+  const withPort = { ...s.ssh, port: 2222 };
+  assert.deepEqual(sshArgs(withPort), ['-p', '2222', ...extra]);
+  assert.equal(rshOption(withPort), "--rsh=ssh -p 2222 -o ServerAliveInterval=7 -i '/k/my key'");
+  assert.deepEqual(parseCliArgs(['--sshopts=-v', '-rsyncssh', '/s', 'h', '/t']), {
+    kind: 'run', config: undefined, log: [], overrides: {}, syncs: [{ mode: 'rsyncssh', source: '/s', host: 'h', targetdir: '/t', ssh: { _extra: ['-v'] } }],
+  });
 });
