@@ -71,13 +71,19 @@ test('-rsync to a target named t-\\xff: the mirror lands there, never in t-\\xef
   assert.equal(existsSync(raw(base, 't-\xef\xbf\xbd')), false, 'no U+FFFD twin of the target');
 });
 
-test('a Lua config with source "\\255" and target "\\254" escapes syncs exactly those directories', async (t) => {
+/** A temp dir with source `s\xff` (holding `before`) and an empty target `t\xfe`, as raw bytes. */
+function byteNamedPair(t: TestContext): { base: string; src: Buffer; dst: Buffer } {
   const base = tempDir(t);
   const src = raw(base, 's\xff');
   const dst = raw(base, 't\xfe');
   mkdirSync(src);
   mkdirSync(dst);
   writeFileSync(child(src, 'before'), 'at init');
+  return { base, src, dst };
+}
+
+test('a Lua config with source "\\255" and target "\\254" escapes syncs exactly those directories', async (t) => {
+  const { base, src, dst } = byteNamedPair(t);
   const config = path.join(base, 'config.lua');
   const status = path.join(base, 'status');
   writeFileSync(
@@ -134,12 +140,7 @@ const lua = (s: string): string => JSON.stringify(s);
 
 test('rsyncssh from a Lua config: source "\\255" and targetdir "\\254" (transfers and remote moves)', async (t) => {
   const sshd = await startSshd(t);
-  const base = tempDir(t);
-  const src = raw(base, 's\xff');
-  const dst = raw(base, 't\xfe');
-  mkdirSync(src);
-  mkdirSync(dst);
-  writeFileSync(child(src, 'before'), 'at init');
+  const { base, src, dst } = byteNamedPair(t);
   const options = Object.entries(sshd.sshTable.options).map(([k, v]) => `[${lua(k)}] = ${lua(v)}`).join(', ');
   const sshTable = `ssh = { port = ${sshd.port}, identityFile = ${lua(sshd.identityFile)}, options = { ${options} }, _extra = { "-F", "none" } }`;
   const config = path.join(base, 'config.lua');

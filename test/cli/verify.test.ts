@@ -111,14 +111,19 @@ test('verify (direct): the same dry run against the local target', (t) => {
   sync(src, dst);
   const config = writeConfig(dir, `sync { default.direct, name = "dir", source = "${src}", target = "${dst}", exclude = { "*.tmp" } }\n`);
   assert.equal(runBin(['verify', config], ENV).code, 0);
+  assertDriftReported(config, dst);
+});
+
+/** drift() on the target, then `verify --json`: exit 1, each path classified, the target untouched. */
+function assertDriftReported(config: string, dst: string, untouched?: string): void {
   drift(dst);
   const before = snapshot(dst);
   const r = runBin(['verify', '--json', config], ENV);
   assert.equal(r.code, 1, r.stderr);
   const s = (JSON.parse(r.stdout) as Report).syncs[0]!;
   assert.deepEqual([s.missing?.paths, s.changed?.paths, s.extra?.paths], [['d/e/c'], ['a'], ['d/extra']]);
-  assert.deepEqual(snapshot(dst), before);
-});
+  assert.deepEqual(snapshot(dst), before, untouched);
+}
 
 function sshLua(sshd: Sshd): string {
   const opts = Object.entries(sshd.sshTable.options).map(([k, v]) => `${k} = "${v}"`).join(', ');
@@ -137,13 +142,7 @@ test('verify (rsyncssh): through the loopback sshd with the sync ssh options; un
   assert.equal(clean.code, 0, clean.stderr);
   assert.match(clean.stdout, /^remote: .* -> .*:.*: clean$/m);
 
-  drift(dst);
-  const before = snapshot(dst);
-  const r = runBin(['verify', '--json', config], ENV);
-  assert.equal(r.code, 1, r.stderr);
-  const s = (JSON.parse(r.stdout) as Report).syncs[0]!;
-  assert.deepEqual([s.missing?.paths, s.changed?.paths, s.extra?.paths], [['d/e/c'], ['a'], ['d/extra']]);
-  assert.deepEqual(snapshot(dst), before, 'verify changed the remote target');
+  assertDriftReported(config, dst, 'verify changed the remote target');
 
   await sshd.stop();
   const down = runBin(['verify', config], ENV);
