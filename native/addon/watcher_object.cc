@@ -259,7 +259,9 @@ Napi::Value WatcherObject::Add(const Napi::CallbackInfo& info) {
     Napi::Object r = v.As<Napi::Object>();
     Napi::Value pat = r.Get("pattern");
     if (!pat.IsString()) continue;
-    c.rules.push_back(Rule{r.Get("include").ToBoolean().Value(), pat.As<Napi::String>().Utf8Value()});
+    Napi::Value list = r.Get("list");
+    const uint16_t listNo = list.IsNumber() ? static_cast<uint16_t>(list.As<Napi::Number>().Uint32Value()) : 0;
+    c.rules.push_back(Rule{r.Get("include").ToBoolean().Value(), pat.As<Napi::String>().Utf8Value(), listNo});
   }
   reader_->post(std::move(c));
   return env.Undefined();

@@ -4,7 +4,7 @@
 //   new NativeWatcher({mode, settleMs, maxLatencyMs, maxBatch, maxPending, moveGraceMs, createGraceMs}, onMessage)
 //                      every option is required (src/watcher/watcher.ts owns the defaults); mode
 //                      is an index into watcherAbi.inotifyModes
-//   add(reqId, rootId, absPath (string, or a Buffer for a path that is not UTF-8), rules: {include, pattern}[])   -> Reply {reqId, err, dirs, errors}
+//   add(reqId, rootId, absPath (string, or a Buffer for a path that is not UTF-8), rules: {include, pattern, list?}[])   -> Reply {reqId, err, dirs, errors}
 //   rewatch(reqId, rootId, relPath: Buffer)  -> Reply {reqId, err, dirs, errors}: watch one
 //                      directory of the root again (and its subtree); err ENOENT when its parent
 //                      is not watched; dirs 0 when it is gone or was watched meanwhile

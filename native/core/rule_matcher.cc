@@ -1,5 +1,6 @@
 #include "core/rule_matcher.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace lts {
@@ -142,12 +143,27 @@ bool CompiledPattern::search(const std::string& path, bool level) const {
 
 RuleMatcher::RuleMatcher(std::vector<Rule> rules) {
   rules_.reserve(rules.size());
-  for (Rule& r : rules) rules_.push_back(Compiled{r.include, CompiledPattern(r.pattern)});
+  for (Rule& r : rules) {
+    rules_.push_back(Compiled{r.include, r.list, CompiledPattern(r.pattern)});
+    lists_ = std::max<size_t>(lists_, size_t{r.list} + 1);
+  }
 }
 
 bool RuleMatcher::excluded(const std::string& path) const {
-  for (const Compiled& r : rules_)
-    if (r.pattern.matchesLevel(path)) return !r.include;
+  if (lists_ <= 1) {
+    for (const Compiled& r : rules_)
+      if (r.pattern.matchesLevel(path)) return !r.include;
+    return false;
+  }
+  // Excluded only when every list's first match at this level is an exclude.
+  std::vector<bool> decided(lists_, false);
+  size_t excludedBy = 0;
+  for (const Compiled& r : rules_) {
+    if (decided[r.list] || !r.pattern.matchesLevel(path)) continue;
+    if (r.include) return false;
+    decided[r.list] = true;
+    if (++excludedBy == lists_) return true;
+  }
   return false;
 }
 

@@ -19,9 +19,17 @@
 // walker does so by never descending into an excluded directory (src/filters/rule_list.ts walks
 // levels the same way, which is what makes filters agree with rsync).
 //
+// Several lists (Rule::list = 0, 1, …): one root can be shared by syncs whose excludes differ
+// (src/engine/shared_watches.ts). A directory is then excluded only when EVERY list excludes it
+// at its level: the watch set is the union of what each sync needs. Checking each list at the
+// path's own level only (not its ancestors) may watch a directory that one list excluded higher
+// up and another list excludes here; that over-watches, never under-watches, and each sync's own
+// rule list still drops the records it excludes (src/engine/record_translation.ts).
+//
 // Threading: immutable after construction; safe to share read-only.
 #pragma once
 #include <bitset>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,6 +38,7 @@ namespace lts {
 struct Rule {
   bool include;
   std::string pattern;
+  uint16_t list = 0;  // which of the root's rule lists (see above); rules of a list stay in order
 };
 
 class CompiledPattern {
@@ -69,9 +78,11 @@ class RuleMatcher {
  private:
   struct Compiled {
     bool include;
+    uint16_t list;
     CompiledPattern pattern;
   };
   std::vector<Compiled> rules_;
+  size_t lists_ = 0;
 };
 
 }  // namespace lts

@@ -143,6 +143,16 @@ static void testRuleTable(const char* tsv) {
   CHECK(!levels.excluded("/src/lib/"));
   CHECK(levels.excluded("/other/"));
   CHECK(RuleMatcher::matches("/*", "/src/lib/"));  // the single-path test does match there
+
+  // Two syncs share a root: a directory is excluded only when both lists exclude it.
+  RuleMatcher shared({{false, "/cache/", 0}, {false, "/logs/", 0}, {false, "/logs/", 1}, {false, "/tmp/", 1}});
+  CHECK(shared.excluded("/logs/"));
+  CHECK(!shared.excluded("/cache/"));  // list 1 wants it
+  CHECK(!shared.excluded("/tmp/"));    // list 0 wants it
+  CHECK(!shared.excluded("/src/"));
+  RuleMatcher sharedInclude({{true, "/keep/", 0}, {false, "/*", 0}, {false, "/*", 1}});
+  CHECK(!sharedInclude.excluded("/keep/"));  // list 0's include wins over list 1's exclude
+  CHECK(sharedInclude.excluded("/drop/"));
 }
 
 static void testWatchTableRelink() {

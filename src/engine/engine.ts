@@ -4,9 +4,10 @@
 // (realpath; lsyncd: "Cannot access source directory"), compile its rules (excludeFrom /
 // filterFrom are read here: an unreadable file is an error, as in lsyncd), queue the init
 // transfer, THEN add the watch (watch-then-scan), then let transfers run — so nothing that
-// changes during the init rsync is missed, and it all runs after it. One Watcher (one inotify
-// fd, one reader thread) per sync: syncs never share a failure domain, and inotifyMode could
-// differ per sync (lsyncd#729).
+// changes during the init rsync is missed, and it all runs after it. Watches are shared
+// (shared_watches.ts): one inotify instance per inotify mode for the daemon, one watch per
+// directory of a source whatever the number of syncs on it, its records translated once per
+// distinct rule list and fanned out to each sync's own queue (own delay, excludes, delete mode).
 //
 // start() resolves once every watch is set and every init transfer is queued; it rejects with a
 // one-line error naming the sync and the fix when a sync cannot start at all. Running out of
@@ -31,17 +32,16 @@
 // and never races it on the same target).
 import { realpathSync, statSync } from 'node:fs';
 
-import type { NormalizedConfig, NormalizedSync } from '../config/schema.js';
+import type { InotifyMode, NormalizedConfig, NormalizedSync } from '../config/schema.js';
 import type { Log } from '../log/log.js';
 import { decodePathBytes, displayPath, fromByteString, pathArg } from '../paths/byte_path.js';
 import { planReload, type SettingChange } from './reload_plan.js';
 import { shellQuote } from '../process/argv_display.js';
 import { loadSyncRules } from '../filters/sync_rules.js';
-import type { EventBatch } from '../watcher/event_batch.js';
 import { WatchError } from '../watcher/watch_errors.js';
-import type { AddResult, RewatchResult, WatcherFactory, WatcherPort } from '../watcher/watcher_port.js';
+import type { WatcherFactory } from '../watcher/watcher_port.js';
 import { isWatchShortage, outOfWatchesMessage } from './out_of_watches.js';
-import { translateBatch } from './record_translation.js';
+import { type JoinResult, SharedWatches, type WatchLease, type WatchMember } from './shared_watches.js';
 import { Scheduler } from './scheduler.js';
 import { SyncRunner, type SyncStatus } from './sync_runner.js';
 import type { TransportFactory } from '../transports/transport_factory.js';
@@ -62,15 +62,12 @@ interface SyncUnit {
   /** The sync as configured (before realpath): what reload compares. */
   readonly configured: NormalizedSync;
   readonly runner: SyncRunner;
-  readonly watcher: WatcherPort;
-  rootId: number;
-  readonly sourceDir: string;
-  readonly watchRules: { include: boolean; pattern: string }[];
-  recheck?: NodeJS.Timeout;
+  /** How its source is watched: shared with every sync on the same source. */
+  readonly member: WatchMember;
+  readonly hub: SharedWatches;
+  /** Set once watchAll() attached it. */
+  lease: WatchLease | undefined;
 }
-
-/** How often a sync whose source disappeared looks for it again. */
-const SOURCE_RECHECK_MS = 1000;
 
 export class StartupError extends Error {}
 
@@ -101,6 +98,8 @@ export interface SyncSnapshot {
 
 export class Engine {
   private readonly units: SyncUnit[] = [];
+  /** The watches of every sync, per inotify mode (one inotify instance for most daemons). */
+  private readonly watches = new Map<InotifyMode, SharedWatches>();
   private readonly scheduler: Scheduler;
   private readonly log: Log;
   private stopped = false;
@@ -131,6 +130,7 @@ export class Engine {
     this.starting = true;
     try {
       for (const sync of this.config.syncs) prepared.push(await this.prepareSync(sync));
+      await this.watchAll(prepared);
     } catch (e) {
       this.discard(prepared);
       throw e;
@@ -173,6 +173,7 @@ export class Engine {
     const prepared: SyncUnit[] = [];
     try {
       for (const sync of plan.start) prepared.push(await this.prepareSync(sync));
+      await this.watchAll(prepared);
     } catch (e) {
       this.discard(prepared);
       this.config = previous;
@@ -188,9 +189,7 @@ export class Engine {
     const stopping = plan.stop.map((u) => {
       this.units.splice(this.units.indexOf(u), 1);
       this.scheduler.remove(u.runner);
-      if (u.recheck) clearInterval(u.recheck);
-      u.recheck = undefined;
-      u.watcher.close();
+      u.lease?.leave();
       this.retiring.add(u.runner);
       return u.runner.stop(Infinity).finally(() => this.retiring.delete(u.runner));
     });
@@ -211,7 +210,7 @@ export class Engine {
     };
   }
 
-  /** Resolves source and rules, queues the init transfer and sets the watch; transfers wait for commit(). */
+  /** Resolves source and rules and queues the init transfer; watchAll() then sets the watch. */
   private async prepareSync(configured: NormalizedSync): Promise<SyncUnit> {
     let sourceDir: string;
     try {
@@ -234,117 +233,103 @@ export class Engine {
     const transport = this.opts.transportFactory(sync, ruleSet);
     const runner = new SyncRunner(sync, transport, this.scheduler, this.log, this.config.settings.insist);
     runner.guardDeletes(ruleSet.rules);
-    let unit: SyncUnit | undefined;
-    const translate = (u: SyncUnit, batch: EventBatch): void => {
-      translateBatch(batch, u.rootId, ruleSet.rules, {
-        event: (ev) => runner.event(ev),
-        overflow: () => runner.overflow(),
-        watchError: (p, errno) => runner.watchError(p, errno),
-        rootGone: () => {
-          runner.rootGone();
-          this.awaitSource(u);
-        },
-      });
-      // Whatever this batch made due (delay 0) starts now, with every event of the batch in
-      // the queue, instead of one event-loop turn later (single-file latency at delay 0).
-      this.scheduler.pump();
+    // The init transfer is queued before the watch is set (watch-then-scan): whatever changes
+    // while it runs is queued behind it.
+    runner.queueInit();
+    const member: WatchMember = {
+      source: sourceDir,
+      watchRules: [...ruleSet.rules.rules],
+      rules: ruleSet.rules,
+      sink: runner,
+      sourceBack: () => {
+        this.log.normal(`${runner.name}: source ${sourceDir} is back; resyncing`);
+        runner.sourceBack();
+      },
+      error: (m) => this.log.error(`${runner.name}: ${m}`),
     };
-    const outOfWatches = (path: string, errno: number): StartupError =>
+    return { configured, runner, member, lease: undefined, hub: this.watchesFor(this.config.settings.inotifyMode) };
+  }
+
+  /** The shared watches of one inotify mode (created on first use). */
+  private watchesFor(mode: InotifyMode): SharedWatches {
+    let hub = this.watches.get(mode);
+    if (!hub) {
+      hub = new SharedWatches(
+        this.opts.watcherFactory,
+        {
+          mode,
+          // No settle wait: the delay queue is where changes are aggregated (`delay`), so the
+          // watcher hands records over as soon as a read round ends (a settle time would be added
+          // to every change at delay 0). Bursts still coalesce natively while a batch is in flight.
+          settleMs: 0,
+          onError: (e) => this.log.error((e as Error).message),
+        },
+        // Whatever a batch made due (delay 0) starts now, with every event of the batch in the
+        // queues, instead of one event-loop turn later (single-file latency at delay 0).
+        () => this.scheduler.pump(),
+      );
+      this.watches.set(mode, hub);
+    }
+    return hub;
+  }
+
+  /**
+   * Sets the watches of prepared syncs (shared per source, shared_watches.ts). Throws a
+   * StartupError naming the sync and the fix when one cannot start; the caller discards them all.
+   */
+  private async watchAll(units: SyncUnit[]): Promise<void> {
+    const outOfWatches = (sync: string, path: string, errno: number): StartupError =>
       new StartupError(
         outOfWatchesMessage(this.config, {
-          sync: sync.name,
+          sync,
           path,
           errno,
           sysctlTarget: this.opts.sysctlTarget ?? this.config.syncs.map((s) => shellQuote(s.source)).join(' '),
           atStartup: this.starting,
         }),
       );
-    // Records can arrive while add() is still walking the tree (its root id is not known yet).
-    // Such a batch is held — the watcher waits for it, add()'s reply does not — and translated
-    // once add() is done, instead of being dropped (with init = false nothing else covers it).
-    let addDone: () => void = () => {};
-    const addSettled = new Promise<void>((resolve) => (addDone = resolve));
-    let watcher: WatcherPort;
-    try {
-      watcher = this.opts.watcherFactory(
-        {
-          mode: this.config.settings.inotifyMode,
-          // No settle wait: the delay queue is where changes are aggregated (`delay`), so the
-          // watcher hands records over as soon as a read round ends (a settle time would be added
-          // to every change at delay 0). Bursts still coalesce natively while
-          // a batch is in flight.
-          settleMs: 0,
-          onError: (e) => this.log.error(`${sync.name}: ${(e as Error).message}`),
-        },
-        (batch) => {
-          if (unit) return translate(unit, batch);
-          return addSettled.then(() => {
-            if (unit) translate(unit, batch);
-          });
-        },
-      );
-    } catch (e) {
-      await transport.close();
-      if (e instanceof WatchError && isWatchShortage(e.errno)) throw outOfWatches('', e.errno);
-      throw e;
-    }
-    runner.queueInit();
-    const watchRules = [...ruleSet.rules.rules];
-    // With insist, even the root may be left unwatched for lack of watches: the sync starts
-    // degraded (the init transfer still runs) and the root's watch is retried like any other.
-    const noRoot = { rootId: -1, dirs: 0, errors: [] as AddResult['errors'] };
-    let added: AddResult;
-    let rootShortage = 0;
-    try {
-      added = await watcher.add(sourceDir, watchRules);
-    } catch (e) {
-      const shortage = e instanceof WatchError && isWatchShortage(e.errno);
-      if (shortage && this.config.settings.insist) {
-        added = noRoot;
-        rootShortage = e.errno;
-      } else {
-        addDone();
-        watcher.close();
-        await transport.close();
-        if (shortage) throw outOfWatches(e.path, e.errno);
-        throw new StartupError(`${sync.name}: ${(e as Error).message}`);
+    const insist = this.config.settings.insist;
+    for (const hub of new Set(units.map((u) => u.hub))) {
+      const mine = units.filter((u) => u.hub === hub);
+      let joined: JoinResult[];
+      try {
+        joined = await hub.joinAll(mine.map((u) => u.member));
+      } catch (e) {
+        // No inotify instance could be created (EMFILE): nothing to retry through, even with insist.
+        if (e instanceof WatchError && isWatchShortage(e.errno)) throw outOfWatches(mine[0]!.runner.name, '', e.errno);
+        throw e;
       }
-    }
-    const short = added.errors.find((e) => isWatchShortage(e.errno));
-    if (short && !this.config.settings.insist) {
-      addDone();
-      watcher.close();
-      await transport.close();
-      throw outOfWatches(short.path, short.errno);
-    }
-    const u: SyncUnit = { configured, runner, watcher, rootId: added.rootId, sourceDir, watchRules };
-    runner.repairWatchesWith((rel) => (rel.length === 0 ? this.rewatchRoot(u) : watcher.rewatch(u.rootId, rel)));
-    unit = u;
-    addDone();
-    if (rootShortage !== 0) runner.watchError('/', rootShortage);
-    for (const err of added.errors) {
-      if (isWatchShortage(err.errno)) runner.watchError(fromByteString(`/${err.rel.toString('latin1')}/`), err.errno);
-      else this.log.warn(`${sync.name}: ${err.message}`);
-    }
-    this.log.debug('Inotify', `${sync.name}: watching ${added.dirs} directories under ${sourceDir}`);
-    return unit;
-  }
-
-  /** Retries the watch of a root that could not be watched at start-up (insist), as a rewatch. */
-  private async rewatchRoot(u: SyncUnit): Promise<RewatchResult> {
-    try {
-      const added = await u.watcher.add(u.sourceDir, u.watchRules);
-      u.rootId = added.rootId;
-      return { dirs: added.dirs, err: 0, errors: added.errors.map((e) => ({ rel: e.rel, errno: e.errno })) };
-    } catch (e) {
-      if (e instanceof WatchError) return { dirs: 0, err: 0, errors: [{ rel: Buffer.alloc(0), errno: e.errno }] };
-      throw e;
+      mine.forEach((u, i) => (u.lease = joined[i]!.lease));
+      for (const [i, u] of mine.entries()) {
+        const { lease, added, error } = joined[i]!;
+        const name = u.runner.name;
+        // With insist, even the root may be left unwatched for lack of watches: the sync starts
+        // degraded (the init transfer still runs) and the root's watch is retried like any other.
+        let rootShortage = 0;
+        if (error !== undefined) {
+          const shortage = error instanceof WatchError && isWatchShortage(error.errno);
+          if (!(shortage && insist)) {
+            if (shortage) throw outOfWatches(name, error.path, error.errno);
+            throw new StartupError(`${name}: ${(error as Error).message}`);
+          }
+          rootShortage = error.errno;
+        }
+        const short = added?.errors.find((e) => isWatchShortage(e.errno));
+        if (short && !insist) throw outOfWatches(name, short.path, short.errno);
+        u.runner.repairWatchesWith((rel) => lease.rewatch(rel));
+        if (rootShortage !== 0) u.runner.watchError('/', rootShortage);
+        for (const err of added?.errors ?? []) {
+          if (isWatchShortage(err.errno)) u.runner.watchError(fromByteString(`/${err.rel.toString('latin1')}/`), err.errno);
+          else this.log.warn(`${name}: ${err.message}`);
+        }
+        this.log.debug('Inotify', `${name}: ${added ? `watching ${added.dirs} directories under` : 'shares the watches of'} ${u.member.source}`);
+      }
     }
   }
 
   private discard(prepared: SyncUnit[]): void {
     for (const u of prepared) {
-      u.watcher.close();
+      u.lease?.leave();
       void u.runner.stop(0);
     }
   }
@@ -362,39 +347,9 @@ export class Engine {
     else go();
   }
 
-  // The source vanished (RootGone): look for it every SOURCE_RECHECK_MS; once it is a directory
-  // again, watch it (watch-then-scan) and resync the whole tree. Transfers stay paused meanwhile:
-  // an rsync of a missing source with --delete must never run.
-  private awaitSource(u: SyncUnit): void {
-    if (u.recheck || this.stopped) return;
-    u.recheck = setInterval(() => {
-      let back = false;
-      try {
-        back = statSync(pathArg(u.sourceDir)).isDirectory();
-      } catch {
-        back = false;
-      }
-      if (!back || this.stopped) return;
-      clearInterval(u.recheck);
-      u.recheck = undefined;
-      u.watcher.add(u.sourceDir, u.watchRules).then(
-        (added) => {
-          u.rootId = added.rootId;
-          this.log.normal(`${u.runner.name}: source ${u.sourceDir} is back; resyncing`);
-          u.runner.sourceBack();
-          this.scheduler.pump();
-        },
-        (e: unknown) => {
-          this.log.error(`${u.runner.name}: ${(e as Error).message}`);
-          this.awaitSource(u);
-        },
-      );
-    }, SOURCE_RECHECK_MS);
-  }
-
   /** Resolves once every change made before the call has reached the queues. */
   async flushWatchers(): Promise<void> {
-    await Promise.all(this.units.map((u) => u.watcher.flush()));
+    await Promise.all([...this.watches.values()].map((w) => w.flush()));
   }
 
   /** Resolves when every sync is idle (nothing queued or running; dead syncs count as idle). */
@@ -423,12 +378,12 @@ export class Engine {
 
   snapshot(): SyncSnapshot[] {
     return this.units.map((u) => {
-      const ws = u.watcher.stats();
+      const ws = u.hub.watchStats(u.lease!);
       return {
         status: u.runner.status(),
         mode: u.runner.sync.mode,
         source: displayPath(u.runner.sync.source),
-        rules: u.watchRules,
+        rules: u.member.watchRules,
         delays: u.runner.delaySnapshot(),
         watchedDirs: ws.watches,
         watcherOverflows: ws.overflows,
@@ -436,25 +391,25 @@ export class Engine {
     });
   }
 
-  watcherStats(): { watches: number; overflows: number } {
+  /** Watches and overflows of the whole daemon, and its inotify instances. */
+  watcherStats(): { watches: number; overflows: number; instances: number } {
     let watches = 0;
     let overflows = 0;
-    for (const u of this.units) {
-      const s = u.watcher.stats();
+    let instances = 0;
+    for (const w of this.watches.values()) {
+      const s = w.stats();
       watches += s.watches;
       overflows += s.overflows;
+      instances += s.instances;
     }
-    return { watches, overflows };
+    return { watches, overflows, instances };
   }
 
   /** Stops watching, lets running transfers finish within `graceMs`, releases everything. */
   async stop(graceMs = 10_000): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const u of this.units) {
-      if (u.recheck) clearInterval(u.recheck);
-      u.watcher.close();
-    }
+    for (const w of this.watches.values()) w.close();
     await Promise.all([...this.units.map((u) => u.runner), ...this.retiring].map((r) => r.stop(graceMs)));
   }
 }

@@ -13,6 +13,7 @@
 //   - add(root, rules) resolves once the root's tree is watched (watch-then-scan, excludes applied
 //     before any watch) with the root id its records carry, the directory count and the
 //     directories that could not be watched; it rejects only for the root itself (WatchError);
+//   - remove(rootId) drops a root's watches; no record of it is delivered afterwards;
 //   - rewatch(rootId, rel) watches one directory inside a root again, with its subtree, after it
 //     could not be watched; it emits no records (the caller resyncs that subtree itself);
 //   - flush() resolves after every change made before the call was delivered and handled;
@@ -24,6 +25,11 @@ import type { InotifyMode } from './inotify_mode.js';
 export interface WatchRule {
   include: boolean;
   pattern: string;
+  /**
+   * Which rule list of the root this rule belongs to (default 0). With several lists a directory
+   * is left unwatched only when every list excludes it (src/engine/shared_watches.ts).
+   */
+  list?: number;
 }
 
 export interface WatcherOptions {
@@ -76,6 +82,8 @@ export interface WatcherPort {
   add(root: string, rules: WatchRule[]): Promise<AddResult>;
   /** Watches directory `rel` (root-relative bytes, no leading or trailing '/') of `rootId` again. */
   rewatch(rootId: number, rel: Buffer): Promise<RewatchResult>;
+  /** Stops watching a root (its watches are removed; no more records of it). */
+  remove(rootId: number): Promise<void>;
   flush(): Promise<void>;
   stats(): WatcherStats;
   close(): void;

@@ -1,8 +1,9 @@
 // Starts an Engine in-process on a config given as JSON-shaped data (validated and normalised by
 // the real config loader), with a memory log; stopped when the test ends. The engine gets what the
 // daemon gives it (the real transports and the real inotify watcher) unless `opts` replaces them
-// (e.g. test/helpers/fake_watcher.ts). `watchers` lists the real watchers it created, one per
-// sync in config order, for tests that use their test-only hooks.
+// (e.g. test/helpers/fake_watcher.ts). `watchers` lists the real watchers it created (one per
+// inotify instance: usually one for the whole engine, src/engine/shared_watches.ts), for tests
+// that use their test-only hooks.
 import type { TestContext } from 'node:test';
 
 import { loadConfigText } from '../../src/config/load_config.js';

@@ -52,6 +52,13 @@ export class FakeWatcher implements WatcherPort {
     return { dirs: 1, err: 0, errors: [] };
   }
 
+  /** Root ids passed to remove(), in order. */
+  readonly removed: number[] = [];
+
+  async remove(rootId: number): Promise<void> {
+    this.removed.push(rootId);
+  }
+
   /** Delivers `records` as one batch after the batches pushed before; resolves once it was handled. */
   push(records: readonly FakeRecord[]): Promise<void> {
     const root = this.roots.length - 1;
@@ -81,7 +88,7 @@ export class FakeWatcher implements WatcherPort {
   }
 }
 
-/** A watcher factory for the engine and the FakeWatchers it created (one per sync, in config order). */
+/** A watcher factory for the engine and the FakeWatchers it created (one per inotify instance the engine asks for). */
 export function fakeWatchers(): { factory: WatcherFactory; watchers: FakeWatcher[] } {
   const watchers: FakeWatcher[] = [];
   const factory: WatcherFactory = (opts, onBatch) => {
