@@ -196,6 +196,8 @@ void ReaderThread::publishStats() {
   stats_.unknownWdEvents.store(s.counters.unknownWdEvents);
   stats_.rawEvents.store(s.counters.rawEvents);
   stats_.errors.store(s.counters.errors);
+  std::lock_guard<std::mutex> lock(rootWatchesMutex_);
+  rootWatches_ = s.table.perRoot();
 }
 
 void ReaderThread::run() {

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -76,6 +77,11 @@ class ReaderThread {
   void post(Command c) { commands_.push(std::move(c)); }
   void stopAndJoin();
   const ReaderStats& stats() const { return stats_; }
+  // Watches per root id, as of the last published round (copied under a lock).
+  std::vector<uint32_t> rootWatches() const {
+    std::lock_guard<std::mutex> lock(rootWatchesMutex_);
+    return rootWatches_;
+  }
 
  private:
   void run();
@@ -85,6 +91,8 @@ class ReaderThread {
   void replyDump(uint32_t reqId);
   void maybeDeliver(uint64_t now);
   int pollTimeout(uint64_t now) const;
+  mutable std::mutex rootWatchesMutex_;
+  std::vector<uint32_t> rootWatches_;
   void publishStats();
   void send(std::unique_ptr<Message> m);
   void sendOutbox();

@@ -343,6 +343,10 @@ Napi::Value WatcherObject::Stats(const Napi::CallbackInfo& info) {
     o.Set(k, Napi::Number::New(env, static_cast<double>(v.load())));
   };
   num("watches", s.watches);
+  const std::vector<uint32_t> perRoot = reader_->rootWatches();
+  Napi::Array roots = Napi::Array::New(env, perRoot.size());
+  for (uint32_t i = 0; i < perRoot.size(); ++i) roots.Set(i, Napi::Number::New(env, perRoot[i]));
+  o.Set("rootWatches", roots);
   num("pending", s.pending);
   num("overflows", s.overflows);
   num("highWater", s.highWater);

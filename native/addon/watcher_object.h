@@ -11,7 +11,8 @@
 //   remove(reqId, rootId)                                      -> Reply {reqId}
 //   flush(reqId)       -> the batch carrying flushIds, or Reply {reqId} if nothing was pending
 //   ack()              -> JS finished the in-flight batch (back-pressure: one batch at a time)
-//   stats()            -> {watches, pending, overflows, highWater, ...} (atomics, synchronous)
+//   stats()            -> {watches, rootWatches (per root id), pending, overflows, highWater, ...}
+//                      (atomics and a per-round copy; synchronous)
 //   close()            -> stops and joins the reader thread, releases the TSFN; idempotent
 //   pauseReader(bool), failAddWatchAfter(n, errno)             -> test-only hooks
 //   dumpWatches(reqId) -> Reply {reqId, inotifyFd, watches: {wd, path}[]}   (test-only: the

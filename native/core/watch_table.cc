@@ -40,8 +40,14 @@ void WatchTable::unlink(uint32_t id) {
   n.parent = n.prevSibling = n.nextSibling = kNone;
 }
 
+void WatchTable::count(uint16_t root, int delta) {
+  if (perRoot_.size() <= root) perRoot_.resize(size_t{root} + 1, 0);
+  perRoot_[root] = static_cast<uint32_t>(static_cast<int64_t>(perRoot_[root]) + delta);
+}
+
 uint32_t WatchTable::addRoot(uint16_t root, int32_t wd, const std::string& absPath, uint32_t gen) {
   uint32_t id = alloc();
+  count(root, +1);
   DirNode& n = nodes_[id];
   n.wd = wd;
   n.root = root;
@@ -56,6 +62,7 @@ uint32_t WatchTable::addChild(uint32_t parent, int32_t wd, const std::string& na
   DirNode& n = nodes_[id];
   n.wd = wd;
   n.root = nodes_[parent].root;
+  count(n.root, +1);
   n.gen = gen;
   n.name = name;
   link(id, parent);
@@ -93,6 +100,7 @@ void WatchTable::removeSubtree(uint32_t id, std::vector<int32_t>& wdsOut) {
     wdsOut.push_back(n.wd);
     auto it = byWd_.find(n.wd);
     if (it != byWd_.end() && it->second == x) byWd_.erase(it);
+    count(n.root, -1);
     n = DirNode();
     free_.push_back(x);
   }

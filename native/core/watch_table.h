@@ -77,10 +77,13 @@ class WatchTable {
   const DirNode& node(uint32_t id) const { return nodes_[id]; }
   DirNode& node(uint32_t id) { return nodes_[id]; }
   size_t size() const { return byWd_.size(); }
+  // Live nodes per root id (index = root id; shorter than the highest id when that root has none).
+  const std::vector<uint32_t>& perRoot() const { return perRoot_; }
   uint64_t epoch() const { return epoch_; }
   void reserve(size_t n) { nodes_.reserve(n); byWd_.reserve(n); }
 
  private:
+  void count(uint16_t root, int delta);
   uint32_t alloc();
   void link(uint32_t id, uint32_t parent);
   void unlink(uint32_t id);
@@ -90,6 +93,7 @@ class WatchTable {
   std::unordered_map<int32_t, uint32_t> byWd_;
   uint32_t nextSerial_ = 1;
   uint64_t epoch_ = 0;
+  std::vector<uint32_t> perRoot_;
 };
 
 }  // namespace lts

@@ -172,6 +172,13 @@ static void testWatchTableRelink() {
   CHECK(t.byWd(4) == kNone && t.size() == 2);
   uint32_t d = t.addChild(a, 5, "d", 1);  // reuses a freed slot with a new serial
   CHECK(t.relPath(d) == "z/d");
+  // Watches per root: r holds r, z (a) and d; a second root counts apart.
+  uint32_t s2 = t.addRoot(2, 6, "/s", 1);
+  t.addChild(s2, 7, "x", 1);
+  CHECK(t.perRoot().size() == 3 && t.perRoot()[0] == 3 && t.perRoot()[1] == 0 && t.perRoot()[2] == 2);
+  wds.clear();
+  t.removeSubtree(r, wds);
+  CHECK(t.perRoot()[0] == 0 && t.perRoot()[2] == 2);
 }
 
 static void testInitialWalkAndExcludes() {

@@ -163,14 +163,12 @@ export class SharedWatches {
     return { watches, overflows, instances: this.lanes.length };
   }
 
-  /**
-   * Watches and overflows for one member's status: its lane's, when the lane holds only its
-   * source; else the directories its root had when added (the watcher counts per instance).
-   */
+  /** Directories watched now under one member's source (shared with every sync on it), and overflows of its instance. */
   watchStats(lease: WatchLease): { watches: number; overflows: number } {
     const share = (lease as LeaseImpl).share;
-    if (share.lane.shares.size > 1) return { watches: share.dirs, overflows: share.lane.watcher.stats().overflows };
-    return share.lane.watcher.stats();
+    const s = share.lane.watcher.stats();
+    const perRoot = share.rootId >= 0 ? s.rootWatches?.[share.rootId] : 0;
+    return { watches: perRoot ?? (share.lane.shares.size === 1 ? s.watches : share.dirs), overflows: s.overflows };
   }
 
   close(): void {

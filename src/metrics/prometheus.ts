@@ -29,7 +29,7 @@
 // # HELP and one # TYPE line, before its samples.
 import type { SyncSnapshot } from '../engine/engine.js';
 import type { SyncState } from '../engine/sync_runner.js';
-import { syncHealth } from '../status/format.js';
+import { syncHealth, totalWatchedDirs } from '../status/format.js';
 
 export const SYNC_STATES: readonly SyncState[] = ['starting', 'running', 'degraded', 'retrying', 'source-gone', 'dead', 'stopped'];
 
@@ -92,15 +92,13 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
   const filesSent = fam('lsyncd_ts_sync_files_sent_total', 'counter', 'Files transferred, where the transport reports it.');
   const bytesSent = fam('lsyncd_ts_sync_bytes_sent_total', 'counter', 'Bytes of file content transferred, where the transport reports it.');
   const overflows = fam('lsyncd_ts_sync_overflows_total', 'counter', 'inotify queue overflows (each forces a full resync of this sync).');
-  const watched = fam('lsyncd_ts_sync_watched_directories', 'gauge', 'Directories watched for this sync.');
+  const watched = fam('lsyncd_ts_sync_watched_directories', 'gauge', 'Directories watched for this sync (syncs on one source share them).');
   const hold = fam('lsyncd_ts_sync_delete_hold', 'gauge', 'Whether the mass-delete guard holds this sync (1) or not (0).');
   const held = fam('lsyncd_ts_sync_held_deletes', 'gauge', 'Deletes the mass-delete guard holds back (not applied on the target).');
   const unwatched = fam('lsyncd_ts_sync_unwatched_directories', 'gauge', 'Directories not watched for lack of inotify watches (each with its subtree); the sync is degraded while above 0.');
-  let totalWatched = 0;
   for (const snap of syncs) {
     const s = snap.status;
     const sync = { sync: s.name };
-    totalWatched += snap.watchedDirs;
     up.samples.push({ labels: sync, value: syncHealth(s, now).healthy ? 1 : 0 });
     for (const st of SYNC_STATES) state.samples.push({ labels: { ...sync, state: st }, value: s.state === st ? 1 : 0 });
     queue.samples.push({ labels: sync, value: s.waiting });
@@ -125,7 +123,7 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
   const families: Family[] = [
     { name: 'lsyncd_ts_up', type: 'gauge', help: 'lsyncd-ts is running and serving metrics.', samples: [{ labels: {}, value: 1 }] },
     { name: 'lsyncd_ts_syncs', type: 'gauge', help: 'Number of configured syncs.', samples: [{ labels: {}, value: syncs.length }] },
-    { name: 'lsyncd_ts_watched_directories', type: 'gauge', help: 'Directories watched over all syncs.', samples: [{ labels: {}, value: totalWatched }] },
+    { name: 'lsyncd_ts_watched_directories', type: 'gauge', help: 'Directories watched over all syncs (each source once).', samples: [{ labels: {}, value: totalWatchedDirs(syncs) }] },
     up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched, hold, held, unwatched,
     { name: 'process_resident_memory_bytes', type: 'gauge', help: 'Resident set size in bytes.', samples: [{ labels: {}, value: proc.rssBytes }] },
     { name: 'process_start_time_seconds', type: 'gauge', help: 'Start time of the process since the Unix epoch in seconds.', samples: [{ labels: {}, value: proc.startTimeSeconds }] },

@@ -62,6 +62,8 @@ export interface NativeWatcherOptions {
 
 export interface NativeStats {
   watches: number;
+  /** Watches per root id, as of the reader's last round. */
+  rootWatches: number[];
   pending: number;
   overflows: number;
   highWater: number;

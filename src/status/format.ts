@@ -53,6 +53,19 @@ export interface Health {
   readonly reason: string;
 }
 
+
+/**
+ * Directories the daemon watches. Syncs on one source share its watches (src/engine/
+ * shared_watches.ts): each source counts once, however many targets it has.
+ */
+export function totalWatchedDirs(syncs: readonly { readonly source: string; readonly watchedDirs: number }[]): number {
+  const bySource = new Map<string, number>();
+  for (const s of syncs) bySource.set(s.source, Math.max(bySource.get(s.source) ?? 0, s.watchedDirs));
+  let n = 0;
+  for (const v of bySource.values()) n += v;
+  return n;
+}
+
 /** The single health rule (see the header). `now` is epoch ms, for "next attempt in N s". */
 export function syncHealth(
   s: Pick<SyncStatus, 'state' | 'lastError' | 'retryAt' | 'deleteHold'> & Partial<Pick<SyncStatus, 'unwatchedDirs' | 'watchRetryAt'>>,

@@ -38,7 +38,7 @@ import { hostname } from 'node:os';
 
 import type { SyncSnapshot } from '../engine/engine.js';
 import type { SyncState } from '../engine/sync_runner.js';
-import { syncHealth } from './format.js';
+import { syncHealth, totalWatchedDirs } from './format.js';
 import { MAX_LISTED_DELAYS } from './render_text.js';
 
 export const STATUS_JSON_VERSION = 1;
@@ -106,7 +106,7 @@ export function statusJson(syncs: readonly SyncSnapshot[], opts: RenderJsonOptio
     pid: opts.pid ?? process.pid,
     hostname: opts.hostname ?? hostname(),
     statusInterval: opts.statusInterval ?? 10,
-    watchedDirs: syncs.reduce((n, s) => n + s.watchedDirs, 0),
+    watchedDirs: totalWatchedDirs(syncs),
     syncs: syncs.map((snap): SyncStatusJsonV1 => {
       const s = snap.status;
       const h = syncHealth(s, now.getTime());

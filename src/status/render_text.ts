@@ -34,7 +34,7 @@
 // control characters and backslashes in paths/messages are escaped (`\x0a`, `\\`) so a hostile
 // file name cannot forge lines.
 import type { SyncSnapshot } from '../engine/engine.js';
-import { dateWithAge, formatDuration, lineSafe, lsyncdDate } from './format.js';
+import { dateWithAge, formatDuration, lineSafe, lsyncdDate, totalWatchedDirs } from './format.js';
 
 /** Delays listed per sync; the rest are summarised in one line. */
 export const MAX_LISTED_DELAYS = 10_000;
@@ -48,10 +48,8 @@ export function renderStatusText(syncs: readonly SyncSnapshot[], opts: RenderTex
   const now = opts.now ?? new Date();
   const nowMs = now.getTime();
   const out: string[] = [`Lsyncd status report at ${lsyncdDate(now)}`, ''];
-  let watched = 0;
   for (const snap of syncs) {
     const s = snap.status;
-    watched += snap.watchedDirs;
     out.push(`${lineSafe(s.name)} source=${lineSafe(snap.source)}`);
     out.push(`State: ${s.state}`);
     out.push(`Transfer: ${lineSafe(s.description)} (${snap.mode})`);
@@ -82,7 +80,7 @@ export function renderStatusText(syncs: readonly SyncSnapshot[], opts: RenderTex
     for (const r of snap.rules) out.push(`${r.include ? '+' : '-'} ${lineSafe(r.pattern)}`);
     out.push('', '');
   }
-  out.push(`Inotify watching ${watched} directories`);
+  out.push(`Inotify watching ${totalWatchedDirs(syncs)} directories`);
   out.push('  (counted, not listed: the list was ~50 MB for 571k directories in lsyncd, #117)');
   return `${out.join('\n')}\n`;
 }

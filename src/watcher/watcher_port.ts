@@ -73,6 +73,8 @@ export type BatchHandler = (batch: EventBatch) => void | Promise<void>;
 export interface WatcherStats {
   /** Directories watched now. */
   readonly watches: number;
+  /** Directories watched now per root id (index), where the watcher counts them. */
+  readonly rootWatches?: readonly number[];
   /** Kernel (or forced) queue overflows so far. */
   readonly overflows: number;
 }

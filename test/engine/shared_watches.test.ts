@@ -10,6 +10,8 @@ import test, { type TestContext } from 'node:test';
 
 import { loadConfigText } from '../../src/config/load_config.js';
 import type { Engine } from '../../src/engine/engine.js';
+import { statusJson } from '../../src/status/render_json.js';
+import { renderStatusText } from '../../src/status/render_text.js';
 import { compareTrees } from '../helpers/compare_trees.js';
 import { startEngine } from '../helpers/engine_harness.js';
 import { tempDir } from '../helpers/temp_tree.js';
@@ -62,6 +64,8 @@ test('8 targets on one source: one inotify instance, one watch per directory; a 
   assert.equal(held.watches - before.watches, 60, 'one watch per directory, not one per directory and target');
   assert.deepEqual(engine.watcherStats(), { watches: 60, overflows: 0, instances: 1 });
   for (const s of engine.snapshot()) assert.equal(s.watchedDirs, 60, s.status.name);
+  assert.equal(statusJson(engine.snapshot()).watchedDirs, 60, 'the status total counts the shared watches once');
+  assert.match(renderStatusText(engine.snapshot()), /^Inotify watching 60 directories$/m);
 
   mkdirSync(path.join(src, 'd3', 'fresh'));
   writeFileSync(path.join(src, 'd3', 'fresh', 'new'), 'written while running');
