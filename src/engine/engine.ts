@@ -93,6 +93,8 @@ export interface SyncSnapshot {
   /** Queued delays in FIFO order with lsyncd's states: wait, active, or block(ed). */
   readonly delays: readonly { state: 'wait' | 'active' | 'block'; kind: string; path: string; destination?: string }[];
   readonly watchedDirs: number;
+  /** The watched root whose directories `watchedDirs` counts: shared by every sync on it. */
+  readonly watchRoot: string;
   readonly watcherOverflows: number;
 }
 
@@ -319,7 +321,7 @@ export class Engine {
         u.runner.repairWatchesWith((rel) => lease.rewatch(rel));
         if (rootShortage !== 0) u.runner.watchError('/', rootShortage);
         for (const err of added?.errors ?? []) {
-          if (isWatchShortage(err.errno)) u.runner.watchError(fromByteString(`/${err.rel.toString('latin1')}/`), err.errno);
+          if (isWatchShortage(err.errno)) u.runner.watchError(err.rel.length === 0 ? '/' : fromByteString(`/${err.rel.toString('latin1')}/`), err.errno);
           else this.log.warn(`${name}: ${err.message}`);
         }
         this.log.debug('Inotify', `${name}: ${added ? `watching ${added.dirs} directories under` : 'shares the watches of'} ${u.member.source}`);
@@ -386,6 +388,7 @@ export class Engine {
         rules: u.member.watchRules,
         delays: u.runner.delaySnapshot(),
         watchedDirs: ws.watches,
+        watchRoot: displayPath(`${u.lease!.watchRoot}/`),
         watcherOverflows: ws.overflows,
       };
     });

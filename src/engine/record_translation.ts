@@ -7,12 +7,12 @@
 //     Move, or Delete(origin) / Create(destination) / nothing when one or both ends are excluded
 //     (docs/lsyncd-compat.md#paths-moves-and-excludes's table, src/filters/move_filter.ts);
 //   - Overflow, RootGone and Error are signals for the runner, not queue events.
-import type { EventBatch } from '../watcher/event_batch.js';
 import { RecordFlag, RecordKind } from '../watcher/record_kind.js';
 import type { RuleList } from '../filters/rule_list.js';
 import { classifyMove } from '../filters/move_filter.js';
 import type { SyncPath } from '../paths/byte_path.js';
 import type { QueueEvent } from '../queue/events.js';
+import type { BatchView } from '../watcher/event_batch.js';
 
 export interface TranslationSink {
   event(ev: QueueEvent): void;
@@ -24,7 +24,7 @@ export interface TranslationSink {
 
 const SLASH = Buffer.from('/');
 
-function queuePath(batch: EventBatch, i: number): SyncPath {
+function queuePath(batch: BatchView, i: number): SyncPath {
   const isDir = (batch.flags(i) & RecordFlag.IsDir) !== 0;
   const p = batch.path(i);
   if (typeof p === 'string') return isDir ? `/${p}/` : `/${p}`;
@@ -32,7 +32,7 @@ function queuePath(batch: EventBatch, i: number): SyncPath {
 }
 
 /** Feeds the records of `rootId` in `batch` to `sink`, in order. */
-export function translateBatch(batch: EventBatch, rootId: number, rules: RuleList, sink: TranslationSink): void {
+export function translateBatch(batch: BatchView, rootId: number, rules: RuleList, sink: TranslationSink): void {
   const n = batch.length;
   for (let i = 0; i < n; i++) {
     if (batch.root(i) !== rootId) continue;

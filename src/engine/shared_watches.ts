@@ -16,7 +16,10 @@
 //     reload adding a target); otherwise the group gets a new root, added ONCE with every rule
 //     list of the group (the watcher watches a directory unless every list excludes it,
 //     native/core/rule_matcher.h) in the first lane where it overlaps no other root, else in a
-//     new lane (the watcher cannot hold nested roots: one inode has one watch per instance). A
+//     new lane (the watcher cannot hold nested roots: one inode has one watch per instance).
+//     Among the syncs joining together, one whose source lies inside another's joins that
+//     source's root through a prefix (nested_source.ts); a nested sync that joins later (a
+//     reload) gets a root of its own, because the rule lists of a root are fixed once walked. A
 //     group whose add failed still gets leases, on a share with no root (`rootId` -1), so the
 //     caller decides: leave (start-up fails) or keep it and retry the root through rewatch()
 //     (`insist`). The watcher factory's own failure (no inotify instance) is thrown.
@@ -37,8 +40,10 @@ import { statSync } from 'node:fs';
 import type { RuleList } from '../filters/rule_list.js';
 import { pathArg } from '../paths/byte_path.js';
 import type { EventBatch } from '../watcher/event_batch.js';
+import { RecordKind } from '../watcher/record_kind.js';
 import { WatchError } from '../watcher/watch_errors.js';
 import type { AddResult, RewatchResult, WatcherFactory, WatcherOptions, WatcherPort, WatchRule } from '../watcher/watcher_port.js';
+import { nestedPrefix, nestedWatchRules, rootSignal, ScopedBatch, scopeAddResult } from './nested_source.js';
 import { translateBatch, type TranslationSink } from './record_translation.js';
 
 /** How often a share whose source disappeared looks for it again. */
@@ -62,6 +67,8 @@ export interface WatchMember {
 export interface WatchLease {
   /** -1 while the source root is not watched (start-up shortage under insist, source gone). */
   readonly rootId: number;
+  /** The watched root this sync's source shares: its source, or the outer source it lies in. */
+  readonly watchRoot: string;
   /** Directories watched under this source when its root was added. */
   readonly watchedDirs: number;
   /** Watches one directory (root-relative bytes; empty = the root) again; see the header. */
@@ -85,22 +92,42 @@ interface Lane {
   readonly adding: Set<Promise<unknown>>;
 }
 
+/** Members with one rule list and one prefix: their records are translated once. */
+interface Group {
+  readonly rules: RuleList;
+  /** The watcher's rule list for this group (rewritten for the root when nested). */
+  readonly watchRules: readonly WatchRule[];
+  /** Set for syncs whose source lies inside the root (nested_source.ts). */
+  readonly prefix: string | undefined;
+  readonly source: string;
+  readonly members: WatchMember[];
+  /** A nested group whose source is gone (its members were told). */
+  gone: boolean;
+}
+
 interface Share {
   readonly source: string;
   readonly lane: Lane;
   rootId: number;
   dirs: number;
-  /** Rule lists by key, each with its members in join order. */
-  readonly groups: Map<string, { rules: RuleList; members: WatchMember[] }>;
+  /** Groups by key (prefix + rule list), each with its members in join order. */
+  readonly groups: Map<string, Group>;
   readonly watchRules: WatchRule[];
   recheck?: NodeJS.Timeout;
   /** Rewatches in flight or done but not yet asked for by every member (by directory). */
   readonly rewatches: Map<string, { result: Promise<RewatchResult>; askedBy: Set<WatchMember> }>;
 }
 
-/** One rule list's identity: syncs with equal lists share its translation. */
-function rulesKey(rules: readonly WatchRule[]): string {
-  return JSON.stringify(rules.map((r) => [r.include, r.pattern]));
+/** A group's identity: syncs with equal lists (and prefix) share its translation. */
+function groupKey(rules: readonly WatchRule[], prefix?: string): string {
+  return JSON.stringify([prefix ?? '', rules.map((r) => [r.include, r.pattern])]);
+}
+
+/** A member about to join a new root, with its prefix when nested. */
+interface Joining {
+  readonly member: WatchMember;
+  readonly prefix: string | undefined;
+  readonly watchRules: readonly WatchRule[];
 }
 
 /** True when one directory is the other or contains it. */
@@ -122,25 +149,41 @@ export class SharedWatches {
   /** Attaches `members`; results in the same order. See the header. */
   async joinAll(members: readonly WatchMember[]): Promise<JoinResult[]> {
     const results = new Map<WatchMember, JoinResult>();
-    const bySource = new Map<string, WatchMember[]>();
+    const roots: { source: string; joining: Joining[] }[] = [];
+    // Outer sources first, so that a nested one finds the root its outer source is about to get.
+    const fresh: WatchMember[] = [];
     for (const m of members) {
-      const share = this.findShare(m.source, rulesKey(m.watchRules));
-      if (share) {
-        results.set(m, { lease: this.attach(share, m) });
+      const share = this.findShare(m.source, groupKey(m.watchRules));
+      if (share) results.set(m, { lease: this.attach(share, m, undefined, m.watchRules) });
+      else fresh.push(m);
+    }
+    for (const m of [...fresh].sort((a, b) => a.source.length - b.source.length)) {
+      const same = roots.find((r) => r.source === m.source);
+      if (same) {
+        same.joining.push({ member: m, prefix: undefined, watchRules: m.watchRules });
         continue;
       }
-      const g = bySource.get(m.source);
-      if (g) g.push(m);
-      else bySource.set(m.source, [m]);
+      let nested = false;
+      for (const r of roots) {
+        const prefix = nestedPrefix(r.source, m.source);
+        const rules = prefix === undefined ? undefined : nestedWatchRules(prefix, m.watchRules);
+        if (rules === undefined) continue;
+        r.joining.push({ member: m, prefix, watchRules: rules });
+        nested = true;
+        break;
+      }
+      if (!nested) roots.push({ source: m.source, joining: [{ member: m, prefix: undefined, watchRules: m.watchRules }] });
     }
-    for (const [source, group] of bySource) {
-      const share = this.newShare(source, group);
-      const leases = group.map((m) => this.attach(share, m));
+    for (const { source, joining } of roots) {
+      const share = this.newShare(source, joining);
+      const leases = joining.map((j) => this.attach(share, j.member, j.prefix, j.watchRules));
       try {
         const added = await this.addRoot(share);
-        group.forEach((m, i) => results.set(m, { lease: leases[i]!, added }));
+        joining.forEach((j, i) =>
+          results.set(j.member, { lease: leases[i]!, added: j.prefix === undefined ? added : scopeAddResult(added, j.prefix, j.member.source) }),
+        );
       } catch (error) {
-        group.forEach((m, i) => results.set(m, { lease: leases[i]!, error }));
+        joining.forEach((j, i) => results.set(j.member, { lease: leases[i]!, error }));
       }
     }
     return members.map((m) => results.get(m)!);
@@ -188,22 +231,15 @@ export class SharedWatches {
     return undefined;
   }
 
-  private newShare(source: string, group: readonly WatchMember[]): Share {
+  private newShare(source: string, joining: readonly Joining[]): Share {
     const lane = this.lanes.find((l) => ![...l.shares].some((s) => overlaps(s.source, source))) ?? this.newLane();
     const share: Share = { source, lane, rootId: -1, dirs: 0, groups: new Map(), watchRules: [], rewatches: new Map() };
-    const seen = new Set<string>();
-    for (const m of group) {
-      const key = rulesKey(m.watchRules);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      share.groups.set(key, { rules: m.rules, members: [] });
-    }
+    const lists = new Map<string, readonly WatchRule[]>();
+    for (const j of joining) lists.set(groupKey(j.member.watchRules, j.prefix), j.watchRules);
     // An empty list watches everything: the union is then "everything", whatever the others say.
-    const lists = [...share.groups.keys()].map((_, i) => i);
-    const ruleLists = group.filter((m, i) => group.findIndex((o) => rulesKey(o.watchRules) === rulesKey(m.watchRules)) === i).map((m) => m.watchRules);
-    if (!ruleLists.some((r) => r.length === 0)) {
-      ruleLists.forEach((rules, i) => {
-        for (const r of rules) share.watchRules.push(ruleLists.length > 1 ? { include: r.include, pattern: r.pattern, list: lists[i]! } : r);
+    if (![...lists.values()].some((r) => r.length === 0)) {
+      [...lists.values()].forEach((rules, i) => {
+        for (const r of rules) share.watchRules.push(lists.size > 1 ? { include: r.include, pattern: r.pattern, list: i } : r);
       });
     }
     lane.shares.add(share);
@@ -218,9 +254,15 @@ export class SharedWatches {
     return lane;
   }
 
-  private attach(share: Share, m: WatchMember): LeaseImpl {
-    share.groups.get(rulesKey(m.watchRules))!.members.push(m);
-    return new LeaseImpl(this, share, m);
+  private attach(share: Share, m: WatchMember, prefix: string | undefined, watchRules: readonly WatchRule[]): LeaseImpl {
+    const key = groupKey(m.watchRules, prefix);
+    let g = share.groups.get(key);
+    if (!g) {
+      g = { rules: m.rules, watchRules, prefix, source: m.source, members: [], gone: false };
+      share.groups.set(key, g);
+    }
+    g.members.push(m);
+    return new LeaseImpl(this, share, m, prefix);
   }
 
   /** Adds the share's root in its lane; records of the root wait for the reply (see deliver). */
@@ -270,7 +312,9 @@ export class SharedWatches {
   }
 
   /** @internal LeaseImpl */
-  rewatch(share: Share, m: WatchMember, rel: Buffer): Promise<RewatchResult> {
+  rewatch(share: Share, m: WatchMember, prefix: string | undefined, relToSource: Buffer): Promise<RewatchResult> {
+    const rel =
+      prefix === undefined ? relToSource : Buffer.concat([Buffer.from(prefix, 'utf8'), ...(relToSource.length > 0 ? [Buffer.from('/'), relToSource] : [])]);
     const key = rel.toString('latin1');
     const known = share.rewatches.get(key);
     if (known && !known.askedBy.has(m)) {
@@ -278,7 +322,7 @@ export class SharedWatches {
       if (this.allAsked(share, known.askedBy)) share.rewatches.delete(key);
       return known.result;
     }
-    const result = rel.length === 0 ? this.rewatchRoot(share) : share.lane.watcher.rewatch(share.rootId, rel);
+    const result = rel.length === 0 || share.rootId < 0 ? this.rewatchRoot(share) : share.lane.watcher.rewatch(share.rootId, rel);
     const entry = { result, askedBy: new Set([m]) };
     if (!this.allAsked(share, entry.askedBy)) share.rewatches.set(key, entry);
     else share.rewatches.delete(key);
@@ -323,10 +367,9 @@ export class SharedWatches {
     for (const share of [...lane.shares]) {
       if (!roots.has(share.rootId)) continue;
       const rootId = share.rootId;
-      let gone = false;
       for (const g of [...share.groups.values()]) {
         const members = [...g.members];
-        translateBatch(batch, rootId, g.rules, {
+        translateBatch(g.prefix === undefined ? batch : new ScopedBatch(batch, rootId, g.prefix), rootId, g.rules, {
           event: (ev) => {
             for (const m of members) m.sink.event(ev);
           },
@@ -337,12 +380,23 @@ export class SharedWatches {
             for (const m of members) m.sink.watchError(p, errno);
           },
           rootGone: () => {
-            gone = true;
             for (const m of members) m.sink.rootGone();
           },
         });
+        if (g.prefix !== undefined) this.nestedSignal(g, rootSignal(batch, rootId, g.prefix, g.source));
       }
-      if (gone) this.awaitSource(share);
+      if (hasRootGone(batch, rootId)) this.awaitSource(share);
+    }
+  }
+
+  /** A nested group's source went away or came back (records at or above it, nested_source.ts). */
+  private nestedSignal(g: Group, signal: 'gone' | 'back' | undefined): void {
+    if (signal === 'gone' && !g.gone) {
+      g.gone = true;
+      for (const m of [...g.members]) m.sink.rootGone();
+    } else if (signal === 'back' && g.gone) {
+      g.gone = false;
+      for (const m of [...g.members]) m.sourceBack();
     }
   }
 
@@ -354,18 +408,16 @@ export class SharedWatches {
     share.rootId = -1;
     if (share.recheck || this.closed) return;
     share.recheck = setInterval(() => {
-      let back = false;
-      try {
-        back = statSync(pathArg(share.source)).isDirectory();
-      } catch {
-        back = false;
-      }
-      if (!back || this.closed || share.groups.size === 0) return;
+      if (!isDirectory(share.source) || this.closed || share.groups.size === 0) return;
       clearInterval(share.recheck);
       share.recheck = undefined;
       this.addRoot(share).then(
         () => {
-          for (const g of share.groups.values()) for (const m of [...g.members]) m.sourceBack();
+          for (const g of [...share.groups.values()]) {
+            if (g.prefix === undefined) for (const m of [...g.members]) m.sourceBack();
+            // A nested source is back only if it exists again inside the returned tree.
+            else this.nestedSignal(g, isDirectory(g.source) ? 'back' : undefined);
+          }
           this.afterBatch();
         },
         (e: unknown) => {
@@ -377,6 +429,19 @@ export class SharedWatches {
   }
 }
 
+function hasRootGone(batch: EventBatch, rootId: number): boolean {
+  for (let i = 0; i < batch.length; i++) if (batch.kind(i) === RecordKind.RootGone && batch.root(i) === rootId) return true;
+  return false;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(pathArg(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 class LeaseImpl implements WatchLease {
   private left = false;
 
@@ -384,7 +449,12 @@ class LeaseImpl implements WatchLease {
     private readonly hub: SharedWatches,
     readonly share: Share,
     private readonly member: WatchMember,
+    private readonly prefix: string | undefined,
   ) {}
+
+  get watchRoot(): string {
+    return this.share.source;
+  }
 
   get rootId(): number {
     return this.share.rootId;
@@ -395,7 +465,7 @@ class LeaseImpl implements WatchLease {
   }
 
   rewatch(rel: Buffer): Promise<RewatchResult> {
-    return this.hub.rewatch(this.share, this.member, rel);
+    return this.hub.rewatch(this.share, this.member, this.prefix, rel);
   }
 
   leave(): void {

@@ -55,12 +55,12 @@ export interface Health {
 
 
 /**
- * Directories the daemon watches. Syncs on one source share its watches (src/engine/
- * shared_watches.ts): each source counts once, however many targets it has.
+ * Directories the daemon watches. Syncs share the watches of one root (src/engine/
+ * shared_watches.ts): each root counts once, however many targets it has.
  */
-export function totalWatchedDirs(syncs: readonly { readonly source: string; readonly watchedDirs: number }[]): number {
+export function totalWatchedDirs(syncs: readonly { readonly watchRoot: string; readonly watchedDirs: number }[]): number {
   const bySource = new Map<string, number>();
-  for (const s of syncs) bySource.set(s.source, Math.max(bySource.get(s.source) ?? 0, s.watchedDirs));
+  for (const s of syncs) bySource.set(s.watchRoot, Math.max(bySource.get(s.watchRoot) ?? 0, s.watchedDirs));
   let n = 0;
   for (const v of bySource.values()) n += v;
   return n;

@@ -59,3 +59,6 @@ export class EventBatch {
     for (let i = 0; i < this.length; i++) yield this.record(i);
   }
 }
+
+/** What a consumer of records reads from a batch (a view of part of one may stand in for it). */
+export type BatchView = Pick<EventBatch, 'length' | 'root' | 'kind' | 'flags' | 'cookie' | 'path' | 'record'>;

@@ -149,28 +149,67 @@ test('a reload adding a target neither walks the tree again nor disturbs the run
   assert.equal(kernelWatches().watches, watchesBefore.watches - 30 + 1, 'the last sync of a source gone: its watches are removed');
 });
 
-test('a nested source and a source that vanishes and returns, with two targets each', async (t) => {
+test('a nested source shares the outer root: one instance, its own excludes, moves across its boundary, its removal and return', async (t) => {
   const src = tree(t, 12);
   const inner = path.join(src, 'd1');
+  mkdirSync(path.join(inner, 'cache'));
   const [a, b, c] = [tempDir(t), tempDir(t), tempDir(t)];
-  const { engine } = await startEngine(t, {
+  const before = kernelWatches();
+  const { engine, log } = await startEngine(t, {
     sync: [
-      { mode: 'rsync', name: 'outer', source: src, target: [a, b], delay: 0 },
-      { mode: 'rsync', name: 'inner', source: inner, target: c, delay: 0 },
+      // the inner sync comes first in the config: it still joins the outer root
+      { mode: 'rsync', name: 'inner', source: inner, target: c, delay: 0, exclude: ['cache/'] },
+      { mode: 'rsync', name: 'outer', source: src, target: [a, b], delay: 0, exclude: ['/d2/'] },
     ],
   });
   await engine.whenIdle();
-  assert.equal(engine.watcherStats().instances, 2, 'a nested root needs an instance of its own');
+  assert.equal(engine.watcherStats().instances, 1, 'the nested source shares the outer instance');
+  // 13 directories (tree + d1/cache) less d2 and its subdirectory d2/e10, which only the outer
+  // sync could want and it excludes them.
+  assert.equal(kernelWatches().watches - before.watches, 13 - 2);
+  const json = statusJson(engine.snapshot());
+  assert.equal(json.watchedDirs, 11, 'the nested sync shares the outer root: counted once');
+
   writeFileSync(path.join(inner, 'both'), 'seen by outer and inner');
+  writeFileSync(path.join(inner, 'cache', 'c1'), 'inner excludes cache/');
   await engine.whenIdle();
   assert.equal(readFileSync(path.join(c, 'both'), 'utf8'), 'seen by outer and inner');
-  for (const dst of [a, b]) assert.equal(readFileSync(path.join(dst, 'd1', 'both'), 'utf8'), 'seen by outer and inner');
+  assert.ok(!existsSync(path.join(c, 'cache', 'c1')), 'the inner sync drops what it excludes');
+  for (const dst of [a, b]) {
+    assert.equal(readFileSync(path.join(dst, 'd1', 'both'), 'utf8'), 'seen by outer and inner');
+    assert.equal(readFileSync(path.join(dst, 'd1', 'cache', 'c1'), 'utf8'), 'inner excludes cache/', 'outer does not exclude it');
+  }
 
-  // The outer source goes away (both of its syncs pause) and comes back (both resync).
+  // Out of the inner source (a Delete there), and in from outside it (a Create there).
+  renameSync(path.join(inner, 'both'), path.join(src, 'moved-out'));
+  renameSync(path.join(src, 'top'), path.join(inner, 'moved-in'));
+  await engine.whenIdle();
+  assert.ok(!existsSync(path.join(c, 'both')), 'moved out of the inner source: deleted on its target');
+  assert.equal(readFileSync(path.join(c, 'moved-in'), 'utf8'), 'root file');
+  for (const dst of [a, b]) assert.deepEqual(compareTrees(src, dst, { ignore: (rel) => /^\/?d2(\/|$)/.test(rel) }), [], dst);
+
+  // The inner source goes away: only the inner sync pauses; it resyncs once it is back.
+  const aside = path.join(src, 'aside');
+  renameSync(inner, aside);
+  await waitFor(() => engine.status()[0]!.state === 'source-gone', 'the inner sync sees its source gone');
+  assert.deepEqual(engine.status().slice(1).map((s) => s.state), ['running', 'running']);
+  mkdirSync(inner);
+  writeFileSync(path.join(inner, 'reborn'), 'new inner tree');
+  await waitFor(() => engine.status()[0]!.state === 'running', 'the inner sync runs again');
+  await engine.whenIdle();
+  assert.deepEqual(compareTrees(inner, c), [], 'the inner target was resynced');
+  assert.ok(log.lines.some((l) => /inner: source .* is back; resyncing/.test(l)));
+});
+
+test('a source that vanishes and returns pauses and resyncs every sync on it', async (t) => {
+  const src = tree(t, 5);
+  const [a, b] = [tempDir(t), tempDir(t)];
+  const { engine } = await startEngine(t, { sync: [{ mode: 'rsync', source: src, target: [a, b], delay: 0 }] });
+  await engine.whenIdle();
   const aside = `${src}.aside`;
   renameSync(src, aside);
   t.after(() => rmSync(aside, { recursive: true, force: true }));
-  await waitFor(() => engine.status().filter((s) => s.state === 'source-gone').length >= 2, 'both outer syncs see the source gone');
+  await waitFor(() => engine.status().every((s) => s.state === 'source-gone'), 'both syncs see the source gone');
   mkdirSync(src);
   writeFileSync(path.join(src, 'reborn'), 'new tree');
   await waitFor(() => engine.status().every((s) => s.state === 'running'), 'every sync running again');

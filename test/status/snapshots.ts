@@ -32,14 +32,16 @@ export function status(over: Partial<SyncStatus> = {}): SyncStatus {
 
 export function snap(over: Partial<Omit<SyncSnapshot, 'status'>> & { status?: Partial<SyncStatus> } = {}): SyncSnapshot {
   const { status: st, ...rest } = over;
+  const source = rest.source ?? '/srv/src/';
   return {
     mode: 'rsync',
-    source: '/srv/src/',
+    source,
     rules: [],
     delays: [],
     watchedDirs: 1,
     watcherOverflows: 0,
     ...rest,
+    watchRoot: rest.watchRoot ?? source,
     status: status(st),
   };
 }
