@@ -1,5 +1,5 @@
 // Shared pieces of the fan-out benchmarks (one hub, many targets): the daemon variants compared,
-// the configs they get, a loopback sshd that looks like many servers, a stuck server, and the
+// the configs they get, loopback sshds playing many servers, a stuck server, and the
 // /proc readers (inotify watches and instances, RSS, CPU of the daemon with its children).
 //
 // Variants: lsyncd 2.2.3 with the usual Lua loop (`for _, t in ipairs(targets) do sync{…} end`,
@@ -7,16 +7,18 @@
 // `target` (rsync) or `host` (rsyncssh) is a list (src/config/expand_targets.ts: one sync per
 // item). Every config uses delay 0, so times measure the daemons, not their delay.
 //
-// Many servers on one sshd: a list of hosts in rsyncssh shares one `targetdir`, so distinct hosts
-// must be distinct directories. The sshd listens on 127.0.1.1..N as well as 127.0.0.1 (the whole
-// 127/8 is loopback on Linux) and, per address, `Match LocalAddress` runs the client's command
-// from `ROOT/hI` (ForceCommand: cd, then the original command): host 127.0.1.I with the relative
-// targetdir `tgt-V` writes ROOT/hI/tgt-V. The Lua loops reach the same directories as
-// 127.0.0.1 with absolute targetdirs. The known_hosts file gets every address.
+// Many servers: a list of hosts in rsyncssh shares one `targetdir`, so distinct hosts must be
+// distinct directories. Server I is its own loopback sshd (bench/sync/common.ts startBenchSshd;
+// one sshd cannot listen on more than 16 addresses) whose ForceCommand runs every client command
+// from ROOT/hI (cd, then the original command): the relative targetdir `tgt-V` on server I is
+// ROOT/hI/tgt-V. Clients reach server I as host `sI` through a generated ssh_config (HostName
+// 127.0.0.1, Port of that sshd), with one client key (authorized on every server) and one
+// known_hosts file holding every server's host key. The Lua loops do what lsyncd users write:
+// host 127.0.0.1 (server 0's sshd), one absolute targetdir per target, ssh.port per target.
 //
-// A stuck server is a TCP listener that accepts and never sends a byte (no SSH banner): ssh waits
-// for it with no timeout of its own. It listens on 127.0.0.1:P (Lua loops: that target's
-// ssh.port = P) and on 127.0.2.1 at the sshd's port (JSON list: host 127.0.2.1).
+// A stuck server is a TCP listener on 127.0.0.1 that accepts and never sends a byte (no SSH
+// banner): ssh waits for it with no timeout of its own. Host lists reach it as the alias `stuck`,
+// the Lua loops through that target's ssh.port.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -47,70 +49,93 @@ export const tsListCapped = (n: number): Variant => ({ id: `lsyncd-ts (JSON list
 
 // ---------- servers ----------
 
-/** First address of the per-server aliases (127.0.1.I for I = 1..N). */
-export const aliasHost = (i: number): string => `127.0.1.${i + 1}`;
-/** The stuck server's address for host lists (its port is the sshd's). */
-export const STUCK_ALIAS = '127.0.2.1';
+/** Host alias of server I in the generated ssh_config. */
+export const aliasHost = (i: number): string => `s${i}`;
+/** The stuck server's alias. */
+export const STUCK_ALIAS = 'stuck';
 
 export interface Servers {
+  /** Server 0 as 127.0.0.1 (Lua loops), with the shared key and known_hosts. */
   readonly ssh: SshTarget;
+  /** The generated ssh_config (aliases sI and `stuck`). */
+  readonly sshConfig: string;
+  /** sshd port of each server. */
+  readonly ports: readonly number[];
   /** ROOT/hI: the directory server I runs its commands in. */
   readonly root: string;
   readonly count: number;
-  /** Stops sshd (and every session). */
+  /** Points the alias `stuck` at 127.0.0.1:port. */
+  setStuckPort(port: number): void;
+  /** Stops every sshd (and every session). */
   stop(): Promise<void>;
 }
 
-/**
- * A loopback sshd that looks like `count` servers (see the header); ROOT/h0..h{count-1} are
- * created. SetEnv SHLVL=1: see bench/sync/run.ts (keeps root's ~/.bashrc out of every session).
- */
+/** `count` loopback servers (see the header); ROOT/h0..h{count-1} are created. */
 export async function startServers(root: string, count: number): Promise<Servers> {
-  const extra = ['SetEnv SHLVL=1'];
-  for (let i = 0; i < count; i++) extra.push(`ListenAddress ${aliasHost(i)}`);
-  for (let i = 0; i < count; i++) {
-    const dir = path.join(root, `h${i}`);
-    fs.mkdirSync(dir, { recursive: true });
-    extra.push(`Match LocalAddress ${aliasHost(i)}`, `  ForceCommand cd ${dir} && exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"`);
+  const started: Awaited<ReturnType<typeof startBenchSshd>>[] = [];
+  const stop = async (): Promise<void> => {
+    for (const s of started) await s.stop();
+  };
+  try {
+    // A few at a time: each start runs ssh-keygen twice.
+    for (let i = 0; i < count; i += 8) {
+      const batch = Array.from({ length: Math.min(8, count - i) }, (_, k) => {
+        const dir = path.join(root, `h${i + k}`);
+        fs.mkdirSync(dir, { recursive: true });
+        // SetEnv SHLVL=1: see bench/sync/run.ts (keeps root's ~/.bashrc out of every session).
+        return startBenchSshd(['SetEnv SHLVL=1', `ForceCommand cd ${dir} && exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"`]);
+      });
+      started.push(...(await Promise.all(batch)));
+    }
+  } catch (e) {
+    await stop();
+    throw e;
   }
-  const s = await startBenchSshd(extra);
-  const hostKey = fs.readFileSync(path.join(s.sshd.dir, 'host_ed25519.pub'), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
-  fs.appendFileSync(s.sshd.knownHostsFile, Array.from({ length: count }, (_, i) => `[${aliasHost(i)}]:${s.ssh.port} ${hostKey}\n`).join(''));
-  return { ssh: s.ssh, root, count, stop: s.stop };
+  const first = started[0]!;
+  const pub = fs.readFileSync(`${first.ssh.identityFile}.pub`);
+  const knownHosts = path.join(root, 'known_hosts');
+  fs.writeFileSync(knownHosts, started.map((s) => fs.readFileSync(s.sshd.knownHostsFile, 'utf8')).join(''));
+  for (const s of started.slice(1)) fs.appendFileSync(path.join(s.sshd.dir, 'authorized_keys'), pub);
+  const sshConfig = path.join(root, 'ssh_config');
+  const hosts = started.map((s, i) => `Host ${aliasHost(i)}\n  HostName 127.0.0.1\n  Port ${s.ssh.port}\n`).join('');
+  fs.writeFileSync(sshConfig, hosts);
+  return {
+    ssh: { ...first.ssh, options: { ...first.ssh.options, UserKnownHostsFile: knownHosts } },
+    sshConfig,
+    ports: started.map((s) => s.ssh.port),
+    root,
+    count,
+    setStuckPort: (port) => fs.writeFileSync(sshConfig, `${hosts}Host ${STUCK_ALIAS}\n  HostName 127.0.0.1\n  Port ${port}\n`),
+    stop,
+  };
 }
 
 export interface StuckServer {
-  /** Port on 127.0.0.1 (for a per-target ssh.port). */
+  /** Its port on 127.0.0.1. */
   readonly port: number;
   /** Connections accepted so far. */
   accepted(): number;
   stop(): void;
 }
 
-/** A server that accepts and never writes, on 127.0.0.1:PORT and STUCK_ALIAS:aliasPort. */
-export async function startStuckServer(aliasPort: number): Promise<StuckServer> {
+/** A server on 127.0.0.1 that accepts and never writes. */
+export async function startStuckServer(): Promise<StuckServer> {
   const sockets = new Set<net.Socket>();
   let accepted = 0;
-  const onConn = (s: net.Socket): void => {
+  const srv = net.createServer((s) => {
     accepted++;
     sockets.add(s);
     s.on('error', () => undefined);
     s.on('close', () => sockets.delete(s));
-  };
-  const listen = (srv: net.Server, host: string, port: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      srv.once('error', reject);
-      srv.listen(port, host, () => resolve());
-    });
-  const a = net.createServer(onConn);
-  const b = net.createServer(onConn);
+  });
   const port = await freePort();
-  await listen(a, '127.0.0.1', port);
-  await listen(b, STUCK_ALIAS, aliasPort);
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(port, '127.0.0.1', () => resolve());
+  });
   const stop = (): void => {
     for (const s of sockets) s.destroy();
-    a.close();
-    b.close();
+    srv.close();
   };
   const forget = onCleanup(stop);
   return {
@@ -161,7 +186,8 @@ export function configText(v: Variant, c: FanoutConfig): { text: string; ext: st
     else {
       sync.host = c.servers!.map((s) => (s === 'stuck' ? STUCK_ALIAS : aliasHost(s)));
       sync.targetdir = c.subdir;
-      sync.ssh = { identityFile: ssh!.identityFile, port: ssh!.port, options: ssh!.options };
+      // No port: each alias has its own in the ssh_config.
+      sync.ssh = { identityFile: ssh!.identityFile, options: ssh!.options, _extra: ['-F', c.srv!.sshConfig] };
     }
     return { text: `${JSON.stringify({ settings, sync: [sync] }, null, 2)}\n`, ext: 'json' };
   }

@@ -1,6 +1,6 @@
 // Fan-out benchmark driver ("many servers from one hub"): lsyncd-ts against Debian's lsyncd 2.2.3
-// in the same run, both through their binaries, trees on tmpfs (/dev/shm), rsyncssh through a
-// real loopback sshd that plays many servers (common.ts). lsyncd gets the usual Lua loop (one
+// in the same run, both through their binaries, trees on tmpfs (/dev/shm), rsyncssh through
+// real loopback sshds playing many servers (common.ts). lsyncd gets the usual Lua loop (one
 // sync{} per target); lsyncd-ts the same Lua loop and a JSON config with a list of targets.
 // Items (each selectable with --only):
 //   watches   inotify watches/instances and RSS with 1, 8, 64 local rsync targets of one
@@ -113,7 +113,8 @@ async function main(): Promise<void> {
   if (only.has('stuck')) {
     console.error('8 rsyncssh targets, one stuck:');
     await withServers(8, async (srv) => {
-      const listener = await startStuckServer(srv.ssh.port);
+      const listener = await startStuckServer();
+      srv.setStuckPort(listener.port);
       try {
         const good = [0, 1, 2, 3, 4, 5, 6];
         for (const variant of [LSYNCD_LOOP, TS_LOOP, TS_LIST]) {
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
     }
   };
   if (ssh16.length) {
-    caseTable('**16 rsyncssh targets on one loopback sshd** (delay 0):', ssh16, (r) => ssh16.find((x) => x.variant === LSYNCD_LOOP.id && x.label === r.label), burstFiles);
+    caseTable('**16 rsyncssh targets** (delay 0; Lua loops: 16 targetdirs on one sshd, as lsyncd users write it; JSON list: 16 hosts, each its own sshd):', ssh16, (r) => ssh16.find((x) => x.variant === LSYNCD_LOOP.id && x.label === r.label), burstFiles);
     const one = ssh16.find((x) => x.variant === TS_LIST.id && x.label === '1 target');
     const sixteen = ssh16.find((x) => x.variant === TS_LIST.id && x.label === '16 targets');
     const lone = ssh16.find((x) => x.variant === LSYNCD_LOOP.id && x.label === '1 target');
@@ -184,7 +185,7 @@ async function main(): Promise<void> {
     }
   }
   if (stuck.length) {
-    caseTable('**One stuck server among 8** (rsyncssh; the 7 others measured):', stuck, (r) => stuck.find((x) => x.variant === LSYNCD_LOOP.id && x.label === r.label), stuckFiles);
+    caseTable('**One stuck server among 8** (rsyncssh; the 7 others measured; Lua loops: 7 targetdirs on one sshd + the stuck port; JSON list: 7 hosts + the stuck one):', stuck, (r) => stuck.find((x) => x.variant === LSYNCD_LOOP.id && x.label === r.label), stuckFiles);
     out.push('');
     for (const v of [LSYNCD_LOOP, TS_LOOP, TS_LIST]) {
       const a = stuck.find((x) => x.variant === v.id && x.label === '7 + 1 stuck');
