@@ -1,6 +1,7 @@
 // Relays (README "Relays: hub → relays → leaves"): a hub mirrors its source over rsyncssh (real
 // loopback sshd) into a relay's directory; a second engine, the relay, watches that directory
-// and mirrors it to two leaves (a list of local rsync targets). Real inotify, real rsync, real ssh.
+// and mirrors it to two leaves (one over rsyncssh, one a local rsync target). Real inotify, real
+// rsync, real ssh.
 //
 // What must hold:
 //  - a file created, modified, moved and deleted on the hub ends up the same on both leaves;
@@ -74,15 +75,34 @@ for (const hubTempDir of [false, true]) {
     mkdirSync(path.join(hub, 'd'));
     writeFileSync(path.join(hub, 'before'), 'on the hub at start\n');
     writeFileSync(path.join(hub, 'd', 'inner'), 'inner at start\n');
-    const rsync = { _extra: ['--stats'] }; // rsync reports files sent: the engines' filesSent
+    // archive (perms): rsync creates a directory it is about to fill as 0700 and gives it its
+    // mode at the end; a relay without `perms` may pass on the 0700 and never the fix (the
+    // README's relay section). --stats: rsync reports the files sent (the engines' filesSent).
+    const rsync = { archive: true, _extra: ['--stats'] };
     // On the relay's side of the hub's transfers, next to (not inside) the relayed directory.
     const hubRsync = hubTempDir ? { ...rsync, temp_dir: tempDir(t) } : rsync;
-    const { engine: relayEngine } = await startEngine(t, { sync: [{ mode: 'rsync', name: 'relay', source: relay, target: leaves, delay: 0, rsync }] });
+    // The relay reaches one leaf over ssh and the other as a local rsync target: both transports
+    // pass on what the hub's rsync does in the relay's directory (its temp files, their renames).
+    const { engine: relayEngine } = await startEngine(t, {
+      sync: [
+        { mode: 'rsyncssh', name: 'leaf-ssh', source: relay, host: `${sshd.user}@${sshd.host}`, targetdir: leaves[0], ssh: sshd.sshTable, delay: 0, rsync },
+        { mode: 'rsync', name: 'leaf-local', source: relay, target: leaves[1], delay: 0, rsync },
+      ],
+    });
     const { engine: hubEngine } = await startEngine(t, {
       sync: [{ mode: 'rsyncssh', name: 'hub', source: hub, host: `${sshd.user}@${sshd.host}`, targetdir: relay, ssh: sshd.sshTable, delay: 0, rsync: hubRsync }],
     });
     const mirrored = (): boolean => leaves.every((l) => compareTrees(hub, l).length === 0) && compareTrees(hub, relay).length === 0;
-    await waitFor(mirrored, 'the start-up tree on both leaves');
+    /** Waits until relay and leaves equal the hub; a timeout names what still differs. */
+    const waitMirrored = async (what: string): Promise<void> => {
+      try {
+        await waitFor(mirrored, what);
+      } catch (e) {
+        const diffs = [relay, ...leaves].map((d) => `${d}: ${compareTrees(hub, d).join('; ') || 'same'}`);
+        throw new Error(`${(e as Error).message}; hub vs ${diffs.join(' | ')}`);
+      }
+    };
+    await waitMirrored('the start-up tree on both leaves');
 
     const atRelay = recordTempNames(relay, ['', 'd']);
     const onLeaves = leaves.map((l) => recordTempNames(l, ['', 'd']));
@@ -105,7 +125,7 @@ for (const hubTempDir of [false, true]) {
     unlinkSync(path.join(hub, 'before'));
     await waitFor(() => onBoth('before', gone), 'the delete on both leaves');
 
-    await waitFor(mirrored, 'both leaves identical to the hub');
+    await waitMirrored('both leaves identical to the hub');
     await Promise.all([hubEngine.whenIdle(), relayEngine.whenIdle()]);
 
     // Nothing flows back and nothing keeps moving.
