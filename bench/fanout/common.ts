@@ -161,6 +161,8 @@ export interface FanoutConfig {
   readonly subdir?: string;
   readonly srv?: Servers;
   readonly stuck?: StuckServer;
+  /** rsync{} of the JSON list's sync (Lua loops do not take it). */
+  readonly rsync?: Readonly<Record<string, unknown>>;
 }
 
 function lua(s: string): string {
@@ -181,7 +183,7 @@ export function configText(v: Variant, c: FanoutConfig): { text: string; ext: st
   if (v.maxProcesses !== undefined) settings.maxProcesses = v.maxProcesses;
   const ssh = c.srv?.ssh;
   if (v.format === 'json') {
-    const sync: Record<string, unknown> = { mode: c.mode, source: c.source, delay: 0 };
+    const sync: Record<string, unknown> = { mode: c.mode, source: c.source, delay: 0, ...(c.rsync ? { rsync: c.rsync } : {}) };
     if (c.mode === 'rsync') sync.target = c.dirs;
     else {
       sync.host = c.servers!.map((s) => (s === 'stuck' ? STUCK_ALIAS : aliasHost(s)));

@@ -1,11 +1,13 @@
 // Item `relay`: the cost of one extra hop. A hub lsyncd-ts (JSON host list, rsyncssh, delay 0)
 // sends one source to two "servers" of common.ts startServers: server 0 is a leaf reached
-// directly (ROOT/h0/data), server 1 is a relay (ROOT/h1/data). A second lsyncd-ts, the relay,
-// watches ROOT/h1/data and sends it on, rsyncssh with delay 0, to server 2 (ROOT/h2/data, the leaf
+// directly (ROOT/h0/data-*), server 1 is a relay (ROOT/h1/data-*). A second lsyncd-ts, the relay,
+// watches ROOT/h1/data and sends it on, rsyncssh with delay 0, to server 2 (ROOT/h2/data-*, the leaf
 // behind the relay). Every sample writes one small file in the hub's source and takes, from
 // the same write, the time it arrived at the direct leaf and at the leaf behind the relay; the
 // extra latency of the hop is their difference. A burst of `files` files is timed the same way.
-// While it runs, names shaped like rsync's temporary files (".NAME.XXXXXX") are recorded (fs.watch)
+// With `hubTempDir` the hub's rsync gets `temp_dir` = ROOT/h1/.incoming (on the relay's side, same
+// file system, outside the relayed directory), so its temp files never appear in the relay's
+// source. While it runs, names shaped like rsync's temporary files (".NAME.XXXXXX") are recorded (fs.watch)
 // in the relay's source (the hub's rsync writes them there) and in the leaf behind the relay (the
 // relay's own rsync writes its temp files there, with other random suffixes). A hub temp name
 // that also shows up behind the relay is a temp file the relay sent on; the leaf is also
@@ -18,6 +20,7 @@ import { Daemon, makeTempDir, releaseTempDir, sleep, waitIdle } from '../sync/co
 import { fanoutSample, type Servers, startVariant, targetDir, TS_LIST, waitStartups } from './common.js';
 
 export interface RelayResult {
+  hubTempDir: boolean;
   samples: { direct: number; relayed: number }[];
   burstFiles: number;
   bursts: { direct: number; relayed: number }[];
@@ -33,16 +36,18 @@ export interface RelayResult {
 /** rsync's temporary name for NAME in the target directory: ".NAME.XXXXXX". */
 export const RSYNC_TEMP_RE = /^\..+\.[A-Za-z0-9]{6}$/;
 
-export async function runRelay(srv: Servers, o: { samples: number; burstFiles: number; burstReps: number }): Promise<RelayResult> {
-  const res: RelayResult = { samples: [], burstFiles: o.burstFiles, bursts: [], hubTempNames: 0, tempNamesSeen: [], tempNamesLeft: [] };
+export async function runRelay(srv: Servers, o: { samples: number; burstFiles: number; burstReps: number; hubTempDir: boolean }): Promise<RelayResult> {
+  const res: RelayResult = { hubTempDir: o.hubTempDir, samples: [], burstFiles: o.burstFiles, bursts: [], hubTempNames: 0, tempNamesSeen: [], tempNamesLeft: [] };
   const dir = makeTempDir('lsyncd-ts-bench-fan-relay-');
   const src = path.join(dir, 'src');
   fs.mkdirSync(src);
   for (let r = 1; r <= o.burstReps; r++) fs.mkdirSync(path.join(src, `burst-${r}`));
-  const hubConf = { mode: 'rsyncssh' as const, source: src, servers: [0, 1], subdir: 'data', srv };
+  const incoming = path.join(srv.root, 'h1', '.incoming');
+  fs.mkdirSync(incoming, { recursive: true });
+  const hubConf = { mode: 'rsyncssh' as const, source: src, servers: [0, 1], subdir: `data-${o.hubTempDir ? 'tempdir' : 'plain'}`, srv, ...(o.hubTempDir ? { rsync: { temp_dir: incoming } } : {}) };
   const direct = targetDir(hubConf, 0)!;
   const relaySrc = targetDir(hubConf, 1)!;
-  const relayConf = { mode: 'rsyncssh' as const, source: relaySrc, servers: [2], subdir: 'data', srv };
+  const relayConf = { mode: 'rsyncssh' as const, source: relaySrc, servers: [2], subdir: `data-${o.hubTempDir ? 'tempdir' : 'plain'}`, srv };
   const behind = targetDir(relayConf, 0)!;
   for (const d of [direct, relaySrc, behind]) fs.mkdirSync(d, { recursive: true });
   const hubDir = path.join(dir, 'hub');
@@ -108,7 +113,7 @@ export async function runRelay(srv: Servers, o: { samples: number; burstFiles: n
     releaseTempDir(dir);
   }
   process.stderr.write(
-    `  relay: ${res.error ?? `direct ${res.samples.map((s) => s.direct.toFixed(0)).join(' ')} ms; via relay ${res.samples.map((s) => s.relayed.toFixed(0)).join(' ')} ms; burst ${res.bursts.map((b) => `${b.direct.toFixed(0)}/${b.relayed.toFixed(0)}`).join(' ')} ms; hub temp names at the relay: ${res.hubTempNames}, of them behind the relay: ${res.tempNamesSeen.length}, left: ${res.tempNamesLeft.length}`}\n`,
+    `  relay${o.hubTempDir ? ' (hub temp_dir outside the relayed tree)' : ''}: ${res.error ?? `direct ${res.samples.map((s) => s.direct.toFixed(0)).join(' ')} ms; via relay ${res.samples.map((s) => s.relayed.toFixed(0)).join(' ')} ms; burst ${res.bursts.map((b) => `${b.direct.toFixed(0)}/${b.relayed.toFixed(0)}`).join(' ')} ms; hub temp names at the relay: ${res.hubTempNames}, of them behind the relay: ${res.tempNamesSeen.length}, left: ${res.tempNamesLeft.length}`}\n`,
   );
   return res;
 }

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const ssh16: SshCaseResult[] = [];
   let limits: LimitsRow[] = [];
   const stuck: SshCaseResult[] = [];
-  let relay: RelayResult | undefined;
+  const relay: RelayResult[] = [];
 
   if (only.has('watches')) {
     console.error(`watches (${fmt(dirs)} directories, ${watchTargets.join('/')} local rsync targets):`);
@@ -132,7 +132,9 @@ async function main(): Promise<void> {
   }
   if (only.has('relay')) {
     console.error('relay (hub → relay → leaf vs hub → leaf):');
-    relay = await withServers(3, (srv) => runRelay(srv, { samples, burstFiles: relayFiles, burstReps: 1 }));
+    await withServers(3, async (srv) => {
+      for (const hubTempDir of [false, true]) relay.push(await runRelay(srv, { samples, burstFiles: relayFiles, burstReps: 1, hubTempDir }));
+    });
   }
 
   // ---------- summary ----------
@@ -193,18 +195,20 @@ async function main(): Promise<void> {
       if (a && b) out.push(`- ${v.id}, stuck / none stuck: latency ${a.last.length ? ratio(median(a.last), median(b.last)) : 'n/a'}, burst ${a.burst.length ? ratio(median(a.burst), median(b.burst)) : 'n/a'}`);
     }
   }
-  if (relay) {
+  if (relay.length) {
     out.push('', '**Relay** (lsyncd-ts hub → lsyncd-ts relay → leaf, rsyncssh both hops, delay 0; the same write timed at a leaf the hub reaches directly):', '');
-    if (relay.error) out.push(`failed: ${relay.error}`);
-    else {
-      const d = median(relay.samples.map((s) => s.direct));
-      const r = median(relay.samples.map((s) => s.relayed));
-      const bd = median(relay.bursts.map((s) => s.direct));
-      const br = median(relay.bursts.map((s) => s.relayed));
-      out.push('| | hub → leaf | hub → relay → leaf | extra for the hop |', '|---|---|---|---|');
-      out.push(`| single file (median of ${relay.samples.length}) | ${ms(d)} | ${ms(r)} | ${ms(median(relay.samples.map((s) => s.relayed - s.direct)))} |`);
-      out.push(`| ${fmt(relay.burstFiles)}-file burst | ${ms(bd)} | ${ms(br)} | ${ms(br - bd)} |`);
-      out.push('', `Temp files of the hub's rsync in the relay's source: ${relay.hubTempNames}; of them sent on to the leaf: ${relay.tempNamesSeen.length}${relay.tempNamesSeen.length ? ` (e.g. ${relay.tempNamesSeen.slice(0, 3).join(', ')})` : ''}; left there at the end: ${relay.tempNamesLeft.length}.`);
+    out.push('| hub\'s rsync temp files | measurement | hub → leaf | hub → relay → leaf | extra for the hop | temp files in the relay\'s source / sent on to the leaf / left there |', '|---|---|---|---|---|---|');
+    for (const r of relay) {
+      const where = r.hubTempDir ? '`temp_dir` outside the relayed tree' : 'in the relayed tree (default)';
+      if (r.error) {
+        out.push(`| ${where} | failed: ${r.error} | | | | |`);
+        continue;
+      }
+      const temps = `${r.hubTempNames} / ${r.tempNamesSeen.length} / ${r.tempNamesLeft.length}`;
+      out.push(`| ${where} | single file (median of ${r.samples.length}) | ${ms(median(r.samples.map((s) => s.direct)))} | ${ms(median(r.samples.map((s) => s.relayed)))} | ${ms(median(r.samples.map((s) => s.relayed - s.direct)))} | ${temps} |`);
+      const bd = median(r.bursts.map((s) => s.direct));
+      const br = median(r.bursts.map((s) => s.relayed));
+      out.push(`| ${where} | ${fmt(r.burstFiles)}-file burst | ${ms(bd)} | ${ms(br)} | ${ms(br - bd)} | |`);
     }
   }
   console.log(out.join('\n'));
