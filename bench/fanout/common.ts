@@ -17,8 +17,9 @@
 // host 127.0.0.1 (server 0's sshd), one absolute targetdir per target, ssh.port per target.
 //
 // A stuck server is a TCP listener on 127.0.0.1 that accepts and never sends a byte (no SSH
-// banner): ssh waits for it with no timeout of its own. Host lists reach it as the alias `stuck`,
-// the Lua loops through that target's ssh.port.
+// banner): a plain ssh waits for it forever; how long each daemon's ssh waits is up to the
+// options it adds. Host lists reach it as the alias `stuck`, the Lua loops through that
+// target's ssh.port.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
