@@ -27,13 +27,13 @@ export interface BurstResult {
   overflows: Partial<Record<DaemonKind, string[]>>;
 }
 
-const content = (i: number, r: number): Buffer => Buffer.from(`burst file ${i} rep ${r} ........\n`);
-const fname = (i: number): string => `f${String(i).padStart(5, '0')}`;
+export const burstContent = (i: number, r: number): Buffer => Buffer.from(`burst file ${i} rep ${r} ........\n`);
+export const burstName = (i: number): string => `f${String(i).padStart(5, '0')}`;
 
-/** Resolves with the time all `files` in `dir` have their expected content. */
-function waitAll(dir: string, files: number, r: number, timeoutMs: number): Promise<number> {
+/** Resolves with the time all `files` in `dir` have their expected content (burstContent(i, r)). */
+export function waitAll(dir: string, files: number, r: number, timeoutMs: number): Promise<number> {
   const pending = new Set<string>();
-  for (let i = 0; i < files; i++) pending.add(fname(i));
+  for (let i = 0; i < files; i++) pending.add(burstName(i));
   let dirty = true;
   let last = 0;
   const scan = (): boolean => {
@@ -47,7 +47,7 @@ function waitAll(dir: string, files: number, r: number, timeoutMs: number): Prom
       if (!pending.has(n)) continue;
       try {
         const b = fs.readFileSync(path.join(dir, n));
-        if (b.equals(content(Number(n.slice(1)), r))) pending.delete(n);
+        if (b.equals(burstContent(Number(n.slice(1)), r))) pending.delete(n);
       } catch {
         /* being replaced */
       }
@@ -98,8 +98,8 @@ export async function runBurst(mode: Mode, files: number, reps: number): Promise
       for (const p of order) {
         const sdir = path.join(p.src, `burst-${r}`);
         const tdir = path.join(p.tgt, `burst-${r}`);
-        const bufs = Array.from({ length: files }, (_, i) => content(i, r));
-        const names = Array.from({ length: files }, (_, i) => path.join(sdir, fname(i)));
+        const bufs = Array.from({ length: files }, (_, i) => burstContent(i, r));
+        const names = Array.from({ length: files }, (_, i) => path.join(sdir, burstName(i)));
         const wait = waitAll(tdir, files, r, 600_000);
         const t0 = performance.now();
         for (let i = 0; i < files; i++) fs.writeFileSync(names[i]!, bufs[i]!);

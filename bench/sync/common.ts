@@ -116,12 +116,17 @@ export class Daemon {
     });
   }
 
-  /** Starts `BINARY ARGS` in its own process group, stdout+stderr into `logFile`. */
-  static start(kind: DaemonKind, args: string[], logFile: string): Daemon {
+  /**
+   * Starts `BINARY ARGS` in its own process group, stdout+stderr into `logFile`. `wrapper` (e.g.
+   * `['prlimit', '--nofile=1024', '--']`) is put in front and must exec the binary, so `pid` is
+   * still the daemon's.
+   */
+  static start(kind: DaemonKind, args: string[], logFile: string, wrapper: readonly string[] = []): Daemon {
     const bin = kind === 'lsyncd' ? LSYNCD : LSYNCD_TS;
     fs.writeFileSync(logFile, '');
     const fd = fs.openSync(logFile, 'a');
-    const proc = spawn(bin, args, { stdio: ['ignore', fd, fd], detached: true });
+    const argv = [...wrapper, bin, ...args];
+    const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', fd, fd], detached: true });
     fs.closeSync(fd);
     if (proc.pid === undefined) throw new Error(`could not start ${bin}`);
     return new Daemon(kind, proc, logFile);
