@@ -57,6 +57,8 @@ const MASTER_DEFAULTS = ['-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCount
 
 /** Bytes of an attached master's stderr kept for the error message of a failed start. */
 const STDERR_TAIL_BYTES = 4096;
+/** How long a failed master's stderr may take to reach its end after the exit. */
+const STDERR_DRAIN_MS = 1000;
 /** How long close() waits for an attached master to exit after `-O exit` / SIGTERM. */
 const EXIT_WAIT_MS = 5000;
 
@@ -220,8 +222,20 @@ export class SshMaster {
       this.attachedExit = new Promise((exited) => {
         child.on('exit', (code, sig) => {
           if (this.attached === child) this.attached = undefined;
-          finish({ code, signal: sig, stdout: '', stderrTail: stderrTail() });
-          exited();
+          // The exit can be seen before the last of its stderr was read (it carries the reason,
+          // e.g. "Connection refused"): wait for the pipe's end, briefly (a ProxyCommand may
+          // still hold it open).
+          const stderr = child.stderr;
+          const done = (): void => {
+            finish({ code, signal: sig, stdout: '', stderrTail: stderrTail() });
+            exited();
+          };
+          if (!stderr || stderr.readableEnded || stderr.destroyed) return done();
+          const timer = setTimeout(done, STDERR_DRAIN_MS);
+          stderr.once('close', () => {
+            clearTimeout(timer);
+            done();
+          });
         });
         child.on('error', (e: NodeJS.ErrnoException) => {
           if (this.attached === child) this.attached = undefined;
