@@ -10,9 +10,8 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 
-import { startSshd } from '../helpers/sshd.js';
 import { runBin } from './run_bin.js';
-import { ENV, drift, mirror, snapshot, sshLua, sync, writeConfig } from './verify_fixture.js';
+import { ENV, drift, mirror, rsyncsshMirror, snapshot, sync, writeConfig } from './verify_fixture.js';
 
 interface Report {
   syncs: { name: string; state: string; missing?: { count: number; paths: string[] }; changed?: { count: number; paths: string[] }; extra?: { count: number; paths: string[] }; reason?: string }[];
@@ -76,13 +75,7 @@ function assertDriftReported(config: string, dst: string, untouched?: string): v
 }
 
 test('verify (rsyncssh): through the loopback sshd with the sync ssh options; unreachable is 2', async (t) => {
-  const sshd = await startSshd(t);
-  const { dir, src, dst } = mirror(t);
-  sync(src, dst);
-  const config = writeConfig(
-    dir,
-    `sync { default.rsyncssh, name = "remote", source = "${src}", host = "${sshd.user}@${sshd.host}", targetdir = "${dst}", exclude = { "*.tmp" }, ${sshLua(sshd)} }\n`,
-  );
+  const { sshd, dst, config } = await rsyncsshMirror(t);
   const clean = runBin(['verify', config], ENV);
   assert.equal(clean.code, 0, clean.stderr);
   assert.match(clean.stdout, /^remote: .* -> .*:.*: clean$/m);

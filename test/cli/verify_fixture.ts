@@ -1,14 +1,14 @@
 // Shared set-up of the `lsyncd-ts verify` tests (verify.test.ts, verify_repair.test.ts): a small
 // source tree with one excluded file, its mirror made as the daemon's full transfer would make it,
 // the three kinds of drift on the target, a byte-exact snapshot of a tree, and the Lua `ssh{}`
-// table of the loopback sshd.
+// table of the loopback sshd and an rsyncssh sync through it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type test from 'node:test';
 
-import type { Sshd } from '../helpers/sshd.js';
+import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { tempDir } from '../helpers/temp_tree.js';
 
 export const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin' };
@@ -63,4 +63,16 @@ export function drift(dst: string): void {
 export function sshLua(sshd: Sshd): string {
   const opts = Object.entries(sshd.sshTable.options).map(([k, v]) => `${k} = "${v}"`).join(', ');
   return `ssh = { identityFile = "${sshd.identityFile}", port = ${sshd.port}, options = { ${opts} } }`;
+}
+
+/** mirror() synced, and an rsyncssh sync named "remote" to it through a started loopback sshd. */
+export async function rsyncsshMirror(t: test.TestContext): Promise<{ sshd: Sshd; src: string; dst: string; config: string }> {
+  const sshd = await startSshd(t);
+  const { dir, src, dst } = mirror(t);
+  sync(src, dst);
+  const config = writeConfig(
+    dir,
+    `sync { default.rsyncssh, name = "remote", source = "${src}", host = "${sshd.user}@${sshd.host}", targetdir = "${dst}", exclude = { "*.tmp" }, ${sshLua(sshd)} }\n`,
+  );
+  return { sshd, src, dst, config };
 }

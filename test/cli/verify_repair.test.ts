@@ -11,9 +11,8 @@ import path from 'node:path';
 import test from 'node:test';
 
 import { compareTrees } from '../helpers/compare_trees.js';
-import { startSshd } from '../helpers/sshd.js';
 import { runBin } from './run_bin.js';
-import { ENV, drift, mirror, snapshot, sshLua, sync, writeConfig } from './verify_fixture.js';
+import { ENV, drift, mirror, rsyncsshMirror, snapshot, sync, writeConfig } from './verify_fixture.js';
 
 /** drift(), but `a` changes to content of the same size with the source's mtime (invisible to rsync's quick check). */
 function driftUnderQuickCheck(src: string, dst: string): void {
@@ -112,13 +111,7 @@ test('verify --repair: deletes that would trip the mass-delete guard are refused
 });
 
 test('verify --repair (rsyncssh): repaired through the loopback sshd with the sync ssh options', async (t) => {
-  const sshd = await startSshd(t);
-  const { dir, src, dst } = mirror(t);
-  sync(src, dst);
-  const config = writeConfig(
-    dir,
-    `sync { default.rsyncssh, name = "remote", source = "${src}", host = "${sshd.user}@${sshd.host}", targetdir = "${dst}", exclude = { "*.tmp" }, ${sshLua(sshd)} }\n`,
-  );
+  const { sshd, src, dst, config } = await rsyncsshMirror(t);
   driftUnderQuickCheck(src, dst);
   const logins = sshd.countLog(/Accepted publickey/);
   const r = runBin(['verify', '--repair', config], ENV);
