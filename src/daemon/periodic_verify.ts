@@ -25,8 +25,8 @@
 // repair past the guard's threshold is `refused` and the target stays drifted, for an operator
 // to look at (`lsyncd-ts verify --repair --force`) — and the target is checked again; the status
 // shows that check and the repair's outcome.
-// Logging: a line when a sync's verdict changes (clean → drifted is a warning), debug 'Verify'
-// lines otherwise. The rules are read with loadSyncRules, as the engine reads them at start-up.
+// Logging: a line when a sync's verdict changes (clean → drifted is a warning), debug
+// lines (category Debug) otherwise. The rules are read with loadSyncRules, as the engine reads them at start-up.
 import type { SyncRunner } from '../engine/sync_runner.js';
 import type { VerifyRepairStatus, VerifyStatus } from '../engine/verify_status.js';
 import { loadSyncRules } from '../filters/sync_rules.js';
@@ -134,7 +134,7 @@ export class PeriodicVerify {
     }
     // Changes that reached the queue meanwhile: the source moved under the check (see the header).
     if (!r.idle) {
-      this.log.debug('Verify', `${r.name}: changes arrived during the drift check; result dropped`);
+      this.log.debug('Debug', `${r.name}: changes arrived during the drift check; result dropped`);
       return;
     }
     this.record(r, { at: Date.now(), ...statusOf(result), ...(repair !== undefined ? { repair } : {}) });
@@ -150,7 +150,7 @@ export class PeriodicVerify {
       else this.log.warn(`${r.name}: ${how}`);
     }
     const same = prev !== undefined && prev.state === v.state && prev.missing === v.missing && prev.changed === v.changed && prev.extra === v.extra && prev.reason === v.reason;
-    if (same) this.log.debug('Verify', line);
+    if (same) this.log.debug('Debug', line);
     else if (v.state === 'clean') this.log.normal(line);
     else this.log.warn(line);
     this.changed();
