@@ -4,7 +4,8 @@
 // with verifyRepair the target is brought back and the status says clean and repaired. The check
 // runs while the sync is idle, outside the process slots: with settings.maxProcesses = 1 another
 // sync's transfer runs while a check is under way, and a transfer of the checked sync that falls
-// due aborts the check and never overlaps it (an rsync wrapper records overlaps).
+// due aborts the check and never overlaps it (an rsync wrapper records overlaps). A repair past
+// the mass-delete guard is refused, never forced.
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +22,7 @@ interface VerifyJson {
   missing: number;
   changed: number;
   extra: number;
-  repair: { outcome: string } | null;
+  repair: { outcome: string; reason: string | null } | null;
 }
 
 interface Tree {
@@ -171,4 +172,22 @@ test('verifyInterval: the check takes no process slot, and a due transfer of its
   await waitFor(() => verifyOf(status, 'checked')?.state === 'clean', 'a finished clean check once nothing holds it');
   assert.equal(existsSync(overlap), false, existsSync(overlap) ? readFileSync(overlap, 'utf8') : '');
   assert.doesNotMatch(d.output(), /drifted/);
+});
+
+test('verifyRepair: a repair whose deletes would trip the mass-delete guard is refused; the target keeps its files and stays drifted', async (t) => {
+  const { src, dst, conf, status } = tree(t);
+  writeJson(conf, {
+    settings: { statusFile: status, statusInterval: 1 },
+    sync: [{ mode: 'rsync', name: 'web', source: src, target: dst, delay: 0, verifyInterval: 0.2, verifyRepair: true, deleteGuard: { minimum: 5 } }],
+  });
+  startBin(t, ['run', conf, '--nodaemon']);
+  await waitFor(() => verifyOf(status, 'web')?.state === 'clean', 'a clean drift check');
+  // 4 entries in the source (a, d, d/b, d/c) against 6 extra files: 6 ≥ 0.5 × (4 + 6) and ≥ 5.
+  for (let i = 0; i < 6; i++) writeFileSync(path.join(dst, `old${i}`), 'gone from the source\n');
+  await waitFor(() => verifyOf(status, 'web')?.repair?.outcome === 'refused', 'the refused repair in the status JSON', 30_000);
+  const v = verifyOf(status, 'web')!;
+  assert.equal(v.state, 'drifted');
+  assert.equal(v.extra, 6);
+  assert.match(v.repair?.reason ?? '', /^repair refused: it would delete 6 files on the target .* "lsyncd-ts verify --repair --force --sync web CONFIG"$/);
+  for (let i = 0; i < 6; i++) assert.ok(existsSync(path.join(dst, `old${i}`)), `old${i} was deleted`);
 });
