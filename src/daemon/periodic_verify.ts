@@ -25,8 +25,8 @@
 // repair past the guard's threshold is `refused` and the target stays drifted, for an operator
 // to look at (`lsyncd-ts verify --repair --force`) — and the target is checked again; the status
 // shows that check and the repair's outcome.
-// Logging: a line when a sync's verdict changes (clean → drifted is a warning), debug
-// lines (category Debug) otherwise. The rules are read with loadSyncRules, as the engine reads them at start-up.
+// Logging: a line when a sync's verdict or its repair's outcome changes (drifted and refused are
+// warnings) and each time a repair ran; debug lines (category Debug) otherwise. The rules are read with loadSyncRules, as the engine reads them at start-up.
 import type { SyncRunner } from '../engine/sync_runner.js';
 import type { VerifyRepairStatus, VerifyStatus } from '../engine/verify_status.js';
 import { loadSyncRules } from '../filters/sync_rules.js';
@@ -143,13 +143,14 @@ export class PeriodicVerify {
   private record(r: SyncRunner, v: VerifyStatus): void {
     const prev = r.verification;
     r.verification = v;
+    const same =
+      prev !== undefined && prev.state === v.state && prev.missing === v.missing && prev.changed === v.changed && prev.extra === v.extra &&
+      prev.reason === v.reason && prev.repair?.outcome === v.repair?.outcome && prev.repair?.reason === v.repair?.reason;
+    const repair = v.repair;
+    // A repair that ran is news each time; a refused or skipped one only when it first happens.
+    if (repair?.outcome === 'repaired') this.log.normal(`${r.name}: target repaired`);
+    else if (repair !== undefined && !same) this.log.warn(`${r.name}: repair ${repair.outcome}: ${repair.reason ?? ''}`);
     const line = `${r.name}: ${verdictLine(v)}`;
-    if (v.repair !== undefined) {
-      const how = v.repair.outcome === 'repaired' ? 'target repaired' : `repair ${v.repair.outcome}: ${v.repair.reason ?? ''}`;
-      if (v.repair.outcome === 'repaired') this.log.normal(`${r.name}: ${how}`);
-      else this.log.warn(`${r.name}: ${how}`);
-    }
-    const same = prev !== undefined && prev.state === v.state && prev.missing === v.missing && prev.changed === v.changed && prev.extra === v.extra && prev.reason === v.reason;
     if (same) this.log.debug('Debug', line);
     else if (v.state === 'clean') this.log.normal(line);
     else this.log.warn(line);
