@@ -21,8 +21,8 @@
 // 1 a target has drifted; 2 verification could not run for a sync or at all — a config that does
 // not load, an unknown --sync name, unreadable rule files, an unreachable target, no rsync —
 // with one line on stderr. 2 wins over 1: a partial answer is not a verdict. With --repair the
-// codes describe the targets after the repair (a refused or failed repair leaves 1, with its
-// line on stderr).
+// codes describe the targets after the repair, as the check after it found them (a refused
+// repair leaves 1); a refused or failed repair also gets its line on stderr.
 // The config is loaded like check-config (checkOnly: a Lua config's side effects are stubbed);
 // without --repair the command changes nothing anywhere.
 import type { NormalizedSync } from '../config/schema.js';
@@ -91,7 +91,7 @@ function printText(reports: readonly SyncReport[]): void {
 
 /** One line: what the repair did and what the check after it found. */
 function repairLine(outcome: RepairOutcome, after: VerifyResult): string {
-  if (outcome.kind !== 'repaired') return outcome.reason;
+  if (outcome.kind !== 'repaired') return `repair ${outcome.kind}: ${outcome.reason}`;
   if (after.kind === 'error') return `repaired, but the check after it failed: ${after.reason}`;
   if (isClean(after)) return 'repaired: now clean';
   return after.kind === 'checked' ? `repaired, but still drifted (${after.missing.count} missing, ${after.changed.count} changed, ${after.extra.count} extra)` : `repaired (${after.kind})`;
@@ -155,7 +155,7 @@ export async function runVerify(args: VerifyArgs): Promise<number> {
   else printText(reports);
   for (const { sync, result, repair } of reports) {
     if (result.kind === 'error') err(`lsyncd-ts verify: ${sync.name}: ${result.reason}`);
-    if (repair !== undefined && repair.outcome.kind !== 'repaired') err(`lsyncd-ts verify: ${sync.name}: ${repair.outcome.reason}`);
+    if (repair !== undefined && repair.outcome.kind !== 'repaired') err(`lsyncd-ts verify: ${sync.name}: ${repairLine(repair.outcome, repair.after)}`);
     else if (repair?.after.kind === 'error') err(`lsyncd-ts verify: ${sync.name}: the check after the repair failed: ${repair.after.reason}`);
   }
   // With --repair the verdict is the state after it (the check that followed the repair).

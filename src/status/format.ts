@@ -55,7 +55,7 @@ export function lineSafe(s: string): string {
 function driftReason(v: VerifyStatus, now: number): string {
   const found = `target drifted (drift check ${formatDuration(now - v.at)} ago: ${v.missing} missing, ${v.changed} changed, ${v.extra} extra)`;
   const r = v.repair;
-  if (r !== undefined && r.outcome !== 'repaired') return `${found}; ${r.outcome === 'skipped' ? 'repair skipped' : `repair ${r.outcome}`}: ${lineSafe(r.reason ?? '')}`;
+  if (r !== undefined && r.outcome !== 'repaired') return `${found}; repair ${r.outcome}: ${lineSafe(r.reason ?? '')}`;
   return `${found} — run "lsyncd-ts verify --repair CONFIG", or set verifyRepair = true`;
 }
 

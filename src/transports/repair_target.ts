@@ -28,6 +28,7 @@ import { countWatchedDirs } from '../sysctl/count_dirs.js';
 import { deletesOnFull } from './delete_mode.js';
 import { fullTransferWith, rsyncRunProblem, type VerifyRules } from './verify_target.js';
 
+/** `reason`: one line, without a "repair refused/failed" prefix (callers add it). */
 export type RepairOutcome =
   | { readonly kind: 'repaired' }
   | { readonly kind: 'refused'; readonly reason: string }
@@ -51,7 +52,7 @@ export function massDeleteRefusal(sync: NormalizedSync, extra: number, countSour
   const sourceEntries = countSource(sourceBound(extra, g.fraction));
   if (!isMassDelete({ deleted: extra, sourceEntries, fraction: g.fraction, minimum: g.minimum })) return undefined;
   return (
-    `repair refused: it would delete ${extra} files on the target that the source lacks, with ${sourceEntries} entries in the source ` +
+    `it would delete ${extra} files on the target that the source lacks, with ${sourceEntries} entries in the source ` +
     `(the mass-delete guard holds at ${g.minimum} deletes and ${Math.round(g.fraction * 100)} % of the target) — ` +
     `check that the source is complete, then run "lsyncd-ts verify --repair --force --sync ${shellQuote(sync.name)} CONFIG"`
   );
@@ -69,5 +70,5 @@ export async function repairTarget(sync: NormalizedSync, rules: VerifyRules, ext
   }
   const r = await runCommand(cmd, opts.signal !== undefined ? { signal: opts.signal } : {});
   const problem = rsyncRunProblem(cmd, r);
-  return problem === undefined ? { kind: 'repaired' } : { kind: 'failed', reason: `repair failed: ${problem}` };
+  return problem === undefined ? { kind: 'repaired' } : { kind: 'failed', reason: problem };
 }

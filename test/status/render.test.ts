@@ -181,12 +181,12 @@ test('periodic drift check: text, JSON, health, metrics and the status summary s
   const clean = { ...healthy(), status: status({ name: 'c', verify: { state: 'clean', at: T - 5000, missing: 0, changed: 0, extra: 0 } }) };
   const refused = {
     ...healthy(),
-    status: status({ name: 'r', verify: { state: 'drifted', at: T, missing: 0, changed: 0, extra: 80, repair: { at: T, outcome: 'refused', reason: 'repair refused: too many' } } }),
+    status: status({ name: 'r', verify: { state: 'drifted', at: T, missing: 0, changed: 0, extra: 80, repair: { at: T, outcome: 'refused', reason: 'too many' } } }),
   };
   const text = renderStatusText([drifted, clean, refused], { now: NOW });
   assert.match(text, /^Verify: drifted at .* \(5 s ago\): 1 missing, 2 changed, 3 extra$/m);
   assert.match(text, /^Verify: clean at .* \(5 s ago\)$/m);
-  assert.match(text, /^Verify: drifted at .*: 0 missing, 0 changed, 80 extra; last repair refused at .*: repair refused: too many$/m);
+  assert.match(text, /^Verify: drifted at .*: 0 missing, 0 changed, 80 extra; last repair refused at .*: too many$/m);
   assert.doesNotMatch(renderStatusText([healthy()], { now: NOW }), /^Verify:/m, 'no line before the first check');
 
   const j = statusJson([drifted, clean, refused], { now: NOW });
@@ -194,8 +194,8 @@ test('periodic drift check: text, JSON, health, metrics and the status summary s
   assert.equal(j.syncs[0]!.healthy, false);
   assert.match(j.syncs[0]!.reason, /^target drifted \(drift check 5 s ago: 1 missing, 2 changed, 3 extra\) — run "lsyncd-ts verify --repair CONFIG", or set verifyRepair = true$/);
   assert.equal(j.syncs[1]!.healthy, true);
-  assert.deepEqual(j.syncs[2]!.verify?.repair, { outcome: 'refused', at: new Date(T).toISOString(), reason: 'repair refused: too many' });
-  assert.match(j.syncs[2]!.reason, /; repair refused: repair refused: too many$/);
+  assert.deepEqual(j.syncs[2]!.verify?.repair, { outcome: 'refused', at: new Date(T).toISOString(), reason: 'too many' });
+  assert.match(j.syncs[2]!.reason, /; repair refused: too many$/);
   assert.equal(syncHealth({ ...status({ verify: { state: 'error', at: T, missing: 0, changed: 0, extra: 0, reason: 'x' } }) }, T).healthy, true, 'a check that could not run is shown, not unhealthy');
 
   const m = renderMetrics([drifted, clean], { rssBytes: 1, startTimeSeconds: 1 }, T);
