@@ -20,7 +20,7 @@
 // (refuse a second instance before touching anything) → signal handlers (a TERM during start-up
 // is honoured) → metrics endpoint → Engine.start() (watches set, init transfers queued and
 // started) → init transfers settled or INIT_WAIT_MS → status writer → periodic drift checks
-// (verifyInterval: src/daemon/periodic_verify.ts, re-planned after each reload) → "ready" (launcher released, systemd READY=1) → wait for TERM/INT,
+// (verifyInterval: src/engine/periodic_verify.ts, re-planned after each reload) → "ready" (launcher released, systemd READY=1) → wait for TERM/INT,
 // serving HUP (reload: config re-read and validated, Engine.reload applies the difference,
 // status/metrics settings re-applied), USR1 (log reopen) and USR2 (release the deletes the
 // mass-delete guard holds: src/daemon/release_request.ts) → STOPPING=1, engine.stop(grace),
@@ -40,7 +40,7 @@ import { NativeAbiError } from '../native/native_binding.js';
 import { defaultTransportFactory } from '../transports/transport_factory.js';
 import { createWatcher } from '../watcher/watcher.js';
 import { Observers } from '../daemon/observers.js';
-import { PeriodicVerify } from '../daemon/periodic_verify.js';
+import { PeriodicVerify } from '../engine/periodic_verify.js';
 import { shellQuote } from '../process/argv_display.js';
 import { EXIT_BAD_CONFIG } from './exit_codes.js';
 

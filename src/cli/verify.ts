@@ -2,8 +2,8 @@
 // check of each sync's target against its source, changing nothing — an rsync dry run with
 // checksums per target (src/transports/verify_target.ts builds and runs it; rsync/itemize.ts
 // classifies the lines). With --repair, each drifted target is then brought back to its source
-// by the sync's own full transfer (src/transports/repair_target.ts: its delete mode, and a
-// refusal when the deletes would be a mass delete unless --force) and checked again; the text
+// by the sync's own full transfer (src/engine/drift_repair.ts: its delete mode, and a refusal
+// when the deletes would be a mass delete unless --force) and checked again; the text
 // report adds one line per repaired sync (`NAME: repaired: now clean`, `…: repair refused: …`),
 // the JSON report a `repair: { outcome: "repaired" | "refused" | "failed", reason?, stateAfter }`.
 //
@@ -29,7 +29,7 @@ import type { NormalizedSync } from '../config/schema.js';
 import { loadSyncRules } from '../filters/sync_rules.js';
 import { type SyncPath, decodePathBytes, displayPath } from '../paths/byte_path.js';
 import { lineSafe } from '../status/format.js';
-import { type RepairOutcome, repairTarget } from '../transports/repair_target.js';
+import { type RepairOutcome, repairDrift } from '../engine/drift_repair.js';
 import { type DriftKind, type VerifyResult, isClean, verifySync, verifyTargetName } from '../transports/verify_target.js';
 import { EXIT_VERIFY_CLEAN, EXIT_VERIFY_DRIFTED, EXIT_VERIFY_FAILED } from './exit_codes.js';
 import { loadForCli } from './load_for_cli.js';
@@ -41,7 +41,7 @@ export interface VerifyArgs {
   readonly json: boolean;
   /** Paths shown per kind. */
   readonly limit: number;
-  /** Bring each drifted target back to its source, then check again (repair_target.ts). */
+  /** Bring each drifted target back to its source, then check again (src/engine/drift_repair.ts). */
   readonly repair: boolean;
   /** With repair: skip the mass-delete check. */
   readonly force: boolean;
@@ -147,7 +147,7 @@ export async function runVerify(args: VerifyArgs): Promise<number> {
       continue;
     }
     const extra = result.extraIsDrift ? result.extra.count : 0;
-    const outcome = await repairTarget(sync, wire, extra, { ruleList: rules.rules, force: args.force });
+    const outcome = await repairDrift(sync, wire, extra, { ruleList: rules.rules, force: args.force });
     const after = outcome.kind === 'refused' ? result : await verifySync(sync, wire, { limit: args.limit });
     reports.push({ sync, result, repair: { outcome, after } });
   }

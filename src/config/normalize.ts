@@ -32,7 +32,7 @@
 // rsyncssh and direct; sync > settings{} > DELETE_GUARD_DEFAULTS, key by key, and `false` at a
 // level turns it off there (a sync table turns it back on). Custom-action syncs have no guard:
 // their onDelete is a command the user wrote, so setting it there is an error.
-// verifyInterval / verifyRepair (the daemon's periodic drift check, src/daemon/periodic_verify.ts):
+// verifyInterval / verifyRepair (the daemon's periodic drift check, src/engine/periodic_verify.ts):
 // rsync, rsyncssh and direct only; verifyRepair = true without verifyInterval is an error (it would
 // do nothing).
 // Warnings: deprecated rsyncOps, an `_extra` item holding a whole command line, and

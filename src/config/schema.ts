@@ -269,7 +269,7 @@ export const syncSchema = z.strictObject({
   ssh: sshOptionsSchema.optional(),
   /** lsyncd-ts: mass-delete guard of this sync, over settings.deleteGuard. */
   deleteGuard: deleteGuardSchema.optional(),
-  /** lsyncd-ts: seconds between the daemon's drift checks of this target (src/daemon/periodic_verify.ts); absent = none. */
+  /** lsyncd-ts: seconds between the daemon's drift checks of this target (src/engine/periodic_verify.ts); absent = none. */
   verifyInterval: timerSecondsSchema.refine((v) => v !== 0, 'must be a number of seconds > 0 (leave verifyInterval out for no periodic check)').optional(),
   /** lsyncd-ts: repair the target when a periodic check finds drift (needs verifyInterval). */
   verifyRepair: z.boolean().optional(),
@@ -324,7 +324,7 @@ interface NormalizedSyncBase {
   batchSizeLimit: number | undefined;
   /** Effective mass-delete guard (rsync, rsyncssh, direct), or false when off (always for custom syncs). */
   deleteGuard: DeleteGuardSettings | false;
-  /** Seconds between periodic drift checks (src/daemon/periodic_verify.ts); undefined = none (always for custom syncs). */
+  /** Seconds between periodic drift checks (src/engine/periodic_verify.ts); undefined = none (always for custom syncs). */
   verifyInterval: number | undefined;
   /** Repair a drifted target after a periodic check. */
   verifyRepair: boolean;

@@ -102,7 +102,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private unwatched: UnwatchedDirs | undefined;
   /** The side task runWhileIdle() started, while it runs. */
   private sideTask: AbortController | undefined;
-  /** The last periodic drift check; set by src/daemon/periodic_verify.ts, shown by status(). */
+  /** The last periodic drift check; set by periodic_verify.ts, shown by status(). */
   verification: VerifyStatus | undefined;
   /** Set by the engine for the syncs of its start-up (see the header). */
   startupFailure: ((reason: string) => void) | undefined;
@@ -356,7 +356,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   }
 
   /**
-   * Runs `task` (the periodic drift check, src/daemon/periodic_verify.ts) now if the sync is
+   * Runs `task` (the periodic drift check, periodic_verify.ts) now if the sync is
    * running and idle, outside the scheduler: it takes no process slot. While it runs no transfer
    * of this sync starts; one that falls due aborts `signal`, and starts once the task has ended.
    * False (nothing run) when the sync is busy, not running, or already running a side task.

@@ -1,4 +1,4 @@
-// What the last periodic drift check of a sync found (`verifyInterval`; src/daemon/periodic_verify.ts
+// What the last periodic drift check of a sync found (`verifyInterval`; src/engine/periodic_verify.ts
 // runs the checks). The sync's runner carries it (SyncRunner.verification), so the status file,
 // its JSON twin, the metrics and /healthz read it with the rest of the sync's status, and a
 // reload that restarts the sync starts it afresh (undefined: no check has finished yet).

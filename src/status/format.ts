@@ -10,7 +10,7 @@
 // error; other syncs keep running), `stopped` (daemon shutting down). A sync whose deletes the
 // mass-delete guard holds (src/engine/delete_guard.ts) is not healthy either, whatever its state:
 // the target no longer mirrors the source until an operator acts. Nor is a running sync whose last
-// periodic drift check (verifyInterval, src/daemon/periodic_verify.ts) found its target drifted:
+// periodic drift check (verifyInterval, src/engine/periodic_verify.ts) found its target drifted:
 // files on the target differ from the source although no change is pending. A check that could
 // not run (`error`) is shown but does not count: transfers report an unreachable target themselves.
 import type { SyncStatus } from '../engine/sync_runner.js';

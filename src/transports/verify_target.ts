@@ -1,5 +1,5 @@
 // Drift check of one sync's target against its source, changing nothing (`lsyncd-ts verify`,
-// printed by src/cli/verify.ts; the daemon's periodic check, src/daemon/periodic_verify.ts).
+// printed by src/cli/verify.ts; the daemon's periodic check, src/engine/periodic_verify.ts).
 // fullTransferWith and rsyncRunProblem also serve the repair (repair_target.ts), so a check and
 // a repair always run the same transfer.
 //

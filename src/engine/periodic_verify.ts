@@ -1,9 +1,11 @@
 // The daemon's periodic drift check (`verifyInterval = SECONDS` per sync, optional
 // `verifyRepair = true`): the same check as `lsyncd-ts verify` (src/transports/verify_target.ts,
 // an rsync dry run with checksums against the target) and, with verifyRepair, the same repair as
-// `verify --repair` (src/transports/repair_target.ts), run by the daemon for each sync that sets
+// `verify --repair` (drift_repair.ts), run by the daemon for each sync that sets
 // an interval. The result goes on the sync's runner (SyncRunner.verification, engine/verify_status.ts),
-// where the status file, its JSON twin, the metrics and /healthz read it.
+// where the status file, its JSON twin, the metrics and /healthz read it. It lives in the engine
+// layer (it drives runners and transports); src/cli/start_daemon.ts creates it, re-plans it after
+// each reload and stops it.
 //
 // Scheduling (per sync, one timer each):
 //   - the first check is due `verifyInterval` seconds after start() (or after the reload that
@@ -27,11 +29,11 @@
 // shows that check and the repair's outcome.
 // Logging: a line when a sync's verdict or its repair's outcome changes (drifted and refused are
 // warnings) and each time a repair ran; debug lines (category Debug) otherwise. The rules are read with loadSyncRules, as the engine reads them at start-up.
-import type { SyncRunner } from '../engine/sync_runner.js';
-import type { VerifyRepairStatus, VerifyStatus } from '../engine/verify_status.js';
+import type { SyncRunner } from './sync_runner.js';
+import type { VerifyRepairStatus, VerifyStatus } from './verify_status.js';
 import { loadSyncRules } from '../filters/sync_rules.js';
 import type { Log } from '../log/log.js';
-import { repairTarget } from '../transports/repair_target.js';
+import { repairDrift } from './drift_repair.js';
 import { isClean, type VerifyResult, type VerifyRules, verifySync } from '../transports/verify_target.js';
 
 export interface VerifyHost {
@@ -123,7 +125,7 @@ export class PeriodicVerify {
       if (r.status().deleteHold !== undefined) {
         repair = { at: Date.now(), outcome: 'skipped', reason: 'the mass-delete guard holds this sync\'s deletes; release them ("lsyncd-ts release") or restore the source' };
       } else {
-        const outcome = await repairTarget(sync, rules, result.extraIsDrift ? result.extra.count : 0, { ruleList: loaded.rules, force: false, signal });
+        const outcome = await repairDrift(sync, rules, result.extraIsDrift ? result.extra.count : 0, { ruleList: loaded.rules, force: false, signal });
         if (signal.aborted) return;
         repair = { at: Date.now(), outcome: outcome.kind, ...(outcome.kind !== 'repaired' ? { reason: outcome.reason } : {}) };
         if (outcome.kind === 'repaired') {
