@@ -1,11 +1,11 @@
 // The daemon's periodic drift check (`verifyInterval = SECONDS` per sync, optional
 // `verifyRepair = true`): the same check as `lsyncd-ts verify` (src/transports/verify_target.ts,
 // an rsync dry run with checksums against the target) and, with verifyRepair, the same repair as
-// `verify --repair` (drift_repair.ts), run by the daemon for each sync that sets
-// an interval. The result goes on the sync's runner (SyncRunner.verification, engine/verify_status.ts),
-// where the status file, its JSON twin, the metrics and /healthz read it. It lives in the engine
-// layer (it drives runners and transports); src/cli/start_daemon.ts creates it, re-plans it after
-// each reload and stops it.
+// `verify --repair` (drift_repair.ts), run by the daemon for each sync that sets an interval.
+// The result goes on the sync's runner (SyncRunner.verification, verify_status.ts), where the
+// status file, its JSON twin, the metrics and /healthz read it. It lives in the engine layer (it
+// drives runners and transports); src/cli/start_daemon.ts creates it, re-plans it after each
+// reload and stops it.
 //
 // Scheduling (per sync, one timer each):
 //   - the first check is due `verifyInterval` seconds after start() (or after the reload that
@@ -28,7 +28,8 @@
 // to look at (`lsyncd-ts verify --repair --force`) — and the target is checked again; the status
 // shows that check and the repair's outcome.
 // Logging: a line when a sync's verdict or its repair's outcome changes (drifted and refused are
-// warnings) and each time a repair ran; debug lines (category Debug) otherwise. The rules are read with loadSyncRules, as the engine reads them at start-up.
+// warnings) and each time a repair ran; debug lines (category Debug) otherwise.
+// The rules are read with loadSyncRules, as the engine reads them at start-up.
 import type { SyncRunner } from './sync_runner.js';
 import type { VerifyRepairStatus, VerifyStatus } from './verify_status.js';
 import { loadSyncRules } from '../filters/sync_rules.js';
