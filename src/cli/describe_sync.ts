@@ -82,6 +82,9 @@ function commandLines(sync: NormalizedSync, realSource: string | undefined, rule
   if (sync.mode !== 'custom') lines.push(row('delete', deleteText(sync.delete)));
   if (sync.mode !== 'custom') lines.push(row('init', sync.init ? 'startup transfer of the whole tree' : 'no startup transfer (init = false)'));
   if (sync.mode !== 'custom') lines.push(row('delete guard', deleteGuardText(sync)));
+  if (sync.verifyInterval !== undefined) {
+    lines.push(row('verify', `drift check every ${sync.verifyInterval} s while idle${sync.verifyRepair ? ', drifted targets repaired (verifyRepair)' : ''}`));
+  }
   if (sync.filter.length > 0) lines.push(row('filter', sync.filter.join(', ')));
   if (sync.filterFrom !== undefined) lines.push(row('filterFrom', sync.filterFrom));
   if (sync.exclude.length > 0) lines.push(row('exclude', sync.exclude.join(', ')));

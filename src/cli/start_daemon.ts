@@ -19,7 +19,8 @@
 // Order: service log (console in the foreground; logfile or syslog when detached) → pidfile
 // (refuse a second instance before touching anything) → signal handlers (a TERM during start-up
 // is honoured) → metrics endpoint → Engine.start() (watches set, init transfers queued and
-// started) → init transfers settled or INIT_WAIT_MS → status writer → "ready" (launcher released, systemd READY=1) → wait for TERM/INT,
+// started) → init transfers settled or INIT_WAIT_MS → status writer → periodic drift checks
+// (verifyInterval: src/engine/periodic_verify.ts, re-planned after each reload) → "ready" (launcher released, systemd READY=1) → wait for TERM/INT,
 // serving HUP (reload: config re-read and validated, Engine.reload applies the difference,
 // status/metrics settings re-applied), USR1 (log reopen) and USR2 (release the deletes the
 // mass-delete guard holds: src/daemon/release_request.ts) → STOPPING=1, engine.stop(grace),
@@ -39,6 +40,7 @@ import { NativeAbiError } from '../native/native_binding.js';
 import { defaultTransportFactory } from '../transports/transport_factory.js';
 import { createWatcher } from '../watcher/watcher.js';
 import { Observers } from '../daemon/observers.js';
+import { PeriodicVerify } from '../engine/periodic_verify.js';
 import { shellQuote } from '../process/argv_display.js';
 import { EXIT_BAD_CONFIG } from './exit_codes.js';
 
@@ -118,6 +120,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
   });
   const notify = new SystemdNotifier(engine, (m) => log.warn(m));
   const observers = new Observers(engine, log);
+  const verifier = new PeriodicVerify(engine, log, () => observers.writeStatusNow());
 
   let pidfile: Pidfile | undefined;
   if (config.settings.pidfile !== undefined) {
@@ -183,6 +186,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
       }
       for (const w of r.warnings) log.warn(`reload: ${w.text}`);
       const report = await engine.reload(r.config);
+      verifier.refresh();
       settings = r.config.settings;
       await observers.apply(r.config.settings);
       for (const ch of report.settings) {
@@ -227,6 +231,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
     }
     started = true;
     observers.startStatus(config.settings);
+    verifier.refresh();
     if (!signalled) {
       readiness?.ready();
       notify.ready();
@@ -249,6 +254,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
     log.normal(`--- exiting (${signalled}) ---`);
     return SIGNAL_EXIT[signalled ?? 'SIGTERM'];
   } finally {
+    await verifier.stop();
     uninstall();
     notify.close();
     await observers.stop();

@@ -1,6 +1,11 @@
-// `lsyncd-ts verify CONFIG [--sync NAME]... [--json] [--limit N]`: a drift check of each sync's
-// target against its source, changing nothing — an rsync dry run with checksums per target
-// (src/transports/verify_target.ts builds and runs it; rsync/itemize.ts classifies the lines).
+// `lsyncd-ts verify CONFIG [--sync NAME]... [--json] [--limit N] [--repair [--force]]`: a drift
+// check of each sync's target against its source, changing nothing — an rsync dry run with
+// checksums per target (src/transports/verify_target.ts builds and runs it; rsync/itemize.ts
+// classifies the lines). With --repair, each drifted target is then brought back to its source
+// by the sync's own full transfer (src/engine/drift_repair.ts: its delete mode, and a refusal
+// when the deletes would be a mass delete unless --force) and checked again; the text
+// report adds one line per repaired sync (`NAME: repaired: now clean`, `…: repair refused: …`),
+// the JSON report a `repair: { outcome: "repaired" | "refused" | "failed", reason?, stateAfter }`.
 //
 // Output: per sync one line `NAME: SOURCE -> TARGET: clean` or `…: drifted (M missing, C changed,
 // E extra)` followed by the first N paths of each kind (shown byte-safely: control characters and backslashes escaped, bytes that are not UTF-8 as
@@ -15,13 +20,16 @@
 // Exit codes (exit_codes.ts): 0 every checked target is clean (skipped syncs do not count);
 // 1 a target has drifted; 2 verification could not run for a sync or at all — a config that does
 // not load, an unknown --sync name, unreadable rule files, an unreachable target, no rsync —
-// with one line on stderr. 2 wins over 1: a partial answer is not a verdict.
-// The config is loaded like check-config (checkOnly: a Lua config's side effects are stubbed), so
-// the command changes nothing anywhere.
+// with one line on stderr. 2 wins over 1: a partial answer is not a verdict. With --repair the
+// codes describe the targets after the repair, as the check after it found them (a refused
+// repair leaves 1); a refused or failed repair also gets its line on stderr.
+// The config is loaded like check-config (checkOnly: a Lua config's side effects are stubbed);
+// without --repair the command changes nothing anywhere.
 import type { NormalizedSync } from '../config/schema.js';
 import { loadSyncRules } from '../filters/sync_rules.js';
 import { type SyncPath, decodePathBytes, displayPath } from '../paths/byte_path.js';
 import { lineSafe } from '../status/format.js';
+import { type RepairOutcome, repairDrift } from '../engine/drift_repair.js';
 import { type DriftKind, type VerifyResult, isClean, verifySync, verifyTargetName } from '../transports/verify_target.js';
 import { EXIT_VERIFY_CLEAN, EXIT_VERIFY_DRIFTED, EXIT_VERIFY_FAILED } from './exit_codes.js';
 import { loadForCli } from './load_for_cli.js';
@@ -33,11 +41,17 @@ export interface VerifyArgs {
   readonly json: boolean;
   /** Paths shown per kind. */
   readonly limit: number;
+  /** Bring each drifted target back to its source, then check again (src/engine/drift_repair.ts). */
+  readonly repair: boolean;
+  /** With repair: skip the mass-delete check. */
+  readonly force: boolean;
 }
 
 interface SyncReport {
   readonly sync: NormalizedSync;
   readonly result: VerifyResult;
+  /** With --repair, for a drifted target: what the repair did and the check after it. */
+  readonly repair?: { readonly outcome: RepairOutcome; readonly after: VerifyResult };
 }
 
 const KINDS = ['missing', 'changed', 'extra'] as const;
@@ -57,7 +71,7 @@ function showPath(p: SyncPath): string {
 }
 
 function printText(reports: readonly SyncReport[]): void {
-  for (const { sync, result: r } of reports) {
+  for (const { sync, result: r, repair } of reports) {
     const head = `${sync.name}: ${displayPath(sync.source)} -> ${displayPath(r.target)}`;
     if (r.kind === 'skipped') out(`${head}: skipped (${r.reason})`);
     else if (r.kind === 'error') out(`${head}: error (${r.reason})`);
@@ -71,11 +85,20 @@ function printText(reports: readonly SyncReport[]): void {
         if (k.count > k.paths.length) out(`  … and ${k.count - k.paths.length} more ${kind}`);
       }
     }
+    if (repair !== undefined) out(`${sync.name}: ${repairLine(repair.outcome, repair.after)}`);
   }
 }
 
+/** One line: what the repair did and what the check after it found. */
+function repairLine(outcome: RepairOutcome, after: VerifyResult): string {
+  if (outcome.kind !== 'repaired') return `repair ${outcome.kind}: ${outcome.reason}`;
+  if (after.kind === 'error') return `repaired, but the check after it failed: ${after.reason}`;
+  if (isClean(after)) return 'repaired: now clean';
+  return after.kind === 'checked' ? `repaired, but still drifted (${after.missing.count} missing, ${after.changed.count} changed, ${after.extra.count} extra)` : `repaired (${after.kind})`;
+}
+
 function printJson(config: string, reports: readonly SyncReport[]): void {
-  const syncs = reports.map(({ sync, result: r }) => ({
+  const syncs = reports.map(({ sync, result: r, repair }) => ({
     name: sync.name,
     mode: sync.mode,
     source: displayPath(sync.source),
@@ -84,6 +107,9 @@ function printJson(config: string, reports: readonly SyncReport[]): void {
     ...(r.kind === 'checked'
       ? { missing: kindJson(r.missing), changed: kindJson(r.changed), extra: kindJson(r.extra), extraIsDrift: r.extraIsDrift, attributesOnly: r.attributesOnly }
       : { reason: r.reason }),
+    ...(repair !== undefined
+      ? { repair: { outcome: repair.outcome.kind, ...(repair.outcome.kind !== 'repaired' ? { reason: repair.outcome.reason } : {}), stateAfter: stateOf(repair.after) } }
+      : {}),
   }));
   process.stdout.write(`${JSON.stringify({ version: 1, config, syncs }, null, 2)}\n`);
 }
@@ -114,12 +140,26 @@ export async function runVerify(args: VerifyArgs): Promise<number> {
       reports.push({ sync, result: { kind: 'error', target: verifyTargetName(sync), reason } });
       continue;
     }
-    const result = await verifySync(sync, { rules: rules.rules.rules, hasFilters: rules.hasFilters }, { limit: args.limit });
-    reports.push({ sync, result });
+    const wire = { rules: rules.rules.rules, hasFilters: rules.hasFilters };
+    const result = await verifySync(sync, wire, { limit: args.limit });
+    if (!args.repair || result.kind !== 'checked' || isClean(result)) {
+      reports.push({ sync, result });
+      continue;
+    }
+    const extra = result.extraIsDrift ? result.extra.count : 0;
+    const outcome = await repairDrift(sync, wire, extra, { ruleList: rules.rules, force: args.force });
+    const after = outcome.kind === 'refused' ? result : await verifySync(sync, wire, { limit: args.limit });
+    reports.push({ sync, result, repair: { outcome, after } });
   }
   if (args.json) printJson(args.config, reports);
   else printText(reports);
-  for (const { sync, result } of reports) if (result.kind === 'error') err(`lsyncd-ts verify: ${sync.name}: ${result.reason}`);
-  if (reports.some(({ result }) => result.kind === 'error')) return EXIT_VERIFY_FAILED;
-  return reports.some(({ result }) => result.kind === 'checked' && !isClean(result)) ? EXIT_VERIFY_DRIFTED : EXIT_VERIFY_CLEAN;
+  for (const { sync, result, repair } of reports) {
+    if (result.kind === 'error') err(`lsyncd-ts verify: ${sync.name}: ${result.reason}`);
+    if (repair !== undefined && repair.outcome.kind !== 'repaired') err(`lsyncd-ts verify: ${sync.name}: ${repairLine(repair.outcome, repair.after)}`);
+    else if (repair?.after.kind === 'error') err(`lsyncd-ts verify: ${sync.name}: the check after the repair failed: ${repair.after.reason}`);
+  }
+  // With --repair the verdict is the state after it (the check that followed the repair).
+  const finals = reports.map((r) => r.repair?.after ?? r.result);
+  if (finals.some((f) => f.kind === 'error')) return EXIT_VERIFY_FAILED;
+  return finals.some((f) => f.kind === 'checked' && !isClean(f)) ? EXIT_VERIFY_DRIFTED : EXIT_VERIFY_CLEAN;
 }

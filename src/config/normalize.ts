@@ -32,6 +32,9 @@
 // rsyncssh and direct; sync > settings{} > DELETE_GUARD_DEFAULTS, key by key, and `false` at a
 // level turns it off there (a sync table turns it back on). Custom-action syncs have no guard:
 // their onDelete is a command the user wrote, so setting it there is an error.
+// verifyInterval / verifyRepair (the daemon's periodic drift check, src/engine/periodic_verify.ts):
+// rsync, rsyncssh and direct only; verifyRepair = true without verifyInterval is an error (it would
+// do nothing).
 // Warnings: deprecated rsyncOps, an `_extra` item holding a whole command line, and
 // StrictHostKeyChecking=no (one of the check-config checks), two syncs with the same target. A target
 // inside its own source needs the rule files (I/O): src/cli/target_in_source.ts refuses it.
@@ -215,8 +218,14 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
       filterFrom: local(raw.filterFrom),
       batchSizeLimit: raw.batchSizeLimit,
       deleteGuard: mode === 'custom' ? (false as const) : effectiveDeleteGuard(s.deleteGuard, raw.deleteGuard),
+      verifyInterval: mode === 'custom' ? undefined : raw.verifyInterval,
+      verifyRepair: raw.verifyRepair ?? false,
       line: ctx.lineOf(['sync', i]),
     };
+
+    if (raw.verifyRepair === true && raw.verifyInterval === undefined) {
+      err(at('verifyRepair'), 'repairs after a periodic drift check, and there is none — add verifyInterval = SECONDS (e.g. 3600), or remove verifyRepair');
+    }
 
     const actions: SyncActions = {};
     for (const a of ACTION_NAMES) if (raw[a] !== undefined) actions[a] = raw[a];
@@ -227,7 +236,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
         err(at(), 'no actions specified — set mode ("rsync", "rsyncssh" or "direct"; in Lua: sync { default.rsync, ... }) or at least one of onCreate/onModify/onAttrib/onDelete/onMove/onStartup');
       }
       for (const k of rsyncsshOnly) err(at(k), 'only valid with mode "rsyncssh"');
-      for (const k of ['rsync', 'rsyncOps', 'rsyncExitCodes', 'deleteGuard'] as const) {
+      for (const k of ['rsync', 'rsyncOps', 'rsyncExitCodes', 'deleteGuard', 'verifyInterval', 'verifyRepair'] as const) {
         if (raw[k] !== undefined) err(at(k), 'has no effect without mode "rsync", "rsyncssh" or "direct" — set a mode or remove it');
       }
       syncs.push({ ...base, mode: 'custom', target: raw.target, actions, exitcodes: mergeExitCodes(CUSTOM_EXIT_CODES, raw.exitcodes) });

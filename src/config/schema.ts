@@ -269,6 +269,10 @@ export const syncSchema = z.strictObject({
   ssh: sshOptionsSchema.optional(),
   /** lsyncd-ts: mass-delete guard of this sync, over settings.deleteGuard. */
   deleteGuard: deleteGuardSchema.optional(),
+  /** lsyncd-ts: seconds between the daemon's drift checks of this target (src/engine/periodic_verify.ts); absent = none. */
+  verifyInterval: timerSecondsSchema.refine((v) => v !== 0, 'must be a number of seconds > 0 (leave verifyInterval out for no periodic check)').optional(),
+  /** lsyncd-ts: repair the target when a periodic check finds drift (needs verifyInterval). */
+  verifyRepair: z.boolean().optional(),
   /** @deprecated lsyncd 2.0.x option string such as "-rltvupgo"; mapped onto rsync{} with a warning. */
   rsyncOps: z.union([z.string(), z.array(z.string())]).optional(),
 });
@@ -320,6 +324,10 @@ interface NormalizedSyncBase {
   batchSizeLimit: number | undefined;
   /** Effective mass-delete guard (rsync, rsyncssh, direct), or false when off (always for custom syncs). */
   deleteGuard: DeleteGuardSettings | false;
+  /** Seconds between periodic drift checks (src/engine/periodic_verify.ts); undefined = none (always for custom syncs). */
+  verifyInterval: number | undefined;
+  /** Repair a drifted target after a periodic check. */
+  verifyRepair: boolean;
   /** Line in the config file where this sync was declared, when known. */
   line: number | undefined;
 }

@@ -21,6 +21,8 @@
 //   - a directory that cannot be watched for lack of watches makes a running sync *degraded*
 //     (status() reports the state 'degraded' with the count); unwatched_dirs.ts retries its
 //     watch and, once set, queues the directory's whole subtree for transfer;
+//   - runWhileIdle() runs a side task (the periodic drift check) while the sync is idle, without
+//     a scheduler slot; transfers wait for it, and one that falls due aborts it;
 //   - the source vanishing (RootGone) pauses the sync; the engine re-adds the watch when the
 //     source is back and queues a Full resync — never an rsync of a missing source with
 //     --delete.
@@ -41,6 +43,7 @@ import type { TranslationSink } from './record_translation.js';
 import type { Schedulable, Scheduler } from './scheduler.js';
 import type { Transport, TransferReport } from '../transports/transport.js';
 import { UnwatchedDirs } from './unwatched_dirs.js';
+import type { VerifyStatus } from './verify_status.js';
 
 export type SyncState = 'starting' | 'running' | 'degraded' | 'retrying' | 'source-gone' | 'dead' | 'stopped';
 
@@ -69,6 +72,8 @@ export interface SyncStatus {
   readonly unwatchedDirs: number;
   /** When their watches are tried again (epoch ms), while there are any. */
   readonly watchRetryAt: number | undefined;
+  /** The last periodic drift check (verifyInterval), once one has finished. */
+  readonly verify?: VerifyStatus | undefined;
 }
 
 const now = (): number => performance.now();
@@ -95,6 +100,10 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private inFlight = new Set<Promise<void>>();
   private guard: DeleteGuard | undefined;
   private unwatched: UnwatchedDirs | undefined;
+  /** The side task runWhileIdle() started, while it runs. */
+  private sideTask: AbortController | undefined;
+  /** The last periodic drift check; set by periodic_verify.ts, shown by status(). */
+  verification: VerifyStatus | undefined;
   /** Set by the engine for the syncs of its start-up (see the header). */
   startupFailure: ((reason: string) => void) | undefined;
   private settleInit: () => void = () => {};
@@ -216,6 +225,12 @@ export class SyncRunner implements Schedulable, TranslationSink {
 
   tryStart(): boolean {
     if (this.state !== 'running' && this.state !== 'retrying') return false;
+    if (this.sideTask !== undefined) {
+      // A side task holds the sync: a transfer that is due aborts it and starts once it ended.
+      const wake = this.queue.nextWakeup();
+      if (wake !== null && wake <= now()) this.sideTask.abort();
+      return false;
+    }
     const batch = this.queue.getBatch(now(), this.transport.batchOptions);
     if (!batch) {
       this.reschedule();
@@ -340,6 +355,26 @@ export class SyncRunner implements Schedulable, TranslationSink {
     }, ms);
   }
 
+  /**
+   * Runs `task` (the periodic drift check, periodic_verify.ts) now if the sync is
+   * running and idle, outside the scheduler: it takes no process slot. While it runs no transfer
+   * of this sync starts; one that falls due aborts `signal`, and starts once the task has ended.
+   * False (nothing run) when the sync is busy, not running, or already running a side task.
+   */
+  runWhileIdle(task: (signal: AbortSignal) => Promise<void>): boolean {
+    if (this.state !== 'running' || !this.idle || this.sideTask !== undefined) return false;
+    const ac = new AbortController();
+    this.sideTask = ac;
+    void task(ac.signal)
+      .catch((e: unknown) => this.log.error(`${this.name}: ${(e as Error).message}`))
+      .finally(() => {
+        this.sideTask = undefined;
+        this.reschedule();
+        this.scheduler.pump();
+      });
+    return true;
+  }
+
   // --- observation ---------------------------------------------------------------------------
 
   /** True when nothing is queued or running (or the sync is dead/stopped). */
@@ -391,12 +426,14 @@ export class SyncRunner implements Schedulable, TranslationSink {
       deleteHold: this.guard?.hold(),
       unwatchedDirs: this.unwatched?.count ?? 0,
       watchRetryAt: this.unwatched?.retryAt,
+      verify: this.verification,
     };
   }
 
   /** No new transfers; running ones get `graceMs` to finish (Infinity: no limit), then are aborted. */
   async stop(graceMs: number): Promise<void> {
     this.state = 'stopped';
+    this.sideTask?.abort();
     this.clearTimer();
     this.guard?.dispose();
     this.unwatched?.close();

@@ -20,6 +20,11 @@
 //   lsyncd_ts_sync_held_deletes                gauge    deletes held back by it (0 when not held)
 //   lsyncd_ts_sync_unwatched_directories      gauge    directories not watched for lack of inotify
 //                                                      watches (state degraded while > 0)
+//   lsyncd_ts_sync_verify_state{state=clean|drifted|error}  gauge  the last periodic drift check
+//                                                      (verifyInterval): 1 for its verdict; all 0 before one
+//   lsyncd_ts_sync_drift_files{kind=missing|changed|extra}  gauge  files that differ on the target
+//                                                      at the last check (0 when clean or never checked)
+//   lsyncd_ts_sync_last_verify_timestamp_seconds gauge  when the last check finished, 0 = never
 // Process:
 //   lsyncd_ts_up 1, lsyncd_ts_watched_directories (total), lsyncd_ts_syncs,
 //   process_resident_memory_bytes, process_start_time_seconds (Prometheus' standard names).
@@ -95,6 +100,9 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
   const watched = fam('lsyncd_ts_sync_watched_directories', 'gauge', 'Directories watched for this sync (syncs on one source share them).');
   const hold = fam('lsyncd_ts_sync_delete_hold', 'gauge', 'Whether the mass-delete guard holds this sync (1) or not (0).');
   const held = fam('lsyncd_ts_sync_held_deletes', 'gauge', 'Deletes the mass-delete guard holds back (not applied on the target).');
+  const verifyState = fam('lsyncd_ts_sync_verify_state', 'gauge', 'Verdict of the last periodic drift check (verifyInterval): 1 for it, 0 for the others; all 0 before the first.');
+  const drift = fam('lsyncd_ts_sync_drift_files', 'gauge', 'Files that differ on the target at the last periodic drift check, by kind (missing, changed, extra).');
+  const lastVerify = fam('lsyncd_ts_sync_last_verify_timestamp_seconds', 'gauge', 'When the last periodic drift check finished (Unix time), 0 if never.');
   const unwatched = fam('lsyncd_ts_sync_unwatched_directories', 'gauge', 'Directories not watched for lack of inotify watches (each with its subtree); the sync is degraded while above 0.');
   for (const snap of syncs) {
     const s = snap.status;
@@ -119,12 +127,15 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
     hold.samples.push({ labels: sync, value: s.deleteHold !== undefined ? 1 : 0 });
     held.samples.push({ labels: sync, value: s.deleteHold?.deletes ?? 0 });
     unwatched.samples.push({ labels: sync, value: s.unwatchedDirs });
+    for (const v of ['clean', 'drifted', 'error'] as const) verifyState.samples.push({ labels: { ...sync, state: v }, value: s.verify?.state === v ? 1 : 0 });
+    for (const k of ['missing', 'changed', 'extra'] as const) drift.samples.push({ labels: { ...sync, kind: k }, value: s.verify?.[k] ?? 0 });
+    lastVerify.samples.push({ labels: sync, value: secs(s.verify?.at) });
   }
   const families: Family[] = [
     { name: 'lsyncd_ts_up', type: 'gauge', help: 'lsyncd-ts is running and serving metrics.', samples: [{ labels: {}, value: 1 }] },
     { name: 'lsyncd_ts_syncs', type: 'gauge', help: 'Number of configured syncs.', samples: [{ labels: {}, value: syncs.length }] },
     { name: 'lsyncd_ts_watched_directories', type: 'gauge', help: 'Directories watched over all syncs (each source once).', samples: [{ labels: {}, value: totalWatchedDirs(syncs) }] },
-    up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched, hold, held, unwatched,
+    up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched, hold, held, unwatched, verifyState, drift, lastVerify,
     { name: 'process_resident_memory_bytes', type: 'gauge', help: 'Resident set size in bytes.', samples: [{ labels: {}, value: proc.rssBytes }] },
     { name: 'process_start_time_seconds', type: 'gauge', help: 'Start time of the process since the Unix epoch in seconds.', samples: [{ labels: {}, value: proc.startTimeSeconds }] },
   ];

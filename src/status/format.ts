@@ -9,8 +9,12 @@
 // `retrying` (a transfer failed and is backing off), `source-gone`, `dead` (stopped after an
 // error; other syncs keep running), `stopped` (daemon shutting down). A sync whose deletes the
 // mass-delete guard holds (src/engine/delete_guard.ts) is not healthy either, whatever its state:
-// the target no longer mirrors the source until an operator acts.
+// the target no longer mirrors the source until an operator acts. Nor is a running sync whose last
+// periodic drift check (verifyInterval, src/engine/periodic_verify.ts) found its target drifted:
+// files on the target differ from the source although no change is pending. A check that could
+// not run (`error`) is shown but does not count: transfers report an unreachable target themselves.
 import type { SyncStatus } from '../engine/sync_runner.js';
+import type { VerifyStatus } from '../engine/verify_status.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
@@ -47,6 +51,14 @@ export function lineSafe(s: string): string {
   return s.replace(/[\\\x00-\x1f\x7f]/g, (c) => (c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
+/** Why a drifted target is unhealthy, with the counts, when it was found, and what to do. */
+function driftReason(v: VerifyStatus, now: number): string {
+  const found = `target drifted (drift check ${formatDuration(now - v.at)} ago: ${v.missing} missing, ${v.changed} changed, ${v.extra} extra)`;
+  const r = v.repair;
+  if (r !== undefined && r.outcome !== 'repaired') return `${found}; repair ${r.outcome}: ${lineSafe(r.reason ?? '')}`;
+  return `${found} — run "lsyncd-ts verify --repair CONFIG", or set verifyRepair = true`;
+}
+
 export interface Health {
   readonly healthy: boolean;
   /** One line; empty when healthy. */
@@ -68,7 +80,7 @@ export function totalWatchedDirs(syncs: readonly { readonly watchRoot: string; r
 
 /** The single health rule (see the header). `now` is epoch ms, for "next attempt in N s". */
 export function syncHealth(
-  s: Pick<SyncStatus, 'state' | 'lastError' | 'retryAt' | 'deleteHold'> & Partial<Pick<SyncStatus, 'unwatchedDirs' | 'watchRetryAt'>>,
+  s: Pick<SyncStatus, 'state' | 'lastError' | 'retryAt' | 'deleteHold'> & Partial<Pick<SyncStatus, 'unwatchedDirs' | 'watchRetryAt' | 'verify'>>,
   now: number = Date.now(),
 ): Health {
   const err = s.lastError !== undefined ? lineSafe(s.lastError) : undefined;
@@ -81,7 +93,7 @@ export function syncHealth(
   }
   switch (s.state) {
     case 'running':
-      return { healthy: true, reason: '' };
+      return s.verify?.state === 'drifted' ? { healthy: false, reason: driftReason(s.verify, now) } : { healthy: true, reason: '' };
     case 'degraded': {
       const n = s.unwatchedDirs ?? 0;
       const next = s.watchRetryAt !== undefined ? `; next watch attempt ${s.watchRetryAt <= now ? 'now' : `in ${formatDuration(s.watchRetryAt - now)}`}` : '';

@@ -26,6 +26,12 @@
 //                                           // the mass-delete guard holds deletes (unhealthy)
 //       "unwatchedDirs": 0,                 // directories not watched (out of inotify watches)
 //       "watchRetryAt": "…Z" | null,        // next attempt to watch them, else null
+//       "verify": { "state": "clean" | "drifted" | "error", "at": "…Z",
+//                   "missing": 1, "changed": 0, "extra": 2, "reason": "…" | null,
+//                   "repair": { "outcome": "repaired" | "refused" | "failed" | "skipped",
+//                               "at": "…Z", "reason": "…" | null } | null } | null,
+//                                           // the last periodic drift check (verifyInterval),
+//                                           // null before the first; drifted is unhealthy
 //       "rules": [{ "include": false, "pattern": "*.tmp" }],       // filters, then excludes
 //       "delayCount": 3,                    // all queued delays
 //       "delays": [{ "state": "wait", "kind": "Move", "path": "/a", "destination": "/b" }]
@@ -38,6 +44,7 @@ import { hostname } from 'node:os';
 
 import type { SyncSnapshot } from '../engine/engine.js';
 import type { SyncState } from '../engine/sync_runner.js';
+import type { VerifyRepairStatus, VerifyStatus } from '../engine/verify_status.js';
 import { syncHealth, totalWatchedDirs } from './format.js';
 import { MAX_LISTED_DELAYS } from './render_text.js';
 
@@ -73,9 +80,21 @@ export interface SyncStatusJsonV1 {
   readonly deleteHold?: { readonly deletes: number; readonly since: string; readonly reason: string } | null;
   readonly unwatchedDirs: number;
   readonly watchRetryAt: string | null;
+  /** Absent in files written before periodic drift checks existed. */
+  readonly verify?: VerifyJson | null;
   readonly rules: readonly { readonly include: boolean; readonly pattern: string }[];
   readonly delayCount: number;
   readonly delays: readonly StatusDelayJson[];
+}
+
+export interface VerifyJson {
+  readonly state: VerifyStatus['state'];
+  readonly at: string;
+  readonly missing: number;
+  readonly changed: number;
+  readonly extra: number;
+  readonly reason: string | null;
+  readonly repair: { readonly outcome: VerifyRepairStatus['outcome']; readonly at: string; readonly reason: string | null } | null;
 }
 
 export interface StatusJsonV1 {
@@ -97,6 +116,19 @@ export interface RenderJsonOptions {
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+function verifyJson(v: VerifyStatus): VerifyJson {
+  const r = v.repair;
+  return {
+    state: v.state,
+    at: new Date(v.at).toISOString(),
+    missing: v.missing,
+    changed: v.changed,
+    extra: v.extra,
+    reason: v.reason ?? null,
+    repair: r === undefined ? null : { outcome: r.outcome, at: new Date(r.at).toISOString(), reason: r.reason ?? null },
+  };
+}
 
 export function statusJson(syncs: readonly SyncSnapshot[], opts: RenderJsonOptions = {}): StatusJsonV1 {
   const now = opts.now ?? new Date();
@@ -132,6 +164,7 @@ export function statusJson(syncs: readonly SyncSnapshot[], opts: RenderJsonOptio
         deleteHold: s.deleteHold === undefined ? null : { deletes: s.deleteHold.deletes, since: new Date(s.deleteHold.since).toISOString(), reason: s.deleteHold.reason },
         unwatchedDirs: s.unwatchedDirs,
         watchRetryAt: s.unwatchedDirs > 0 ? iso(s.watchRetryAt) : null,
+        verify: s.verify === undefined ? null : verifyJson(s.verify),
         rules: snap.rules.map((r) => ({ include: r.include, pattern: r.pattern })),
         delayCount: snap.delays.length,
         delays: snap.delays.slice(0, MAX_LISTED_DELAYS).map((d) => ({

@@ -17,6 +17,8 @@
 //   Watching 4 directories                                ┘
 //   Delete guard: holding 812 deletes since <date> (…)    ← only while the mass-delete guard holds
 //   Not watched: 2 directories (out of inotify watches)…  ← only while degraded
+//   Verify: drifted at <date> (…): 1 missing, 0 changed…  ← once a periodic drift check ran
+//                                                           (verifyInterval; clean / error: why)
 //   There are 3 delays                                    ← lsyncd from here on
 //   wait   Create /new1                                   ← status word padded to 7
 //   active Move /a -> /b
@@ -34,6 +36,7 @@
 // control characters and backslashes in paths/messages are escaped (`\x0a`, `\\`) so a hostile
 // file name cannot forge lines.
 import type { SyncSnapshot } from '../engine/engine.js';
+import type { VerifyStatus } from '../engine/verify_status.js';
 import { dateWithAge, formatDuration, lineSafe, lsyncdDate, totalWatchedDirs } from './format.js';
 
 /** Delays listed per sync; the rest are summarised in one line. */
@@ -42,6 +45,14 @@ export const MAX_LISTED_DELAYS = 10_000;
 export interface RenderTextOptions {
   /** Report time (default: now). */
   readonly now?: Date;
+}
+
+/** The `Verify:` line: the last periodic drift check and, with verifyRepair, the last repair. */
+export function verifyLine(v: VerifyStatus, nowMs: number): string {
+  const what = v.state === 'drifted' ? `: ${v.missing} missing, ${v.changed} changed, ${v.extra} extra` : v.state === 'error' ? `: ${lineSafe(v.reason ?? '')}` : '';
+  const r = v.repair;
+  const repair = r === undefined ? '' : `; last repair ${r.outcome} at ${dateWithAge(r.at, nowMs)}${r.reason !== undefined ? `: ${lineSafe(r.reason)}` : ''}`;
+  return `Verify: ${v.state} at ${dateWithAge(v.at, nowMs)}${what}${repair}`;
 }
 
 export function renderStatusText(syncs: readonly SyncSnapshot[], opts: RenderTextOptions = {}): string {
@@ -67,6 +78,7 @@ export function renderStatusText(syncs: readonly SyncSnapshot[], opts: RenderTex
       const next = s.watchRetryAt !== undefined ? `; next attempt at ${dateWithAge(s.watchRetryAt, nowMs)}` : '';
       out.push(`Not watched: ${s.unwatchedDirs} directories, each with its subtree (out of inotify watches)${next}`);
     }
+    if (s.verify !== undefined) out.push(verifyLine(s.verify, nowMs));
     out.push(`There are ${snap.delays.length} delays`);
     const listed = Math.min(snap.delays.length, MAX_LISTED_DELAYS);
     for (let i = 0; i < listed; i++) {

@@ -5,8 +5,12 @@
 // fresh: its writer is alive (checked only when the file was written on this host) and it was
 // rewritten within max(3 × statusInterval, 30 s) — a hung or dead daemon leaves a file that
 // still says "running", so age and pid are checked too.
+// Below the table, one `Verify:` line per sync whose periodic drift check has run (render_text.ts
+// verifyLine); a drifted target is one of the problems (syncHealth).
 import { dateWithAge, formatDuration, lineSafe, syncHealth } from './format.js';
-import type { StatusJsonV1 } from './render_json.js';
+import type { VerifyStatus } from '../engine/verify_status.js';
+import type { StatusJsonV1, VerifyJson } from './render_json.js';
+import { verifyLine } from './render_text.js';
 
 export interface SummaryOptions {
   /** The file the status was read from (shown in the heading). */
@@ -44,6 +48,20 @@ export function staleness(st: StatusJsonV1, opts: Pick<SummaryOptions, 'now' | '
   return undefined;
 }
 
+/** A drift check as the JSON has it, back to the engine's shape (times as epoch ms). */
+function fromVerifyJson(v: VerifyJson): VerifyStatus {
+  const r = v.repair;
+  return {
+    state: v.state,
+    at: parseTime(v.at) ?? 0,
+    missing: v.missing,
+    changed: v.changed,
+    extra: v.extra,
+    reason: v.reason ?? undefined,
+    repair: r === null ? undefined : { outcome: r.outcome, at: parseTime(r.at) ?? 0, reason: r.reason ?? undefined },
+  };
+}
+
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
@@ -61,6 +79,7 @@ export function renderSummary(st: StatusJsonV1, opts: SummaryOptions): Summary {
   ];
   const rows: string[][] = [['SYNC', 'STATE', 'LAG', 'QUEUE', 'RUNNING', 'LAST SUCCESS', 'LAST ERROR']];
   const problems: string[] = [];
+  const verifyLines: string[] = [];
   for (const s of st.syncs) {
     const lastOk = parseTime(s.lastSuccess);
     rows.push([
@@ -75,9 +94,13 @@ export function renderSummary(st: StatusJsonV1, opts: SummaryOptions): Summary {
     const hold = s.deleteHold ?? undefined;
     const since = parseTime(hold?.since);
     const deleteHold = hold !== undefined && since !== undefined ? { deletes: hold.deletes, since, reason: hold.reason } : undefined;
+    const v = s.verify ?? undefined;
+    const verify = v !== undefined ? fromVerifyJson(v) : undefined;
+    if (verify !== undefined) verifyLines.push(`${lineSafe(s.name)}: ${verifyLine(verify, now)}`);
     const h = syncHealth(
       {
         state: s.state,
+        verify,
         lastError: s.lastError ?? undefined,
         retryAt: parseTime(s.retryAt),
         deleteHold,
@@ -89,6 +112,7 @@ export function renderSummary(st: StatusJsonV1, opts: SummaryOptions): Summary {
     if (!h.healthy) problems.push(`${lineSafe(s.name)}: ${h.reason}`);
   }
   lines.push(...table(rows));
+  if (verifyLines.length > 0) lines.push('', ...verifyLines);
   const stale = staleness(st, { ...opts, now });
   if (problems.length > 0 || stale !== undefined) lines.push('');
   if (stale !== undefined) lines.push(`STALE: ${stale}`);

@@ -1,5 +1,7 @@
 // Drift check of one sync's target against its source, changing nothing (`lsyncd-ts verify`,
-// printed by src/cli/verify.ts).
+// printed by src/cli/verify.ts; the daemon's periodic check, src/engine/periodic_verify.ts).
+// fullTransferWith and rsyncRunProblem also serve the repair (repair_target.ts), so a check and
+// a repair always run the same transfer.
 //
 // The check is the sync's own full-transfer command (rsync/full_argv.ts: the same filters and
 // excludes, rsync{} flags, rsh/ssh options and target form as a startup transfer) turned into a
@@ -19,11 +21,11 @@
 // the target is still clean. rsync exit 0 or 24 (a source file vanished
 // during the run) is a finished check; any other exit, a signal or a missing rsync is `error`
 // with one line naming the cause (an unreachable target, rsync not installed, ...).
-import type { NormalizedSync } from '../config/schema.js';
+import type { DeleteMode, NormalizedSync } from '../config/schema.js';
 import type { WireRule } from '../filters/rule_list.js';
 import type { SyncPath } from '../paths/byte_path.js';
 import type { Command } from '../process/command.js';
-import { runCommand } from '../process/process_runner.js';
+import { type RunResult, runCommand } from '../process/process_runner.js';
 import { deletesOnFull } from './delete_mode.js';
 import { directFullRsync } from './direct/index.js';
 import { rsyncFailureLine } from './rsync/error_line.js';
@@ -66,24 +68,46 @@ export function verifyTargetName(sync: NormalizedSync): string {
 
 const DRY_RUN_ARGS = ['--checksum', '--itemize-changes', '--delete'];
 
-/** The dry-run command for a sync, or undefined for a custom-action sync. */
-export function verifyCommand(sync: NormalizedSync, rules: VerifyRules): Command | undefined {
+/**
+ * The sync's own full-transfer rsync (see the header) with `del` as its delete mode and `extra`
+ * options inserted before the trailing `-r SOURCE TARGET`; undefined for a custom-action sync.
+ * The one builder behind verify's dry run and repair_target.ts's repair.
+ */
+export function fullTransferWith(sync: NormalizedSync, rules: VerifyRules, del: DeleteMode, extra: { readonly first: readonly string[]; readonly last: readonly string[] }): Command | undefined {
   if (sync.mode !== 'rsync' && sync.mode !== 'rsyncssh' && sync.mode !== 'direct') return undefined;
   const source = sync.source.endsWith('/') ? sync.source : `${sync.source}/`;
   const full = rsyncFullCommand({
     rsync: sync.mode === 'direct' ? directFullRsync(sync) : sync.rsync,
-    delete: false,
+    delete: del,
     source,
     target: verifyTargetName(sync),
     hasFilters: rules.hasFilters,
     rules: rules.rules,
     ...(sync.mode === 'rsyncssh' ? { extraRsh: rshOption(sync.ssh) } : {}),
   });
-  // full_argv ends with `-r SOURCE TARGET`; the dry-run options go before the paths.
+  // full_argv ends with `-r SOURCE TARGET`; the extra options go before the paths.
   const paths = full.args.slice(-3);
   if (paths[0] !== '-r') throw new Error('verify: unexpected full-transfer argv (no "-r SOURCE TARGET" at the end)');
-  const args = ['--dry-run', ...full.args.slice(0, -3), ...DRY_RUN_ARGS, ...paths];
-  return { ...full, args };
+  return { ...full, args: [...extra.first, ...full.args.slice(0, -3), ...extra.last, ...paths] };
+}
+
+/** The dry-run command for a sync, or undefined for a custom-action sync. */
+export function verifyCommand(sync: NormalizedSync, rules: VerifyRules): Command | undefined {
+  return fullTransferWith(sync, rules, false, { first: ['--dry-run'], last: DRY_RUN_ARGS });
+}
+
+/**
+ * Why a finished rsync run (verify's or a repair's) did not complete, in one line; undefined for
+ * exit 0 or 24 (a source file vanished during the run).
+ */
+export function rsyncRunProblem(cmd: Command, r: RunResult): string | undefined {
+  if (r.spawnError !== undefined) {
+    return r.spawnError.code === 'ENOENT' ? `rsync not found (${cmd.binary}): install rsync or set rsync.binary` : `cannot start ${cmd.binary}: ${r.spawnError.code ?? r.spawnError.message}`;
+  }
+  if (r.code === 0 || r.code === 24) return undefined;
+  const line = rsyncFailureLine(r.stderrTail);
+  const how = r.code === null ? `rsync killed by ${r.signal ?? 'a signal'}` : `rsync exited with code ${r.code}`;
+  return `${how}${line === undefined ? '' : `: ${line}`}`;
 }
 
 export interface VerifyOptions {
@@ -118,14 +142,7 @@ export async function verifySync(sync: NormalizedSync, rules: VerifyRules, opts:
       if (k.paths.length < opts.limit) k.paths.push(entry.path);
     },
   });
-  if (r.spawnError !== undefined) {
-    const reason = r.spawnError.code === 'ENOENT' ? `rsync not found (${cmd.binary}): install rsync or set rsync.binary` : `cannot start ${cmd.binary}: ${r.spawnError.code ?? r.spawnError.message}`;
-    return { kind: 'error', target, reason };
-  }
-  if (r.code !== 0 && r.code !== 24) {
-    const line = rsyncFailureLine(r.stderrTail);
-    const how = r.code === null ? `rsync killed by ${r.signal ?? 'a signal'}` : `rsync exited with code ${r.code}`;
-    return { kind: 'error', target, reason: `${how}${line === undefined ? '' : `: ${line}`}` };
-  }
+  const problem = rsyncRunProblem(cmd, r);
+  if (problem !== undefined) return { kind: 'error', target, reason: problem };
   return { kind: 'checked', target, missing: found.missing, changed: found.changed, extra: found.extra, extraIsDrift: deletesOnFull(sync.delete), attributesOnly };
 }

@@ -6,63 +6,12 @@
 // missing rsync are exit 2 with one line; a custom-action sync is skipped; with delete = false an
 // extra file is listed as kept, not drift.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 
-import { startSshd, type Sshd } from '../helpers/sshd.js';
-import { tempDir } from '../helpers/temp_tree.js';
 import { runBin } from './run_bin.js';
-
-const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin' };
-
-/** Every entry under root: type, mode, size, mtime (ns), content or link value. */
-function snapshot(root: string): string[] {
-  const rows: string[] = [];
-  const walk = (rel: string): void => {
-    for (const name of readdirSync(path.join(root, rel)).sort()) {
-      const r = path.join(rel, name);
-      const p = path.join(root, r);
-      const st = lstatSync(p, { bigint: true });
-      const body = st.isFile() ? readFileSync(p, 'latin1') : st.isSymbolicLink() ? readlinkSync(p) : '';
-      rows.push(`${r} ${st.mode} ${st.size} ${st.mtimeNs} ${JSON.stringify(body)}`);
-      if (st.isDirectory()) walk(r);
-    }
-  };
-  walk('');
-  return rows;
-}
-
-function mirror(t: test.TestContext): { dir: string; src: string; dst: string } {
-  const dir = tempDir(t, 'lsyncd-ts-verify-');
-  const src = path.join(dir, 'src');
-  const dst = path.join(dir, 'dst');
-  mkdirSync(path.join(src, 'd', 'e'), { recursive: true });
-  writeFileSync(path.join(src, 'a'), 'alpha\n');
-  writeFileSync(path.join(src, 'd', 'b'), 'bravo\n');
-  writeFileSync(path.join(src, 'd', 'e', 'c'), 'charlie\n');
-  writeFileSync(path.join(src, 'skip.tmp'), 'excluded\n');
-  mkdirSync(dst);
-  return { dir, src, dst };
-}
-
-/** Copy src to dst as the daemon's full transfer would (rsync -a, excluding *.tmp). */
-function sync(src: string, dst: string): void {
-  assert.equal(spawnSync('rsync', ['-a', '--exclude=*.tmp', `${src}/`, `${dst}/`]).status, 0);
-}
-
-function writeConfig(dir: string, body: string): string {
-  const file = path.join(dir, 'verify.lua');
-  writeFileSync(file, body);
-  return file;
-}
-
-function drift(dst: string): void {
-  writeFileSync(path.join(dst, 'a'), 'ALPHA changed\n');
-  rmSync(path.join(dst, 'd', 'e', 'c'));
-  writeFileSync(path.join(dst, 'd', 'extra'), 'not in the source\n');
-}
+import { ENV, drift, mirror, rsyncsshMirror, snapshot, sync, writeConfig } from './verify_fixture.js';
 
 interface Report {
   syncs: { name: string; state: string; missing?: { count: number; paths: string[] }; changed?: { count: number; paths: string[] }; extra?: { count: number; paths: string[] }; reason?: string }[];
@@ -125,19 +74,8 @@ function assertDriftReported(config: string, dst: string, untouched?: string): v
   assert.deepEqual(snapshot(dst), before, untouched);
 }
 
-function sshLua(sshd: Sshd): string {
-  const opts = Object.entries(sshd.sshTable.options).map(([k, v]) => `${k} = "${v}"`).join(', ');
-  return `ssh = { identityFile = "${sshd.identityFile}", port = ${sshd.port}, options = { ${opts} } }`;
-}
-
 test('verify (rsyncssh): through the loopback sshd with the sync ssh options; unreachable is 2', async (t) => {
-  const sshd = await startSshd(t);
-  const { dir, src, dst } = mirror(t);
-  sync(src, dst);
-  const config = writeConfig(
-    dir,
-    `sync { default.rsyncssh, name = "remote", source = "${src}", host = "${sshd.user}@${sshd.host}", targetdir = "${dst}", exclude = { "*.tmp" }, ${sshLua(sshd)} }\n`,
-  );
+  const { sshd, dst, config } = await rsyncsshMirror(t);
   const clean = runBin(['verify', config], ENV);
   assert.equal(clean.code, 0, clean.stderr);
   assert.match(clean.stdout, /^remote: .* -> .*:.*: clean$/m);

@@ -162,3 +162,17 @@ test('deleteGuard: bad values are one-line errors naming the bound', () => {
   const custom = errorTexts(json({ sync: [{ source: '/a', onCreate: 'true', deleteGuard: false }] }));
   assert.ok(custom.some((t) => /deleteGuard: has no effect without mode/.test(t)), custom.join(' | '));
 });
+
+test('verifyInterval / verifyRepair: per sync, off by default; bad values and a repair without an interval are one-line errors naming the fix', () => {
+  const c = expectOk(luaConfig('sync { default.rsync, source = "/a", target = "/b", verifyInterval = 0.5, verifyRepair = true }\nsync { default.rsyncssh, source = "/a", host = "h", targetdir = "/c", verifyInterval = 3600 }\nsync { default.direct, source = "/a", target = "/d" }'));
+  assert.deepEqual(c.syncs.map((s) => [s.verifyInterval, s.verifyRepair]), [[0.5, true], [3600, false], [undefined, false]]);
+  const only = (extra: Record<string, unknown>): string[] => errorTexts(json({ sync: [{ mode: 'rsync', source: '/a', target: '/b', ...extra }] }));
+  assert.deepEqual(only({ verifyInterval: 0 }), ['c.json: sync[1].verifyInterval: must be a number of seconds > 0 (leave verifyInterval out for no periodic check), got 0']);
+  assert.deepEqual(only({ verifyInterval: -1 }), ['c.json: sync[1].verifyInterval: must be a number >= 0, got -1']);
+  assert.deepEqual(only({ verifyInterval: 3e9 }), ['c.json: sync[1].verifyInterval: must be at most 2147483 seconds (about 24.8 days, the longest timer Node.js can hold), got 3000000000']);
+  assert.deepEqual(only({ verifyRepair: true }), [
+    'c.json: sync[1].verifyRepair: repairs after a periodic drift check, and there is none — add verifyInterval = SECONDS (e.g. 3600), or remove verifyRepair',
+  ]);
+  const custom = errorTexts(json({ sync: [{ source: '/a', onCreate: 'true', verifyInterval: 60 }] }));
+  assert.deepEqual(custom, ['c.json: sync[1].verifyInterval: has no effect without mode "rsync", "rsyncssh" or "direct" — set a mode or remove it']);
+});

@@ -8,6 +8,7 @@ import { formatDuration, lineSafe, lsyncdDate, syncHealth } from '../../src/stat
 import { parseStatusJson, renderStatusJson, statusJson } from '../../src/status/render_json.js';
 import { MAX_LISTED_DELAYS, renderStatusText } from '../../src/status/render_text.js';
 import { renderMetrics } from '../../src/metrics/prometheus.js';
+import { renderSummary } from '../../src/status/summary.js';
 import { NOW, T, dead, healthy, retrying, snap, status } from './snapshots.js';
 
 test("lsyncdDate is lsyncd's os.date() (C locale %c)", () => {
@@ -120,6 +121,7 @@ test('json: version 1 shape with every documented field', () => {
     deleteHold: null,
     unwatchedDirs: 0,
     watchRetryAt: null,
+    verify: null,
     rules: [
       { include: true, pattern: '/keep/' },
       { include: false, pattern: '*.tmp' },
@@ -172,6 +174,45 @@ test('degraded (directories not watched): text, JSON, health and metrics say so,
   assert.match(j.reason, /^degraded: 3 directories not watched \(out of inotify watches.*next watch attempt in 4 s.*lsyncd-ts sysctl --apply/);
   assert.match(renderMetrics([snap], { rssBytes: 1, startTimeSeconds: 1 }, T), /^lsyncd_ts_sync_unwatched_directories\{sync="sync\[1\]"\} 3$/m);
   assert.match(renderMetrics([snap], { rssBytes: 1, startTimeSeconds: 1 }, T), /^lsyncd_ts_sync_state\{sync="sync\[1\]",state="degraded"\} 1$/m);
+});
+
+test('periodic drift check: text, JSON, health, metrics and the status summary show the last verdict; drifted is unhealthy', () => {
+  const drifted = { ...healthy(), status: status({ verify: { state: 'drifted', at: T - 5000, missing: 1, changed: 2, extra: 3 } }) };
+  const clean = { ...healthy(), status: status({ name: 'c', verify: { state: 'clean', at: T - 5000, missing: 0, changed: 0, extra: 0 } }) };
+  const refused = {
+    ...healthy(),
+    status: status({ name: 'r', verify: { state: 'drifted', at: T, missing: 0, changed: 0, extra: 80, repair: { at: T, outcome: 'refused', reason: 'too many' } } }),
+  };
+  const text = renderStatusText([drifted, clean, refused], { now: NOW });
+  assert.match(text, /^Verify: drifted at .* \(5 s ago\): 1 missing, 2 changed, 3 extra$/m);
+  assert.match(text, /^Verify: clean at .* \(5 s ago\)$/m);
+  assert.match(text, /^Verify: drifted at .*: 0 missing, 0 changed, 80 extra; last repair refused at .*: too many$/m);
+  assert.doesNotMatch(renderStatusText([healthy()], { now: NOW }), /^Verify:/m, 'no line before the first check');
+
+  const j = statusJson([drifted, clean, refused], { now: NOW });
+  assert.deepEqual(j.syncs[0]!.verify, { state: 'drifted', at: new Date(T - 5000).toISOString(), missing: 1, changed: 2, extra: 3, reason: null, repair: null });
+  assert.equal(j.syncs[0]!.healthy, false);
+  assert.match(j.syncs[0]!.reason, /^target drifted \(drift check 5 s ago: 1 missing, 2 changed, 3 extra\) — run "lsyncd-ts verify --repair CONFIG", or set verifyRepair = true$/);
+  assert.equal(j.syncs[1]!.healthy, true);
+  assert.deepEqual(j.syncs[2]!.verify?.repair, { outcome: 'refused', at: new Date(T).toISOString(), reason: 'too many' });
+  assert.match(j.syncs[2]!.reason, /; repair refused: too many$/);
+  assert.equal(syncHealth({ ...status({ verify: { state: 'error', at: T, missing: 0, changed: 0, extra: 0, reason: 'x' } }) }, T).healthy, true, 'a check that could not run is shown, not unhealthy');
+
+  const m = renderMetrics([drifted, clean], { rssBytes: 1, startTimeSeconds: 1 }, T);
+  assert.match(m, /^lsyncd_ts_sync_drift_files\{sync="sync\[1\]",kind="changed"\} 2$/m);
+  assert.match(m, /^lsyncd_ts_sync_drift_files\{sync="c",kind="extra"\} 0$/m);
+  assert.match(m, /^lsyncd_ts_sync_verify_state\{sync="sync\[1\]",state="drifted"\} 1$/m);
+  assert.match(m, /^lsyncd_ts_sync_verify_state\{sync="c",state="clean"\} 1$/m);
+  assert.match(m, new RegExp(`^lsyncd_ts_sync_last_verify_timestamp_seconds\\{sync="c"\\} ${(T - 5000) / 1000}$`, 'm'));
+  assert.match(m, /^lsyncd_ts_sync_up\{sync="sync\[1\]"\} 0$/m);
+
+  const parsed = parseStatusJson(renderStatusJson([drifted, clean], { now: NOW, hostname: 'elsewhere' }));
+  assert.ok(!('error' in parsed));
+  const sum = renderSummary(parsed, { file: 'f', now: T, hostname: 'here', isAlive: () => true });
+  assert.equal(sum.healthy, false);
+  assert.match(sum.text, /^sync\[1\]: Verify: drifted at .*: 1 missing, 2 changed, 3 extra$/m);
+  assert.match(sum.text, /^c: Verify: clean at /m);
+  assert.match(sum.text, /^sync\[1\]: target drifted \(drift check 5 s ago/m);
 });
 
 test('durations and line-safe strings', () => {

@@ -62,6 +62,8 @@ export async function fixture(t: TestContext, opts: FixtureOptions = {}): Promis
     filterFrom: undefined,
     batchSizeLimit: undefined,
     deleteGuard: false,
+    verifyInterval: undefined,
+    verifyRepair: false,
     line: undefined,
     mode: 'rsyncssh',
     host: `${sshd.user}@${sshd.host}`,
