@@ -82,13 +82,15 @@ test('a read is rejected on any non-zero exit or a verification warning; a skipp
 });
 
 test('decision: only change sets without deletions, with enough changed bytes, to enough remote targets', () => {
-  const big = { remoteTargets: 4, changedBytes: 200 * 2 ** 20, hasDeletes: false };
+  const big = { remoteTargets: 16, changedBytes: 200 * 2 ** 20, hasDeletes: false };
   assert.equal(useBatchFanout(big).batch, true);
-  assert.match(useBatchFanout(big).reason, /4 remote targets share 200\.0 MiB/);
+  assert.match(useBatchFanout(big).reason, /16 remote targets share 200\.0 MiB/);
   assert.equal(useBatchFanout({ ...big, hasDeletes: true }).batch, false);
   assert.match(useBatchFanout({ ...big, hasDeletes: true }).reason, /deletes/);
   assert.equal(useBatchFanout({ ...big, remoteTargets: MIN_REMOTE_TARGETS - 1 }).batch, false);
   assert.equal(useBatchFanout({ ...big, remoteTargets: MIN_REMOTE_TARGETS }).batch, true);
   assert.equal(useBatchFanout({ ...big, changedBytes: MIN_BATCH_BYTES - 1 }).batch, false);
   assert.equal(useBatchFanout({ ...big, changedBytes: MIN_BATCH_BYTES }).batch, true);
+  assert.equal(useBatchFanout({ ...big, remoteTargets: 4 }).batch, false, 'at 4 targets the batch costs the hub more than 4 plain transfers');
+  assert.equal(useBatchFanout({ ...big, changedBytes: 2 * 2 ** 20 }).batch, false, 'many small new files: no gain even at 16 targets');
 });

@@ -140,12 +140,15 @@ export function batchReadRejected(code: number | null, stderr: string): boolean 
 // ---------- the decision ----------
 
 /**
- * Below this many bytes of changed content, the per-target rsync costs the hub about what the
- * batch costs (process start, file list), so batching only adds the write pass.
+ * Thresholds of useBatchFanout. Writing the batch costs the hub several plain transfers (batch
+ * mode forces MD5 block and file checksums, where a plain transfer negotiates xxh128), and each
+ * read still costs the hub one ssh connection; what a read saves is the hub's pass over the
+ * changed files. That pays back from about 8 remote targets for files of 64 MiB and more, and
+ * never for a few MiB (docs/batch-mode.md has the numbers); 10 leaves room for the odd read that
+ * is rejected and costs a plain transfer on top.
  */
-export const MIN_BATCH_BYTES = 16 * 2 ** 20;
-/** Fewer remote targets than this: the batch's extra write pass is not paid back. */
-export const MIN_REMOTE_TARGETS = 2;
+export const MIN_BATCH_BYTES = 64 * 2 ** 20;
+export const MIN_REMOTE_TARGETS = 10;
 
 export interface FanoutChangeSet {
   /** Targets reached over ssh that receive this change set. Local targets do not count (see below). */
@@ -162,11 +165,12 @@ export interface FanoutDecision {
 }
 
 /**
- * Use batch mode for this change set? Only remote targets count: a local target's read-batch
- * runs on the hub too, reads its own copy and writes the new file just as its plain rsync does,
- * so it saves the hub nothing; a remote target's read runs on the target and costs the hub only
- * the batch bytes through ssh, where its plain rsync costs the hub a full read and rolling
- * checksum of every changed file.
+ * Use batch mode for this change set? Only remote targets count: a local target's read runs on
+ * the hub too and rebuilds the file from its old copy with MD5 checks, where its plain rsync
+ * just copies the whole file (rsync's default between local directories), so batching costs
+ * the hub more there, not less. A remote target's read runs on the target and costs the hub
+ * only an ssh connection and the batch bytes, where its plain rsync costs the hub a full read
+ * and rolling checksum of every changed file.
  */
 export function useBatchFanout(c: FanoutChangeSet): FanoutDecision {
   if (c.hasDeletes) return { batch: false, reason: 'the change set deletes files, which a batch cannot carry' };
