@@ -1,8 +1,8 @@
 // Batch fan-out (src/transports/rsync/batch_fanout.ts) with the real rsync: a batch written
-// once updates identical targets to the source's bytes, a target that differs from the
-// reference rejects it (and is left without the change), and the fallback — the ordinary
-// per-target rsync — then makes that target right. Local targets, and targets behind the
-// loopback sshd, where the read runs on the "remote" side through ssh.
+// once updates identical targets to the source's bytes; a target that differs from the
+// reference, or is behind it, rejects the batch and is left without the change; the fallback
+// (the ordinary per-target rsync) then makes that target right. Local targets, and targets
+// behind the loopback sshd, where the read runs on the "remote" side through ssh.
 import test, { type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -117,6 +117,27 @@ test('local: one batch updates three identical targets; a differing and an incom
     assert.equal(fallback.code, 0, fallback.stderr);
     assertLikeSource(src, d, `${bytes} after the fallback`);
   }
+});
+
+test('local: a target behind the reference (which already had the change) rejects the batch, which holds no data for that file', (t) => {
+  const { root, src, old, entries } = scenario(t);
+  const ref = path.join(root, 'ref');
+  cpA(old, ref);
+  cpA(path.join(src, 'big.bin'), path.join(ref, 'big.bin'));
+  const behind = path.join(root, 'behind');
+  cpA(old, behind);
+  const batchFile = path.join(root, 'batch');
+  const w = run(batchWriteCommand({ rsync, source: `${src}/`, reference: `${ref}/`, entries, batchFile }));
+  assert.equal(w.code, 0, w.stderr);
+
+  const r = run(batchReadCommand({ rsync, batchFile, target: `${behind}/` }));
+  assert.equal(r.hung, false, 'the read hung');
+  assert.equal(batchReadRejected(r.code, r.stderr), true, `the batch was taken (${r.code}) ${r.stderr}`);
+  assert.match(r.stderr, /No batched update for "big\.bin"/);
+  assert.ok(readFileSync(path.join(behind, 'big.bin')).equals(readFileSync(path.join(old, 'big.bin'))), 'big.bin is still the old one');
+  const fallback = run(rsyncBatchCommand({ rsync, delete: true, source: `${src}/`, target: `${behind}/`, entries, contentChanged: true }));
+  assert.equal(fallback.code, 0, fallback.stderr);
+  assertLikeSource(src, behind, 'after the fallback');
 });
 
 test('ssh: the read runs on the target host from the streamed batch; a differing remote target rejects it and the fallback over ssh repairs it', async (t) => {
