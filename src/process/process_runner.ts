@@ -6,6 +6,8 @@
 //
 // Cancellation: aborting `signal` sends SIGTERM, then SIGKILL after `killAfterMs`.
 // The child itself is started by start_child.ts (or taken from a StandbyChild that matches).
+import type { Readable } from 'node:stream';
+
 import type { Command } from './command.js';
 import { ChildOutput } from './child_output.js';
 import { killOnAbort } from './kill_on_abort.js';
@@ -22,6 +24,11 @@ export interface RunOptions extends SpawnOptions {
   readonly killAfterMs?: number;
   /** A child started ahead of time for this command (standby_child.ts); used if it matches. */
   readonly standby?: StandbyChild;
+  /**
+   * Streams the child's stdin from this source instead of `cmd.stdin` (a batch file too large to
+   * hold in memory); an error reading it closes the child's stdin.
+   */
+  readonly stdinStream?: () => Readable;
 }
 
 export interface RunResult {
@@ -38,7 +45,8 @@ export interface RunResult {
 export function runCommand(cmd: Command, opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     let settled = false;
-    const child: ChildLike = opts.standby?.take(cmd) ?? startChild(cmd, opts);
+    const streamed = opts.stdinStream !== undefined;
+    const child: ChildLike = (streamed ? undefined : opts.standby?.take(cmd)) ?? startChild(cmd, opts, streamed);
     const output = new ChildOutput(opts);
     output.attach(child.stdout, child.stderr);
     const stopKilling = killOnAbort(opts.signal, (sig) => child.kill(sig), opts.killAfterMs);
@@ -56,6 +64,13 @@ export function runCommand(cmd: Command, opts: RunOptions = {}): Promise<RunResu
     });
     // A child that exits without reading all of stdin must not crash us with EPIPE.
     child.stdin?.on('error', () => {});
+    if (opts.stdinStream !== undefined && child.stdin) {
+      const source = opts.stdinStream();
+      const sink = child.stdin;
+      source.on('error', () => sink.end());
+      source.pipe(sink);
+      return;
+    }
     const rest = cmd.stdin?.subarray(child.stdinPrefilled ?? 0);
     if (rest && rest.length > 0) child.stdin?.end(rest);
     else child.stdin?.end();
