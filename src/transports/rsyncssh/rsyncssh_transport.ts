@@ -57,6 +57,7 @@ import {
 import { receiverRejectedWindow, WINDOW_REJECTED } from '../rsync/content_compare.js';
 import { parseRsyncReport } from '../rsync/rsync_report.js';
 import { ROOT_PARENT_MISSING, rootParentMissing } from '../target_root.js';
+import { type FanoutGroup, type FanoutMember, fanoutGroupFor, releaseFanoutGroup } from './fanout_group.js';
 import { type SshMaster, type SshMasterLease, type SshMasterOptions, SshMasterRegistry, defaultSshMasters, wantsManagedMaster } from './ssh_master.js';
 
 export interface RsyncsshRules {
@@ -71,6 +72,8 @@ export interface RsyncsshTransportOptions {
   readonly controlMaster?: boolean;
   /** ControlPersist and runtime-dir parent for the master. */
   readonly master?: SshMasterOptions;
+  /** false: never share a change with other targets through rsync batch mode. Default true. */
+  readonly batchFanout?: boolean;
 }
 
 
@@ -115,6 +118,8 @@ export class RsyncsshTransport implements Transport {
   private readonly useMaster: boolean;
   private lease: SshMasterLease | undefined;
   private closed = false;
+  /** This target's place among the targets of the source that share batch-mode rounds. */
+  private readonly fanout: { group: FanoutGroup; member: FanoutMember } | undefined;
   /** The target's rsync turned `--modify-window=-1` down: batches compare by checksum (content_compare.ts). */
   private receiverLacksWindow = false;
 
@@ -127,6 +132,22 @@ export class RsyncsshTransport implements Transport {
     this.description = `${sync.source} -> ${this.destination}`;
     this.registry = opts.masters ?? defaultSshMasters;
     this.useMaster = (opts.controlMaster ?? true) && wantsManagedMaster(sync.ssh);
+    if (opts.batchFanout ?? true) {
+      const group = fanoutGroupFor(sync, rules.rules.rules);
+      const member: FanoutMember = {
+        sync,
+        connect: async (ctx) => {
+          const c = await this.connect(ctx);
+          return 'outcome' in c ? { report: { outcome: c.outcome } } : c;
+        },
+        plain: async (delays, ctx) => {
+          const step = await this.plainTransfer(delays, ctx);
+          return { outcome: step.outcome, ...(step.filesSent !== undefined ? { filesSent: step.filesSent } : {}), ...(step.bytesSent !== undefined ? { bytesSent: step.bytesSent } : {}), ...(step.fullResync !== undefined ? { fullResync: step.fullResync } : {}) };
+        },
+      };
+      group.join(member);
+      this.fanout = { group, member };
+    }
   }
 
   /** The shared ControlMaster (created on first use); undefined when disabled. */
@@ -193,6 +214,10 @@ export class RsyncsshTransport implements Transport {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.fanout) {
+      this.fanout.group.leave(this.fanout.member);
+      releaseFanoutGroup(this.fanout.group);
+    }
     const lease = this.lease;
     this.lease = undefined;
     await lease?.release();
@@ -277,12 +302,24 @@ export class RsyncsshTransport implements Transport {
     return { outcome: OK, requeue };
   }
 
-  /** A run of Create/Modify/Attrib/Delete delays: one rsync with the include list. */
+  /**
+   * A run of Create/Modify/Attrib/Delete delays: one rsync with the include list, or this
+   * target's part of a batch-mode round shared with the other targets of the source
+   * (fanout_group.ts), which falls back to that same rsync.
+   */
   private async transfer(delays: readonly Delay[], ctx: TransferContext): Promise<Step> {
     const rules = this.rules.rules;
     const wanted = rules.active ? delays.filter((d) => !rules.isExcluded(d.path)) : delays;
+    if (includeEntriesFromDelays(wanted).length === 0) return { outcome: OK, requeue: [] };
+    if (this.fanout === undefined) return this.plainTransfer(wanted, ctx);
+    const { outcome, filesSent, bytesSent, fullResync } = await this.fanout.group.transfer(this.fanout.member, wanted, ctx);
+    return { outcome, requeue: [], filesSent, bytesSent, ...(fullResync !== undefined ? { fullResync } : {}) };
+  }
+
+  /** One rsync with the include list of `wanted` (delays the sync does not exclude). */
+  private async plainTransfer(wanted: readonly Delay[], ctx: TransferContext): Promise<Step> {
+    const rules = this.rules.rules;
     const entries = includeEntriesFromDelays(wanted);
-    if (entries.length === 0) return { outcome: OK, requeue: [] };
     const conn = await this.connect(ctx);
     if ('outcome' in conn) return { outcome: conn.outcome, requeue: [] };
     const cmd = rsyncBatchCommand({
