@@ -6,11 +6,12 @@
 // have a queue or a lag). Everything else has a one-line reason: `starting` (watch not set yet),
 // `degraded` (transfers flow, but some directories are not watched for lack of inotify watches:
 // changes in them are not seen until a retry sets their watches),
-// `retrying` (a transfer failed and is backing off), `source-gone`, `dead` (stopped after an
+// `retrying` (a transfer failed and is backing off), `down` (the target cannot be reached —
+// refused, silent, timed out —; backing off; the other syncs are not held up by it), `source-gone`, `dead` (stopped after an
 // error; other syncs keep running), `stopped` (daemon shutting down). A sync whose deletes the
 // mass-delete guard holds (src/engine/delete_guard.ts) is not healthy either, whatever its state:
 // the target no longer mirrors the source until an operator acts.
-import type { SyncStatus } from '../engine/sync_runner.js';
+import type { SyncState, SyncStatus } from '../engine/sync_runner.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
@@ -45,6 +46,11 @@ export function dateWithAge(at: number, now: number): string {
  */
 export function lineSafe(s: string): string {
   return s.replace(/[\\\x00-\x1f\x7f]/g, (c) => (c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+/** States in which `retryAt` is the next attempt (after a failed transfer or connection). */
+export function backingOff(state: SyncState): boolean {
+  return state === 'retrying' || state === 'down';
 }
 
 export interface Health {
@@ -82,6 +88,10 @@ export function syncHealth(
     case 'retrying': {
       const next = s.retryAt !== undefined ? `; next attempt ${s.retryAt <= now ? 'now' : `in ${formatDuration(s.retryAt - now)}`}` : '';
       return { healthy: false, reason: `retrying after a failed transfer${next}${err ? `: ${err}` : ''}` };
+    }
+    case 'down': {
+      const next = s.retryAt !== undefined ? `; next attempt ${s.retryAt <= now ? 'now' : `in ${formatDuration(s.retryAt - now)}`}` : '';
+      return { healthy: false, reason: `target down (cannot connect)${next}${err ? `: ${err}` : ''}; changes are queued and sent once it answers` };
     }
     case 'source-gone':
       return { healthy: false, reason: err ?? 'source directory disappeared; transfers paused until it is back' };
