@@ -51,6 +51,8 @@ export function sshArgs(ssh: SshTable, control?: SshControl): string[] {
  */
 export const SERVER_ALIVE_INTERVAL = 15;
 export const SERVER_ALIVE_COUNT_MAX = 4;
+/** How long a link may stay silent before it counts as dead (rsync daemon targets: --timeout). */
+export const DEAD_LINK_SECONDS = SERVER_ALIVE_INTERVAL * SERVER_ALIVE_COUNT_MAX;
 
 /** ssh option names set by the user, lower-cased: `options` keys and `-o Name=…` / `-oName=…` in `_extra`. */
 function userOptionNames(ssh: SshTable): Set<string> {
