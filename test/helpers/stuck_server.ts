@@ -9,6 +9,7 @@
 //     while the server changes behaviour underneath;
 //   - `pending()` counts accepted connections that are held silent right now (a client still
 //     waiting for a banner);
+//   - `banner`: written to each held connection first (a server that greets, then stalls);
 //   - everything is closed when the test ends (t.after).
 import net from 'node:net';
 import type { TestContext } from 'node:test';
@@ -23,7 +24,7 @@ export interface StuckServer {
   stall(): void;
 }
 
-export async function stuckServer(t: TestContext): Promise<StuckServer> {
+export async function stuckServer(t: TestContext, opts: { readonly banner?: string } = {}): Promise<StuckServer> {
   let forward: number | undefined;
   const held = new Set<net.Socket>();
   const open = new Set<net.Socket>();
@@ -36,6 +37,7 @@ export async function stuckServer(t: TestContext): Promise<StuckServer> {
     sock.on('error', () => sock.destroy());
     if (forward === undefined) {
       held.add(sock);
+      if (opts.banner !== undefined) sock.write(opts.banner);
       return;
     }
     const upstream = net.connect({ host: '127.0.0.1', port: forward });

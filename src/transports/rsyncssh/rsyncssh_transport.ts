@@ -31,7 +31,7 @@
  *     (every call then connects on its own, bounded by the same timeout).
  *   - Every ssh connection (master, mux clients, direct ones) is bounded by the sync's
  *     connectTimeout and ServerAlive keep-alives unless ssh{} sets them (ssh_argv.ts
- *     withLinkBounds). A failure that means the target could not be reached is marked
+ *     withLinkBounds); a master start as a whole by HANDSHAKE_TIMEOUTS × connectTimeout. A failure that means the target could not be reached is marked
  *     `unreachable` (exit_outcome.ts cannotConnect: ssh 255, rsync 255/10/12/30/35).
  *   - Never throws: builder errors (e.g. an ssh option rsync's --rsh cannot carry) are `die`
  *     with the message; a binary that cannot be started is `die` (retrying would not help).
@@ -67,6 +67,13 @@ import { ROOT_PARENT_MISSING, rootParentMissing } from '../target_root.js';
 import { withLinkBounds } from './ssh_argv.js';
 import { type SshMaster, type SshMasterLease, type SshMasterOptions, SshMasterRegistry, defaultSshMasters, wantsManagedMaster } from './ssh_master.js';
 import type { ResolvedSshOptions } from '../../config/schema.js';
+
+/**
+ * A master start (TCP connect, banner, key exchange, login) ends after this many connectTimeouts:
+ * ssh's ConnectTimeout bounds only the connect and the banner, so a server that greets and then
+ * stalls would otherwise keep the start waiting for ever.
+ */
+export const HANDSHAKE_TIMEOUTS = 3;
 
 export interface RsyncsshRules {
   readonly rules: RuleList;
@@ -230,8 +237,15 @@ export class RsyncsshTransport implements Transport {
     if (this.closed) return { outcome: { kind: 'again', reason: 'transport closed' } };
     const master = this.master;
     if (master === undefined) return { control: undefined };
-    const failed = await master.ensure(ctx.signal);
+    if (master.up) return { control: master.control };
+    const limitMs = this.sync.connectTimeout * HANDSHAKE_TIMEOUTS * 1000;
+    const limit = AbortSignal.timeout(limitMs);
+    const failed = await master.ensure(AbortSignal.any([ctx.signal, limit]));
     if (failed === undefined) return { control: master.control };
+    if (limit.aborted && !ctx.signal.aborted) {
+      const reason = `ssh master connection to ${this.sync.host}: no login within ${limitMs / 1000} s (the server answers but does not complete the handshake)`;
+      return { outcome: { kind: 'again', reason, unreachable: true } };
+    }
     const outcome = failure(`ssh master connection to ${this.sync.host}`, failed, this.sync.sshExitCodes);
     // An ok-classified failure (custom tables) still has no master: continue without sharing.
     return outcome.kind === 'ok' ? { control: undefined } : { outcome };

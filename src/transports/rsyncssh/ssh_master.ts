@@ -242,6 +242,8 @@ export class SshMaster {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A start still waiting for the server (a silent or stalled one) is abandoned, not awaited.
+    if (this.starting !== undefined) this.attached?.kill('SIGTERM');
     await this.starting?.catch(() => undefined);
     if (this.up) await runQuiet(sshBinary(this.ssh), [...sshArgs(this.ssh, this.control), '-O', 'exit', this.host]);
     await this.stopAttached();

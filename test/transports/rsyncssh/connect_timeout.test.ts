@@ -2,7 +2,8 @@
 // transport starts carries ConnectTimeout (which in OpenSSH also bounds the wait for the banner)
 // and ServerAlive keep-alives, unless the user's ssh options set them (ssh_argv.ts
 // withLinkBounds). connect() against a server that accepts and never speaks, or a port nobody
-// listens on, ends as `again` + `unreachable` — the runner's "down" — within that timeout.
+// listens on, ends as `again` + `unreachable` — the runner's "down" — within that timeout; one that
+// greets and then stalls (ConnectTimeout does not cover the key exchange) within 3 × that timeout.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
@@ -34,6 +35,21 @@ test('a server that accepts and never answers: connect() ends within connectTime
   assert.match(out.kind === 'again' ? out.reason : '', /^ssh master connection to .* failed with exit code 255/);
   assert.ok(elapsed >= 1500 && elapsed < 8000, `ended after ${elapsed} ms (connectTimeout 2 s)`);
   assert.ok(f.sshCalls().some((c) => /-o ConnectTimeout=2 -o ServerAliveInterval=15 -o ServerAliveCountMax=4 /.test(c)), f.sshCalls().join('\n'));
+});
+
+test('a server that greets and then stalls: the master start ends after 3 × connectTimeout as unreachable', { timeout: 25_000 }, async (t) => {
+  const f = await fixture(t);
+  const stalls = await stuckServer(t, { banner: 'SSH-2.0-OpenSSH_9.2p1\r\n' });
+  const tr = transportTo(t, { ...f.sync, ssh: { ...f.sync.ssh, port: stalls.port }, connectTimeout: 1 });
+  const t0 = Date.now();
+  const out = await tr.connect(f.ctx);
+  const elapsed = Date.now() - t0;
+  assert.deepEqual(out, {
+    kind: 'again',
+    reason: `ssh master connection to ${f.sync.host}: no login within 3 s (the server answers but does not complete the handshake)`,
+    unreachable: true,
+  });
+  assert.ok(elapsed >= 2500 && elapsed < 8000, `ended after ${elapsed} ms`);
 });
 
 test('a port nobody listens on: connect() is unreachable at once', { timeout: 25_000 }, async (t) => {
