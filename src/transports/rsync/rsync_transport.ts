@@ -13,7 +13,8 @@
 // the daemon, it waits for the daemon's greeting outside the process slots (bounded by
 // connectTimeout), so a dead or silent daemon never holds a slot; while runs reach it, connect()
 // is ok at once (no extra connection).
-// Failures that mean "cannot connect" are marked `unreachable` (exit_outcome.ts cannotConnect).
+// For a remote target, failures that mean "cannot connect" are marked `unreachable`
+// (exit_outcome.ts cannotConnect); a local target has no connection to lose.
 //
 // Exit codes map through the sync's rsyncExitCodes (defaults docs/lsyncd-compat.md#exit-codes-of-transfers, user `exitcodes` merged on
 // top): ok / again / die. A binary that cannot be started is `die` with the fix in the reason.
@@ -59,18 +60,19 @@ export interface SyncRuleSet {
   readonly hasFilters: boolean;
 }
 
-/**
- * Runs one rsync command and maps its ending to a TransferReport (shared by rsync-based modes).
- * `remoteBatch`: an event batch to a remote target, whose missing root is noticed only here.
- */
-export async function runRsync(
-  cmd: Command,
-  exitCodes: ExitTable,
-  ctx: TransferContext,
-  standby?: StandbyChild,
-  remoteBatch = false,
-  onWindowRejected?: () => void,
-): Promise<TransferReport> {
+export interface RunRsyncOptions {
+  readonly standby?: StandbyChild | undefined;
+  /** The target is on another machine: a failure to reach it is `unreachable` (cannotConnect). */
+  readonly remote: boolean;
+  /** An event batch (not a full transfer): a missing remote root is noticed only here. */
+  readonly batch?: boolean;
+  readonly onWindowRejected?: () => void;
+}
+
+/** Runs one rsync command and maps its ending to a TransferReport. */
+export async function runRsync(cmd: Command, exitCodes: ExitTable, ctx: TransferContext, opts: RunRsyncOptions): Promise<TransferReport> {
+  const { standby, onWindowRejected } = opts;
+  const remoteBatch = opts.remote && opts.batch === true;
   if (ctx.log.enabled('Exec')) ctx.log.debug('Exec', describeCommand(cmd));
   const stdoutLines: string[] = [];
   const res = await runCommand(cmd, {
@@ -88,7 +90,7 @@ export async function runRsync(
       const cause = rsyncFailureLine(res.stderrTail);
       return `${cmd.binary} exited with code ${code}${cause !== undefined ? `: ${cause}` : ''}`;
     },
-  }, 'rsync');
+  }, opts.remote ? 'rsync' : undefined);
   if (outcome.kind === 'ok') return { outcome, ...parseRsyncReport(stdoutLines) };
   if (onWindowRejected !== undefined && receiverRejectedWindow(res.code, res.stderrTail)) {
     onWindowRejected();
@@ -182,7 +184,7 @@ export class RsyncTransport implements Transport {
     });
     this.standby?.dispose();
     this.standby = undefined;
-    const report = this.noted(await runRsync(cmd, this.sync.rsyncExitCodes, ctx));
+    const report = this.noted(await runRsync(cmd, this.sync.rsyncExitCodes, ctx, { remote: this.localRoot === undefined }));
     if (report.outcome.kind === 'ok') this.localRoot?.transferred();
     return report;
   }
@@ -199,8 +201,13 @@ export class RsyncTransport implements Transport {
     const small = this.standbyWanted && smallBatch(this.sync.source, delays);
     const standby = this.standby;
     this.standby = undefined;
-    const run = runRsync(cmd, this.sync.rsyncExitCodes, ctx, small ? standby : undefined, this.localRoot === undefined, () => {
-      this.receiverLacksWindow = true;
+    const run = runRsync(cmd, this.sync.rsyncExitCodes, ctx, {
+      standby: small ? standby : undefined,
+      remote: this.localRoot === undefined,
+      batch: true,
+      onWindowRejected: () => {
+        this.receiverLacksWindow = true;
+      },
     });
     standby?.dispose(); // taken (a no-op), or not used: killed
     return this.noted(await (small ? this.thenStandby(run) : run));
