@@ -6,7 +6,8 @@
  *    a daemon reached over TCP (a path, `host:path` over a remote shell, a daemon over a remote
  *    shell because rsync{} sets `rsh` or `_extra` passes -e/--rsh, or a connection through
  *    RSYNC_PROXY / RSYNC_CONNECT_PROG). The port is the URL's, else `--port=` in `_extra`, else 873.
- *  - `withDaemonBounds`: the rsync{} table plus `--contimeout=<connectTimeout>` (the TCP connect)
+ *  - `withDaemonBounds` (through `boundedRsync`, which the transport, check-config and verify use):
+ *    the rsync{} table plus `--contimeout=<connectTimeout>` (the TCP connect)
  *    and `timeout` (--timeout: a link silent this long is dead; DEAD_LINK_SECONDS, the same minute
  *    ssh's keep-alives allow) — each only where the user set none (rsync{} `timeout`, or the
  *    option in `_extra`). --contimeout does not cover a daemon that accepts and never greets;
@@ -60,6 +61,11 @@ export function withDaemonBounds(rsync: ResolvedRsyncOptions, connectTimeoutSeco
   if (!hasOption(extra, '--contimeout')) out._extra = [...extra, `--contimeout=${connectTimeoutSeconds}`];
   if (rsync.timeout === undefined && !hasOption(extra, '--timeout')) out.timeout = DEAD_LINK_SECONDS;
   return out;
+}
+
+/** The rsync{} table every command to `target` uses: with the daemon bounds for a daemon target. */
+export function boundedRsync(target: string, rsync: ResolvedRsyncOptions, connectTimeoutSeconds: number): ResolvedRsyncOptions {
+  return daemonAddress(target, rsync) === undefined ? rsync : withDaemonBounds(rsync, connectTimeoutSeconds);
 }
 
 export function probeDaemon(addr: DaemonAddress, timeoutMs: number, signal: AbortSignal): Promise<TransferOutcome> {

@@ -47,7 +47,7 @@ import { localTarget } from '../local_target.js';
 import { ROOT_PARENT_MISSING, TargetRoot, rootParentMissing } from '../target_root.js';
 import { receiverRejectedWindow, WINDOW_REJECTED } from './content_compare.js';
 import { rsyncBatchCommand } from './batch_argv.js';
-import { daemonAddress, probeDaemon, withDaemonBounds } from './daemon_target.js';
+import { boundedRsync, daemonAddress, probeDaemon } from './daemon_target.js';
 import { rsyncFailureLine } from './error_line.js';
 import { rsyncBinary } from './flags.js';
 import { rsyncFullCommand } from './full_argv.js';
@@ -156,7 +156,7 @@ export class RsyncTransport implements Transport {
     const local = localTarget(sync);
     this.localRoot = local === undefined ? undefined : new TargetRoot(local);
     const daemon = daemonAddress(sync.target, sync.rsync);
-    this.rsync = daemon === undefined ? sync.rsync : withDaemonBounds(sync.rsync, sync.connectTimeout);
+    this.rsync = boundedRsync(sync.target, sync.rsync, sync.connectTimeout);
     if (daemon !== undefined) {
       this.connect = async (ctx) => {
         if (!this.mustProbe) return { kind: 'ok' };
