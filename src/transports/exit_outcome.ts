@@ -24,7 +24,10 @@
  *    connection itself was refused or closed before a byte arrived — otherwise 12 is a protocol
  *    problem that a reconnect does not cure.
  * An `again` that is not "cannot connect" keeps the sync's state *retrying*; a code the table calls
- * `die` dies whatever its cause.
+ * `die` dies whatever its cause. (Checks that are not a process ending mark `unreachable`
+ * themselves: the rsync daemon greeting probe, rsync/daemon_target.ts, and the ssh master's
+ * handshake limit, rsyncssh_transport.ts.) Only remote targets are judged: a local rsync has no
+ * connection to lose (rsync_transport.ts passes no tool).
  */
 import type { ExitAction } from '../config/schema.js';
 import type { TransferOutcome } from './transport.js';
