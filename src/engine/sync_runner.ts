@@ -307,18 +307,20 @@ export class SyncRunner implements Schedulable, TranslationSink {
       this.failFatally(out.reason, true);
       return;
     }
-    if (out.kind === 'die') {
+    if (out.kind === 'die' && !this.initPending) {
       this.die(out.reason);
       return;
     }
+    // Retried: an `again`, or anything while an init transfer under insist is pending (as in runBatch).
     this.settleInit();
     this.connectFailures++;
     const wait = retryDelayMs(this.connectFailures, this.sync.delay * 1000);
     this.connectNotBefore = now() + wait;
     this.retryAt = Date.now() + wait;
     this.lastError = out.reason;
-    this.state = out.unreachable === true ? 'down' : 'retrying';
-    this.log.warn(`${this.name}: ${out.reason}; ${out.unreachable === true ? 'target down, ' : ''}connecting again in ${Math.round(wait / 1000)} s`);
+    const down = out.kind === 'again' && out.unreachable === true;
+    this.state = down ? 'down' : 'retrying';
+    this.log.warn(`${this.name}: ${out.reason}; ${down ? 'target down, ' : ''}connecting again in ${Math.round(wait / 1000)} s`);
   }
 
   private async runBatch(batch: Batch): Promise<void> {
