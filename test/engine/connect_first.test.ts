@@ -70,6 +70,18 @@ function runner(t: test.TestContext, sched: Scheduler, transport: Transport, opt
   return r;
 }
 
+/** A running sync with one queued change, whose connect() is in progress. */
+async function connectingOnChange(t: test.TestContext): Promise<{ sched: Scheduler; tr: ScriptedTransport; r: SyncRunner }> {
+  const sched = new Scheduler(1);
+  const tr = new ScriptedTransport();
+  const r = runner(t, sched, tr);
+  r.activate();
+  r.event({ kind: 'Create', path: '/a' });
+  sched.pump();
+  await waitFor(() => tr.connecting, 'a connect');
+  return { sched, tr, r };
+}
+
 const DOWN: TransferOutcome = { kind: 'again', reason: 'ssh master connection to h failed with exit code 255', unreachable: true };
 
 test('a sync that is connecting holds no slot: under a global cap of 1 the other sync transfers meanwhile', async (t) => {
@@ -96,13 +108,7 @@ test('a sync that is connecting holds no slot: under a global cap of 1 the other
 });
 
 test('unreachable: down with the reason and the next attempt, events queue and collapse, then exactly they are sent', async (t) => {
-  const sched = new Scheduler(1);
-  const tr = new ScriptedTransport();
-  const r = runner(t, sched, tr);
-  r.activate();
-  r.event({ kind: 'Create', path: '/a' });
-  sched.pump();
-  await waitFor(() => tr.connecting, 'a connect');
+  const { sched, tr, r } = await connectingOnChange(t);
   tr.answer(DOWN);
   await waitFor(() => r.status().state === 'down', 'the down state');
   const st = r.status();
@@ -121,13 +127,7 @@ test('unreachable: down with the reason and the next attempt, events queue and c
 });
 
 test('another again is retrying, not down; a failed connect before the init transfer without insist is a start-up failure', async (t) => {
-  const sched = new Scheduler(1);
-  const tr = new ScriptedTransport();
-  const r = runner(t, sched, tr);
-  r.activate();
-  r.event({ kind: 'Create', path: '/a' });
-  sched.pump();
-  await waitFor(() => tr.connecting, 'a connect');
+  const { sched, tr, r } = await connectingOnChange(t);
   tr.answer({ kind: 'again', reason: 'ssh master connection failed with signal SIGKILL' });
   await waitFor(() => r.status().state === 'retrying', 'the retrying state');
 
