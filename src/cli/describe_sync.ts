@@ -13,7 +13,7 @@ import type { DeleteMode, NormalizedSync } from '../config/schema.js';
 import type { SyncRules } from '../filters/sync_rules.js';
 import { directFullRsync } from '../transports/direct/index.js';
 import { contentCompareArg } from '../transports/rsync/content_compare.js';
-import { rshOption, rsyncBatchCommand, rsyncFullCommand, rsyncsshDestination, remoteMovesCommand } from '../transports/rsync/index.js';
+import { boundedRsync, rshOption, rsyncBatchCommand, rsyncFullCommand, rsyncsshDestination, remoteMovesCommand, withLinkBounds } from '../transports/rsync/index.js';
 import { deletesWhileRunning } from '../transports/delete_mode.js';
 import { commandLine, nulListItems, shellQuote } from '../process/argv_display.js';
 
@@ -103,9 +103,12 @@ function commandLines(sync: NormalizedSync, realSource: string | undefined, rule
     return;
   }
 
-  const extraRsh = sync.mode === 'rsyncssh' ? rshOption(sync.ssh) : undefined;
+  // The ssh and rsync tables with the connect bounds the transports add (ssh_argv.ts, daemon_target.ts).
+  const ssh = sync.mode === 'rsyncssh' ? withLinkBounds(sync.ssh, sync.connectTimeout) : undefined;
+  const extraRsh = ssh !== undefined ? rshOption(ssh) : undefined;
   const target = destinationOf(sync)!;
-  const common = { rsync: sync.mode === 'direct' ? directFullRsync(sync) : sync.rsync, delete: sync.delete, source, target, ...(extraRsh !== undefined ? { extraRsh } : {}) };
+  const rsync = sync.mode === 'direct' ? directFullRsync(sync) : sync.mode === 'rsync' ? boundedRsync(sync.target, sync.rsync, sync.connectTimeout) : sync.rsync;
+  const common = { rsync, delete: sync.delete, source, target, ...(extraRsh !== undefined ? { extraRsh } : {}) };
   if (sync.init) {
     const full = rsyncFullCommand({ ...common, hasFilters: rules.hasFilters, rules: wire });
     lines.push(row('startup', commandLine(full)));
@@ -127,8 +130,8 @@ function commandLines(sync: NormalizedSync, realSource: string | undefined, rule
   lines.push(row('events', commandLine(batch)));
   lines.push(cont('stdin (NUL-separated): the changed paths and their parent directories'));
   lines.push(cont(`${contentCompareArg(sync.rsync, false) ?? '-c'} only when the batch changes file content (not for chmod/delete-only batches)`));
-  if (sync.mode === 'rsyncssh') {
-    const moves = remoteMovesCommand({ ssh: sync.ssh, host: sync.host, targetdir: sync.targetdir, moves: [], delete: sync.delete });
+  if (sync.mode === 'rsyncssh' && ssh !== undefined) {
+    const moves = remoteMovesCommand({ ssh, host: sync.host, targetdir: sync.targetdir, moves: [], delete: sync.delete });
     lines.push(row('moves', commandLine(moves)));
     lines.push(cont('stdin: a sh script with one "mv -f -- OLD NEW" per move of the batch'));
   }

@@ -19,6 +19,12 @@ export const DEFAULT_MAX_DELAYS = 1000;
  */
 export const DELETE_GUARD_DEFAULTS: Readonly<DeleteGuardSettings> = Object.freeze({ fraction: 0.5, minimum: 50, window: 60 });
 
+/**
+ * settings/sync `connectTimeout` (seconds): long enough for a slow handshake over a bad link,
+ * short enough that a dead server is reported down within seconds.
+ */
+export const DEFAULT_CONNECT_TIMEOUT = 10;
+
 export const SETTINGS_DEFAULTS: {
   nodaemon: boolean;
   statusInterval: number;

@@ -35,6 +35,8 @@
 // verifyInterval / verifyRepair (the daemon's periodic drift check, src/engine/periodic_verify.ts):
 // rsync, rsyncssh and direct only; verifyRepair = true without verifyInterval is an error (it would
 // do nothing).
+// connectTimeout (seconds a remote target may take to answer): sync > settings{} > 10 s; only
+// rsync and rsyncssh syncs have a remote target, so on a direct or custom sync it is an error.
 // Warnings: deprecated rsyncOps, an `_extra` item holding a whole command line, and
 // StrictHostKeyChecking=no (one of the check-config checks), two syncs with the same target. A target
 // inside its own source needs the rule files (I/O): src/cli/target_in_source.ts refuses it.
@@ -43,6 +45,7 @@ import {
   ARCHIVE_FALSE,
   ARCHIVE_TRUE,
   CUSTOM_EXIT_CODES,
+  DEFAULT_CONNECT_TIMEOUT,
   DEFAULT_MAX_DELAYS,
   DELETE_GUARD_DEFAULTS,
   DEFAULT_RSYNC_BINARY,
@@ -236,6 +239,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
         err(at(), 'no actions specified — set mode ("rsync", "rsyncssh" or "direct"; in Lua: sync { default.rsync, ... }) or at least one of onCreate/onModify/onAttrib/onDelete/onMove/onStartup');
       }
       for (const k of rsyncsshOnly) err(at(k), 'only valid with mode "rsyncssh"');
+      if (raw.connectTimeout !== undefined) err(at('connectTimeout'), 'only valid with mode "rsync" or "rsyncssh" (the modes with a remote target) — remove it');
       for (const k of ['rsync', 'rsyncOps', 'rsyncExitCodes', 'deleteGuard', 'verifyInterval', 'verifyRepair'] as const) {
         if (raw[k] !== undefined) err(at(k), 'has no effect without mode "rsync", "rsyncssh" or "direct" — set a mode or remove it');
       }
@@ -248,6 +252,10 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
     }
     const rsync = resolveRsyncOptions(rsyncUser);
     collectRiskWarnings(raw, rsync, at, warn);
+    const connectTimeout = raw.connectTimeout ?? s.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+    if (mode === 'direct' && raw.connectTimeout !== undefined) {
+      err(at('connectTimeout'), 'only valid with mode "rsync" or "rsyncssh" (direct copies locally) — remove it');
+    }
 
     if (mode === 'rsync' || mode === 'direct') {
       for (const k of rsyncsshOnly) {
@@ -260,7 +268,9 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
         continue;
       }
       const target = isLocalTarget(mode, raw.target) ? resolveLocalPath(raw.target, cwd) : raw.target;
-      syncs.push({ ...base, mode, target: targetWithSlash(target), rsync, rsyncExitCodes: mergeExitCodes(RSYNC_EXIT_CODES, raw.exitcodes, raw.rsyncExitCodes) });
+      const rsyncExitCodes = mergeExitCodes(RSYNC_EXIT_CODES, raw.exitcodes, raw.rsyncExitCodes);
+      if (mode === 'direct') syncs.push({ ...base, mode, target: targetWithSlash(target), rsync, rsyncExitCodes });
+      else syncs.push({ ...base, mode, target: targetWithSlash(target), rsync, rsyncExitCodes, connectTimeout });
       continue;
     }
 
@@ -300,6 +310,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
       targetdir: targetWithSlash(raw.targetdir),
       rsync,
       ssh: resolveSsh(raw.ssh),
+      connectTimeout,
       rsyncExitCodes: mergeExitCodes(RSYNC_EXIT_CODES, raw.rsyncExitCodes),
       sshExitCodes: mergeExitCodes(SSH_EXIT_CODES, raw.sshExitCodes),
     });

@@ -191,6 +191,18 @@ export const deleteGuardSchema = z.union([
 ]);
 export type DeleteGuardConfig = z.output<typeof deleteGuardSchema>;
 
+/**
+ * lsyncd-ts: how long (seconds) a remote target may take to answer a new connection before the
+ * attempt counts as "cannot connect" (the target shows as down and is retried with backoff):
+ * ssh's ConnectTimeout, which in OpenSSH also bounds the wait for the server's banner, and rsync's
+ * --contimeout for daemon targets. Whole seconds, as both tools take them.
+ */
+export const connectTimeoutSchema = z
+  .number()
+  .min(1, 'must be at least 1 second')
+  .max(3600, 'must be at most 3600 seconds (one hour)')
+  .refine(Number.isInteger, 'must be a whole number of seconds');
+
 export const inotifyModeSchema = z.enum(InotifyModes);
 export type InotifyMode = z.output<typeof inotifyModeSchema>;
 
@@ -220,6 +232,8 @@ export const settingsSchema = z.strictObject({
   logFormat: z.enum(['text', 'json']).optional(),
   /** lsyncd-ts: mass-delete guard for every sync (each sync may override it). */
   deleteGuard: deleteGuardSchema.optional(),
+  /** lsyncd-ts: connect timeout of every remote sync (each sync may override it). */
+  connectTimeout: connectTimeoutSchema.optional(),
 });
 export type Settings = z.output<typeof settingsSchema>;
 
@@ -273,6 +287,8 @@ export const syncSchema = z.strictObject({
   verifyInterval: timerSecondsSchema.refine((v) => v !== 0, 'must be a number of seconds > 0 (leave verifyInterval out for no periodic check)').optional(),
   /** lsyncd-ts: repair the target when a periodic check finds drift (needs verifyInterval). */
   verifyRepair: z.boolean().optional(),
+  /** lsyncd-ts: connect timeout of this sync (rsync with a remote target, rsyncssh), over settings.connectTimeout. */
+  connectTimeout: connectTimeoutSchema.optional(),
   /** @deprecated lsyncd 2.0.x option string such as "-rltvupgo"; mapped onto rsync{} with a warning. */
   rsyncOps: z.union([z.string(), z.array(z.string())]).optional(),
 });
@@ -342,6 +358,8 @@ export interface NormalizedRsyncSync extends NormalizedSyncBase {
   mode: 'rsync';
   /** With a trailing '/' unless it ends in '/' or ':' (docs/lsyncd-compat.md#rsync-mode-keys). */
   target: string;
+  /** Seconds (connectTimeoutSchema); used for rsync daemon targets (rsync://, host::module). */
+  connectTimeout: number;
   rsync: ResolvedRsyncOptions;
   /** Defaults (docs/lsyncd-compat.md#exit-codes-of-transfers) with the user's `exitcodes` merged on top. */
   rsyncExitCodes: Record<number, ExitAction>;
@@ -359,6 +377,8 @@ export interface NormalizedRsyncsshSync extends NormalizedSyncBase {
   targetdir: string;
   rsync: ResolvedRsyncOptions;
   ssh: ResolvedSshOptions;
+  /** Seconds (connectTimeoutSchema): ssh ConnectTimeout unless ssh.options sets its own. */
+  connectTimeout: number;
   rsyncExitCodes: Record<number, ExitAction>;
   sshExitCodes: Record<number, ExitAction>;
 }

@@ -4,6 +4,16 @@
 // round-robin"). As in lsyncd, settings.maxProcesses also overrides each sync's own value
 // (src/config/normalize.ts), except that rsyncssh syncs stay at 1 (lsyncd issues #676/#590).
 //
+// What a slot covers: a transfer (a Transport's full() or batch() — the rsync, ssh or copy work).
+// Establishing a connection does not take one: a transport with connect() (the rsyncssh ssh
+// master, an rsync daemon's greeting) is connected by its SyncRunner before tryStart() takes a
+// slot, so settings.maxProcesses caps transfers as in lsyncd, while connection attempts — at most
+// one per sync at a time, each bounded by the sync's connectTimeout — run beside them. A target
+// that does not answer therefore never holds a slot a healthy target needs. Exceptions: an rsyncssh
+// link lost between connect and transfer is re-established inside the slot (bounded by
+// connectTimeout); default.rsync to `host:path` runs rsync's own remote shell, which connects
+// inside the slot with the user's ssh settings.
+//
 // Contract: pump() repeatedly offers a slot to the next sync in rotation whose tryStart() takes
 // it (it returns true when it started a transfer), until the global cap is reached or a full
 // round started nothing. Syncs call done() when a transfer ends and then pump() again.

@@ -23,6 +23,15 @@
 //     watch and, once set, queues the directory's whole subtree for transfer;
 //   - runWhileIdle() runs a side task (the periodic drift check) while the sync is idle, without
 //     a scheduler slot; transfers wait for it, and one that falls due aborts it;
+//   - a transport with connect() (rsyncssh: its ssh master) is connected BEFORE the runner takes
+//     a Scheduler slot: once a batch is due, connect() runs outside the slots, and only when it
+//     succeeded does tryStart() take a slot (and the batch). A connect that fails backs off with
+//     retry_backoff.ts on its own count, without taking the batch: the queue keeps collecting and
+//     collapsing events, and the sync catches up on exactly those once the target answers (no
+//     full resync unless the transport asks for one). A failure marked `unreachable` — from
+//     connect() or from a transfer (exit_outcome.ts cannotConnect) — shows the sync as *down*
+//     with the reason and the next attempt, instead of *retrying*. A failed connect while the
+//     init transfer is pending counts as that transfer failing (insist decides, as above);
 //   - the source vanishing (RootGone) pauses the sync; the engine re-adds the watch when the
 //     source is back and queues a Full resync — never an rsync of a missing source with
 //     --delete.
@@ -41,11 +50,11 @@ import { overflowAdvice, watchErrorMessage } from '../watcher/watch_errors.js';
 import type { RewatchResult } from '../watcher/watcher_port.js';
 import type { TranslationSink } from './record_translation.js';
 import type { Schedulable, Scheduler } from './scheduler.js';
-import type { Transport, TransferReport } from '../transports/transport.js';
+import type { TransferOutcome, Transport, TransferReport } from '../transports/transport.js';
 import { UnwatchedDirs } from './unwatched_dirs.js';
 import type { VerifyStatus } from './verify_status.js';
 
-export type SyncState = 'starting' | 'running' | 'degraded' | 'retrying' | 'source-gone' | 'dead' | 'stopped';
+export type SyncState = 'starting' | 'running' | 'degraded' | 'retrying' | 'down' | 'source-gone' | 'dead' | 'stopped';
 
 export interface SyncStatus {
   readonly name: string;
@@ -86,6 +95,16 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private runningCount = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
+  /** Aborts a connect() in progress at stop() (no grace: it transfers nothing). */
+  private readonly connectAbort = new AbortController();
+  /** connect() succeeded; the next transfer consumes it (each transfer connects first). */
+  private linkReady = false;
+  private connecting = false;
+  /** No connect() before this time (performance.now() ms) after failed ones; their count. */
+  private connectNotBefore = -Infinity;
+  private connectFailures = 0;
+  /** The init transfer is queued and has not succeeded yet. */
+  private initPending = false;
   private lastSuccessAt: number | undefined;
   private lastError: string | undefined;
   private retryAt: number | undefined;
@@ -136,6 +155,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   /** Queues the init transfer (call before the watch is added, docs/lsyncd-compat.md#startup-order). */
   queueInit(): void {
     if (!this.sync.init) return this.settleInit();
+    this.initPending = true;
     this.queue.addFull(now(), 'init');
     // Until the init transfer has finished the target lags behind everything in the source.
     if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
@@ -223,12 +243,24 @@ export class SyncRunner implements Schedulable, TranslationSink {
 
   // --- scheduling ----------------------------------------------------------------------------
 
+  /** Transfers may run (or are backing off) in this state. */
+  private get flowing(): boolean {
+    return this.state === 'running' || this.state === 'retrying' || this.state === 'down';
+  }
+
   tryStart(): boolean {
-    if (this.state !== 'running' && this.state !== 'retrying') return false;
+    if (!this.flowing) return false;
     if (this.sideTask !== undefined) {
       // A side task holds the sync: a transfer that is due aborts it and starts once it ended.
       const wake = this.queue.nextWakeup();
       if (wake !== null && wake <= now()) this.sideTask.abort();
+      return false;
+    }
+    if (this.transport.connect !== undefined && !this.linkReady) {
+      // Connect first, outside the slot (see the header); its end pumps the scheduler again.
+      const wake = this.queue.nextWakeup();
+      if (wake !== null && wake <= now()) this.beginConnect();
+      else this.reschedule();
       return false;
     }
     const batch = this.queue.getBatch(now(), this.transport.batchOptions);
@@ -236,6 +268,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       this.reschedule();
       return false;
     }
+    this.linkReady = false;
     this.runningCount++;
     const p = this.runBatch(batch).finally(() => {
       this.inFlight.delete(p);
@@ -247,6 +280,62 @@ export class SyncRunner implements Schedulable, TranslationSink {
     });
     this.inFlight.add(p);
     return true;
+  }
+
+  private beginConnect(): void {
+    const connect = this.transport.connect;
+    if (connect === undefined || this.connecting || now() < this.connectNotBefore) return;
+    this.connecting = true;
+    const ctx = { log: this.log, signal: this.connectAbort.signal };
+    const p = connect
+      .call(this.transport, ctx)
+      .catch((err: unknown): TransferOutcome => ({ kind: 'again', reason: `connect failed: ${(err as Error).message}` }))
+      .then((out) => this.connected(out))
+      .finally(() => {
+        this.connecting = false;
+        this.inFlight.delete(p);
+        this.scheduler.pump();
+        this.reschedule();
+        this.checkIdle();
+      });
+    this.inFlight.add(p);
+  }
+
+  /** The end of a connect(): ready for a slot, or backing off (down / retrying), or failed for good. */
+  private connected(out: TransferOutcome): void {
+    if (!this.flowing) return;
+    if (out.kind === 'ok') {
+      this.linkReady = true;
+      this.connectNotBefore = -Infinity;
+      if (this.connectFailures > 0 || this.state === 'down') {
+        this.log.normal(`${this.name}: ${this.transport.description} answers again; catching up on ${this.queue.waiting} queued changes`);
+      }
+      this.connectFailures = 0;
+      if (this.state === 'down') {
+        this.state = 'running';
+        this.retryAt = undefined;
+      }
+      return;
+    }
+    if (this.initPending && !this.insist) {
+      this.settleInit();
+      this.failFatally(out.reason, true);
+      return;
+    }
+    if (out.kind === 'die' && !this.initPending) {
+      this.die(out.reason);
+      return;
+    }
+    // Retried: an `again`, or anything while an init transfer under insist is pending (as in runBatch).
+    this.settleInit();
+    this.connectFailures++;
+    const wait = retryDelayMs(this.connectFailures, this.sync.delay * 1000);
+    this.connectNotBefore = now() + wait;
+    this.retryAt = Date.now() + wait;
+    this.lastError = out.reason;
+    const down = out.kind === 'again' && out.unreachable === true;
+    this.state = down ? 'down' : 'retrying';
+    this.log.warn(`${this.name}: ${out.reason}; ${down ? 'target down, ' : ''}connecting again in ${Math.round(wait / 1000)} s`);
   }
 
   private async runBatch(batch: Batch): Promise<void> {
@@ -285,10 +374,11 @@ export class SyncRunner implements Schedulable, TranslationSink {
     }
     if (out.kind === 'ok') {
       this.queue.complete(batch, { kind: 'ok' });
+      if (isInit) this.initPending = false;
       this.transfersOk++;
       this.lastSuccessAt = Date.now();
       this.retryAt = undefined;
-      if (this.state === 'retrying') this.state = 'running';
+      if (this.state === 'retrying' || this.state === 'down') this.state = 'running';
       if (isInit) this.log.normal(`Startup of ${this.transport.description} finished.`);
       if (this.queue.waiting === 0 && this.queue.active === 0) this.oldestPendingAt = undefined;
     } else if (isInit ? this.insist : out.kind === 'again') {
@@ -299,23 +389,13 @@ export class SyncRunner implements Schedulable, TranslationSink {
       this.queue.complete(batch, { kind: 'again', retryAt: now() + wait });
       this.retryAt = Date.now() + wait;
       this.lastError = out.reason;
-      this.state = 'retrying';
-      this.log.warn(`${this.name}: ${out.reason}; retrying in ${Math.round(wait / 1000)} s`);
+      const down = out.kind === 'again' && out.unreachable === true;
+      this.state = down ? 'down' : 'retrying';
+      this.log.warn(`${this.name}: ${out.reason}; ${down ? 'target down, ' : ''}retrying in ${Math.round(wait / 1000)} s`);
     } else {
       this.transfersFailed++;
       this.queue.complete(batch, { kind: 'ok' });
-      this.lastError = isInit
-        ? `${out.reason} — the init transfer failed and "insist" is not set (set insist = true to keep retrying)`
-        : out.reason;
-      if (isInit && this.startupFailure) {
-        this.state = 'dead';
-        this.clearTimer();
-        this.unwatched?.close();
-        this.startupFailure(this.lastError);
-        this.checkIdle();
-        return;
-      }
-      this.die(this.lastError);
+      this.failFatally(out.reason, isInit);
       return;
     }
     for (const ev of report.requeue ?? []) this.event(ev);
@@ -323,6 +403,20 @@ export class SyncRunner implements Schedulable, TranslationSink {
       this.log.warn(`${this.name}: ${report.fullResync}; resyncing ${this.transport.description} fully`);
       this.queue.addFull(now(), report.fullResync);
     }
+  }
+
+  /** A failure nothing retries: the init transfer without insist (start-up failure) or a `die`. */
+  private failFatally(reason: string, isInit: boolean): void {
+    this.lastError = isInit ? `${reason} — the init transfer failed and "insist" is not set (set insist = true to keep retrying)` : reason;
+    if (isInit && this.startupFailure) {
+      this.state = 'dead';
+      this.clearTimer();
+      this.unwatched?.close();
+      this.startupFailure(this.lastError);
+      this.checkIdle();
+      return;
+    }
+    this.die(this.lastError);
   }
 
   private die(reason: string): void {
@@ -340,9 +434,10 @@ export class SyncRunner implements Schedulable, TranslationSink {
 
   private reschedule(): void {
     this.clearTimer();
-    if (this.state !== 'running' && this.state !== 'retrying') return;
-    const wake = this.queue.nextWakeup();
+    if (!this.flowing || this.connecting) return; // a connect's end reschedules
+    let wake = this.queue.nextWakeup();
     if (wake === null) return;
+    if (!this.linkReady) wake = Math.max(wake, this.connectNotBefore);
     const ms = Math.max(0, Math.ceil(wake - now()));
     if (ms === 0) {
       setImmediate(() => this.scheduler.pump());
@@ -434,6 +529,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   async stop(graceMs: number): Promise<void> {
     this.state = 'stopped';
     this.sideTask?.abort();
+    this.connectAbort.abort();
     this.clearTimer();
     this.guard?.dispose();
     this.unwatched?.close();

@@ -12,7 +12,7 @@
 //   lsyncd_ts_sync_retries_total               counter  failed transfers that were retried (see below)
 //   lsyncd_ts_sync_files_sent_total            counter  files transferred (transports that report it)
 //   lsyncd_ts_sync_bytes_sent_total            counter  bytes of content transferred (same)
-//   lsyncd_ts_sync_next_retry_timestamp_seconds gauge   while backing off, else 0
+//   lsyncd_ts_sync_next_retry_timestamp_seconds gauge   while backing off (retrying, down), else 0
 //   lsyncd_ts_sync_last_success_timestamp_seconds gauge 0 = never
 //   lsyncd_ts_sync_overflows_total             counter  inotify overflows (each forces a full resync)
 //   lsyncd_ts_sync_watched_directories        gauge
@@ -25,6 +25,7 @@
 //   lsyncd_ts_sync_drift_files{kind=missing|changed|extra}  gauge  files that differ on the target
 //                                                      at the last check (0 when clean or never checked)
 //   lsyncd_ts_sync_last_verify_timestamp_seconds gauge  when the last check finished, 0 = never
+//   lsyncd_ts_sync_target_down                 gauge    1 while the target cannot be reached (state down)
 // Process:
 //   lsyncd_ts_up 1, lsyncd_ts_watched_directories (total), lsyncd_ts_syncs,
 //   process_resident_memory_bytes, process_start_time_seconds (Prometheus' standard names).
@@ -34,9 +35,9 @@
 // # HELP and one # TYPE line, before its samples.
 import type { SyncSnapshot } from '../engine/engine.js';
 import type { SyncState } from '../engine/sync_runner.js';
-import { syncHealth, totalWatchedDirs } from '../status/format.js';
+import { backingOff, syncHealth, totalWatchedDirs } from '../status/format.js';
 
-export const SYNC_STATES: readonly SyncState[] = ['starting', 'running', 'degraded', 'retrying', 'source-gone', 'dead', 'stopped'];
+export const SYNC_STATES: readonly SyncState[] = ['starting', 'running', 'degraded', 'retrying', 'down', 'source-gone', 'dead', 'stopped'];
 
 export interface ProcessFacts {
   readonly rssBytes: number;
@@ -103,6 +104,7 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
   const verifyState = fam('lsyncd_ts_sync_verify_state', 'gauge', 'Verdict of the last periodic drift check (verifyInterval): 1 for it, 0 for the others; all 0 before the first.');
   const drift = fam('lsyncd_ts_sync_drift_files', 'gauge', 'Files that differ on the target at the last periodic drift check, by kind (missing, changed, extra).');
   const lastVerify = fam('lsyncd_ts_sync_last_verify_timestamp_seconds', 'gauge', 'When the last periodic drift check finished (Unix time), 0 if never.');
+  const targetDown = fam('lsyncd_ts_sync_target_down', 'gauge', 'Whether the target cannot be reached (state down): 1 or 0.');
   const unwatched = fam('lsyncd_ts_sync_unwatched_directories', 'gauge', 'Directories not watched for lack of inotify watches (each with its subtree); the sync is degraded while above 0.');
   for (const snap of syncs) {
     const s = snap.status;
@@ -120,7 +122,8 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
     retries.samples.push({ labels: sync, value: s.transfersRetried });
     filesSent.samples.push({ labels: sync, value: s.filesSent });
     bytesSent.samples.push({ labels: sync, value: s.bytesSent });
-    nextRetry.samples.push({ labels: sync, value: s.state === 'retrying' ? secs(s.retryAt) : 0 });
+    nextRetry.samples.push({ labels: sync, value: backingOff(s.state) ? secs(s.retryAt) : 0 });
+    targetDown.samples.push({ labels: sync, value: s.state === 'down' ? 1 : 0 });
     lastOk.samples.push({ labels: sync, value: secs(s.lastSuccessAt) });
     overflows.samples.push({ labels: sync, value: s.overflows });
     watched.samples.push({ labels: sync, value: snap.watchedDirs });
@@ -135,7 +138,7 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
     { name: 'lsyncd_ts_up', type: 'gauge', help: 'lsyncd-ts is running and serving metrics.', samples: [{ labels: {}, value: 1 }] },
     { name: 'lsyncd_ts_syncs', type: 'gauge', help: 'Number of configured syncs.', samples: [{ labels: {}, value: syncs.length }] },
     { name: 'lsyncd_ts_watched_directories', type: 'gauge', help: 'Directories watched over all syncs (each source once).', samples: [{ labels: {}, value: totalWatchedDirs(syncs) }] },
-    up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched, hold, held, unwatched, verifyState, drift, lastVerify,
+    up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched, hold, held, unwatched, verifyState, drift, lastVerify, targetDown,
     { name: 'process_resident_memory_bytes', type: 'gauge', help: 'Resident set size in bytes.', samples: [{ labels: {}, value: proc.rssBytes }] },
     { name: 'process_start_time_seconds', type: 'gauge', help: 'Start time of the process since the Unix epoch in seconds.', samples: [{ labels: {}, value: proc.startTimeSeconds }] },
   ];

@@ -6,14 +6,15 @@
 // have a queue or a lag). Everything else has a one-line reason: `starting` (watch not set yet),
 // `degraded` (transfers flow, but some directories are not watched for lack of inotify watches:
 // changes in them are not seen until a retry sets their watches),
-// `retrying` (a transfer failed and is backing off), `source-gone`, `dead` (stopped after an
+// `retrying` (a transfer failed and is backing off), `down` (the target cannot be reached —
+// refused, silent, timed out —; backing off; the other syncs are not held up by it), `source-gone`, `dead` (stopped after an
 // error; other syncs keep running), `stopped` (daemon shutting down). A sync whose deletes the
 // mass-delete guard holds (src/engine/delete_guard.ts) is not healthy either, whatever its state:
 // the target no longer mirrors the source until an operator acts. Nor is a running sync whose last
 // periodic drift check (verifyInterval, src/engine/periodic_verify.ts) found its target drifted:
 // files on the target differ from the source although no change is pending. A check that could
 // not run (`error`) is shown but does not count: transfers report an unreachable target themselves.
-import type { SyncStatus } from '../engine/sync_runner.js';
+import type { SyncState, SyncStatus } from '../engine/sync_runner.js';
 import type { VerifyStatus } from '../engine/verify_status.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
@@ -57,6 +58,11 @@ function driftReason(v: VerifyStatus, now: number): string {
   const r = v.repair;
   if (r !== undefined && r.outcome !== 'repaired') return `${found}; repair ${r.outcome}: ${lineSafe(r.reason ?? '')}`;
   return `${found} — run "lsyncd-ts verify --repair CONFIG", or set verifyRepair = true`;
+}
+
+/** States in which `retryAt` is the next attempt (after a failed transfer or connection). */
+export function backingOff(state: SyncState): boolean {
+  return state === 'retrying' || state === 'down';
 }
 
 export interface Health {
@@ -107,6 +113,10 @@ export function syncHealth(
     case 'retrying': {
       const next = s.retryAt !== undefined ? `; next attempt ${s.retryAt <= now ? 'now' : `in ${formatDuration(s.retryAt - now)}`}` : '';
       return { healthy: false, reason: `retrying after a failed transfer${next}${err ? `: ${err}` : ''}` };
+    }
+    case 'down': {
+      const next = s.retryAt !== undefined ? `; next attempt ${s.retryAt <= now ? 'now' : `in ${formatDuration(s.retryAt - now)}`}` : '';
+      return { healthy: false, reason: `target down (cannot connect)${next}${err ? `: ${err}` : ''}; changes are queued and sent once it answers` };
     }
     case 'source-gone':
       return { healthy: false, reason: err ?? 'source directory disappeared; transfers paused until it is back' };

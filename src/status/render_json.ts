@@ -13,13 +13,14 @@
 //     "syncs": [{
 //       "name": "sync[1]", "mode": "rsync", "source": "/srv/src/",
 //       "description": "/srv/src/ -> /srv/dst/",
-//       "state": "running",                 // starting|running|degraded|retrying|source-gone|dead|stopped
+//       "state": "running",                 // starting|running|degraded|retrying|down|source-gone|dead|stopped
+//                                           // (down: the target cannot be reached; see reason, retryAt)
 //       "healthy": true, "reason": "",      // format.ts syncHealth(): healthy ⇔ state running
 //       "waiting": 3,                       // delays waiting to be transferred (queue depth)
 //       "running": 1,                       // transfers running now
 //       "lagSeconds": 3.2,                  // age of the oldest pending change; 0 = in sync
 //       "lastSuccess": "…Z" | null, "lastError": "…" | null,
-//       "retryAt": "…Z" | null,             // next attempt while retrying (backoff), else null
+//       "retryAt": "…Z" | null,             // next attempt while retrying or down (backoff), else null
 //       "transfersOk": 12, "transfersFailed": 1, "overflows": 0,
 //       "watchedDirs": 4, "watcherOverflows": 0,
 //       "deleteHold": { "deletes": 812, "since": "…Z", "reason": "…" } | null,
@@ -45,7 +46,7 @@ import { hostname } from 'node:os';
 import type { SyncSnapshot } from '../engine/engine.js';
 import type { SyncState } from '../engine/sync_runner.js';
 import type { VerifyRepairStatus, VerifyStatus } from '../engine/verify_status.js';
-import { syncHealth, totalWatchedDirs } from './format.js';
+import { backingOff, syncHealth, totalWatchedDirs } from './format.js';
 import { MAX_LISTED_DELAYS } from './render_text.js';
 
 export const STATUS_JSON_VERSION = 1;
@@ -155,7 +156,7 @@ export function statusJson(syncs: readonly SyncSnapshot[], opts: RenderJsonOptio
         lagSeconds: Math.max(0, s.lagMs) / 1000,
         lastSuccess: iso(s.lastSuccessAt),
         lastError: s.lastError ?? null,
-        retryAt: s.state === 'retrying' ? iso(s.retryAt) : null,
+        retryAt: backingOff(s.state) ? iso(s.retryAt) : null,
         transfersOk: s.transfersOk,
         transfersFailed: s.transfersFailed,
         overflows: s.overflows,

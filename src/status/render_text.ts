@@ -12,6 +12,7 @@
 //   Last success at Wed Nov 25 02:19:40 2026 (11 s ago)   │ ("Last success: never")
 //   Replication lag: 3.2 s                                │ age of the oldest pending change
 //   Retry: none                                           │ or "Retry: next attempt at <date> (in 12 s)"
+//                                                         │   (while retrying or down)
 //   Last error: none                                      │
 //   Transfers: 12 ok, 1 failed; overflows: 0              │
 //   Watching 4 directories                                ┘
@@ -37,7 +38,7 @@
 // file name cannot forge lines.
 import type { SyncSnapshot } from '../engine/engine.js';
 import type { VerifyStatus } from '../engine/verify_status.js';
-import { dateWithAge, formatDuration, lineSafe, lsyncdDate, totalWatchedDirs } from './format.js';
+import { backingOff, dateWithAge, formatDuration, lineSafe, lsyncdDate, totalWatchedDirs } from './format.js';
 
 /** Delays listed per sync; the rest are summarised in one line. */
 export const MAX_LISTED_DELAYS = 10_000;
@@ -67,7 +68,7 @@ export function renderStatusText(syncs: readonly SyncSnapshot[], opts: RenderTex
     out.push(`Running transfers: ${s.running}`);
     out.push(s.lastSuccessAt !== undefined ? `Last success at ${dateWithAge(s.lastSuccessAt, nowMs)}` : 'Last success: never');
     out.push(`Replication lag: ${formatDuration(s.lagMs)}`);
-    out.push(s.retryAt !== undefined && s.state === 'retrying' ? `Retry: next attempt at ${dateWithAge(s.retryAt, nowMs)}` : 'Retry: none');
+    out.push(s.retryAt !== undefined && backingOff(s.state) ? `Retry: next attempt at ${dateWithAge(s.retryAt, nowMs)}` : 'Retry: none');
     out.push(`Last error: ${s.lastError !== undefined ? lineSafe(s.lastError) : 'none'}`);
     out.push(`Transfers: ${s.transfersOk} ok, ${s.transfersFailed} failed; overflows: ${s.overflows}`);
     out.push(`Watching ${snap.watchedDirs} directories`);

@@ -1,6 +1,9 @@
 // What `lsyncd-ts status` prints for humans, and the verdict behind its exit code, from a parsed
 // JSON status (render_json.ts, version 1). Pure: I/O and the liveness probe are injected.
 //
+// Below the table: the slowest target — the sync with the largest replication lag, with that lag
+// (on a hub mirroring to many servers, the one to look at first).
+//
 // Verdict: healthy ⇔ every sync is healthy (format.ts syncHealth: state running) AND the file is
 // fresh: its writer is alive (checked only when the file was written on this host) and it was
 // rewritten within max(3 × statusInterval, 30 s) — a hung or dead daemon leaves a file that
@@ -70,6 +73,14 @@ function table(rows: readonly (readonly string[])[]): string[] {
 
 const clip = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
 
+/** `slowest target: NAME (lag 12 s, down)`, or that none lags. */
+export function slowestLine(syncs: StatusJsonV1['syncs']): string {
+  let slowest: StatusJsonV1['syncs'][number] | undefined;
+  for (const s of syncs) if ((s.lagSeconds ?? 0) > (slowest?.lagSeconds ?? 0)) slowest = s;
+  if (slowest === undefined) return 'slowest target: none (no sync lags behind)';
+  return `slowest target: ${lineSafe(slowest.name)} (lag ${formatDuration(slowest.lagSeconds * 1000)}, ${slowest.state})`;
+}
+
 export function renderSummary(st: StatusJsonV1, opts: SummaryOptions): Summary {
   const now = opts.now ?? Date.now();
   const written = parseTime(st.time);
@@ -112,6 +123,7 @@ export function renderSummary(st: StatusJsonV1, opts: SummaryOptions): Summary {
     if (!h.healthy) problems.push(`${lineSafe(s.name)}: ${h.reason}`);
   }
   lines.push(...table(rows));
+  lines.push('', slowestLine(st.syncs));
   if (verifyLines.length > 0) lines.push('', ...verifyLines);
   const stale = staleness(st, { ...opts, now });
   if (problems.length > 0 || stale !== undefined) lines.push('');

@@ -20,6 +20,15 @@
 //     target becomes Create(destination) so the content is transferred instead);
 //   - `fullResync` asks for a full transfer of this sync after this batch, with the reason (the
 //     target's root was found missing: src/transports/target_root.ts);
+//   - connect() (optional): make sure the target answers and set up what transfers reuse (the
+//     rsyncssh ControlMaster); resolve `ok`, or the failure (`again` with `unreachable` when the
+//     target could not be reached: exit_outcome.ts cannotConnect). The runner awaits it BEFORE it
+//     asks the Scheduler for a process slot, so a target that is slow to answer or dead waits
+//     outside settings.maxProcesses and never keeps a healthy target's transfer waiting. It is
+//     called before every transfer: cheap once connected; bounded by the sync's connectTimeout.
+//     full()/batch() still connect on their own if the link was lost in between;
+//   - an `again` outcome with `unreachable` (from any method) makes the runner show the sync as
+//     down (it backs off like any `again`);
 //   - never throw: failures are outcomes. Honour ctx.signal (shutdown) by ending promptly.
 import type { Log } from '../log/log.js';
 import type { BatchOptions } from '../queue/delay_queue.js';
@@ -27,7 +36,8 @@ import type { Delay, QueueEvent } from '../queue/events.js';
 
 export type TransferOutcome =
   | { readonly kind: 'ok' }
-  | { readonly kind: 'again'; readonly reason: string }
+  /** `unreachable`: the target could not be reached at all (exit_outcome.ts cannotConnect). */
+  | { readonly kind: 'again'; readonly reason: string; readonly unreachable?: true }
   | { readonly kind: 'die'; readonly reason: string };
 
 export interface TransferReport {
@@ -59,6 +69,8 @@ export interface Transport {
   full(ctx: TransferContext, opts?: FullOptions): Promise<TransferReport>;
   targetHasEntries?(ctx: TransferContext): Promise<boolean | undefined>;
   batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport>;
+  /** Connects ahead of a transfer, outside the process slots (see the contract). */
+  connect?(ctx: TransferContext): Promise<TransferOutcome>;
   /** Releases connections (ssh masters) and temp files. */
   close(): Promise<void>;
 }

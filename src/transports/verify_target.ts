@@ -31,7 +31,8 @@ import { directFullRsync } from './direct/index.js';
 import { rsyncFailureLine } from './rsync/error_line.js';
 import { rsyncFullCommand } from './rsync/full_argv.js';
 import { type ItemKind, parseItemizeLine } from './rsync/itemize.js';
-import { rshOption, rsyncsshDestination } from './rsyncssh/ssh_argv.js';
+import { rshOption, rsyncsshDestination, withLinkBounds } from './rsyncssh/ssh_argv.js';
+import { boundedRsync } from './rsync/daemon_target.js';
 
 export interface VerifyRules {
   readonly rules: readonly WireRule[];
@@ -77,13 +78,13 @@ export function fullTransferWith(sync: NormalizedSync, rules: VerifyRules, del: 
   if (sync.mode !== 'rsync' && sync.mode !== 'rsyncssh' && sync.mode !== 'direct') return undefined;
   const source = sync.source.endsWith('/') ? sync.source : `${sync.source}/`;
   const full = rsyncFullCommand({
-    rsync: sync.mode === 'direct' ? directFullRsync(sync) : sync.rsync,
+    rsync: sync.mode === 'direct' ? directFullRsync(sync) : sync.mode === 'rsync' ? boundedRsync(sync.target, sync.rsync, sync.connectTimeout) : sync.rsync,
     delete: del,
     source,
     target: verifyTargetName(sync),
     hasFilters: rules.hasFilters,
     rules: rules.rules,
-    ...(sync.mode === 'rsyncssh' ? { extraRsh: rshOption(sync.ssh) } : {}),
+    ...(sync.mode === 'rsyncssh' ? { extraRsh: rshOption(withLinkBounds(sync.ssh, sync.connectTimeout)) } : {}),
   });
   // full_argv ends with `-r SOURCE TARGET`; the extra options go before the paths.
   const paths = full.args.slice(-3);

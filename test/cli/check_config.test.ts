@@ -102,8 +102,10 @@ test('seed 5 (rsyncssh, one-string ssh._extra): valid with the loader\'s and the
   assert.match(w[1]!, /sync\[1\]\.ssh\._extra\[1\]: StrictHostKeyChecking=no disables ssh host key verification/);
   assert.equal(w[2], `warning: ${f}:6: sync[1].source: source "/path/to/dir/" does not exist — create it or fix the path`);
   assert.equal(w[3], `warning: ${f}:6: sync[1].excludeFrom: cannot read excludeFrom file "/etc/lsyncd.exclude" (ENOENT) — lsyncd would exit with 'Cannot open exclude file'; create it or fix the path`);
-  assert.ok(r.stdout.includes("  moves        ssh -p 22 '/usr/bin/ssh -l user -p 22 -i /home/user/.ssh/id_rsa -o StrictHostKeyChecking=no' eorlov.org sh -s\n"));
-  assert.ok(r.stdout.includes("--rsh=ssh -p 22 '\\''/usr/bin/ssh -l user"));
+  // The connect bounds (connectTimeout, keep-alives) come first, as the daemon passes them.
+  const bounds = '-o ConnectTimeout=10 -o ServerAliveInterval=15 -o ServerAliveCountMax=4';
+  assert.ok(r.stdout.includes(`  moves        ssh ${bounds} -p 22 '/usr/bin/ssh -l user -p 22 -i /home/user/.ssh/id_rsa -o StrictHostKeyChecking=no' eorlov.org sh -s\n`));
+  assert.ok(r.stdout.includes(`--rsh=ssh ${bounds} -p 22 '\\''/usr/bin/ssh -l user`));
   assert.equal(check(t, ['--strict', f]).code, 1);
 });
 

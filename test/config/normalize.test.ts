@@ -176,3 +176,24 @@ test('verifyInterval / verifyRepair: per sync, off by default; bad values and a 
   const custom = errorTexts(json({ sync: [{ source: '/a', onCreate: 'true', verifyInterval: 60 }] }));
   assert.deepEqual(custom, ['c.json: sync[1].verifyInterval: has no effect without mode "rsync", "rsyncssh" or "direct" — set a mode or remove it']);
 });
+
+test('connectTimeout: 10 s by default; sync > settings; rsync and rsyncssh only; bad values name the bound', () => {
+  const d = expectOk(json({ sync: [{ mode: 'rsync', source: '/a', target: 'h::m' }, { mode: 'rsyncssh', source: '/a', host: 'h', targetdir: '/t' }] }));
+  assert.deepEqual(d.syncs.map((s) => ('connectTimeout' in s ? s.connectTimeout : undefined)), [10, 10]);
+  const c = expectOk(json({
+    settings: { connectTimeout: 4 },
+    sync: [{ mode: 'rsyncssh', source: '/a', host: 'h', targetdir: '/t' }, { mode: 'rsyncssh', source: '/a', host: 'g', targetdir: '/t', connectTimeout: 30 }, { mode: 'direct', source: '/a', target: '/b' }],
+  }));
+  assert.deepEqual(c.syncs.map((s) => ('connectTimeout' in s ? s.connectTimeout : undefined)), [4, 30, undefined]);
+  const bad = (sync: Record<string, unknown>, re: RegExp) => {
+    const texts = errorTexts(json({ sync: [{ source: '/a', ...sync }] }));
+    assert.ok(texts.some((t) => re.test(t)), `${JSON.stringify(sync)}: ${texts.join(' | ')}`);
+  };
+  bad({ mode: 'rsyncssh', host: 'h', targetdir: '/t', connectTimeout: 0 }, /connectTimeout.*at least 1 second/);
+  bad({ mode: 'rsyncssh', host: 'h', targetdir: '/t', connectTimeout: 2.5 }, /connectTimeout.*whole number of seconds/);
+  bad({ mode: 'rsync', target: 'h:/b', connectTimeout: 7200 }, /connectTimeout.*at most 3600/);
+  bad({ mode: 'direct', target: '/b', connectTimeout: 5 }, /connectTimeout: only valid with mode "rsync" or "rsyncssh"/);
+  bad({ onCreate: 'true', connectTimeout: 5 }, /connectTimeout: only valid with mode "rsync" or "rsyncssh"/);
+  const lua = expectOk(luaConfig('settings { connectTimeout = 3 }\nsync { default.rsyncssh, source = "/a", host = "h", targetdir = "/t" }'));
+  assert.deepEqual(lua.syncs.map((s) => ('connectTimeout' in s ? s.connectTimeout : undefined)), [3]);
+});

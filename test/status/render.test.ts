@@ -8,7 +8,7 @@ import { formatDuration, lineSafe, lsyncdDate, syncHealth } from '../../src/stat
 import { parseStatusJson, renderStatusJson, statusJson } from '../../src/status/render_json.js';
 import { MAX_LISTED_DELAYS, renderStatusText } from '../../src/status/render_text.js';
 import { renderMetrics } from '../../src/metrics/prometheus.js';
-import { renderSummary } from '../../src/status/summary.js';
+import { renderSummary, slowestLine } from '../../src/status/summary.js';
 import { NOW, T, dead, healthy, retrying, snap, status } from './snapshots.js';
 
 test("lsyncdDate is lsyncd's os.date() (C locale %c)", () => {
@@ -218,4 +218,21 @@ test('periodic drift check: text, JSON, health, metrics and the status summary s
 test('durations and line-safe strings', () => {
   assert.deepEqual([0, 999, 3200, 10_000, 119_400, 125_000, 7_300_000, 200_000_000].map(formatDuration), ['0 s', '1 s', '3.2 s', '10 s', '119 s', '2m 5s', '2h 1m', '2d 7h']);
   assert.equal(lineSafe('a\tb\\c\x7f'), 'a\\x09b\\\\c\\x7f');
+});
+
+test('down (target cannot be reached): text, JSON, health and metrics show it with the next attempt; the summary names the slowest target', () => {
+  const down = snap({ status: { name: 'web7', state: 'down', lastError: 'ssh master connection to web7 failed with exit code 255', retryAt: T + 8_000, lagMs: 95_000, waiting: 4 } });
+  const text = renderStatusText([healthy(), down], { now: NOW });
+  assert.match(text, /web7 source=\/srv\/src\/\nState: down\n[^]*?\nRetry: next attempt at .* \(in 8 s\)\n/);
+  const json = statusJson([healthy(), down], { now: NOW });
+  assert.equal(json.syncs[1]!.state, 'down');
+  assert.equal(json.syncs[1]!.retryAt, new Date(T + 8_000).toISOString());
+  assert.equal(json.syncs[1]!.reason, 'target down (cannot connect); next attempt in 8 s: ssh master connection to web7 failed with exit code 255; changes are queued and sent once it answers');
+  assert.equal(syncHealth(down.status, T).healthy, false);
+  const prom = renderMetrics([healthy(), down], { rssBytes: 1, startTimeSeconds: 1 }, T);
+  assert.match(prom, /^lsyncd_ts_sync_target_down\{sync="web7"\} 1$/m);
+  assert.match(prom, /^lsyncd_ts_sync_target_down\{sync="sync\[1\]"\} 0$/m);
+  assert.match(prom, new RegExp(`^lsyncd_ts_sync_next_retry_timestamp_seconds\\{sync="web7"\\} ${(T + 8_000) / 1000}$`, 'm'));
+  assert.equal(slowestLine(json.syncs), 'slowest target: web7 (lag 95 s, down)');
+  assert.equal(slowestLine(statusJson([snap()], { now: NOW }).syncs), 'slowest target: none (no sync lags behind)');
 });

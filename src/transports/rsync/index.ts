@@ -13,6 +13,8 @@ export {
   rsyncsshDestination,
   sshArgs,
   sshBinary,
+  withLinkBounds,
 } from '../rsyncssh/ssh_argv.js';
 export { type RemoteMove, type RemoteMovesInput, parseMoveFailures, remoteMoveScript, remoteMovesCommand, shQuoteBytes } from '../rsyncssh/remote_moves.js';
 export { rsyncTargetHasEntries } from './list_target.js';
+export { boundedRsync } from './daemon_target.js';

@@ -8,6 +8,14 @@
 // holds (batch_argv.ts).
 // A local target's root is checked before each batch (target_root.ts).
 //
+// An rsync daemon target (daemon_target.ts) gets --contimeout/--timeout unless the user set them,
+// and connect() (Transport contract): before the first run, and after a run that could not reach
+// the daemon, it waits for the daemon's greeting outside the process slots (bounded by
+// connectTimeout), so a dead or silent daemon never holds a slot; while runs reach it, connect()
+// is ok at once (no extra connection).
+// For a remote target, failures that mean "cannot connect" are marked `unreachable`
+// (exit_outcome.ts cannotConnect); a local target has no connection to lose.
+//
 // Exit codes map through the sync's rsyncExitCodes (defaults docs/lsyncd-compat.md#exit-codes-of-transfers, user `exitcodes` merged on
 // top): ok / again / die. A binary that cannot be started is `die` with the fix in the reason.
 //
@@ -25,11 +33,11 @@
 // starts rsync fresh.
 import { lstatSync } from 'node:fs';
 
-import type { NormalizedRsyncSync } from '../../config/schema.js';
+import type { NormalizedRsyncSync, ResolvedRsyncOptions } from '../../config/schema.js';
 import { describeCommand, runCommand } from '../../process/process_runner.js';
 import { StandbyChild } from '../../process/standby_child.js';
 import { isElfExecutable } from '../../system/find_binary.js';
-import type { FullOptions, Transport, TransferContext, TransferReport } from '../transport.js';
+import type { FullOptions, Transport, TransferContext, TransferOutcome, TransferReport } from '../transport.js';
 import type { RuleList } from '../../filters/rule_list.js';
 import type { Delay } from '../../queue/events.js';
 import { toBytes } from '../../paths/byte_path.js';
@@ -39,6 +47,7 @@ import { localTarget } from '../local_target.js';
 import { ROOT_PARENT_MISSING, TargetRoot, rootParentMissing } from '../target_root.js';
 import { receiverRejectedWindow, WINDOW_REJECTED } from './content_compare.js';
 import { rsyncBatchCommand } from './batch_argv.js';
+import { boundedRsync, daemonAddress, probeDaemon } from './daemon_target.js';
 import { rsyncFailureLine } from './error_line.js';
 import { rsyncBinary } from './flags.js';
 import { rsyncFullCommand } from './full_argv.js';
@@ -51,18 +60,19 @@ export interface SyncRuleSet {
   readonly hasFilters: boolean;
 }
 
-/**
- * Runs one rsync command and maps its ending to a TransferReport (shared by rsync-based modes).
- * `remoteBatch`: an event batch to a remote target, whose missing root is noticed only here.
- */
-export async function runRsync(
-  cmd: Command,
-  exitCodes: ExitTable,
-  ctx: TransferContext,
-  standby?: StandbyChild,
-  remoteBatch = false,
-  onWindowRejected?: () => void,
-): Promise<TransferReport> {
+export interface RunRsyncOptions {
+  readonly standby?: StandbyChild | undefined;
+  /** The target is on another machine: a failure to reach it is `unreachable` (cannotConnect). */
+  readonly remote: boolean;
+  /** An event batch (not a full transfer): a missing remote root is noticed only here. */
+  readonly batch?: boolean;
+  readonly onWindowRejected?: () => void;
+}
+
+/** Runs one rsync command and maps its ending to a TransferReport. */
+export async function runRsync(cmd: Command, exitCodes: ExitTable, ctx: TransferContext, opts: RunRsyncOptions): Promise<TransferReport> {
+  const { standby, onWindowRejected } = opts;
+  const remoteBatch = opts.remote && opts.batch === true;
   if (ctx.log.enabled('Exec')) ctx.log.debug('Exec', describeCommand(cmd));
   const stdoutLines: string[] = [];
   const res = await runCommand(cmd, {
@@ -80,7 +90,7 @@ export async function runRsync(
       const cause = rsyncFailureLine(res.stderrTail);
       return `${cmd.binary} exited with code ${code}${cause !== undefined ? `: ${cause}` : ''}`;
     },
-  });
+  }, opts.remote ? 'rsync' : undefined);
   if (outcome.kind === 'ok') return { outcome, ...parseRsyncReport(stdoutLines) };
   if (onWindowRejected !== undefined && receiverRejectedWindow(res.code, res.stderrTail)) {
     onWindowRejected();
@@ -131,6 +141,12 @@ export class RsyncTransport implements Transport {
   private receiverLacksWindow = false;
   /** The target directory when it is on this machine (checked before each batch, target_root.ts). */
   private readonly localRoot: TargetRoot | undefined;
+  /** sync.rsync, with the daemon bounds for a daemon target (daemon_target.ts). */
+  private readonly rsync: ResolvedRsyncOptions;
+  /** Daemon targets only (see the header). */
+  readonly connect?: (ctx: TransferContext) => Promise<TransferOutcome>;
+  /** Not known to answer (start, or the last run could not reach it): connect() probes first. */
+  private mustProbe = true;
 
   constructor(
     private readonly sync: NormalizedRsyncSync,
@@ -139,11 +155,27 @@ export class RsyncTransport implements Transport {
     this.description = `${sync.source} -> ${sync.target}`;
     const local = localTarget(sync);
     this.localRoot = local === undefined ? undefined : new TargetRoot(local);
+    const daemon = daemonAddress(sync.target, sync.rsync);
+    this.rsync = boundedRsync(sync.target, sync.rsync, sync.connectTimeout);
+    if (daemon !== undefined) {
+      this.connect = async (ctx) => {
+        if (!this.mustProbe) return { kind: 'ok' };
+        const out = await probeDaemon(daemon, sync.connectTimeout * 1000, ctx.signal);
+        if (out.kind === 'ok') this.mustProbe = false;
+        return out;
+      };
+    }
+  }
+
+  /** A run that could not reach the target makes connect() probe again. */
+  private noted(report: TransferReport): TransferReport {
+    if (report.outcome.kind === 'again' && report.outcome.unreachable === true) this.mustProbe = true;
+    return report;
   }
 
   async full(ctx: TransferContext, opts?: FullOptions): Promise<TransferReport> {
     const cmd = rsyncFullCommand({
-      rsync: this.sync.rsync,
+      rsync: this.rsync,
       delete: opts?.withoutDelete === true ? false : this.sync.delete,
       source: this.sync.source,
       target: this.sync.target,
@@ -152,28 +184,33 @@ export class RsyncTransport implements Transport {
     });
     this.standby?.dispose();
     this.standby = undefined;
-    const report = await runRsync(cmd, this.sync.rsyncExitCodes, ctx);
+    const report = this.noted(await runRsync(cmd, this.sync.rsyncExitCodes, ctx, { remote: this.localRoot === undefined }));
     if (report.outcome.kind === 'ok') this.localRoot?.transferred();
     return report;
   }
 
   targetHasEntries(ctx: TransferContext): Promise<boolean | undefined> {
-    return rsyncTargetHasEntries({ rsync: this.sync.rsync, target: this.sync.target }, ctx);
+    return rsyncTargetHasEntries({ rsync: this.rsync, target: this.sync.target }, ctx);
   }
 
   async batch(delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
     const gone = this.localRoot?.gone();
     if (gone !== undefined) return { outcome: { kind: 'ok' }, fullResync: gone };
     const cmd = this.batchCommand(includeEntriesFromDelays(delays), hasContentChanges(delays));
-    this.standbyWanted ??= this.sync.delay < STANDBY_MAX_DELAY_S && isElfExecutable(rsyncBinary(this.sync.rsync));
+    this.standbyWanted ??= this.sync.delay < STANDBY_MAX_DELAY_S && isElfExecutable(rsyncBinary(this.rsync));
     const small = this.standbyWanted && smallBatch(this.sync.source, delays);
     const standby = this.standby;
     this.standby = undefined;
-    const run = runRsync(cmd, this.sync.rsyncExitCodes, ctx, small ? standby : undefined, this.localRoot === undefined, () => {
-      this.receiverLacksWindow = true;
+    const run = runRsync(cmd, this.sync.rsyncExitCodes, ctx, {
+      standby: small ? standby : undefined,
+      remote: this.localRoot === undefined,
+      batch: true,
+      onWindowRejected: () => {
+        this.receiverLacksWindow = true;
+      },
     });
     standby?.dispose(); // taken (a no-op), or not used: killed
-    return small ? this.thenStandby(run) : run;
+    return this.noted(await (small ? this.thenStandby(run) : run));
   }
 
   async close(): Promise<void> {
@@ -184,7 +221,7 @@ export class RsyncTransport implements Transport {
 
   private batchCommand(entries: readonly IncludeEntry[], contentChanged: boolean) {
     return rsyncBatchCommand({
-      rsync: this.sync.rsync,
+      rsync: this.rsync,
       delete: this.sync.delete,
       source: this.sync.source,
       target: this.sync.target,

@@ -39,13 +39,15 @@ import { describeCommand, runCommand } from '../../process/process_runner.js';
 import type { Delay } from '../../queue/events.js';
 import type { TransferContext, TransferReport } from '../transport.js';
 import { batchReadCommand, batchReadRejected, batchWriteCommand, useBatchFanout } from '../rsync/batch_fanout.js';
-import { includeEntriesFromDelays, rshOption, rsyncsshDestination, type SshControl } from '../rsync/index.js';
+import { includeEntriesFromDelays, rshOption, rsyncsshDestination, type SshControl, type SshTable } from '../rsync/index.js';
 
 /** How long a round waits for the other members' identical runs. */
 const ROUND_WINDOW_MS = 50;
 
 export interface FanoutMember {
   readonly sync: NormalizedRsyncsshSync;
+  /** The ssh options every ssh call of this target uses (the sync's, with the link bounds). */
+  readonly ssh: SshTable;
   /** The member's ssh master (undefined control: none), or a failure report. */
   connect(ctx: TransferContext): Promise<{ control: SshControl | undefined } | { report: TransferReport }>;
   /** The member's ordinary transfer of these delays. */
@@ -144,7 +146,7 @@ export class FanoutGroup {
         reference: rsyncsshDestination(first.member.sync.host, first.member.sync.targetdir),
         entries: includeEntriesFromDelays(first.delays),
         rules: this.rules,
-        extraRsh: rshOption(first.member.sync.ssh, ref.control),
+        extraRsh: rshOption(first.member.ssh, ref.control),
         batchFile,
       });
       first.ctx.log.debug('Exec', describeCommand(write));
@@ -180,7 +182,7 @@ export class FanoutGroup {
       return p.resolve(conn.report);
     }
     const s = p.member.sync;
-    const cmd = batchReadCommand({ rsync: s.rsync, batchFile, host: s.host, targetdir: s.targetdir, ssh: s.ssh, ...(conn.control !== undefined ? { control: conn.control } : {}) });
+    const cmd = batchReadCommand({ rsync: s.rsync, batchFile, host: s.host, targetdir: s.targetdir, ssh: p.member.ssh, ...(conn.control !== undefined ? { control: conn.control } : {}) });
     let stderr = '';
     p.ctx.log.debug('Exec', describeCommand(cmd));
     const r = await runCommand(cmd, {

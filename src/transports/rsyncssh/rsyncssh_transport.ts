@@ -26,6 +26,13 @@
  *   - ssh and rsync's `--rsh` share one persistent ControlMaster per target (ssh_master.ts), so
  *     a change pays no new TCP connection or handshake. Starting that master is itself an ssh
  *     call: its failure is classified with `sshExitCodes` (255 → again).
+ *   - connect() (Transport contract) starts that master, so the runner can wait for it outside
+ *     the process slots; cheap once it is up. Without a managed master it resolves ok at once
+ *     (every call then connects on its own, bounded by the same timeout).
+ *   - Every ssh connection (master, mux clients, direct ones) is bounded by the sync's
+ *     connectTimeout and ServerAlive keep-alives unless ssh{} sets them (ssh_argv.ts
+ *     withLinkBounds); a master start as a whole by HANDSHAKE_TIMEOUTS × connectTimeout. A failure that means the target could not be reached is marked
+ *     `unreachable` (exit_outcome.ts cannotConnect: ssh 255, rsync 255/10/12/30/35).
  *   - Never throws: builder errors (e.g. an ssh option rsync's --rsh cannot carry) are `die`
  *     with the message; a binary that cannot be started is `die` (retrying would not help).
  *   - No shell locally (runCommand); the only shell is the remote `sh -s` reading our script.
@@ -39,7 +46,7 @@ import { type SyncPath, displayPath, toByteString } from '../../paths/byte_path.
 import type { BatchOptions } from '../../queue/delay_queue.js';
 import type { Delay, QueueEvent } from '../../queue/events.js';
 import type { Command } from '../../process/command.js';
-import { type ExitTable, processOutcome } from '../exit_outcome.js';
+import { type ConnectingTool, type ExitTable, processOutcome } from '../exit_outcome.js';
 import {
   type RemoteMove,
   type SshControl,
@@ -58,7 +65,16 @@ import { receiverRejectedWindow, WINDOW_REJECTED } from '../rsync/content_compar
 import { parseRsyncReport } from '../rsync/rsync_report.js';
 import { ROOT_PARENT_MISSING, rootParentMissing } from '../target_root.js';
 import { type FanoutGroup, type FanoutMember, fanoutGroupFor, releaseFanoutGroup } from './fanout_group.js';
+import { withLinkBounds } from './ssh_argv.js';
 import { type SshMaster, type SshMasterLease, type SshMasterOptions, SshMasterRegistry, defaultSshMasters, wantsManagedMaster } from './ssh_master.js';
+import type { ResolvedSshOptions } from '../../config/schema.js';
+
+/**
+ * A master start (TCP connect, banner, key exchange, login) ends after this many connectTimeouts:
+ * ssh's ConnectTimeout bounds only the connect and the banner, so a server that greets and then
+ * stalls would otherwise keep the start waiting for ever.
+ */
+export const HANDSHAKE_TIMEOUTS = 3;
 
 export interface RsyncsshRules {
   readonly rules: RuleList;
@@ -94,19 +110,24 @@ function isSyncRoot(p: SyncPath): boolean {
   return /^\/*$/.test(toByteString(p));
 }
 
-/** `tail`: what of stderr to quote (default: all of its tail; rsync: rsyncFailureLine). */
-function failure(what: string, r: RunResult, table: ExitTable, tail = r.stderrTail.replace(/\r/g, '').trim()): TransferOutcome {
+/** A failed ssh call; `tail`: what of stderr to quote (default: all of its tail; rsync: rsyncFailureLine). */
+function failure(what: string, r: RunResult, table: ExitTable, tool: ConnectingTool = 'ssh', tail = r.stderrTail.replace(/\r/g, '').trim()): TransferOutcome {
   const quoted = tail !== '' ? `: ${tail}` : '';
-  return processOutcome(r, table, {
-    cannotStart: (e) => `cannot start ${what}: ${e.message}`,
-    killed: (signal) => `${what} failed with signal ${signal ?? 'none'}${quoted}`,
-    exited: (code) => `${what} failed with exit code ${code}${quoted}`,
-  });
+  return processOutcome(
+    r,
+    table,
+    {
+      cannotStart: (e) => `cannot start ${what}: ${e.message}`,
+      killed: (signal) => `${what} failed with signal ${signal ?? 'none'}${quoted}`,
+      exited: (code) => `${what} failed with exit code ${code}${quoted}`,
+    },
+    tool,
+  );
 }
 
 /** A failed rsync run, quoting the line of stderr that names the cause (rsync/error_line.ts). */
 function rsyncFailure(r: RunResult, table: ExitTable): TransferOutcome {
-  return failure('rsync', r, table, rsyncFailureLine(r.stderrTail) ?? '');
+  return failure('rsync', r, table, 'rsync', rsyncFailureLine(r.stderrTail) ?? '');
 }
 
 export class RsyncsshTransport implements Transport {
@@ -114,6 +135,8 @@ export class RsyncsshTransport implements Transport {
   readonly keepsMoves = true;
   readonly batchOptions: BatchOptions = { movesSeparately: true };
   private readonly destination: string;
+  /** sync.ssh with the link bounds (withLinkBounds): what every ssh call and --rsh use. */
+  private readonly ssh: ResolvedSshOptions;
   private readonly registry: SshMasterRegistry;
   private readonly useMaster: boolean;
   private lease: SshMasterLease | undefined;
@@ -130,14 +153,16 @@ export class RsyncsshTransport implements Transport {
   ) {
     this.destination = rsyncsshDestination(sync.host, sync.targetdir);
     this.description = `${sync.source} -> ${this.destination}`;
+    this.ssh = withLinkBounds(sync.ssh, sync.connectTimeout);
     this.registry = opts.masters ?? defaultSshMasters;
     this.useMaster = (opts.controlMaster ?? true) && wantsManagedMaster(sync.ssh);
     if (opts.batchFanout ?? true) {
       const group = fanoutGroupFor(sync, rules.rules.rules);
       const member: FanoutMember = {
         sync,
+        ssh: this.ssh,
         connect: async (ctx) => {
-          const c = await this.connect(ctx);
+          const c = await this.link(ctx);
           return 'outcome' in c ? { report: { outcome: c.outcome } } : c;
         },
         plain: async (delays, ctx) => {
@@ -153,19 +178,19 @@ export class RsyncsshTransport implements Transport {
   /** The shared ControlMaster (created on first use); undefined when disabled. */
   get master(): SshMaster | undefined {
     if (!this.useMaster || this.closed) return undefined;
-    this.lease ??= this.registry.acquire(this.sync.ssh, this.sync.host, this.opts.master);
+    this.lease ??= this.registry.acquire(this.ssh, this.sync.host, this.opts.master);
     return this.lease.master;
   }
 
   async targetHasEntries(ctx: TransferContext): Promise<boolean | undefined> {
-    const control = await this.connect(ctx);
+    const control = await this.link(ctx);
     if ('outcome' in control) return undefined;
-    return rsyncTargetHasEntries({ rsync: this.sync.rsync, target: this.destination, extraRsh: rshOption(this.sync.ssh, control.control) }, ctx);
+    return rsyncTargetHasEntries({ rsync: this.sync.rsync, target: this.destination, extraRsh: rshOption(this.ssh, control.control) }, ctx);
   }
 
   async full(ctx: TransferContext, opts?: FullOptions): Promise<TransferReport> {
     try {
-      const control = await this.connect(ctx);
+      const control = await this.link(ctx);
       if ('outcome' in control) return { outcome: control.outcome };
       const cmd = rsyncFullCommand({
         rsync: this.sync.rsync,
@@ -174,7 +199,7 @@ export class RsyncsshTransport implements Transport {
         target: this.destination,
         hasFilters: this.rules.hasFilters,
         rules: this.rules.rules.rules,
-        extraRsh: rshOption(this.sync.ssh, control.control),
+        extraRsh: rshOption(this.ssh, control.control),
       });
       ctx.log.normal(`Calling rsync for a full transfer of ${this.description}`);
       const r = await this.run(cmd, ctx, false);
@@ -223,13 +248,30 @@ export class RsyncsshTransport implements Transport {
     await lease?.release();
   }
 
+  /** The master is started (Transport contract: outside the runner's process slots). */
+  async connect(ctx: TransferContext): Promise<TransferOutcome> {
+    try {
+      const link = await this.link(ctx);
+      return 'outcome' in link ? link.outcome : OK;
+    } catch (e) {
+      return { kind: 'die', reason: `rsyncssh connection: ${(e as Error).message}` };
+    }
+  }
+
   /** Makes sure the master is up; the control options for ssh/rsync, or a failure outcome. */
-  private async connect(ctx: TransferContext): Promise<{ control: SshControl | undefined } | { outcome: TransferOutcome }> {
+  private async link(ctx: TransferContext): Promise<{ control: SshControl | undefined } | { outcome: TransferOutcome }> {
     if (this.closed) return { outcome: { kind: 'again', reason: 'transport closed' } };
     const master = this.master;
     if (master === undefined) return { control: undefined };
-    const failed = await master.ensure(ctx.signal);
+    if (master.up) return { control: master.control };
+    const limitMs = this.sync.connectTimeout * HANDSHAKE_TIMEOUTS * 1000;
+    const limit = AbortSignal.timeout(limitMs);
+    const failed = await master.ensure(AbortSignal.any([ctx.signal, limit]));
     if (failed === undefined) return { control: master.control };
+    if (limit.aborted && !ctx.signal.aborted) {
+      const reason = `ssh master connection to ${this.sync.host}: no login within ${limitMs / 1000} s (the server answers but does not complete the handshake)`;
+      return { outcome: { kind: 'again', reason, unreachable: true } };
+    }
     const outcome = failure(`ssh master connection to ${this.sync.host}`, failed, this.sync.sshExitCodes);
     // An ok-classified failure (custom tables) still has no master: continue without sharing.
     return outcome.kind === 'ok' ? { control: undefined } : { outcome };
@@ -273,10 +315,10 @@ export class RsyncsshTransport implements Transport {
       moves.push({ origin: d.path, destination: dest });
     }
     if (moves.length === 0) return { outcome: OK, requeue };
-    const conn = await this.connect(ctx);
+    const conn = await this.link(ctx);
     if ('outcome' in conn) return { outcome: conn.outcome, requeue };
     const cmd = remoteMovesCommand({
-      ssh: this.sync.ssh,
+      ssh: this.ssh,
       host: this.sync.host,
       targetdir: this.sync.targetdir,
       moves,
@@ -320,7 +362,7 @@ export class RsyncsshTransport implements Transport {
   private async plainTransfer(wanted: readonly Delay[], ctx: TransferContext): Promise<Step> {
     const rules = this.rules.rules;
     const entries = includeEntriesFromDelays(wanted);
-    const conn = await this.connect(ctx);
+    const conn = await this.link(ctx);
     if ('outcome' in conn) return { outcome: conn.outcome, requeue: [] };
     const cmd = rsyncBatchCommand({
       rsync: this.sync.rsync,
@@ -329,7 +371,7 @@ export class RsyncsshTransport implements Transport {
       target: this.destination,
       entries,
       rules: rules.rules,
-      extraRsh: rshOption(this.sync.ssh, conn.control),
+      extraRsh: rshOption(this.ssh, conn.control),
       contentChanged: hasContentChanges(wanted),
       receiverLacksWindow: this.receiverLacksWindow,
     });

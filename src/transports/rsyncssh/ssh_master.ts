@@ -13,10 +13,11 @@
  *   - `control` (SshControl) is passed to every ssh call and to rsync's `--rsh` (ssh_argv.ts
  *     adds ControlMaster=auto, ControlPath, ControlPersist), so each becomes a mux client.
  *   - ensure(): when the socket is missing, starts the master explicitly:
- *     `ssh -o ControlMaster=yes <sshArgs+control> -o ServerAliveInterval=15 … -N HOST`.
- *     ServerAlive* lets a master on a dead link die instead of hanging its mux clients (user
- *     options come first and win: ssh keeps the first value of an option). Concurrent ensure()
- *     calls share one start.
+ *     `ssh -o ControlMaster=yes <sshArgs+control> -N HOST`. Its connect timeout and keep-alives
+ *     come with the ssh table (the transport passes it through ssh_argv.ts withLinkBounds), so a
+ *     master start against a dead or silent server ends within the sync's connectTimeout, and a
+ *     master on a dead link dies instead of hanging its mux clients. Concurrent ensure() calls
+ *     share one start.
  *   - The master dies with its daemon, even after kill -9 (an orphaned master would hold the
  *     connection for ControlPersist seconds under PID 1). With the native spawner
  *     (`childDiesWithUs`) the master stays our direct child in the foreground
@@ -51,9 +52,6 @@ import { type SshControl, type SshTable, sshArgs, sshBinary } from '../rsync/ind
 
 /** Default ControlPersist: the master outlives the last client by this long (seconds). */
 export const DEFAULT_CONTROL_PERSIST = '300';
-
-/** Options added after the user's (theirs win) when starting a master. */
-const MASTER_DEFAULTS = ['-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=4', '-o', 'ConnectTimeout=30'];
 
 /** Bytes of an attached master's stderr kept for the error message of a failed start. */
 const STDERR_TAIL_BYTES = 4096;
@@ -185,14 +183,14 @@ export class SshMaster {
 
   private async start(signal?: AbortSignal): Promise<RunResult | undefined> {
     if (this.attachedMode) return this.startAttached(signal);
-    const args = ['-o', 'ControlMaster=yes', ...sshArgs(this.ssh, this.control), ...MASTER_DEFAULTS, '-N', this.host];
+    const args = ['-o', 'ControlMaster=yes', ...sshArgs(this.ssh, this.control), '-N', this.host];
     const r = await runQuiet(sshBinary(this.ssh), args, path.join(this.dir, 'master.log'), signal);
     return r.code === 0 ? undefined : r;
   }
 
   /** The master as a foreground child that gets SIGTERM when this thread ends (see header). */
   private startAttached(signal?: AbortSignal): Promise<RunResult | undefined> {
-    const args = ['-o', 'ControlMaster=yes', '-o', 'ControlPersist=no', ...sshArgs(this.ssh, this.control), ...MASTER_DEFAULTS, '-N', this.host];
+    const args = ['-o', 'ControlMaster=yes', '-o', 'ControlPersist=no', ...sshArgs(this.ssh, this.control), '-N', this.host];
     // No master of ours is alive: a socket still there was left by one that was killed, and ssh
     // would not replace it (it would run without multiplexing). The directory is private to us.
     rmSync(this.socketPath, { force: true });
@@ -258,6 +256,8 @@ export class SshMaster {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A start still waiting for the server (a silent or stalled one) is abandoned, not awaited.
+    if (this.starting !== undefined) this.attached?.kill('SIGTERM');
     await this.starting?.catch(() => undefined);
     if (this.up) await runQuiet(sshBinary(this.ssh), [...sshArgs(this.ssh, this.control), '-O', 'exit', this.host]);
     await this.stopAttached();

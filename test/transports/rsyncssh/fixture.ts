@@ -70,6 +70,7 @@ export async function fixture(t: TestContext, opts: FixtureOptions = {}): Promis
     targetdir: `${dst}/`,
     rsync: resolveRsyncOptions({ perms: true }),
     ssh: { binary: wrapper, ...sshd.sshTable },
+    connectTimeout: 10,
     rsyncExitCodes: { ...RSYNC_EXIT_CODES },
     sshExitCodes: { ...SSH_EXIT_CODES },
   };
