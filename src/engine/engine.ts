@@ -44,6 +44,7 @@ import { isWatchShortage, outOfWatchesMessage } from './out_of_watches.js';
 import { type JoinResult, SharedWatches, type WatchLease, type WatchMember } from './shared_watches.js';
 import { Scheduler } from './scheduler.js';
 import { SyncRunner, type SyncStatus } from './sync_runner.js';
+import { Tunnel } from './tunnel.js';
 import type { TransportFactory } from '../transports/transport_factory.js';
 
 export interface EngineOptions {
@@ -235,6 +236,7 @@ export class Engine {
     const transport = this.opts.transportFactory(sync, ruleSet);
     const runner = new SyncRunner(sync, transport, this.scheduler, this.log, this.config.settings.insist);
     runner.guardDeletes(ruleSet.rules);
+    if (sync.tunnel !== undefined) runner.gate = new Tunnel(sync.tunnel, this.log);
     // The init transfer is queued before the watch is set (watch-then-scan): whatever changes
     // while it runs is queued behind it.
     runner.queueInit();

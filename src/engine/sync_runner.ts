@@ -23,6 +23,10 @@
 //     watch and, once set, queues the directory's whole subtree for transfer;
 //   - runWhileIdle() runs a side task (the periodic drift check) while the sync is idle, without
 //     a scheduler slot; transfers wait for it, and one that falls due aborts it;
+//   - `crontab` (cron_timer.ts): each match queues a Full transfer, absorbed by a Full already
+//     waiting (DelayQueue.addFull); armed by activate(), cleared when the sync stops or dies;
+//   - `gate` (the sync's tunnel, tunnel.ts, set by the engine): no transfer starts while it is
+//     closed; it is started by activate() and stopped after the sync's last transfer ended;
 //   - the source vanishing (RootGone) pauses the sync; the engine re-adds the watch when the
 //     source is back and queues a Full resync — never an rsync of a missing source with
 //     --delete.
@@ -43,6 +47,8 @@ import type { TranslationSink } from './record_translation.js';
 import type { Schedulable, Scheduler } from './scheduler.js';
 import type { Transport, TransferReport } from '../transports/transport.js';
 import { UnwatchedDirs } from './unwatched_dirs.js';
+import { CronTimer } from './cron_timer.js';
+import type { TunnelStatus } from './tunnel.js';
 import type { VerifyStatus } from './verify_status.js';
 
 export type SyncState = 'starting' | 'running' | 'degraded' | 'retrying' | 'source-gone' | 'dead' | 'stopped';
@@ -74,6 +80,19 @@ export interface SyncStatus {
   readonly watchRetryAt: number | undefined;
   /** The last periodic drift check (verifyInterval), once one has finished. */
   readonly verify?: VerifyStatus | undefined;
+  /** When `crontab` queues the next full transfer (epoch ms), if it has one. */
+  readonly nextFullSyncAt?: number | undefined;
+  /** The sync's tunnel, if it has one. */
+  readonly tunnel?: TunnelStatus | undefined;
+}
+
+/** What transfers wait for (the sync's tunnel, tunnel.ts). */
+export interface TransferGate {
+  readonly open: boolean;
+  /** Starts it; `opened` is called whenever it opens. */
+  start(opened: () => void): void;
+  stop(): Promise<void>;
+  status(): TunnelStatus;
 }
 
 const now = (): number => performance.now();
@@ -104,6 +123,9 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private sideTask: AbortController | undefined;
   /** The last periodic drift check; set by periodic_verify.ts, shown by status(). */
   verification: VerifyStatus | undefined;
+  /** Set by the engine when the sync has a tunnel (see the header). */
+  gate: TransferGate | undefined;
+  private readonly cron: CronTimer | undefined;
   /** Set by the engine for the syncs of its start-up (see the header). */
   startupFailure: ((reason: string) => void) | undefined;
   private settleInit: () => void = () => {};
@@ -123,6 +145,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       maxDelays: sync.maxDelays,
       splitMoves: !transport.keepsMoves,
     });
+    this.cron = (sync.crontab ?? []).length > 0 ? new CronTimer(sync.crontab ?? [], () => this.cronTick()) : undefined;
   }
 
   get running(): number {
@@ -160,7 +183,21 @@ export class SyncRunner implements Schedulable, TranslationSink {
   /** The watch is set: transfers may start. */
   activate(): void {
     if (this.state === 'starting' || this.state === 'source-gone') this.state = 'running';
+    this.gate?.start(() => {
+      this.reschedule();
+      this.scheduler.pump();
+    });
+    this.cron?.start();
     this.reschedule();
+  }
+
+  private cronTick(): void {
+    if (this.state !== 'running' && this.state !== 'retrying') return; // source gone: its return queues a Full
+    if (this.queue.addFull(now(), 'crontab')) {
+      this.log.debug('Info', `${this.name}: crontab triggered full sync`);
+      if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
+      this.reschedule();
+    } else this.log.debug('Info', `${this.name}: crontab: a full sync is already waiting`);
   }
 
   /** Directories that cannot be watched are retried through `rewatch` (unwatched_dirs.ts). */
@@ -225,6 +262,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
 
   tryStart(): boolean {
     if (this.state !== 'running' && this.state !== 'retrying') return false;
+    if (this.gate?.open === false) return false; // the tunnel's opening pumps again
     if (this.sideTask !== undefined) {
       // A side task holds the sync: a transfer that is due aborts it and starts once it ended.
       const wake = this.queue.nextWakeup();
@@ -327,6 +365,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
 
   private die(reason: string): void {
     this.state = 'dead';
+    this.cron?.stop();
+    void this.gate?.stop();
     this.clearTimer();
     this.unwatched?.close();
     this.log.error(`${this.name}: stopped: ${reason}. Other syncs keep running; fix the cause and reload (HUP) or restart.`);
@@ -427,12 +467,15 @@ export class SyncRunner implements Schedulable, TranslationSink {
       unwatchedDirs: this.unwatched?.count ?? 0,
       watchRetryAt: this.unwatched?.retryAt,
       verify: this.verification,
+      nextFullSyncAt: this.cron?.next,
+      tunnel: this.gate?.status(),
     };
   }
 
   /** No new transfers; running ones get `graceMs` to finish (Infinity: no limit), then are aborted. */
   async stop(graceMs: number): Promise<void> {
     this.state = 'stopped';
+    this.cron?.stop();
     this.sideTask?.abort();
     this.clearTimer();
     this.guard?.dispose();
@@ -444,6 +487,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       clearTimeout(timer);
     }
     await this.transport.close();
+    await this.gate?.stop();
     this.checkIdle();
   }
 }
