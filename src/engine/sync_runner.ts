@@ -194,8 +194,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private cronTick(): void {
     if (this.state !== 'running' && this.state !== 'retrying') return; // source gone: its return queues a Full
     if (this.queue.addFull(now(), 'crontab')) {
+      // No lag is set: the lag counts changes seen and not yet sent, and a tick is not one.
       this.log.debug('Info', `${this.name}: crontab triggered full sync`);
-      if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
       this.reschedule();
     } else this.log.debug('Info', `${this.name}: crontab: a full sync is already waiting`);
   }

@@ -1,8 +1,9 @@
 // `tunnel` (lsyncd 2.3 tunnel{}, src/engine/tunnel.ts): a real `ssh -N -L PORT:127.0.0.1:RSYNCD`
 // forward over the loopback sshd to a real rsync daemon, both on 127.0.0.1, and a sync to
 // rsync://127.0.0.1:PORT/mirror/ through it. No transfer runs before the forward listens; files
-// arrive; a killed ssh is restarted and transfers resume; a reload that removes the sync and the
-// daemon's stop leave no tunnel process behind; status and metrics show the tunnel's state.
+// arrive; a killed ssh is restarted and transfers resume; a reload that keeps the sync keeps its
+// tunnel, one that removes the sync and the daemon's stop leave no tunnel process behind; status
+// and metrics show the tunnel's state.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -122,7 +123,7 @@ test('transfers wait while the tunnel is not ready, and start once its checkport
   assert.equal(alive(pid), false, 'the tunnel command ended at stop (SIGTERM)');
 });
 
-test('a reload that removes the sync stops its tunnel', { timeout: 60_000 }, async (t) => {
+test('a reload that keeps the sync keeps its tunnel; one that removes the sync stops it', { timeout: 60_000 }, async (t) => {
   const src = tempDir(t);
   const port = await freePort();
   const other = { mode: 'rsync', name: 'other', source: src, target: tempDir(t), delay: 0 };
@@ -130,6 +131,11 @@ test('a reload that removes the sync stops its tunnel', { timeout: 60_000 }, asy
   const { engine } = await startEngine(t, { sync: [other, withTunnel] });
   await waitFor(() => engine.status()[1]!.tunnel?.pid !== undefined, 'the tunnel command to run');
   const pid = engine.status()[1]!.tunnel!.pid!;
+  const same = loadConfigText('test-config.json', JSON.stringify({ sync: [other, withTunnel] }), 'json');
+  assert.ok(same.ok);
+  assert.deepEqual((await engine.reload(same.config)).kept, ['other', 'tun']);
+  assert.equal(engine.status()[1]!.tunnel?.pid, pid, 'the same tunnel process');
+  assert.equal(engine.status()[1]!.tunnel?.restarts, 0);
   const next = loadConfigText('test-config.json', JSON.stringify({ sync: [other] }), 'json');
   assert.ok(next.ok);
   const report = await engine.reload(next.config);
