@@ -17,6 +17,7 @@ import { CronTimer } from '../../src/engine/cron_timer.js';
 import { renderMetrics } from '../../src/metrics/prometheus.js';
 import { DelayQueue } from '../../src/queue/delay_queue.js';
 import { statusJson } from '../../src/status/render_json.js';
+import { renderSummary } from '../../src/status/summary.js';
 import { renderStatusText } from '../../src/status/render_text.js';
 import { startEngine } from '../helpers/engine_harness.js';
 import { tempDir } from '../helpers/temp_tree.js';
@@ -61,6 +62,9 @@ test('status text, its JSON twin and the metrics show the next scheduled full sy
   const json = statusJson(snaps);
   assert.equal(json.syncs[0]!.nextFullSync, new Date(expected).toISOString());
   assert.equal('nextFullSync' in json.syncs[1]!, false);
+  const summary = renderSummary(json, { file: 'status.json', hostname: json.hostname, isAlive: () => true });
+  assert.match(summary.text, /\nnightly: next full sync at .* \(in .*\) \(crontab\)\n/);
+  assert.doesNotMatch(summary.text, /plain: next full sync/);
   const metrics = renderMetrics(snaps, { rssBytes: 1, startTimeSeconds: 1 });
   assert.ok(metrics.includes(`lsyncd_ts_sync_next_full_sync_timestamp_seconds{sync="nightly"} ${expected / 1000}`), metrics);
   assert.ok(metrics.includes('lsyncd_ts_sync_next_full_sync_timestamp_seconds{sync="plain"} 0'));

@@ -13,6 +13,7 @@ import test, { type TestContext } from 'node:test';
 import { loadConfigText } from '../../src/config/load_config.js';
 import { renderMetrics } from '../../src/metrics/prometheus.js';
 import { statusJson } from '../../src/status/render_json.js';
+import { renderSummary } from '../../src/status/summary.js';
 import { renderStatusText } from '../../src/status/render_text.js';
 import { startEngine } from '../helpers/engine_harness.js';
 import { freePort } from '../helpers/free_port.js';
@@ -83,7 +84,10 @@ test('a sync through an ssh tunnel: waits for it, transfers through it, survives
   // Status text, its JSON twin and the metrics show it.
   const snaps = engine.snapshot();
   assert.match(renderStatusText(snaps), new RegExp(`\\nTunnel: ready \\(restarts 1, pid ${secondPid}\\); last ended: killed by SIGKILL\\n`));
-  assert.deepEqual(statusJson(snaps).syncs[0]!.tunnel, { name: 'tun tunnel', state: 'ready', restarts: 1, pid: secondPid, lastError: 'killed by SIGKILL' });
+  const json = statusJson(snaps);
+  assert.deepEqual(json.syncs[0]!.tunnel, { name: 'tun tunnel', state: 'ready', restarts: 1, pid: secondPid, lastError: 'killed by SIGKILL' });
+  const summary = renderSummary(json, { file: 'status.json', hostname: json.hostname, isAlive: () => true });
+  assert.ok(summary.text.includes('\ntun: tunnel ready (restarts 1); last ended: killed by SIGKILL\n'), summary.text);
   const metrics = renderMetrics(snaps, { rssBytes: 1, startTimeSeconds: 1 });
   assert.ok(metrics.includes('lsyncd_ts_sync_tunnel_state{sync="tun",state="ready"} 1'), metrics);
   assert.ok(metrics.includes('lsyncd_ts_sync_tunnel_state{sync="tun",state="down"} 0'));
