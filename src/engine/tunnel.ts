@@ -3,20 +3,22 @@
 // (SyncRunner.gate: no transfer starts while `open` is false).
 //
 // Contract:
-//   - start(opened): starts the command (startChild, never a shell; it gets SIGTERM should the
-//     daemon die, where the native spawner offers that). States: 'down' (not running),
+//   - start(opened): adds `opened` to the listeners called each time the tunnel becomes ready
+//     (removeListener takes it off) and, the first time, starts the command (startChild, never
+//     a shell; it gets SIGTERM should the daemon die, where the native spawner offers that).
+//     Several syncs may share one tunnel (tunnel_registry.ts). States: 'down' (not running),
 //     'connecting' (running, not ready yet), 'ready'. It is ready once 127.0.0.1:checkport accepts
 //     a TCP connection (probed every PROBE_MS), or without checkport once it has run readyDelay
-//     seconds (lsyncd's rule). `opened` is called each time it becomes ready.
+//     seconds (lsyncd's rule).
 //   - When the process ends while the tunnel is up it is started again after RESTART_MS (lsyncd
 //     checks its tunnels on a one-second alarm: "Tunnel died. Will Restarting"; the pause also
 //     keeps a command that dies right after each start from spinning); when it ends before it
-//     was ready, after retryDelay seconds doubled
-//     per failure in a row (retry_backoff.ts, at most 5 min; lsyncd waits retryDelay each time).
-//     Each start after the first counts in `restarts`; the last exit is in `lastError`.
+//     was ready, after retryDelay seconds doubled per failure in a row (retry_backoff.ts, at most
+//     5 min; lsyncd waits retryDelay each time). Each start after the first counts in
+//     `restarts`; the last exit is in `lastError`.
 //   - stop(): no more starts; the process gets SIGTERM, then SIGKILL after KILL_AFTER_MS; resolves
-//     once it has exited. Called when the sync stops (daemon exit, or a reload that removes or
-//     changes the sync) and when the sync dies.
+//     once it has exited. tunnel_registry.ts calls it when the last sync using the tunnel stops
+//     (daemon exit, a reload that removes or changes it) or dies.
 //   - The command's output lines are logged (category Tunnel for stdout; stderr, where ssh says why
 //     a forward failed, as normal lines).
 import net from 'node:net';
@@ -57,7 +59,7 @@ export class Tunnel {
   private probe: net.Socket | undefined;
   private lastError: string | undefined;
   private stopped = false;
-  private opened: () => void = () => {};
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly cfg: NormalizedTunnel,
@@ -70,9 +72,13 @@ export class Tunnel {
   }
 
   start(opened: () => void): void {
-    if (this.stopped || this.child !== undefined) return;
-    this.opened = opened;
+    this.listeners.add(opened);
+    if (this.stopped || this.starts > 0) return;
     this.spawn();
+  }
+
+  removeListener(opened: () => void): void {
+    this.listeners.delete(opened);
   }
 
   status(): TunnelStatus {
@@ -157,7 +163,7 @@ export class Tunnel {
     this.state = 'ready';
     this.failures = 0;
     this.log.normal(`${this.cfg.name}: ready${this.cfg.checkport !== undefined ? ` (127.0.0.1:${this.cfg.checkport} accepts connections)` : ''}`);
-    this.opened();
+    for (const l of [...this.listeners]) l();
   }
 
   private ended(child: ChildLike, why: string): void {

@@ -167,3 +167,39 @@ test('tunnel config: lsyncd keys and defaults; pool mode, parallel and ^localpor
   assert.ok(!typo.ok);
   assert.match(typo.errors[0]!.text, /sync\[1\]\.tunnel\.chekport: unknown key — did you mean "checkport"\?/);
 });
+
+test('syncs naming the same tunnel share one process; it stops when the last of them goes', { timeout: 60_000 }, async (t) => {
+  const rsyncd = await startRsyncd(t);
+  const port = await freePort();
+  const marker = String(100_000 + port); // a `sleep` argument no other test uses
+  const tunnel = { command: ['sleep', marker], checkport: port };
+  const a = { mode: 'rsync', name: 'a', source: tempDir(t), target: `rsync://127.0.0.1:${port}/mirror/a/`, delay: 0, tunnel };
+  const b = { mode: 'rsync', name: 'b', source: tempDir(t), target: `rsync://127.0.0.1:${port}/mirror/b/`, delay: 0, tunnel };
+  writeFileSync(path.join(a.source, 'fa'), 'a');
+  writeFileSync(path.join(b.source, 'fb'), 'b');
+  const { engine } = await startEngine(t, { sync: [a, b] });
+  await waitFor(() => engine.status().every((s) => s.tunnel?.pid !== undefined), 'the tunnel command to run');
+  const pid = engine.status()[0]!.tunnel!.pid!;
+  assert.equal(engine.status()[1]!.tunnel!.pid, pid, 'one process for both syncs');
+  assert.deepEqual(pidsWithArg(marker), [pid]);
+  const relay = net.createServer((c) => {
+    const up = net.connect({ host: '127.0.0.1', port: rsyncd.port });
+    c.pipe(up).pipe(c);
+    c.on('error', () => up.destroy());
+    up.on('error', () => c.destroy());
+  });
+  await new Promise<void>((r) => relay.listen(port, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => relay.close(() => r())));
+  await waitFor(() => existsSync(path.join(rsyncd.dir, 'a/fa')) && existsSync(path.join(rsyncd.dir, 'b/fb')), 'both syncs to transfer once the tunnel is ready');
+  // A reload that removes one of them keeps the tunnel for the other.
+  const onlyB = loadConfigText('test-config.json', JSON.stringify({ sync: [b] }), 'json');
+  assert.ok(onlyB.ok);
+  assert.deepEqual((await engine.reload(onlyB.config)).stopped, ['a']);
+  await engine.whenIdle();
+  assert.ok(alive(pid), 'still used by b');
+  writeFileSync(path.join(b.source, 'later'), 'x');
+  await waitFor(() => existsSync(path.join(rsyncd.dir, 'b/later')), 'b to keep transferring through it');
+  await engine.stop(2000);
+  assert.equal(alive(pid), false, 'stopped with its last sync');
+  assert.deepEqual(pidsWithArg(marker), []);
+});
