@@ -41,6 +41,18 @@ function pidsWithArg(needle: string): number[] {
   return out;
 }
 
+/** Plays the forward a tunnel command would open: 127.0.0.1:port relays to 127.0.0.1:to. */
+async function relayPort(t: TestContext, port: number, to: number): Promise<void> {
+  const relay = net.createServer((c) => {
+    const up = net.connect({ host: '127.0.0.1', port: to });
+    c.pipe(up).pipe(c);
+    c.on('error', () => up.destroy());
+    up.on('error', () => c.destroy());
+  });
+  await new Promise<void>((r) => relay.listen(port, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => relay.close(() => r())));
+}
+
 async function tunnelSetup(t: TestContext) {
   const sshd = await startSshd(t);
   const rsyncd = await startRsyncd(t);
@@ -112,14 +124,7 @@ test('transfers wait while the tunnel is not ready, and start once its checkport
   assert.equal(s.running, 0);
   assert.equal(s.waiting, 1, 'the init transfer waits');
   assert.equal(s.transfersOk + s.transfersFailed, 0);
-  const relay = net.createServer((c) => {
-    const up = net.connect({ host: '127.0.0.1', port: rsyncd.port });
-    c.pipe(up).pipe(c);
-    c.on('error', () => up.destroy());
-    up.on('error', () => c.destroy());
-  });
-  await new Promise<void>((r) => relay.listen(port, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => relay.close(() => r())));
+  await relayPort(t, port, rsyncd.port);
   await waitFor(() => existsSync(path.join(rsyncd.dir, 'f')), 'the init transfer once the port accepts');
   assert.equal(engine.status()[0]!.tunnel?.state, 'ready');
   const pid = engine.status()[0]!.tunnel!.pid!;
@@ -182,14 +187,7 @@ test('syncs naming the same tunnel share one process; it stops when the last of 
   const pid = engine.status()[0]!.tunnel!.pid!;
   assert.equal(engine.status()[1]!.tunnel!.pid, pid, 'one process for both syncs');
   assert.deepEqual(pidsWithArg(marker), [pid]);
-  const relay = net.createServer((c) => {
-    const up = net.connect({ host: '127.0.0.1', port: rsyncd.port });
-    c.pipe(up).pipe(c);
-    c.on('error', () => up.destroy());
-    up.on('error', () => c.destroy());
-  });
-  await new Promise<void>((r) => relay.listen(port, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => relay.close(() => r())));
+  await relayPort(t, port, rsyncd.port);
   await waitFor(() => existsSync(path.join(rsyncd.dir, 'a/fa')) && existsSync(path.join(rsyncd.dir, 'b/fb')), 'both syncs to transfer once the tunnel is ready');
   // A reload that removes one of them keeps the tunnel for the other.
   const onlyB = loadConfigText('test-config.json', JSON.stringify({ sync: [b] }), 'json');
