@@ -23,7 +23,7 @@ import { startEngine } from '../helpers/engine_harness.js';
 import { tempDir } from '../helpers/temp_tree.js';
 import { waitFor } from '../helpers/wait_for.js';
 
-test('a */1 crontab repairs drift made behind the daemon\'s back within about 2 s', { timeout: 60_000 }, async (t) => {
+test('a */1 crontab repairs drift made behind the daemon\'s back within seconds', { timeout: 60_000 }, async (t) => {
   const src = tempDir(t);
   const dst = tempDir(t);
   writeFileSync(path.join(src, 'f'), 'source content');
@@ -37,7 +37,8 @@ test('a */1 crontab repairs drift made behind the daemon\'s back within about 2 
   writeFileSync(path.join(dst, 'extra'), 'not in the source');
   const t0 = Date.now();
   await waitFor(() => readFileSync(path.join(dst, 'f'), 'utf8') === 'source content', 'the crontab full transfer to repair the target', 10_000);
-  assert.ok(Date.now() - t0 < 2500, `repaired after ${Date.now() - t0} ms`);
+  // The next tick is at most 1 s away; the rest is one rsync run (slack for a loaded machine).
+  assert.ok(Date.now() - t0 < 4000, `repaired after ${Date.now() - t0} ms`);
   await waitFor(() => engine.status()[0]!.transfersOk > okBefore, 'the full transfer to be counted');
   // delete defaults to true: the full transfer also removes what is not in the source.
   await waitFor(() => { try { readFileSync(path.join(dst, 'extra')); return false; } catch { return true; } }, 'the extra file to be deleted', 5_000);
