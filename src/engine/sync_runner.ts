@@ -183,13 +183,16 @@ export class SyncRunner implements Schedulable, TranslationSink {
   /** The watch is set: transfers may start. */
   activate(): void {
     if (this.state === 'starting' || this.state === 'source-gone') this.state = 'running';
-    this.gate?.start(() => {
-      this.reschedule();
-      this.scheduler.pump();
-    });
+    this.gate?.start(this.gateOpened);
     this.cron?.start();
     this.reschedule();
   }
+
+  /** The gate opened: what waited for it may start. */
+  private readonly gateOpened = (): void => {
+    this.reschedule();
+    this.scheduler.pump();
+  };
 
   private cronTick(): void {
     if (this.state !== 'running' && this.state !== 'retrying') return; // source gone: its return queues a Full

@@ -5,7 +5,7 @@
 //
 // Contract: lease(cfg) → the sync's TransferGate (SyncRunner.gate). Configurations are the same
 // when command, checkport, readyDelay and retryDelay are (the name is left out: it defaults to the
-// first sync's). A lease's stop() is idempotent; the tunnel stops when its last lease stops, and
+// first sync's). A lease's start() after the first and its stop() after the first do nothing; the tunnel stops when its last lease stops, and
 // a later lease of the same configuration starts a new one. A reload that changes one sync of
 // several on a tunnel leases the new version before the old one stops, so the tunnel keeps running.
 import type { NormalizedTunnel } from '../config/schema.js';
@@ -39,7 +39,7 @@ export class TunnelRegistry {
         return e.tunnel.open;
       },
       start: (opened) => {
-        if (released) return;
+        if (released || listener !== undefined) return;
         listener = opened;
         e.tunnel.start(opened);
       },
