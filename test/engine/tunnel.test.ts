@@ -3,7 +3,7 @@
 // rsync://127.0.0.1:PORT/mirror/ through it. No transfer runs before the forward listens; files
 // arrive; a killed ssh is restarted and transfers resume; a reload that keeps the sync keeps its
 // tunnel, one that removes the sync and the daemon's stop leave no tunnel process behind; status
-// and metrics show the tunnel's state.
+// and metrics show the tunnel's state, and a sync waiting for its tunnel is not healthy.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -13,6 +13,7 @@ import test, { type TestContext } from 'node:test';
 import { loadConfigText } from '../../src/config/load_config.js';
 import { renderMetrics } from '../../src/metrics/prometheus.js';
 import { statusJson } from '../../src/status/render_json.js';
+import { syncHealth } from '../../src/status/format.js';
 import { renderSummary } from '../../src/status/summary.js';
 import { renderStatusText } from '../../src/status/render_text.js';
 import { startEngine } from '../helpers/engine_harness.js';
@@ -124,9 +125,11 @@ test('transfers wait while the tunnel is not ready, and start once its checkport
   assert.equal(s.running, 0);
   assert.equal(s.waiting, 1, 'the init transfer waits');
   assert.equal(s.transfersOk + s.transfersFailed, 0);
+  assert.deepEqual(syncHealth(s), { healthy: false, reason: 'transfers wait for the tunnel w tunnel (connecting, restarts 0)' });
   await relayPort(t, port, rsyncd.port);
   await waitFor(() => existsSync(path.join(rsyncd.dir, 'f')), 'the init transfer once the port accepts');
   assert.equal(engine.status()[0]!.tunnel?.state, 'ready');
+  assert.equal(syncHealth(engine.status()[0]!).healthy, true);
   const pid = engine.status()[0]!.tunnel!.pid!;
   await engine.stop(2000);
   assert.equal(alive(pid), false, 'the tunnel command ended at stop (SIGTERM)');
