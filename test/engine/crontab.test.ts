@@ -1,7 +1,8 @@
 // `crontab` (lsyncd 2.3, src/config/crontab.ts + src/engine/cron_timer.ts): six-field cron
 // expressions (seconds first) that queue a full transfer of the sync, with real inotify and real
 // rsync. Drift made behind the daemon's back is repaired by the next tick; a Full already waiting
-// absorbs the next tick (DelayQueue.addFull); a bad expression is a config error naming the sync,
+// absorbs the next tick (DelayQueue.addFull; in a running sync, its init Full held back by a tunnel
+// that never gets ready); a bad expression is a config error naming the sync,
 // the expression and the fix (in a Lua config at the line of its `crontab =`); status (text and JSON) and metrics
 // show the next scheduled full sync; the timer is cleared at stop.
 import assert from 'node:assert/strict';
@@ -20,6 +21,7 @@ import { statusJson } from '../../src/status/render_json.js';
 import { renderSummary } from '../../src/status/summary.js';
 import { renderStatusText } from '../../src/status/render_text.js';
 import { startEngine } from '../helpers/engine_harness.js';
+import { freePort } from '../helpers/free_port.js';
 import { tempDir } from '../helpers/temp_tree.js';
 import { waitFor } from '../helpers/wait_for.js';
 
@@ -84,6 +86,21 @@ test('a Full already waiting absorbs the next tick (one full transfer, not two)'
   assert.equal(q.addFull(3, 'crontab'), true);
   assert.deepEqual(q.snapshot().map((d) => d.kind), ['Full', 'Modify', 'Full']);
   assert.equal(q.addFull(4, 'crontab'), false);
+});
+
+test('in a running sync, a Full still waiting absorbs every tick, even with events queued behind it', { timeout: 30_000 }, async (t) => {
+  const src = tempDir(t);
+  const port = await freePort();
+  // A tunnel that never gets ready holds the sync's transfers, so the init Full keeps waiting.
+  const { engine } = await startEngine(t, { sync: [{
+    mode: 'rsync', name: 'held', source: src, target: `rsync://127.0.0.1:${port}/m/`, delay: 0,
+    crontab: ['* * * * * *'], tunnel: { command: ['sleep', '600'], checkport: port },
+  }] });
+  writeFileSync(path.join(src, 'new'), 'x');
+  await waitFor(() => engine.snapshot()[0]!.delays.some((d) => d.kind === 'Create'), 'the change to be queued behind the init Full');
+  const first = engine.status()[0]!.nextFullSyncAt!;
+  await waitFor(() => (engine.status()[0]!.nextFullSyncAt ?? 0) >= first + 2000, 'two crontab ticks', 10_000);
+  assert.deepEqual(engine.snapshot()[0]!.delays.map((d) => d.kind), ['Full', 'Create']);
 });
 
 test('the timer ticks at each match, collapses missed ones into one tick, and stops for good', async () => {
