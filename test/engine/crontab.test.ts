@@ -1,10 +1,10 @@
 // `crontab` (lsyncd 2.3, src/config/crontab.ts + src/engine/cron_timer.ts): six-field cron
 // expressions (seconds first) that queue a full transfer of the sync, with real inotify and real
 // rsync. Drift made behind the daemon's back is repaired by the next tick; a Full already waiting
-// absorbs the next tick (DelayQueue.addFull; in a running sync, its init Full held back by a tunnel
-// that never gets ready); a bad expression is a config error naming the sync,
-// the expression and the fix (in a Lua config at the line of its `crontab =`); status (text and JSON) and metrics
-// show the next scheduled full sync; the timer is cleared at stop.
+// absorbs the next tick (DelayQueue.addFull; in a running sync, its init Full held back by a
+// tunnel that never gets ready); a bad expression is a config error naming the sync, the
+// expression and the fix (in a Lua config at the line of its `crontab =`); status (text and JSON)
+// and metrics show the next scheduled full sync; the timer is cleared at stop.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
