@@ -5,9 +5,10 @@
 //
 // Contract: lease(cfg) → the sync's TransferGate (SyncRunner.gate). Configurations are the same
 // when command, checkport, readyDelay and retryDelay are (the name is left out: it defaults to the
-// first sync's). A lease's start() after the first and its stop() after the first do nothing; the tunnel stops when its last lease stops, and
-// a later lease of the same configuration starts a new one. A reload that changes one sync of
-// several on a tunnel leases the new version before the old one stops, so the tunnel keeps running.
+// first sync's). A lease's start() after the first does nothing, and every stop() resolves once
+// the first one did; the tunnel stops when its last lease stops, and a later lease of the same
+// configuration starts a new one. A reload that changes one sync of several on a tunnel leases the
+// new version before the old one stops, so the tunnel keeps running.
 import type { NormalizedTunnel } from '../config/schema.js';
 import type { Log } from '../log/log.js';
 import type { TransferGate } from './sync_runner.js';
@@ -33,24 +34,24 @@ export class TunnelRegistry {
     entry.users++;
     const e = entry;
     let listener: (() => void) | undefined;
-    let released = false;
+    let released: Promise<void> | undefined;
+    const release = async (): Promise<void> => {
+      if (listener !== undefined) e.tunnel.removeListener(listener);
+      if (--e.users > 0) return;
+      if (this.entries.get(key) === e) this.entries.delete(key);
+      await e.tunnel.stop();
+    };
     return {
       get open(): boolean {
         return e.tunnel.open;
       },
       start: (opened) => {
-        if (released || listener !== undefined) return;
+        if (released !== undefined || listener !== undefined) return;
         listener = opened;
         e.tunnel.start(opened);
       },
-      stop: async () => {
-        if (released) return;
-        released = true;
-        if (listener !== undefined) e.tunnel.removeListener(listener);
-        if (--e.users > 0) return;
-        if (this.entries.get(key) === e) this.entries.delete(key);
-        await e.tunnel.stop();
-      },
+      // The first call releases; later ones (a sync that died, then stops) wait for the same end.
+      stop: () => (released ??= release()),
       status: (): TunnelStatus => e.tunnel.status(),
     };
   }
