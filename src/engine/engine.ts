@@ -194,7 +194,10 @@ export class Engine {
       throw new StartupError('stopping; reload abandoned');
     }
     this.scheduler.setGlobalMax(next.settings.maxProcesses ?? Infinity);
-    for (const k of plan.keep) k.running.runner.maxProcesses = k.next.maxProcesses;
+    for (const k of plan.keep) {
+      k.running.runner.maxProcesses = k.next.maxProcesses;
+      k.running.runner.setCrontab(k.next.crontab ?? []);
+    }
     // Stop what went away: no new transfers, running ones finish (no grace limit).
     const stopping = plan.stop.map((u) => {
       this.units.splice(this.units.indexOf(u), 1);

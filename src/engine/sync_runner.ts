@@ -24,7 +24,8 @@
 //   - runWhileIdle() runs a side task (the periodic drift check) while the sync is idle, without
 //     a scheduler slot; transfers wait for it, and one that falls due aborts it;
 //   - `crontab` (cron_timer.ts): each match queues a Full transfer, absorbed by a Full already
-//     waiting (DelayQueue.addFull); armed by activate(), cleared when the sync stops or dies;
+//     waiting (DelayQueue.addFull); armed by activate(), replaced by setCrontab() (a reload that
+//     changes only the crontab), cleared when the sync stops or dies;
 //   - `gate` (the sync's tunnel, tunnel.ts, set by the engine): no transfer starts while it is
 //     closed; it is started by activate() and stopped after the sync's last transfer ended;
 //   - the source vanishing (RootGone) pauses the sync; the engine re-adds the watch when the
@@ -125,7 +126,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
   verification: VerifyStatus | undefined;
   /** Set by the engine when the sync has a tunnel (see the header). */
   gate: TransferGate | undefined;
-  private readonly cron: CronTimer | undefined;
+  private cron: CronTimer | undefined;
+  private crontab: readonly string[];
   /** Set by the engine for the syncs of its start-up (see the header). */
   startupFailure: ((reason: string) => void) | undefined;
   private settleInit: () => void = () => {};
@@ -145,7 +147,17 @@ export class SyncRunner implements Schedulable, TranslationSink {
       maxDelays: sync.maxDelays,
       splitMoves: !transport.keepsMoves,
     });
-    this.cron = (sync.crontab ?? []).length > 0 ? new CronTimer(sync.crontab ?? [], () => this.cronTick()) : undefined;
+    this.crontab = sync.crontab ?? [];
+    this.cron = this.crontab.length > 0 ? new CronTimer(this.crontab, () => this.cronTick()) : undefined;
+  }
+
+  /** A reload kept the sync with another crontab: the new schedule replaces the old one. */
+  setCrontab(expressions: readonly string[]): void {
+    if (expressions.length === this.crontab.length && expressions.every((e, i) => e === this.crontab[i])) return;
+    this.cron?.stop();
+    this.crontab = [...expressions];
+    this.cron = expressions.length > 0 ? new CronTimer(expressions, () => this.cronTick()) : undefined;
+    if (this.state !== 'starting' && this.state !== 'dead' && this.state !== 'stopped') this.cron?.start();
   }
 
   get running(): number {

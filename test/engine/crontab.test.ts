@@ -158,7 +158,7 @@ test('crontab needs a transfer mode: a custom-action sync is told so', () => {
   assert.match(res.errors.map((e) => e.text).join('\n'), /sync\[1\]\.crontab: has no effect without mode/);
 });
 
-test('a reload that keeps the sync keeps its schedule; stop clears it', { timeout: 30_000 }, async (t) => {
+test('a reload that keeps the sync keeps its schedule, one that changes only the crontab replaces it without a resync; stop clears it', { timeout: 30_000 }, async (t) => {
   const src = tempDir(t);
   const dst = tempDir(t);
   const cfg = { sync: [{ mode: 'rsync', source: src, target: dst, name: 's', crontab: ['0 0 3 * * *'] }] };
@@ -173,6 +173,15 @@ test('a reload that keeps the sync keeps its schedule; stop clears it', { timeou
   assert.deepEqual(report.kept, ['s']);
   assert.equal(engine.runners[0], runner, 'the same runner');
   assert.equal(runner.status().nextFullSyncAt, next, 'the same schedule');
+  // Only the crontab changed: the sync is kept (no init transfer) and runs the new schedule.
+  const okBefore = runner.status().transfersOk;
+  const hourly = loadConfigText('test-config.json', JSON.stringify({ sync: [{ ...cfg.sync[0], crontab: ['0 30 * * * *'] }] }), 'json');
+  assert.ok(hourly.ok);
+  assert.deepEqual((await engine.reload(hourly.config)).kept, ['s']);
+  assert.equal(engine.runners[0], runner);
+  assert.equal(runner.status().nextFullSyncAt, CronExpressionParser.parse('0 30 * * * *', { currentDate: new Date() }).next().getTime());
+  await engine.whenIdle();
+  assert.equal(runner.status().transfersOk, okBefore, 'no transfer for a schedule change');
   await engine.stop(1000);
   assert.equal(runner.status().nextFullSyncAt, undefined, 'no schedule after stop');
 });
