@@ -85,6 +85,12 @@ function commandLines(sync: NormalizedSync, realSource: string | undefined, rule
   if (sync.verifyInterval !== undefined) {
     lines.push(row('verify', `drift check every ${sync.verifyInterval} s while idle${sync.verifyRepair ? ', drifted targets repaired (verifyRepair)' : ''}`));
   }
+  if ((sync.crontab ?? []).length > 0) lines.push(row('crontab', `full transfer at each match of ${(sync.crontab ?? []).map((c) => JSON.stringify(c)).join(', ')} (local time)`));
+  if (sync.tunnel !== undefined) {
+    const t = sync.tunnel;
+    const ready = t.checkport !== undefined ? `once 127.0.0.1:${t.checkport} accepts a connection` : `after ${t.readyDelay} s running`;
+    lines.push(row('tunnel', `${commandLine({ binary: t.command[0]!, args: t.command.slice(1), stdin: undefined })} — transfers wait until it is ready (${ready})`));
+  }
   if (sync.filter.length > 0) lines.push(row('filter', sync.filter.join(', ')));
   if (sync.filterFrom !== undefined) lines.push(row('filterFrom', sync.filterFrom));
   if (sync.exclude.length > 0) lines.push(row('exclude', sync.exclude.join(', ')));

@@ -32,6 +32,8 @@
 // rsyncssh and direct; sync > settings{} > DELETE_GUARD_DEFAULTS, key by key, and `false` at a
 // level turns it off there (a sync table turns it back on). Custom-action syncs have no guard:
 // their onDelete is a command the user wrote, so setting it there is an error.
+// crontab (each expression checked by crontab.ts) and tunnel (tunnel_config.ts): rsync, rsyncssh
+// and direct only (lsyncd 2.3 keys).
 // verifyInterval / verifyRepair (the daemon's periodic drift check, src/engine/periodic_verify.ts):
 // rsync, rsyncssh and direct only; verifyRepair = true without verifyInterval is an error (it would
 // do nothing).
@@ -59,6 +61,8 @@ import {
 import { expandTargets } from './expand_targets.js';
 import { isLocalTarget, resolveLocalPath } from './local_paths.js';
 import { luaTableHint, mapRsyncOps } from './rsync_ops.js';
+import { crontabProblems } from './crontab.js';
+import { normalizeTunnel } from './tunnel_config.js';
 import type {
   ActionName,
   Config,
@@ -224,7 +228,10 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
       verifyInterval: mode === 'custom' ? undefined : raw.verifyInterval,
       verifyRepair: raw.verifyRepair ?? false,
       line: ctx.lineOf(['sync', i]),
+      crontab: raw.crontab ?? [],
+      tunnel: raw.tunnel === undefined || mode === 'custom' ? undefined : normalizeTunnel(raw.tunnel, name, at('tunnel'), err, warn),
     };
+    for (const c of crontabProblems(raw.crontab ?? [])) err(at('crontab', c.index), `sync "${name}": ${c.problem}`);
 
     if (raw.verifyRepair === true && raw.verifyInterval === undefined) {
       err(at('verifyRepair'), 'repairs after a periodic drift check, and there is none — add verifyInterval = SECONDS (e.g. 3600), or remove verifyRepair');
@@ -240,7 +247,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
       }
       for (const k of rsyncsshOnly) err(at(k), 'only valid with mode "rsyncssh"');
       if (raw.connectTimeout !== undefined) err(at('connectTimeout'), 'only valid with mode "rsync" or "rsyncssh" (the modes with a remote target) — remove it');
-      for (const k of ['rsync', 'rsyncOps', 'rsyncExitCodes', 'deleteGuard', 'verifyInterval', 'verifyRepair'] as const) {
+      for (const k of ['rsync', 'rsyncOps', 'rsyncExitCodes', 'deleteGuard', 'verifyInterval', 'verifyRepair', 'crontab', 'tunnel'] as const) {
         if (raw[k] !== undefined) err(at(k), 'has no effect without mode "rsync", "rsyncssh" or "direct" — set a mode or remove it');
       }
       syncs.push({ ...base, mode: 'custom', target: raw.target, actions, exitcodes: mergeExitCodes(CUSTOM_EXIT_CODES, raw.exitcodes) });

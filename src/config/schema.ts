@@ -203,6 +203,32 @@ export const connectTimeoutSchema = z
   .max(3600, 'must be at most 3600 seconds (one hour)')
   .refine(Number.isInteger, 'must be a whole number of seconds');
 
+/**
+ * lsyncd 2.3's tunnel{} (src/engine/tunnel.ts): a long-running command (typically `ssh -N -L`)
+ * the sync's transfers wait for. Keys are lsyncd's; `checkport` is an lsyncd-ts addition. Rules
+ * that need more than a type (pool mode, parallel, ^localport) are in tunnel_config.ts.
+ */
+export const tunnelSchema = z.strictObject({
+  /** argv list, or a string split on blanks (lsyncd splits it too); `^localhost` is substituted. */
+  command: z.union([nonEmpty, z.array(nonEmpty).min(1, 'must hold the command and its arguments')]),
+  mode: z.enum(['command', 'pool']).optional(),
+  parallel: positiveInt.optional(),
+  distribution: z.literal('rr').optional(),
+  /** lsyncd-ts: ready once 127.0.0.1:checkport accepts a TCP connection (instead of readyDelay). */
+  checkport: z.number().int('must be an integer').min(1).max(65535).optional(),
+  /** Seconds the command must have run to count as ready (lsyncd: 5). */
+  readyDelay: nonNegativeNumber.optional(),
+  /** Seconds before a failed start is retried (lsyncd: 10). */
+  retryDelay: nonNegativeNumber.optional(),
+  localhost: nonEmpty.optional(),
+  name: nonEmpty.optional(),
+  /** Declared by lsyncd 2.3 but never run there: accepted with a warning, ignored. */
+  checkCommand: z.unknown().optional(),
+  checkExitCodes: z.unknown().optional(),
+  checkMaxFailed: z.unknown().optional(),
+});
+export type TunnelConfig = z.output<typeof tunnelSchema>;
+
 export const inotifyModeSchema = z.enum(InotifyModes);
 export type InotifyMode = z.output<typeof inotifyModeSchema>;
 
@@ -289,6 +315,10 @@ export const syncSchema = z.strictObject({
   verifyRepair: z.boolean().optional(),
   /** lsyncd-ts: connect timeout of this sync (rsync with a remote target, rsyncssh), over settings.connectTimeout. */
   connectTimeout: connectTimeoutSchema.optional(),
+  /** lsyncd 2.3: six-field cron expressions (seconds first), each queuing a full transfer (src/config/crontab.ts). */
+  crontab: z.array(z.string()).optional(),
+  /** lsyncd 2.3: transfers wait until this tunnel is ready (src/engine/tunnel.ts). */
+  tunnel: tunnelSchema.optional(),
   /** @deprecated lsyncd 2.0.x option string such as "-rltvupgo"; mapped onto rsync{} with a warning. */
   rsyncOps: z.union([z.string(), z.array(z.string())]).optional(),
 });
@@ -346,6 +376,21 @@ interface NormalizedSyncBase {
   verifyRepair: boolean;
   /** Line in the config file where this sync was declared, when known. */
   line: number | undefined;
+  /** Cron expressions queuing a full transfer; absent or empty = none (optional so that syncs built by hand need not name it). */
+  crontab?: string[] | undefined;
+  /** The tunnel transfers wait for; absent = none. */
+  tunnel?: NormalizedTunnel | undefined;
+}
+/** tunnel{} after defaults (tunnel_config.ts). */
+export interface NormalizedTunnel {
+  name: string;
+  /** argv, `^localhost` substituted. */
+  command: string[];
+  checkport: number | undefined;
+  /** Seconds. */
+  readyDelay: number;
+  /** Seconds. */
+  retryDelay: number;
 }
 /** The mass-delete guard's thresholds after defaults (src/engine/delete_guard.ts). */
 export interface DeleteGuardSettings {

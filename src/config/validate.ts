@@ -3,7 +3,7 @@
 // Loaders only differ in how they obtain the raw value and how they map a key path to a line.
 import { diagnostic, issuesToDiagnostics, sortDiagnostics, type ConfigDiagnostic, type LoadResult, type PathSegment } from './diagnostics.js';
 import { normalizeConfig, type ConfigOverrides } from './normalize.js';
-import { configSchema, rsyncOptionsSchema, settingsSchema, sshOptionsSchema, syncSchema } from './schema.js';
+import { configSchema, rsyncOptionsSchema, settingsSchema, sshOptionsSchema, syncSchema, tunnelSchema } from './schema.js';
 
 export interface ValidateOptions {
   /** File name shown in diagnostics. */
@@ -32,6 +32,8 @@ export function keysAt(path: readonly PathSegment[]): readonly string[] {
       return Object.keys(rsyncOptionsSchema.shape);
     case 'sync.ssh':
       return Object.keys(sshOptionsSchema.shape);
+    case 'sync.tunnel':
+      return Object.keys(tunnelSchema.shape);
     default:
       return [];
   }

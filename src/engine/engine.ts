@@ -30,6 +30,10 @@
 // their running transfers finish (no abort), and only after that do the new syncs' transfers
 // start (the init transfer of a changed sync covers whatever its old version still had queued,
 // and never races it on the same target).
+//
+// A sync's tunnel (lsyncd 2.3) is leased from the engine's TunnelRegistry when the sync is
+// prepared, so syncs naming the same tunnel share one process, and it keeps running through a
+// reload that keeps any of them.
 import { realpathSync, statSync } from 'node:fs';
 
 import type { InotifyMode, NormalizedConfig, NormalizedSync } from '../config/schema.js';
@@ -44,6 +48,7 @@ import { isWatchShortage, outOfWatchesMessage } from './out_of_watches.js';
 import { type JoinResult, SharedWatches, type WatchLease, type WatchMember } from './shared_watches.js';
 import { Scheduler } from './scheduler.js';
 import { SyncRunner, type SyncStatus } from './sync_runner.js';
+import { TunnelRegistry } from './tunnel_registry.js';
 import type { TransportFactory } from '../transports/transport_factory.js';
 
 export interface EngineOptions {
@@ -110,12 +115,15 @@ export class Engine {
   private reloading: Promise<unknown> = Promise.resolve();
   /** Runners removed by a reload whose running transfers are still finishing. */
   private readonly retiring = new Set<SyncRunner>();
+  /** The syncs' tunnels, one per distinct tunnel{} (shared like lsyncd's). */
+  private readonly tunnels: TunnelRegistry;
 
   constructor(
     private config: NormalizedConfig,
     private readonly opts: EngineOptions,
   ) {
     this.log = opts.log;
+    this.tunnels = new TunnelRegistry(opts.log);
     this.scheduler = new Scheduler(config.settings.maxProcesses ?? Infinity);
   }
 
@@ -186,7 +194,10 @@ export class Engine {
       throw new StartupError('stopping; reload abandoned');
     }
     this.scheduler.setGlobalMax(next.settings.maxProcesses ?? Infinity);
-    for (const k of plan.keep) k.running.runner.maxProcesses = k.next.maxProcesses;
+    for (const k of plan.keep) {
+      k.running.runner.maxProcesses = k.next.maxProcesses;
+      k.running.runner.setCrontab(k.next.crontab ?? []);
+    }
     // Stop what went away: no new transfers, running ones finish (no grace limit).
     const stopping = plan.stop.map((u) => {
       this.units.splice(this.units.indexOf(u), 1);
@@ -235,6 +246,7 @@ export class Engine {
     const transport = this.opts.transportFactory(sync, ruleSet);
     const runner = new SyncRunner(sync, transport, this.scheduler, this.log, this.config.settings.insist);
     runner.guardDeletes(ruleSet.rules);
+    if (sync.tunnel !== undefined) runner.gate = this.tunnels.lease(sync.tunnel);
     // The init transfer is queued before the watch is set (watch-then-scan): whatever changes
     // while it runs is queued behind it.
     runner.queueInit();

@@ -5,7 +5,7 @@
 // Contract (pure, no I/O): planReload(old, next) →
 //   keep:    syncs whose normalized config is deep-equal (ignoring `index` and `line`, i.e. their
 //            position in the file, a generated "sync[N]" (or "sync[N]@TARGET") name that a renumbering changed, and
-//            maxProcesses, which the engine changes on the running sync).
+//            maxProcesses and crontab, which the engine changes on the running sync).
 //            They keep their queue, watches and running transfers; no resync.
 //   stop:    running syncs with no equal counterpart (removed, or changed: the old one stops).
 //   start:   new syncs with no equal running counterpart (new, or changed: starts with its init
@@ -66,8 +66,9 @@ function canonical(v: unknown): unknown {
 
 /** The part of a sync that decides "unchanged". */
 export function syncIdentity(s: NormalizedSync): unknown {
-  // maxProcesses: applied to a kept sync live (a changed global cap must not resync everything)
-  const { index: _i, line: _l, maxProcesses: _m, name, ...rest } = s;
+  // maxProcesses: applied to a kept sync live (a changed global cap must not resync everything);
+  // crontab: a new schedule needs no full transfer of its own.
+  const { index: _i, line: _l, maxProcesses: _m, crontab: _c, name, ...rest } = s;
   return canonical({ ...rest, name: GENERATED_NAME.test(name) ? undefined : name });
 }
 

@@ -32,6 +32,11 @@
 //     connect() or from a transfer (exit_outcome.ts cannotConnect) — shows the sync as *down*
 //     with the reason and the next attempt, instead of *retrying*. A failed connect while the
 //     init transfer is pending counts as that transfer failing (insist decides, as above);
+//   - `crontab` (cron_timer.ts): each match queues a Full transfer, absorbed by a Full already
+//     waiting (DelayQueue.addFull); armed by activate(), replaced by setCrontab() (a reload that
+//     changes only the crontab), cleared when the sync stops or dies;
+//   - `gate` (the sync's tunnel, tunnel.ts, set by the engine): no transfer starts while it is
+//     closed; it is started by activate() and stopped after the sync's last transfer ended;
 //   - the source vanishing (RootGone) pauses the sync; the engine re-adds the watch when the
 //     source is back and queues a Full resync — never an rsync of a missing source with
 //     --delete.
@@ -52,6 +57,8 @@ import type { TranslationSink } from './record_translation.js';
 import type { Schedulable, Scheduler } from './scheduler.js';
 import type { TransferOutcome, Transport, TransferReport } from '../transports/transport.js';
 import { UnwatchedDirs } from './unwatched_dirs.js';
+import { CronTimer } from './cron_timer.js';
+import type { TunnelStatus } from './tunnel.js';
 import type { VerifyStatus } from './verify_status.js';
 
 export type SyncState = 'starting' | 'running' | 'degraded' | 'retrying' | 'down' | 'source-gone' | 'dead' | 'stopped';
@@ -83,6 +90,19 @@ export interface SyncStatus {
   readonly watchRetryAt: number | undefined;
   /** The last periodic drift check (verifyInterval), once one has finished. */
   readonly verify?: VerifyStatus | undefined;
+  /** When `crontab` queues the next full transfer (epoch ms), if it has one. */
+  readonly nextFullSyncAt?: number | undefined;
+  /** The sync's tunnel, if it has one. */
+  readonly tunnel?: TunnelStatus | undefined;
+}
+
+/** What transfers wait for (the sync's tunnel, tunnel.ts). */
+export interface TransferGate {
+  readonly open: boolean;
+  /** Starts it; `opened` is called whenever it opens. */
+  start(opened: () => void): void;
+  stop(): Promise<void>;
+  status(): TunnelStatus;
 }
 
 const now = (): number => performance.now();
@@ -123,6 +143,10 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private sideTask: AbortController | undefined;
   /** The last periodic drift check; set by periodic_verify.ts, shown by status(). */
   verification: VerifyStatus | undefined;
+  /** Set by the engine when the sync has a tunnel (see the header). */
+  gate: TransferGate | undefined;
+  private cron: CronTimer | undefined;
+  private crontab: readonly string[];
   /** Set by the engine for the syncs of its start-up (see the header). */
   startupFailure: ((reason: string) => void) | undefined;
   private settleInit: () => void = () => {};
@@ -142,6 +166,17 @@ export class SyncRunner implements Schedulable, TranslationSink {
       maxDelays: sync.maxDelays,
       splitMoves: !transport.keepsMoves,
     });
+    this.crontab = sync.crontab ?? [];
+    this.cron = this.crontab.length > 0 ? new CronTimer(this.crontab, () => this.cronTick()) : undefined;
+  }
+
+  /** A reload kept the sync with another crontab: the new schedule replaces the old one. */
+  setCrontab(expressions: readonly string[]): void {
+    if (expressions.length === this.crontab.length && expressions.every((e, i) => e === this.crontab[i])) return;
+    this.cron?.stop();
+    this.crontab = [...expressions];
+    this.cron = expressions.length > 0 ? new CronTimer(expressions, () => this.cronTick()) : undefined;
+    if (this.state !== 'starting' && this.state !== 'dead' && this.state !== 'stopped') this.cron?.start();
   }
 
   get running(): number {
@@ -180,7 +215,24 @@ export class SyncRunner implements Schedulable, TranslationSink {
   /** The watch is set: transfers may start. */
   activate(): void {
     if (this.state === 'starting' || this.state === 'source-gone') this.state = 'running';
+    this.gate?.start(this.gateOpened);
+    this.cron?.start();
     this.reschedule();
+  }
+
+  /** The gate opened: what waited for it may start. */
+  private readonly gateOpened = (): void => {
+    this.reschedule();
+    this.scheduler.pump();
+  };
+
+  private cronTick(): void {
+    if (this.state !== 'running' && this.state !== 'retrying') return; // source gone: its return queues a Full
+    if (this.queue.addFull(now(), 'crontab')) {
+      // No lag is set: the lag counts changes seen and not yet sent, and a tick is not one.
+      this.log.debug('Info', `${this.name}: crontab triggered full sync`);
+      this.reschedule();
+    } else this.log.debug('Info', `${this.name}: crontab: a full sync is already waiting`);
   }
 
   /** Directories that cannot be watched are retried through `rewatch` (unwatched_dirs.ts). */
@@ -250,6 +302,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
 
   tryStart(): boolean {
     if (!this.flowing) return false;
+    if (this.gate?.open === false) return false; // the tunnel's opening pumps again
     if (this.sideTask !== undefined) {
       // A side task holds the sync: a transfer that is due aborts it and starts once it ended.
       const wake = this.queue.nextWakeup();
@@ -421,6 +474,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
 
   private die(reason: string): void {
     this.state = 'dead';
+    this.cron?.stop();
+    void this.gate?.stop();
     this.clearTimer();
     this.unwatched?.close();
     this.log.error(`${this.name}: stopped: ${reason}. Other syncs keep running; fix the cause and reload (HUP) or restart.`);
@@ -522,12 +577,15 @@ export class SyncRunner implements Schedulable, TranslationSink {
       unwatchedDirs: this.unwatched?.count ?? 0,
       watchRetryAt: this.unwatched?.retryAt,
       verify: this.verification,
+      nextFullSyncAt: this.cron?.next,
+      tunnel: this.gate?.status(),
     };
   }
 
   /** No new transfers; running ones get `graceMs` to finish (Infinity: no limit), then are aborted. */
   async stop(graceMs: number): Promise<void> {
     this.state = 'stopped';
+    this.cron?.stop();
     this.sideTask?.abort();
     this.connectAbort.abort();
     this.clearTimer();
@@ -540,6 +598,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       clearTimeout(timer);
     }
     await this.transport.close();
+    await this.gate?.stop();
     this.checkIdle();
   }
 }

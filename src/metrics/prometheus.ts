@@ -26,6 +26,10 @@
 //                                                      at the last check (0 when clean or never checked)
 //   lsyncd_ts_sync_last_verify_timestamp_seconds gauge  when the last check finished, 0 = never
 //   lsyncd_ts_sync_target_down                 gauge    1 while the target cannot be reached (state down)
+//   lsyncd_ts_sync_next_full_sync_timestamp_seconds gauge when `crontab` queues the next full
+//                                                      transfer, 0 = no crontab
+//   lsyncd_ts_sync_tunnel_state{state=down|connecting|ready}  gauge  syncs with a tunnel only
+//   lsyncd_ts_sync_tunnel_restarts_total       counter  tunnel command starts after the first
 // Process:
 //   lsyncd_ts_up 1, lsyncd_ts_watched_directories (total), lsyncd_ts_syncs,
 //   process_resident_memory_bytes, process_start_time_seconds (Prometheus' standard names).
@@ -106,6 +110,9 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
   const lastVerify = fam('lsyncd_ts_sync_last_verify_timestamp_seconds', 'gauge', 'When the last periodic drift check finished (Unix time), 0 if never.');
   const targetDown = fam('lsyncd_ts_sync_target_down', 'gauge', 'Whether the target cannot be reached (state down): 1 or 0.');
   const unwatched = fam('lsyncd_ts_sync_unwatched_directories', 'gauge', 'Directories not watched for lack of inotify watches (each with its subtree); the sync is degraded while above 0.');
+  const nextFull = fam('lsyncd_ts_sync_next_full_sync_timestamp_seconds', 'gauge', 'When crontab queues the next full transfer (Unix time), 0 without a crontab.');
+  const tunnelState = fam('lsyncd_ts_sync_tunnel_state', 'gauge', "State of the sync's tunnel: 1 for the current one (syncs with a tunnel only).");
+  const tunnelRestarts = fam('lsyncd_ts_sync_tunnel_restarts_total', 'counter', "Times the sync's tunnel command was started again.");
   for (const snap of syncs) {
     const s = snap.status;
     const sync = { sync: s.name };
@@ -133,12 +140,17 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
     for (const v of ['clean', 'drifted', 'error'] as const) verifyState.samples.push({ labels: { ...sync, state: v }, value: s.verify?.state === v ? 1 : 0 });
     for (const k of ['missing', 'changed', 'extra'] as const) drift.samples.push({ labels: { ...sync, kind: k }, value: s.verify?.[k] ?? 0 });
     lastVerify.samples.push({ labels: sync, value: secs(s.verify?.at) });
+    nextFull.samples.push({ labels: sync, value: secs(s.nextFullSyncAt) });
+    if (s.tunnel !== undefined) {
+      for (const t of ['down', 'connecting', 'ready'] as const) tunnelState.samples.push({ labels: { ...sync, state: t }, value: s.tunnel.state === t ? 1 : 0 });
+      tunnelRestarts.samples.push({ labels: sync, value: s.tunnel.restarts });
+    }
   }
   const families: Family[] = [
     { name: 'lsyncd_ts_up', type: 'gauge', help: 'lsyncd-ts is running and serving metrics.', samples: [{ labels: {}, value: 1 }] },
     { name: 'lsyncd_ts_syncs', type: 'gauge', help: 'Number of configured syncs.', samples: [{ labels: {}, value: syncs.length }] },
     { name: 'lsyncd_ts_watched_directories', type: 'gauge', help: 'Directories watched over all syncs (each source once).', samples: [{ labels: {}, value: totalWatchedDirs(syncs) }] },
-    up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched, hold, held, unwatched, verifyState, drift, lastVerify, targetDown,
+    up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched, hold, held, unwatched, verifyState, drift, lastVerify, targetDown, nextFull, tunnelState, tunnelRestarts,
     { name: 'process_resident_memory_bytes', type: 'gauge', help: 'Resident set size in bytes.', samples: [{ labels: {}, value: proc.rssBytes }] },
     { name: 'process_start_time_seconds', type: 'gauge', help: 'Start time of the process since the Unix epoch in seconds.', samples: [{ labels: {}, value: proc.startTimeSeconds }] },
   ];

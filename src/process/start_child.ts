@@ -54,6 +54,8 @@ export function startChild(cmd: Command, opts: SpawnOptions, keepStdinOpen = fal
 
 /** What runCommand uses of a ChildProcess; the native path provides the same. */
 export interface ChildLike {
+  /** The child's pid once started (undefined when it could not be started). */
+  readonly pid?: number | undefined;
   readonly stdin: Writable | null;
   /** Bytes of cmd.stdin already in the pipe before the child started (native path). */
   readonly stdinPrefilled?: number;
@@ -166,7 +168,7 @@ class NativeChild extends EventEmitter implements ChildLike {
   stdinPrefilled = 0;
   stdout: Readable | null = null;
   stderr: Readable | null = null;
-  private pid = 0;
+  pid: number | undefined;
   private exitCode: number | null = null;
   private signalCode: NodeJS.Signals | null = null;
   private closesNeeded = 1; // exit, then one per output stream (as ChildProcess counts them)
@@ -212,7 +214,7 @@ class NativeChild extends EventEmitter implements ChildLike {
   }
 
   kill(signal: NodeJS.Signals): boolean {
-    if (this.hasExited || this.pid === 0) return false;
+    if (this.hasExited || this.pid === undefined) return false;
     return this.sp.killChild(this.pid, osConstants.signals[signal]) === 0;
   }
 

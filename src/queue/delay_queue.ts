@@ -155,15 +155,20 @@ export class DelayQueue {
   }
 
   /**
-   * Queues a Full resync marker (init transfer, overflow, root gone). It never combines with
-   * events; a second marker while one is still waiting at the tail is redundant and dropped.
+   * Queues a Full resync marker (init transfer, overflow, root gone, crontab). It never combines
+   * with events. A Full still waiting anywhere in the queue absorbs the new one (false returned):
+   * it has not read the source yet, so it will carry every change the new one would. A running
+   * Full does not: it may have read past a change already.
    */
-  addFull(now: number, reason?: string): void {
-    if (this.tail !== null && this.tail.kind === 'Full' && this.tail.status === 'wait') return;
+  addFull(now: number, reason?: string): boolean {
+    if (this.fullCount > 0) {
+      for (let r = this.tail; r !== null; r = r.prev) if (r.kind === 'Full' && r.status === 'wait') return false;
+    }
     const r = this.newRec('Full', '/', '', now, false);
     r.reason = reason;
     this.fullCount++;
     this.append(r);
+    return true;
   }
 
   /**

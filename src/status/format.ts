@@ -14,6 +14,8 @@
 // periodic drift check (verifyInterval, src/engine/periodic_verify.ts) found its target drifted:
 // files on the target differ from the source although no change is pending. A check that could
 // not run (`error`) is shown but does not count: transfers report an unreachable target themselves.
+// Nor is a running sync whose tunnel (lsyncd 2.3 tunnel{}, src/engine/tunnel.ts) is not ready:
+// its transfers wait for it.
 import type { SyncState, SyncStatus } from '../engine/sync_runner.js';
 import type { VerifyStatus } from '../engine/verify_status.js';
 
@@ -86,7 +88,7 @@ export function totalWatchedDirs(syncs: readonly { readonly watchRoot: string; r
 
 /** The single health rule (see the header). `now` is epoch ms, for "next attempt in N s". */
 export function syncHealth(
-  s: Pick<SyncStatus, 'state' | 'lastError' | 'retryAt' | 'deleteHold'> & Partial<Pick<SyncStatus, 'unwatchedDirs' | 'watchRetryAt' | 'verify'>>,
+  s: Pick<SyncStatus, 'state' | 'lastError' | 'retryAt' | 'deleteHold'> & Partial<Pick<SyncStatus, 'unwatchedDirs' | 'watchRetryAt' | 'verify' | 'tunnel'>>,
   now: number = Date.now(),
 ): Health {
   const err = s.lastError !== undefined ? lineSafe(s.lastError) : undefined;
@@ -99,6 +101,10 @@ export function syncHealth(
   }
   switch (s.state) {
     case 'running':
+      if (s.tunnel !== undefined && s.tunnel.state !== 'ready') {
+        const t = s.tunnel;
+        return { healthy: false, reason: `transfers wait for the tunnel ${lineSafe(t.name)} (${t.state}, restarts ${t.restarts}${t.lastError !== undefined ? `; last ended: ${lineSafe(t.lastError)}` : ''})` };
+      }
       return s.verify?.state === 'drifted' ? { healthy: false, reason: driftReason(s.verify, now) } : { healthy: true, reason: '' };
     case 'degraded': {
       const n = s.unwatchedDirs ?? 0;

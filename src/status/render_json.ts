@@ -33,6 +33,10 @@
 //                               "at": "…Z", "reason": "…" | null } | null } | null,
 //                                           // the last periodic drift check (verifyInterval),
 //                                           // null before the first; drifted is unhealthy
+//       "nextFullSync": "…Z",               // syncs with a crontab only: the next full transfer
+//                                           // it queues
+//       "tunnel": { "name": "…", "state": "down" | "connecting" | "ready", "restarts": 0,
+//                   "pid": 123 | null, "lastError": "…" | null },   // syncs with a tunnel only
 //       "rules": [{ "include": false, "pattern": "*.tmp" }],       // filters, then excludes
 //       "delayCount": 3,                    // all queued delays
 //       "delays": [{ "state": "wait", "kind": "Move", "path": "/a", "destination": "/b" }]
@@ -46,6 +50,7 @@ import { hostname } from 'node:os';
 import type { SyncSnapshot } from '../engine/engine.js';
 import type { SyncState } from '../engine/sync_runner.js';
 import type { VerifyRepairStatus, VerifyStatus } from '../engine/verify_status.js';
+import type { TunnelStatus } from '../engine/tunnel.js';
 import { backingOff, syncHealth, totalWatchedDirs } from './format.js';
 import { MAX_LISTED_DELAYS } from './render_text.js';
 
@@ -83,6 +88,10 @@ export interface SyncStatusJsonV1 {
   readonly watchRetryAt: string | null;
   /** Absent in files written before periodic drift checks existed. */
   readonly verify?: VerifyJson | null;
+  /** Only for a sync with a crontab. */
+  readonly nextFullSync?: string;
+  /** Only for a sync with a tunnel. */
+  readonly tunnel?: TunnelJson;
   readonly rules: readonly { readonly include: boolean; readonly pattern: string }[];
   readonly delayCount: number;
   readonly delays: readonly StatusDelayJson[];
@@ -96,6 +105,14 @@ export interface VerifyJson {
   readonly extra: number;
   readonly reason: string | null;
   readonly repair: { readonly outcome: VerifyRepairStatus['outcome']; readonly at: string; readonly reason: string | null } | null;
+}
+
+export interface TunnelJson {
+  readonly name: string;
+  readonly state: TunnelStatus['state'];
+  readonly restarts: number;
+  readonly pid: number | null;
+  readonly lastError: string | null;
 }
 
 export interface StatusJsonV1 {
@@ -166,6 +183,8 @@ export function statusJson(syncs: readonly SyncSnapshot[], opts: RenderJsonOptio
         unwatchedDirs: s.unwatchedDirs,
         watchRetryAt: s.unwatchedDirs > 0 ? iso(s.watchRetryAt) : null,
         verify: s.verify === undefined ? null : verifyJson(s.verify),
+        ...(s.nextFullSyncAt !== undefined ? { nextFullSync: new Date(s.nextFullSyncAt).toISOString() } : {}),
+        ...(s.tunnel === undefined ? {} : { tunnel: { name: s.tunnel.name, state: s.tunnel.state, restarts: s.tunnel.restarts, pid: s.tunnel.pid ?? null, lastError: s.tunnel.lastError ?? null } }),
         rules: snap.rules.map((r) => ({ include: r.include, pattern: r.pattern })),
         delayCount: snap.delays.length,
         delays: snap.delays.slice(0, MAX_LISTED_DELAYS).map((d) => ({

@@ -20,6 +20,9 @@
 //   Not watched: 2 directories (out of inotify watches)…  ← only while degraded
 //   Verify: drifted at <date> (…): 1 missing, 0 changed…  ← once a periodic drift check ran
 //                                                           (verifyInterval; clean / error: why)
+//   Next full sync at <date> (in 12 s) (crontab)          ← only with a crontab
+//   Tunnel: ready (restarts 1)                            ← only with a tunnel (down / connecting,
+//                                                           last error when it ended)
 //   There are 3 delays                                    ← lsyncd from here on
 //   wait   Create /new1                                   ← status word padded to 7
 //   active Move /a -> /b
@@ -80,6 +83,11 @@ export function renderStatusText(syncs: readonly SyncSnapshot[], opts: RenderTex
       out.push(`Not watched: ${s.unwatchedDirs} directories, each with its subtree (out of inotify watches)${next}`);
     }
     if (s.verify !== undefined) out.push(verifyLine(s.verify, nowMs));
+    if (s.nextFullSyncAt !== undefined) out.push(`Next full sync at ${dateWithAge(s.nextFullSyncAt, nowMs)} (crontab)`);
+    if (s.tunnel !== undefined) {
+      const t = s.tunnel;
+      out.push(`Tunnel: ${t.state} (restarts ${t.restarts}${t.pid !== undefined ? `, pid ${t.pid}` : ''})${t.lastError !== undefined ? `; last ended: ${lineSafe(t.lastError)}` : ''}`);
+    }
     out.push(`There are ${snap.delays.length} delays`);
     const listed = Math.min(snap.delays.length, MAX_LISTED_DELAYS);
     for (let i = 0; i < listed; i++) {

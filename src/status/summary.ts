@@ -9,7 +9,8 @@
 // rewritten within max(3 × statusInterval, 30 s) — a hung or dead daemon leaves a file that
 // still says "running", so age and pid are checked too.
 // Below the table, one `Verify:` line per sync whose periodic drift check has run (render_text.ts
-// verifyLine); a drifted target is one of the problems (syncHealth).
+// verifyLine); a drifted target is one of the problems (syncHealth). With them, a line per sync
+// with a crontab (its next full sync) or a tunnel (its state and restarts).
 import { dateWithAge, formatDuration, lineSafe, syncHealth } from './format.js';
 import type { VerifyStatus } from '../engine/verify_status.js';
 import type { StatusJsonV1, VerifyJson } from './render_json.js';
@@ -108,6 +109,9 @@ export function renderSummary(st: StatusJsonV1, opts: SummaryOptions): Summary {
     const v = s.verify ?? undefined;
     const verify = v !== undefined ? fromVerifyJson(v) : undefined;
     if (verify !== undefined) verifyLines.push(`${lineSafe(s.name)}: ${verifyLine(verify, now)}`);
+    const nextFull = parseTime(s.nextFullSync);
+    if (nextFull !== undefined) verifyLines.push(`${lineSafe(s.name)}: next full sync at ${dateWithAge(nextFull, now)} (crontab)`);
+    if (s.tunnel !== undefined) verifyLines.push(`${lineSafe(s.name)}: tunnel ${s.tunnel.state} (restarts ${s.tunnel.restarts})${s.tunnel.lastError !== null ? `; last ended: ${lineSafe(s.tunnel.lastError)}` : ''}`);
     const h = syncHealth(
       {
         state: s.state,
@@ -117,6 +121,7 @@ export function renderSummary(st: StatusJsonV1, opts: SummaryOptions): Summary {
         deleteHold,
         unwatchedDirs: s.unwatchedDirs ?? 0,
         watchRetryAt: parseTime(s.watchRetryAt),
+        tunnel: s.tunnel === undefined ? undefined : { ...s.tunnel, pid: s.tunnel.pid ?? undefined, lastError: s.tunnel.lastError ?? undefined },
       },
       now,
     );

@@ -324,3 +324,19 @@ test('a list of targets (and of rsyncssh hosts) is checked and printed as one sy
   ]);
   assert.match(r.stdout, /configuration is valid \(5 syncs, /);
 });
+
+test('crontab and tunnel (lsyncd 2.3): their rows, and a five-field expression refused at its line with the fix', (t) => {
+  const dir = tempDir(t);
+  const cfg = path.join(dir, 'c.json');
+  writeFileSync(cfg, JSON.stringify({ sync: [{ mode: 'rsync', source: dir, target: 'rsync://127.0.0.1:8873/m/', crontab: ['1 0 3 * * *'], tunnel: { command: ['ssh', '-N', '-L', '8873:^localhost:873', 'h'], checkport: 8873 } }] }));
+  const r = check(t, [cfg]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  assert.ok(lines.includes('  crontab      full transfer at each match of "1 0 3 * * *" (local time)'), r.stdout);
+  assert.ok(lines.includes('  tunnel       ssh -N -L 8873:localhost:873 h — transfers wait until it is ready (once 127.0.0.1:8873 accepts a connection)'), r.stdout);
+  const lua = path.join(dir, 'c.lua');
+  writeFileSync(lua, ['sync {', '  default.rsync,', `  source = "${dir}",`, '  target = "/x",', '  crontab = { "*/5 * * * *" },', '}', ''].join('\n'));
+  const bad = check(t, [lua]);
+  assert.equal(bad.code, 1);
+  assert.deepEqual(errors(bad), [`error: ${lua}:5: sync[1].crontab[1]: sync "sync[1]": cron expression "*/5 * * * *" has 5 fields, lsyncd's crontab takes 6 (second minute hour day-of-month month day-of-week) — put the seconds first, e.g. "0 */5 * * * *"`]);
+});
