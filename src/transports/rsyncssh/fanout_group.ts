@@ -38,7 +38,7 @@ import { toByteString, toBytes } from '../../paths/byte_path.js';
 import { describeCommand, runCommand } from '../../process/process_runner.js';
 import type { Delay } from '../../queue/events.js';
 import type { TransferContext, TransferReport } from '../transport.js';
-import { batchReadCommand, batchReadRejected, batchWriteCommand, useBatchFanout } from '../rsync/batch_fanout.js';
+import { batchReadCommand, batchReadRejected, batchWriteCommand, MIN_BATCH_BYTES, MIN_REMOTE_TARGETS, useBatchFanout } from '../rsync/batch_fanout.js';
 import { includeEntriesFromDelays, rshOption, rsyncsshDestination, type SshControl, type SshTable } from '../rsync/index.js';
 
 /** How long a round waits for the other members' identical runs. */
@@ -93,9 +93,15 @@ export class FanoutGroup {
     this.members.delete(m);
   }
 
-  transfer(m: FanoutMember, delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
-    if (delays.length === 0 || !delays.every((d) => d.kind === 'Modify' && !d.isDir) || this.members.size < 2) return m.plain(delays, ctx);
+  async transfer(m: FanoutMember, delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
+    if (delays.length === 0 || !delays.every((d) => d.kind === 'Modify' && !d.isDir) || this.members.size < MIN_REMOTE_TARGETS) return m.plain(delays, ctx);
+    // A run that could never qualify does not wait for a round (the common small change).
     const key = runKey(delays);
+    if (!this.open.has(key) && (await this.changedBytes(delays)) < MIN_BATCH_BYTES) return m.plain(delays, ctx);
+    return this.joinRound(m, delays, ctx, key);
+  }
+
+  private joinRound(m: FanoutMember, delays: readonly Delay[], ctx: TransferContext, key: string): Promise<TransferReport> {
     let round = this.open.get(key);
     if (round === undefined) {
       const r: Round = { key, participants: [] };
