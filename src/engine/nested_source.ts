@@ -120,7 +120,8 @@ export function rootSignal(batch: EventBatch, rootId: number, prefix: string, in
   return signal;
 }
 
-function isDirectory(p: string): boolean {
+/** True when `p` is a directory now (following symlinks; false when it cannot be read). */
+export function isDirectory(p: string): boolean {
   try {
     return statSync(pathArg(p)).isDirectory();
   } catch {

@@ -35,15 +35,12 @@
 //     result (and so resyncs it too), instead of "watched meanwhile" and no resync.
 //   - leave() detaches a member; the last one removes the root (and closes a lane other than the
 //     first once it is empty). close() closes every lane; nothing is delivered afterwards.
-import { statSync } from 'node:fs';
-
 import type { RuleList } from '../filters/rule_list.js';
-import { pathArg } from '../paths/byte_path.js';
 import type { EventBatch } from '../watcher/event_batch.js';
 import { RecordKind } from '../watcher/record_kind.js';
 import { WatchError } from '../watcher/watch_errors.js';
 import type { AddResult, RewatchResult, WatcherFactory, WatcherOptions, WatcherPort, WatchRule } from '../watcher/watcher_port.js';
-import { nestedPrefix, nestedWatchRules, rootSignal, ScopedBatch, scopeAddResult } from './nested_source.js';
+import { isDirectory, nestedPrefix, nestedWatchRules, rootSignal, ScopedBatch, scopeAddResult } from './nested_source.js';
 import { translateBatch, type TranslationSink } from './record_translation.js';
 
 /** How often a share whose source disappeared looks for it again. */
@@ -432,14 +429,6 @@ export class SharedWatches {
 function hasRootGone(batch: EventBatch, rootId: number): boolean {
   for (let i = 0; i < batch.length; i++) if (batch.kind(i) === RecordKind.RootGone && batch.root(i) === rootId) return true;
   return false;
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(pathArg(p)).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 class LeaseImpl implements WatchLease {
