@@ -38,6 +38,8 @@ declare module 'fengari' {
     lua_getfield(L: LuaState, idx: number, k: Uint8Array): number;
     lua_rawgeti(L: LuaState, idx: number, n: number): number;
     lua_rawlen(L: LuaState, idx: number): number;
+    lua_createtable(L: LuaState, narr: number, nrec: number): void;
+    lua_rawseti(L: LuaState, idx: number, n: number): void;
   }
   export interface LauxLib {
     luaL_newstate(): LuaState;

@@ -235,8 +235,8 @@ function extractBadValues(v: unknown, path: PathSegment[], errors: { path: PathS
 
 /**
  * Replaces the Lua functions of sync `index` by its ActionFunctions (lua_actions.ts): the
- * built-in functions of default.X tables are dropped, a user's function on a default.X sync is an
- * error naming the key.
+ * built-in functions of default.X tables are dropped; on a default.X sync a user's `action` (with
+ * `collect`) becomes its InletAction, and other functions but prepare are errors naming the key.
  */
 function attachLuaFunctions(obj: Record<string, unknown>, index: number, runtime: LuaActionRuntime, errors: { path: PathSegment[]; message: string }[]): void {
   const mine = runtime.userFunctions(index);
@@ -246,10 +246,13 @@ function attachLuaFunctions(obj: Record<string, unknown>, index: number, runtime
   if (mine.size === 0) return;
   const mode = obj['mode'];
   if (typeof mode === 'string') {
+    // action (and its collect) runs in front of the built-in transport; prepare ran at load.
+    if (mine.has('action')) obj['action'] = runtime.inletAction(index, mine.has('collect'));
     for (const key of mine) {
+      if (key === 'prepare' || (mine.has('action') && (key === 'action' || key === 'collect'))) continue;
       errors.push({
         path: ['sync', index, key],
-        message: `a Lua function as ${key} on a default.${mode} sync is not supported by lsyncd-ts: default.${mode} runs in the built-in transport — drop default.${mode} for a custom action sync, or drop the function`,
+        message: `a Lua function as ${key} on a default.${mode} sync is not supported by lsyncd-ts: default.${mode} runs in the built-in transport (only action, collect and prepare can be Lua there) — drop default.${mode} for a custom action sync, or drop the function`,
       });
     }
     return;

@@ -19,8 +19,10 @@
 //  - log(category, ...), now(), default.action/init/collect (lsyncd's own Layer 2 glue, so a
 //    Layer 1 action can delegate to onCreate ... functions), default.direct.action (lsyncd's
 //    Lua: mkdir/cp -p/rm -rf/mv per event).
-//  - alarm, observefd, nonobservefd and terminate fail naming the call; default.rsync.action and
-//    default.rsyncssh.action fail at their first call (rsync runs are the engine's, not Lua's).
+//  - default.rsync/rsyncssh/direct.action(inlet) in the action of a default.X sync hand the
+//    waiting events (not Init/Blanket) to the sync's own transport (rt.dispatchBatch); in a custom
+//    sync default.rsync/rsyncssh.action fail at their call (their transfers are the engine's).
+//  - alarm, observefd, nonobservefd and terminate fail naming the call.
 export const LUA_ACTIONS_PRELUDE = `
 local reg = __lsyncdts
 local rt = {}
@@ -318,6 +320,8 @@ local function defaultCollect(agent, exitcode)
   return 'die'
 end
 local function directAction(inlet)
+  local ctx = i2c[inlet]
+  if ctx ~= nil and ctx.batch then return toEngine(ctx) end
   local event, event2 = inlet.getEvent()
   local config = inlet.getConfig()
   if event.etype == 'Create' then
@@ -342,8 +346,23 @@ local function directAction(inlet)
     inlet.discardEvent(event)
   end
 end
+-- default.X.action(inlet) in the action of a default.X sync: the waiting events (but Init and
+-- Blanket, as lsyncd's default.rsync.action) go to the sync's own transport.
+local function toEngine(ctx)
+  for _, d in ipairs(ctx.delays) do
+    if d.status == 'wait' and d.etype ~= 'Blanket' and d.etype ~= 'Init' then
+      d.status = 'engine'
+      ctx.engine[#ctx.engine + 1] = d.index
+    end
+  end
+end
 local function engineOnly(name)
-  return function() error(name .. '(inlet) is not supported inside a Lua action by lsyncd-ts: rsync runs belong to the engine — use sync{ ' .. name:gsub('%.action$', '') .. ', ... } without an action function', 2) end
+  local parent = name:gsub('%.action$', '')
+  return function(inlet)
+    local ctx = i2c[inlet]
+    if ctx ~= nil and ctx.batch then return toEngine(ctx) end
+    error(name .. '(inlet) is not supported in the action of a custom sync by lsyncd-ts: its transfers belong to the built-in transport — write sync{ ' .. parent .. ', action = ..., ... }', 2)
+  end
 end
 local function noPrepare() end
 default.action = defaultAction
@@ -384,6 +403,43 @@ function rt.dispatch(i, hook, source, target, etype, path, path2)
   nextCall = nextCall + 1
   calls[nextCall] = ctx
   return out, nextCall
+end
+
+-- The action of a default.X sync for one batch of the engine: events is a list of
+-- { etype, path, path2 }. lsyncd calls the action while a ready event waits; here it is called
+-- again while events wait and the last call changed something (at most once per event, plus one).
+-- Returns the (0-based) indexes of the events for the transport, the children, the call id.
+function rt.dispatchBatch(i, source, target, events)
+  local config = rt.config(i)
+  local ctx = { source = source, target = target, config = config, delays = {}, spawns = {}, engine = {}, batch = true }
+  local inlet = setmetatable({}, inletMeta)
+  i2c[inlet] = ctx
+  ctx.inlet = inlet
+  for n, e in ipairs(events) do
+    ctx.delays[n] = { ctx = ctx, etype = e[1], path = e[2], path2 = e[3], status = 'wait', index = n - 1 }
+  end
+  local function state()
+    local w = 0
+    for _, d in ipairs(ctx.delays) do if d.status == 'wait' then w = w + 1 end end
+    return w, #ctx.delays, #ctx.spawns
+  end
+  current = ctx
+  local ok, err = pcall(function()
+    for _ = 1, #events + 1 do
+      local w, n, s = state()
+      if w == 0 then break end
+      config.action(inlet)
+      local w2, n2, s2 = state()
+      if w2 == w and n2 == n and s2 == s then break end
+    end
+  end)
+  current = nil
+  if not ok then error(err, 0) end
+  local out = {}
+  for n, s in ipairs(ctx.spawns) do out[n] = { s.binary, s.args } end
+  nextCall = nextCall + 1
+  calls[nextCall] = ctx
+  return ctx.engine, out, nextCall
 end
 
 -- collect(agent, exitcode) of sync i for child n of call id: 'ok', 'again' or 'die'.

@@ -23,13 +23,16 @@
 //  - A Lua error in a function (including an unsupported API call, named in the message) makes
 //    that run 'die' with the Lua message, like a throwing TS action.
 //  - prepare(config, level, skipTarget) runs at load; the values it leaves are the ones validated.
-//  - User functions on a default.rsync/rsyncssh/direct sync are a load error naming the key: those
-//    syncs are run by the built-in transports, which Lua cannot drive.
+//  - On a default.rsync/rsyncssh/direct sync, `action` (with `collect`) becomes the sync's
+//    InletAction (schema.ts; run by src/transports/actions/inlet_action_transport.ts): per batch of
+//    the engine, the function sees every event of the batch; default.X.action(inlet) hands the
+//    waiting events to the sync's own transport, discarded ones are dropped, spawned children run
+//    after it. Other functions (init, on*) there are a load error naming the key.
 //  - A runaway Lua function is stopped after LUA_INSTRUCTION_LIMIT instructions (a 'die').
 import fengari from 'fengari';
 import type { LuaState } from 'fengari';
 
-import type { ActionEvent, ActionFunction, ActionName, ActionResult } from './schema.js';
+import type { ActionEvent, ActionFunction, ActionName, ActionResult, InletAction } from './schema.js';
 import { LUA_ACTIONS_PRELUDE } from './lua_actions.lua.js';
 
 const { lua, lauxlib, to_luastring } = fengari;
@@ -148,7 +151,7 @@ export class LuaActionRuntime {
         if (ev.signal.aborted) return 'again';
         const code = await ev.run(child.binary, child.args);
         if (collect) {
-          const rc = this.collect(index, id, n + 1, code, ev);
+          const rc = this.collect(index, id, n + 1, code, ev.log);
           if (rc === 'die' || (rc === 'again' && verdict === 'ok')) verdict = rc;
         } else if (code !== 0 && firstFailure === undefined) firstFailure = code;
       }
@@ -159,8 +162,86 @@ export class LuaActionRuntime {
     }
   }
 
-  private withSink<T>(ev: ActionEvent, f: () => T): T {
-    this.sink = (cat, msg) => ev.log(cat === 'Normal' ? msg : `${cat}: ${msg}`);
+  /**
+   * The InletAction of default.X sync `index` (its `action` function; `collect` judges the
+   * children when the sync has one).
+   */
+  inletAction(index: number, collect: boolean): InletAction {
+    return (batch) => {
+      const L = this.L;
+      const { engine, children, id } = this.withSink(batch.log, () => {
+        const top = this.pushRt('dispatchBatch');
+        lua.lua_pushinteger(L, index + 1);
+        lua.lua_pushstring(L, to_luastring(batch.source));
+        if (batch.target === undefined) lua.lua_pushnil(L);
+        else lua.lua_pushstring(L, to_luastring(batch.target));
+        lua.lua_createtable(L, batch.events.length, 0);
+        batch.events.forEach((e, n) => {
+          lua.lua_createtable(L, 3, 0);
+          lua.lua_pushstring(L, to_luastring(e.etype));
+          lua.lua_rawseti(L, -2, 1);
+          lua.lua_pushstring(L, new Uint8Array(e.path));
+          lua.lua_rawseti(L, -2, 2);
+          if (e.path2 !== undefined) {
+            lua.lua_pushstring(L, new Uint8Array(e.path2));
+            lua.lua_rawseti(L, -2, 3);
+          }
+          lua.lua_rawseti(L, -2, n + 1);
+        });
+        const err = this.pcall(4, 3, 'action()');
+        if (err !== undefined) {
+          lua.lua_settop(L, top);
+          throw new Error(err);
+        }
+        const callId = lua.lua_tointeger(L, -1);
+        lua.lua_pop(L, 1);
+        const kids = this.readChildren();
+        const toEngine: number[] = [];
+        const n = lua.lua_rawlen(L, -1);
+        for (let k = 1; k <= n; k++) {
+          lua.lua_rawgeti(L, -1, k);
+          toEngine.push(lua.lua_tointeger(L, -1));
+          lua.lua_pop(L, 1);
+        }
+        lua.lua_settop(L, top);
+        return { engine: toEngine, children: kids, id: callId };
+      });
+      return {
+        toTransport: engine,
+        children,
+        judge: collect ? (n: number, code: number) => this.collect(index, id, n + 1, code, batch.log) : undefined,
+        done: () => this.release(id),
+      };
+    };
+  }
+
+  /** The children list at the top of the stack (popped) as JS values. */
+  private readChildren(): Child[] {
+    const L = this.L;
+    const children: Child[] = [];
+    const n = lua.lua_rawlen(L, -1);
+    for (let k = 1; k <= n; k++) {
+      lua.lua_rawgeti(L, -1, k);
+      lua.lua_rawgeti(L, -1, 1);
+      const binary = Buffer.from(lua.lua_tostring(L, -1)).toString('utf8');
+      lua.lua_pop(L, 1);
+      lua.lua_rawgeti(L, -1, 2);
+      const args: Buffer[] = [];
+      const na = lua.lua_rawlen(L, -1);
+      for (let a = 1; a <= na; a++) {
+        lua.lua_rawgeti(L, -1, a);
+        args.push(Buffer.from(lua.lua_tostring(L, -1)));
+        lua.lua_pop(L, 1);
+      }
+      lua.lua_pop(L, 2);
+      children.push({ binary, args });
+    }
+    lua.lua_pop(L, 1);
+    return children;
+  }
+
+  private withSink<T>(log: (message: string) => void, f: () => T): T {
+    this.sink = (cat, msg) => log(cat === 'Normal' ? msg : `${cat}: ${msg}`);
     try {
       return f();
     } finally {
@@ -169,7 +250,7 @@ export class LuaActionRuntime {
   }
 
   private dispatch(index: number, hook: string, ev: ActionEvent): { children: Child[]; id: number } {
-    return this.withSink(ev, () => {
+    return this.withSink(ev.log, () => {
       const L = this.L;
       const top = this.pushRt('dispatch');
       lua.lua_pushinteger(L, index + 1);
@@ -187,31 +268,15 @@ export class LuaActionRuntime {
         throw new Error(err);
       }
       const id = lua.lua_tointeger(L, -1);
-      const children: Child[] = [];
-      const n = lua.lua_rawlen(L, -2);
-      for (let k = 1; k <= n; k++) {
-        lua.lua_rawgeti(L, -2, k);
-        lua.lua_rawgeti(L, -1, 1);
-        const binary = Buffer.from(lua.lua_tostring(L, -1)).toString('utf8');
-        lua.lua_pop(L, 1);
-        lua.lua_rawgeti(L, -1, 2);
-        const args: Buffer[] = [];
-        const na = lua.lua_rawlen(L, -1);
-        for (let a = 1; a <= na; a++) {
-          lua.lua_rawgeti(L, -1, a);
-          args.push(Buffer.from(lua.lua_tostring(L, -1)));
-          lua.lua_pop(L, 1);
-        }
-        lua.lua_pop(L, 2);
-        children.push({ binary, args });
-      }
+      lua.lua_pop(L, 1);
+      const children = this.readChildren();
       lua.lua_settop(L, top);
       return { children, id };
     });
   }
 
-  private collect(index: number, id: number, n: number, code: number, ev: ActionEvent): 'ok' | 'again' | 'die' {
-    return this.withSink(ev, () => {
+  private collect(index: number, id: number, n: number, code: number, log: (message: string) => void): 'ok' | 'again' | 'die' {
+    return this.withSink(log, () => {
       const top = this.pushRt('collect');
       lua.lua_pushinteger(this.L, index + 1);
       lua.lua_pushinteger(this.L, id);

@@ -221,6 +221,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
       verifyInterval: mode === 'custom' ? undefined : raw.verifyInterval,
       verifyRepair: raw.verifyRepair ?? false,
       line: ctx.lineOf(['sync', i]),
+      inletAction: raw.action,
     };
 
     if (raw.verifyRepair === true && raw.verifyInterval === undefined) {
@@ -236,6 +237,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
         err(at(), 'no actions specified — set mode ("rsync", "rsyncssh" or "direct"; in Lua: sync { default.rsync, ... }) or at least one of onCreate/onModify/onAttrib/onDelete/onMove/onStartup');
       }
       for (const k of rsyncsshOnly) err(at(k), 'only valid with mode "rsyncssh"');
+      if (raw.action !== undefined) err(at('action'), 'only valid with mode "rsync", "rsyncssh" or "direct" — a custom sync takes onCreate/onModify/... actions');
       for (const k of ['rsync', 'rsyncOps', 'rsyncExitCodes', 'deleteGuard', 'verifyInterval', 'verifyRepair'] as const) {
         if (raw[k] !== undefined) err(at(k), 'has no effect without mode "rsync", "rsyncssh" or "direct" — set a mode or remove it');
       }

@@ -89,6 +89,32 @@ export const actionFunctionSchema = z.custom<ActionFunction>((v) => typeof v ===
 export const actionSchema = z.union([z.string().min(1), actionFunctionSchema]);
 export type Action = z.output<typeof actionSchema>;
 
+/** One event of a batch handed to an InletAction. */
+export interface InletEvent {
+  readonly etype: 'Create' | 'Modify' | 'Attrib' | 'Delete' | 'Move' | 'Full';
+  /** Relative to the source root, leading '/', exact bytes; directories end in '/'. */
+  readonly path: Buffer;
+  /** Move destination, same form. */
+  readonly path2?: Buffer | undefined;
+}
+/** What an InletAction decided for one batch. */
+export interface InletPlan {
+  /** Indexes of the events the sync's own transport runs (lsyncd: default.rsync.action(inlet)). */
+  readonly toTransport: readonly number[];
+  /** Children the action spawned (no shell), run after the transport's part. */
+  readonly children: readonly { readonly binary: string; readonly args: readonly Buffer[] }[];
+  /** Verdict for child n's exit code (lsyncd's collect); absent = the sync's exit-code table. */
+  readonly judge?: ((child: number, code: number) => ExitAction) | undefined;
+  /** Called once when the batch is over. */
+  readonly done?: (() => void) | undefined;
+}
+/**
+ * lsyncd's `action = function(inlet)` on a default.rsync/rsyncssh/direct sync (Lua configs,
+ * src/config/lua_actions.ts): decides per batch which events the sync's transport runs and what
+ * else to spawn. Throws to stop the sync.
+ */
+export type InletAction = (batch: { source: string; target: string | undefined; events: readonly InletEvent[]; log(message: string): void }) => InletPlan;
+
 const nonEmpty = z.string().min(1, 'must not be empty');
 const nonNegativeNumber = z.number().min(0, 'must be a number >= 0');
 const positiveInt = z.number().int('must be an integer').min(1, 'must be >= 1');
@@ -263,6 +289,8 @@ export const syncSchema = z.strictObject({
   onDelete: actionSchema.optional(),
   onMove: actionSchema.optional(),
   onStartup: actionSchema.optional(),
+  /** An InletAction: lsyncd's `action = function(inlet)` on a default.X sync (Lua configs). */
+  action: z.custom<InletAction>((v) => typeof v === 'function', { message: "expected a function (lsyncd's action = function(inlet) of a Lua config, on a sync with a mode)" }).optional(),
   /** bytes; larger files go in their own rsync run (2.3). */
   batchSizeLimit: positiveInt.optional(),
   rsync: rsyncOptionsSchema.optional(),
@@ -330,6 +358,8 @@ interface NormalizedSyncBase {
   verifyRepair: boolean;
   /** Line in the config file where this sync was declared, when known. */
   line: number | undefined;
+  /** lsyncd's `action = function(inlet)` in front of the mode's transport (rsync, rsyncssh, direct). */
+  inletAction?: InletAction | undefined;
 }
 /** The mass-delete guard's thresholds after defaults (src/engine/delete_guard.ts). */
 export interface DeleteGuardSettings {

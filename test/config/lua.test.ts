@@ -86,8 +86,10 @@ test('Lua functions: custom syncs get them as actions; on default.* syncs and al
   assert.ok(s.mode === 'custom');
   assert.deepEqual(Object.keys(s.actions).sort(), ['onAttrib', 'onCreate', 'onDelete', 'onModify', 'onMove', 'onStartup']);
   assert.ok(Object.values(s.actions).every((a) => typeof a === 'function'));
-  assert.deepEqual(errorTexts(lua(`sync {\n default.rsync,\n source = "/a",\n target = "h:/b",\n action = function(inlet) end,\n}\n`)),
-    ['t.lua:5: sync[1].action: a Lua function as action on a default.rsync sync is not supported by lsyncd-ts: default.rsync runs in the built-in transport — drop default.rsync for a custom action sync, or drop the function']);
+  const r = expectOk(lua(`sync { default.rsync, source = "/a", target = "h:/b", action = function(inlet) end }`)).syncs[0]!;
+  assert.ok(r.mode === 'rsync' && typeof r.inletAction === 'function');
+  assert.deepEqual(errorTexts(lua(`sync {\n default.rsync,\n source = "/a",\n target = "h:/b",\n onCreate = function(event) end,\n}\n`)),
+    ['t.lua:5: sync[1].onCreate: a Lua function as onCreate on a default.rsync sync is not supported by lsyncd-ts: default.rsync runs in the built-in transport (only action, collect and prepare can be Lua there) — drop default.rsync for a custom action sync, or drop the function']);
   assert.deepEqual(errorTexts(lua(`sync { default.direct, source = "/a", target = "/b" }\nalarm(now() + 5, function() end)\n`)),
     ['t.lua:2: alarm() is not supported by lsyncd-ts: there are no timed Lua callbacks (use an external timer, or crontab where available)']);
   assert.deepEqual(errorTexts(lua(`sync { source = "/a", target = "/b" }`)),

@@ -13,3 +13,4 @@ export {
   type SubstitutionContext,
   type VariableName,
 } from './substitution.js';
+export { InletActionTransport } from './inlet_action_transport.js';

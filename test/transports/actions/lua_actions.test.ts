@@ -202,3 +202,46 @@ sync { source = ${q(b)}, delay = 0, onCreate = function(event) spawn(event, '/bi
   assert.match(text, /inlet\.addExclude is not supported by lsyncd-ts/);
   assert.match(text, /spawn\(agent, binary, '<', text\): text on the child's stdin is not supported by lsyncd-ts/);
 });
+
+test('action on a default.rsync sync: default.rsync.action(inlet) hands the events to rsync; discarded ones stay; a blanket child runs after (lsyncd examples/lpostcmd.lua)', async (t) => {
+  const src = tempDir(t);
+  const trg = tempDir(t);
+  const out = tempDir(t);
+  const { engine } = await startLuaEngine(t, `
+sync {
+  default.rsync, source = ${q(src)}, target = ${q(trg)}, delay = 0,
+  action = function(inlet)
+    local e = inlet.getEvent()
+    if e.etype == 'Blanket' then
+      spawnShell(e, 'echo post >> "$1"', '${out}/post')
+      return
+    end
+    if e.name:match('^skip') then inlet.discardEvent(e) return end
+    inlet.createBlanketEvent()
+    return default.rsync.action(inlet)
+  end,
+  collect = function(agent, exitcode)
+    if agent.etype == 'Blanket' and exitcode == 0 then return 'ok' end
+    return 'die'
+  end,
+}`);
+  await engine.whenIdle();
+  writeFileSync(path.join(src, 'skip-me'), 'x');
+  await engine.whenIdle();
+  writeFileSync(path.join(src, 'keep'), 'k');
+  await waitFor(() => existsSync(path.join(out, 'post')), 'the post command');
+  await engine.whenIdle();
+  assert.equal(readFileSync(path.join(trg, 'keep'), 'utf8'), 'k');
+  assert.equal(existsSync(path.join(trg, 'skip-me')), false, 'the discarded event was not transferred');
+  assert.equal(readFileSync(path.join(out, 'post'), 'utf8'), 'post\n', 'one post command, after the rsync run');
+  assert.equal(engine.status()[0]?.state, 'running');
+});
+
+test('default.rsync.action inside a custom sync fails naming the call', async (t) => {
+  const src = tempDir(t);
+  const { engine, log } = await startLuaEngine(t, `sync { source = ${q(src)}, delay = 0, action = function(inlet) return default.rsync.action(inlet) end }`);
+  await engine.whenIdle();
+  writeFileSync(path.join(src, 'f'), '');
+  await waitFor(() => engine.status()[0]?.state === 'dead', 'the sync to stop');
+  assert.match(log.lines.join('\n'), /default\.rsync\.action\(inlet\) is not supported in the action of a custom sync by lsyncd-ts/);
+});
