@@ -31,6 +31,7 @@ import { isLuaTable, LuaConversionError, LuaFunctionRef, readLuaValue, toPlain, 
 import { textLineLocator, type TextAnchor } from './locate_text.js';
 import { LUA_ACTIONS_PRELUDE, LUA_FUNCTION_KEYS, LuaActionRuntime } from './lua_actions.js';
 import type { ConfigOverrides } from './normalize.js';
+import { syncSchema } from './schema.js';
 import { validateConfig } from './validate.js';
 
 const { lua, lauxlib, lualib, to_luastring } = fengari;
@@ -233,6 +234,27 @@ function extractBadValues(v: unknown, path: PathSegment[], errors: { path: PathS
   return v;
 }
 
+/** Keys only one mode reads: elsewhere a config's own key of that name is left to its Lua. */
+const RSYNCSSH_ONLY = new Set(['host', 'targetdir', 'ssh', 'sshExitCodes']);
+
+/**
+ * lsyncd's `checkgauge`: a config table (such as examples/lpostcmd.lua's) declares the extra keys
+ * its Lua functions read (`postcmd = true`, `host = true`). Those stay in the Lua table and are not
+ * validated, unless the sync's mode reads a key of that name itself (target, or host/targetdir for
+ * rsyncssh). The checkgauge table itself is dropped.
+ */
+function dropGaugedKeys(obj: Record<string, unknown>, gauge: LuaJs | undefined): void {
+  if (!isLuaTable(gauge)) return;
+  delete obj['checkgauge'];
+  const mode = obj['mode'];
+  const known = new Set(Object.keys(syncSchema.shape));
+  for (const [key, declared] of gauge.fields) {
+    if (declared !== true || key === 'source' || key === 'checkgauge') continue;
+    const modeReadsIt = known.has(key) && (mode === 'rsyncssh' ? key !== 'target' : !RSYNCSSH_ONLY.has(key));
+    if (!modeReadsIt) delete obj[key];
+  }
+}
+
 /**
  * Replaces the Lua functions of sync `index` by its ActionFunctions (lua_actions.ts): the
  * built-in functions of default.X tables are dropped; on a default.X sync a user's `action` (with
@@ -385,6 +407,7 @@ function buildAndValidate(file: string, text: string, reg: LuaTableValue, opts: 
     flat.delete('__lsyncdts_mode');
     if (typeof mode === 'string' && !flat.has('mode')) obj['mode'] = mode;
     for (const [k, v] of flat) obj[k] = toPlain(v, k);
+    dropGaugedKeys(obj, flat.get('checkgauge'));
     attachLuaFunctions(obj, i, runtime, convErrors);
     syncs.push(obj);
   });

@@ -5,7 +5,7 @@
 //
 // Contract:
 //   - The scripts need a real Lua 5.x interpreter with luaposix (they fork, exec, sleep and stat
-//     through it): `lua5.3` + `lua-posix` from Debian. findLua() picks the first of lua5.3, lua5.4,
+//     through it): `lua5.3` + `lua-posix` from Debian (LUA_INIT bridges luaposix 33, below). findLua() picks the first of lua5.3, lua5.4,
 //     lua that can `require "posix"`, or throws naming the packages to install.
 //   - Everything lives in a private working directory (removed in t.after): the copied scripts,
 //     the shim link, tests/ssh/ (the suite's key layout, filled by the caller for ssh scripts),
@@ -28,6 +28,13 @@ export const VENDOR_TESTS = path.join(SUITE_DIR, 'vendor/tests');
 export const SHIM = path.join(SUITE_DIR, 'lsyncd');
 
 export const LUA_PACKAGES = 'lua5.3 lua-posix';
+
+/**
+ * Run before each script: upstream's testlib.lua calls posix.unistd.getcwd(), which luaposix 34+
+ * exposes on the `posix` table and Debian 12's luaposix 33.4 only as the `posix.unistd` module.
+ * require() caches the table, so the script's own `require 'posix'` sees the field.
+ */
+const LUA_INIT = 'local p = require "posix"; p.unistd = p.unistd or require "posix.unistd"';
 
 let luaBinary: string | undefined;
 
@@ -80,7 +87,7 @@ function logTails(tmp: string): string {
 /** Runs tests/NAME.lua in `dir` (from suiteWorkdir) to its end; never rejects for a failing script. */
 export function runSuiteScript(dir: string, name: string, daemon?: string, timeoutMs = 300_000): Promise<SuiteRun> {
   const lua = findLua();
-  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: path.join(dir, 'tmp') };
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: path.join(dir, 'tmp'), LUA_INIT_5_3: LUA_INIT, LUA_INIT_5_4: LUA_INIT, LUA_INIT: LUA_INIT };
   if (daemon !== undefined) env['LSYNCD_SUITE_DAEMON'] = daemon;
   else delete env['LSYNCD_SUITE_DAEMON'];
   const child = spawn(lua, [`tests/${name}.lua`], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
