@@ -22,6 +22,7 @@
 // with empty output) and each use becomes a warning naming the call and its line. The daemon runs
 // them as written. fengari has no io.open, so a config cannot write files through it either way.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import fengari from 'fengari';
 import type { LuaState } from 'fengari';
@@ -298,7 +299,7 @@ export function loadLuaConfigText(file: string, text: string, opts: LuaLoadOptio
   lualib.luaL_openlibs(L);
   lua.lua_pushjsfunction(L, popenRun);
   lua.lua_setglobal(L, to_luastring('__lsyncdts_popen_run'));
-  const runtime = new LuaActionRuntime(L, LUA_INSTRUCTION_LIMIT);
+  const runtime = new LuaActionRuntime(L, LUA_INSTRUCTION_LIMIT, createHash('sha256').update(text).digest('hex').slice(0, 16));
   LuaActionRuntime.installCallbacks(L, () => runtime);
   for (const [chunk, name] of [[PRELUDE, '=lsyncd-ts prelude'], [LUA_ACTIONS_PRELUDE, '=lsyncd-ts action API']] as const) {
     const preludeErr = loadChunk(L, chunk, name);

@@ -56,10 +56,21 @@ type LogSink = ((category: string, message: string) => void) | undefined;
 export class LuaActionRuntime {
   private sink: LogSink;
 
+  /**
+   * `identity` names the config text: each generated function's toString() carries it, so a
+   * reload compares functions by the text they came from (src/engine/reload_plan.ts compares
+   * functions by their text, and every generated wrapper has the same JS source).
+   */
   constructor(
     private readonly L: LuaState,
     private readonly instructionLimit: number,
+    private readonly identity: string,
   ) {}
+
+  private named<F extends object>(f: F, what: string): F {
+        Object.defineProperty(f, 'toString', { value: () => `lua ${what} of config ${this.identity}` });
+    return f;
+  }
 
   /** Registers the JS callbacks the Lua half needs; call before running LUA_ACTIONS_PRELUDE. */
   static installCallbacks(L: LuaState, runtime: () => LuaActionRuntime | undefined): void {
@@ -131,7 +142,7 @@ export class LuaActionRuntime {
   actionsFor(index: number, keys: ReadonlySet<LuaFunctionKey>): Partial<Record<ActionName, ActionFunction>> {
     const out: Partial<Record<ActionName, ActionFunction>> = {};
     const collect = keys.has('collect');
-    const fn = (hook: string): ActionFunction => (ev) => this.run(index, hook, collect, ev);
+    const fn = (hook: string): ActionFunction => this.named((ev: ActionEvent) => this.run(index, hook, collect, ev), `sync[${index + 1}].${hook}`);
     for (const kind of EVENT_KINDS) {
       if (keys.has('action')) out[kind] = fn('action');
       else if (keys.has(kind)) out[kind] = fn(kind);
@@ -167,6 +178,10 @@ export class LuaActionRuntime {
    * children when the sync has one).
    */
   inletAction(index: number, collect: boolean): InletAction {
+    return this.named(this.batchAction(index, collect), `sync[${index + 1}].action`);
+  }
+
+  private batchAction(index: number, collect: boolean): InletAction {
     return (batch) => {
       const L = this.L;
       const { engine, children, id } = this.withSink(batch.log, () => {

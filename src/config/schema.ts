@@ -77,7 +77,7 @@ export interface ActionEvent {
  * (stop this sync), or an exit code judged by the sync's `exitcodes` (unknown codes are 'die').
  */
 export type ActionResult = void | undefined | ExitAction | number;
-/** A function action (TS/JS configs only). Awaited; a throw counts as 'die' (as a Lua error in lsyncd). */
+/** A function action (TS/JS configs; Lua configs' functions are wrapped as these). Awaited; a throw counts as 'die' (as a Lua error in lsyncd). */
 export type ActionFunction = (event: ActionEvent) => ActionResult | Promise<ActionResult>;
 export const actionFunctionSchema = z.custom<ActionFunction>((v) => typeof v === 'function', {
   message: 'expected a command string or a function',

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadLuaConfigText } from '../../src/config/load_lua.js';
+import { sameSync } from '../../src/engine/reload_plan.js';
 import { tempDir } from '../helpers/temp_tree.js';
 import { errorTexts, expectOk, lua, warningTexts } from './helpers.js';
 
@@ -94,6 +95,15 @@ test('Lua functions: custom syncs get them as actions; on default.* syncs and al
     ['t.lua:2: alarm() is not supported by lsyncd-ts: there are no timed Lua callbacks (use an external timer, or crontab where available)']);
   assert.deepEqual(errorTexts(lua(`sync { source = "/a", target = "/b" }`)),
     ['t.lua:1: sync[1]: no actions specified — set mode ("rsync", "rsyncssh" or "direct"; in Lua: sync { default.rsync, ... }) or at least one of onCreate/onModify/onAttrib/onDelete/onMove/onStartup']);
+});
+
+test('reload identity: a sync with Lua functions is the same only when the config text is the same', () => {
+  const text = (body: string) => `sync { source = "/a", onCreate = function(event) ${body} end }`;
+  const a = expectOk(lua(text('spawn(event, "/bin/true")'))).syncs[0]!;
+  const same = expectOk(lua(text('spawn(event, "/bin/true")'))).syncs[0]!;
+  const changed = expectOk(lua(text('spawn(event, "/bin/false")'))).syncs[0]!;
+  assert.equal(sameSync(a, same), true);
+  assert.equal(sameSync(a, changed), false);
 });
 
 test('prepare(config, level) runs at load and what it sets is validated (lsyncd examples/lpostcmd.lua)', () => {

@@ -17,7 +17,7 @@
 //     exitcode."), except that here only this sync stops. Killed by a signal → 'again'.
 //   - Command strings: substitution.ts (no shell for '/'-leading strings; otherwise `sh -c` with
 //     the values as positional parameters, never spliced into shell text).
-//   - Function actions (TS/JS configs): awaited with a typed ActionEvent (schema.ts) carrying a
+//   - Function actions (TS/JS configs, and Lua functions wrapped by src/config/lua_actions.ts): awaited with a typed ActionEvent (schema.ts) carrying a
 //     `run(binary, args)` spawn helper and the shutdown signal. Return nothing/'ok', 'again',
 //     'die' or an exit code (judged by `exitcodes`). A throw is 'die' with the error message —
 //     the documented ActionFunction contract and lsyncd's behaviour for a Lua error in an action
