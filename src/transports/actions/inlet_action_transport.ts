@@ -12,8 +12,9 @@
 //     events the function did nothing with) are done. Outcome: the worst of all ('die' over
 //     'again' over 'ok').
 //   - A throw (a Lua error, an unsupported call) is 'die' with its message, as for actions.
-//   - full() (startup, resync), keepsMoves, batchOptions, targetHasEntries and close() are the
-//     wrapped transport's: lsyncd runs the startup through init, not through action.
+//   - full() (startup, crontab, resync), keepsMoves, batchOptions, targetHasEntries and close()
+//     are the wrapped transport's: lsyncd runs the startup through init, not through action, and
+//     a crontab Full that reaches action there is run by default.X.action the same way.
 import { constants as osConstants } from 'node:os';
 
 import type { ExitAction, InletAction, InletEvent, NormalizedSync } from '../../config/schema.js';
