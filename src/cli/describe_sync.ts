@@ -103,6 +103,9 @@ function commandLines(sync: NormalizedSync, realSource: string | undefined, rule
     return;
   }
 
+  if (sync.inletAction !== undefined) {
+    lines.push(row('action', 'Lua action(inlet) per batch: default.' + sync.mode + '.action(inlet) runs the events below, others are its own'));
+  }
   const extraRsh = sync.mode === 'rsyncssh' ? rshOption(sync.ssh) : undefined;
   const target = destinationOf(sync)!;
   const common = { rsync: sync.mode === 'direct' ? directFullRsync(sync) : sync.rsync, delete: sync.delete, source, target, ...(extraRsh !== undefined ? { extraRsh } : {}) };
