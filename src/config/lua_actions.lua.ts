@@ -9,10 +9,11 @@
 //    lsyncd's error 'event does not have field "X"'. Paths are joined with one slash, as the
 //    ^variables of command strings are (src/transports/actions/substitution.ts).
 //  - event lists (inlet.getEvents): isList, config, getPaths([mutator]) — raw paths with the
-//    leading '/', the mutator called with (etype, path, path2) as in lsyncd.
+//    leading '/', the mutator called with (etype, path, path2) as in lsyncd —, size() (2.3).
 //  - the inlet: getEvent, getEvents([test]), discardEvent, createBlanketEvent, getConfig,
 //    getExcludes, getFilters, hasFilters. addExclude/rmExclude/appendFilter fail naming the call:
-//    excludes and filters are compiled once at load here.
+//    excludes and filters are compiled once at load here; so do 2.3's getSync,
+//    getSubstitutionData and createFullEvent (lsyncd's internal objects).
 //  - spawn(agent, binary, ...) / spawnShell(agent, command, ...): recorded, started by the JS
 //    half after the Lua function returns (one child per event, as lsyncd allows); arguments may be
 //    strings, numbers or lists of them (lsyncd 2.3 flattens lists). '<' (text on stdin) fails.
@@ -188,6 +189,7 @@ local listFuncs = {
     end
     return out
   end,
+  size = function(dlist) return #dlist end,
 }
 local listMeta = {
   __index = function(elist, name)
@@ -207,6 +209,9 @@ local function listOf(v)
 end
 local function notHere(name)
   return function() error('inlet.' .. name .. ' is not supported by lsyncd-ts: excludes and filters are compiled once at load — write them in exclude/filter', 2) end
+end
+local function internal(name)
+  return function() error('inlet.' .. name .. " is not supported by lsyncd-ts: it reaches into lsyncd 2.3's own sync object and queue, which lsyncd-ts does not have", 2) end
 end
 local inletFuncs = {
   getEvent = function(ctx)
@@ -254,6 +259,9 @@ local inletFuncs = {
   addExclude = notHere('addExclude'),
   rmExclude = notHere('rmExclude'),
   appendFilter = notHere('appendFilter'),
+  getSync = internal('getSync'),
+  getSubstitutionData = internal('getSubstitutionData'),
+  createFullEvent = internal('createFullEvent'),
 }
 local i2c = setmetatable({}, { __mode = 'k' })
 local inletMeta = {

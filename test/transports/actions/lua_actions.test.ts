@@ -88,7 +88,7 @@ sync {
   source = ${q(src)}, delay = 0,
   action = function(inlet)
     local elist = inlet.getEvents(function(event) return event.etype ~= 'Init' and event.etype ~= 'Blanket' end)
-    assert(elist.isList)
+    assert(elist.isList and elist.size() == 1)
     local cmds = elist.getPaths(function(etype, p1, p2)
       if etype == 'Delete' then return 'rm ' .. p1 end
       return 'put ' .. p1
@@ -193,6 +193,7 @@ test('unsupported runtime calls stop the sync with a message naming the call', a
   const b = tempDir(t);
   const { engine, log } = await startLuaEngine(t, `
 sync { source = ${q(a)}, delay = 0, action = function(inlet) inlet.addExclude('x') end }
+sync { source = ${q(a)}, delay = 0, action = function(inlet) inlet.getSync() end }
 sync { source = ${q(b)}, delay = 0, onCreate = function(event) spawn(event, '/bin/cat', '<', 'text') end }`);
   await engine.whenIdle();
   writeFileSync(path.join(a, 'f'), '');
@@ -200,6 +201,7 @@ sync { source = ${q(b)}, delay = 0, onCreate = function(event) spawn(event, '/bi
   await waitFor(() => engine.status().every((s) => s.state === 'dead'), 'both syncs to stop');
   const text = log.lines.join('\n');
   assert.match(text, /inlet\.addExclude is not supported by lsyncd-ts/);
+  assert.match(text, /inlet\.getSync is not supported by lsyncd-ts/);
   assert.match(text, /spawn\(agent, binary, '<', text\): text on the child's stdin is not supported by lsyncd-ts/);
 });
 
