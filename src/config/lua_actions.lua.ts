@@ -16,7 +16,8 @@
 //    getSubstitutionData and createFullEvent (lsyncd's internal objects).
 //  - spawn(agent, binary, ...) / spawnShell(agent, command, ...): recorded, started by the JS
 //    half after the Lua function returns (one child per event, as lsyncd allows); arguments may be
-//    strings, numbers or lists of them (lsyncd 2.3 flattens lists). '<' (text on stdin) fails.
+//    strings, numbers or lists of them (lsyncd 2.3 flattens lists); a first argument '<' makes
+//    the next one the child's stdin, as in lsyncd.
 //  - log(category, ...), now(), default.action/init/collect (lsyncd's own Layer 2 glue, so a
 //    Layer 1 action can delegate to onCreate ... functions), default.direct.action (lsyncd's
 //    Lua: mkdir/cp -p/rm -rf/mv per event).
@@ -296,11 +297,15 @@ function spawn(agent, binary, ...)
   end
   local args = {}
   for i = 1, select('#', ...) do addArgs(args, (select(i, ...)), 'spawn()') end
+  -- lsyncd: a first argument '<' means the next one is written to the child's stdin.
+  local stdin
   if args[1] == '<' then
-    error("spawn(agent, binary, '<', text): text on the child's stdin is not supported by lsyncd-ts — write it to a file or pass it as an argument", 2)
+    stdin = args[2] or ''
+    table.remove(args, 1)
+    table.remove(args, 1)
   end
   for _, x in ipairs(dlist) do x.status = 'active' end
-  current.spawns[#current.spawns + 1] = { agent = agent, binary = binary, args = args }
+  current.spawns[#current.spawns + 1] = { agent = agent, binary = binary, args = args, stdin = stdin }
 end
 
 function spawnShell(agent, command, ...)
@@ -406,7 +411,7 @@ function rt.dispatch(i, hook, source, target, etype, path, path2)
   current = nil
   if not ok then error(err, 0) end
   local out = {}
-  for n, s in ipairs(ctx.spawns) do out[n] = { s.binary, s.args } end
+  for n, s in ipairs(ctx.spawns) do out[n] = { s.binary, s.args, s.stdin } end
   if #out == 0 then return out, 0 end
   nextCall = nextCall + 1
   calls[nextCall] = ctx
@@ -444,7 +449,7 @@ function rt.dispatchBatch(i, source, target, events)
   current = nil
   if not ok then error(err, 0) end
   local out = {}
-  for n, s in ipairs(ctx.spawns) do out[n] = { s.binary, s.args } end
+  for n, s in ipairs(ctx.spawns) do out[n] = { s.binary, s.args, s.stdin } end
   nextCall = nextCall + 1
   calls[nextCall] = ctx
   return ctx.engine, out, nextCall

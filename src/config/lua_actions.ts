@@ -14,7 +14,7 @@
 //    runs as a command). on* functions serve their own kind (lsyncd's default.action).
 //  - The Lua function runs synchronously and records its spawn()/spawnShell() calls; when it
 //    returns, the children run one after the other without a shell (spawnShell: /bin/sh -c) with
-//    exact argument bytes, and the event is done when they are. Verdict: with a `collect`
+//    exact argument bytes (and lsyncd's '<' text on stdin), and the event is done when they are. Verdict: with a `collect`
 //    function, its answer for each child ('again'/'die', anything else ok; the worst wins);
 //    otherwise the first non-zero exit code, judged by the sync's `exitcodes` as for command
 //    actions. No child (discarded, or nothing spawned) = done.
@@ -48,6 +48,8 @@ const EVENT_KINDS: readonly ActionName[] = ['onCreate', 'onModify', 'onAttrib', 
 interface Child {
   readonly binary: string;
   readonly args: Buffer[];
+  /** spawn(agent, binary, '<', text, ...): text for the child's stdin. */
+  readonly stdin: Buffer | undefined;
 }
 
 /** Where log() lines go: the running event's log, or nowhere while the config loads. */
@@ -160,7 +162,7 @@ export class LuaActionRuntime {
       let verdict: 'ok' | 'again' | 'die' = 'ok';
       for (const [n, child] of children.entries()) {
         if (ev.signal.aborted) return 'again';
-        const code = await ev.run(child.binary, child.args);
+        const code = await ev.run(child.binary, child.args, child.stdin);
         if (collect) {
           const rc = this.collect(index, id, n + 1, code, ev.log);
           if (rc === 'die' || (rc === 'again' && verdict === 'ok')) verdict = rc;
@@ -248,8 +250,11 @@ export class LuaActionRuntime {
         args.push(Buffer.from(lua.lua_tostring(L, -1)));
         lua.lua_pop(L, 1);
       }
+      lua.lua_pop(L, 1);
+      lua.lua_rawgeti(L, -1, 3);
+      const stdin = lua.lua_type(L, -1) === lua.LUA_TSTRING ? Buffer.from(lua.lua_tostring(L, -1)) : undefined;
       lua.lua_pop(L, 2);
-      children.push({ binary, args });
+      children.push({ binary, args, stdin });
     }
     lua.lua_pop(L, 1);
     return children;

@@ -67,8 +67,9 @@ export interface ActionEvent {
    * Runs `binary args...` (no shell; Buffer args keep exact bytes), output to the log, aborted
    * with `signal`; resolves with the exit code (128 + signal number when killed), rejects when the
    * binary cannot be started. Return the code from the action to have `exitcodes` judge it.
+   * `stdin`: bytes for the child's standard input (none when absent).
    */
-  run(binary: string, args?: readonly (string | Buffer)[]): Promise<number>;
+  run(binary: string, args?: readonly (string | Buffer)[], stdin?: Buffer): Promise<number>;
   /** Writes a Normal line to the daemon log, prefixed with the sync name. */
   log(message: string): void;
 }
@@ -102,7 +103,7 @@ export interface InletPlan {
   /** Indexes of the events the sync's own transport runs (lsyncd: default.rsync.action(inlet)). */
   readonly toTransport: readonly number[];
   /** Children the action spawned (no shell), run after the transport's part. */
-  readonly children: readonly { readonly binary: string; readonly args: readonly Buffer[] }[];
+  readonly children: readonly { readonly binary: string; readonly args: readonly Buffer[]; readonly stdin?: Buffer | undefined }[];
   /** Verdict for child n's exit code (lsyncd's collect); absent = the sync's exit-code table. */
   readonly judge?: ((child: number, code: number) => ExitAction) | undefined;
   /** Called once when the batch is over. */

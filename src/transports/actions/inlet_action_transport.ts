@@ -105,11 +105,11 @@ export class InletActionTransport implements Transport {
 
   private async runChild(
     n: number,
-    child: { readonly binary: string; readonly args: readonly Buffer[] },
+    child: { readonly binary: string; readonly args: readonly Buffer[]; readonly stdin?: Buffer | undefined },
     judge: ((child: number, code: number) => ExitAction) | undefined,
     ctx: TransferContext,
   ): Promise<TransferOutcome> {
-    const cmd = byteArgsCommand([Buffer.from(child.binary, 'utf8'), ...child.args].map((b) => b.toString('latin1')));
+    const cmd = { ...byteArgsCommand([Buffer.from(child.binary, 'utf8'), ...child.args].map((b) => b.toString('latin1'))), stdin: child.stdin };
     ctx.log.debug('Exec', describeCommand(cmd));
     const res = await runAction(cmd, {
       signal: ctx.signal,

@@ -2,7 +2,8 @@
 // loader, the real engine, real inotify and real child processes. Layer 2 (onCreate = function
 // (event)), Layer 1 (action = function(inlet): getEvent, getEvents + getPaths, discardEvent,
 // createBlanketEvent), init, collect, spawn/spawnShell with exit codes through `exitcodes`,
-// default.direct.action as a building block, and unsupported calls failing with their name.
+// default.direct.action as a building block, text on a child's stdin, and unsupported calls
+// failing with their name.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -193,8 +194,7 @@ test('unsupported runtime calls stop the sync with a message naming the call', a
   const b = tempDir(t);
   const { engine, log } = await startLuaEngine(t, `
 sync { source = ${q(a)}, delay = 0, action = function(inlet) inlet.addExclude('x') end }
-sync { source = ${q(a)}, delay = 0, action = function(inlet) inlet.getSync() end }
-sync { source = ${q(b)}, delay = 0, onCreate = function(event) spawn(event, '/bin/cat', '<', 'text') end }`);
+sync { source = ${q(b)}, delay = 0, action = function(inlet) inlet.getSync() end }`);
   await engine.whenIdle();
   writeFileSync(path.join(a, 'f'), '');
   writeFileSync(path.join(b, 'f'), '');
@@ -202,7 +202,20 @@ sync { source = ${q(b)}, delay = 0, onCreate = function(event) spawn(event, '/bi
   const text = log.lines.join('\n');
   assert.match(text, /inlet\.addExclude is not supported by lsyncd-ts/);
   assert.match(text, /inlet\.getSync is not supported by lsyncd-ts/);
-  assert.match(text, /spawn\(agent, binary, '<', text\): text on the child's stdin is not supported by lsyncd-ts/);
+});
+
+test("spawn(agent, binary, '<', text, ...) writes the text to the child's stdin", async (t) => {
+  const src = tempDir(t);
+  const out = tempDir(t);
+  const { engine } = await startLuaEngine(t, `
+sync { source = ${q(src)}, delay = 0, onCreate = function(event)
+  spawn(event, '/bin/sh', '<', 'line 1\\n' .. event.pathname, '-c', 'cat > "$1"', 'sh', '${out}/stdin')
+end }`);
+  await engine.whenIdle();
+  writeFileSync(path.join(src, 'name'), '');
+  await waitFor(() => existsSync(path.join(out, 'stdin')), 'the child');
+  await engine.whenIdle();
+  assert.equal(readFileSync(path.join(out, 'stdin'), 'utf8'), 'line 1\nname');
 });
 
 test('action on a default.rsync sync: default.rsync.action(inlet) hands the events to rsync; discarded ones stay; a blanket child runs after (lsyncd examples/lpostcmd.lua)', async (t) => {
