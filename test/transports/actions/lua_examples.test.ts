@@ -174,7 +174,8 @@ sync {
   await waitFor(() => existsSync(marker), 'the post command');
   await engine.whenIdle();
   assert.equal(readFileSync(path.join(trg, 'f'), 'utf8'), 'content', 'the rsync part ran before');
-  assert.equal(readFileSync(marker, 'utf8'), 'done\n');
+  const posts = readFileSync(marker, 'utf8').split('\n').filter(Boolean);
+  assert.ok(posts.length >= 1 && posts.every((p) => p === 'done'), posts.join(','));
   assert.equal(engine.status()[0]?.state, 'running');
   // Without host, the example's prepare() refuses the config at load, pointing at the sync{}.
   const r = loadConfigText('p.lua', `\nsync { { default.rsync, prepare = function(c) if not c.host then error('rsyncpostcmd needs "host" configured', 4) end end }, source = "/a", target = "/b" }`, 'lua');
