@@ -109,6 +109,9 @@ function commandLines(sync: NormalizedSync, realSource: string | undefined, rule
     return;
   }
 
+  if (sync.inletAction !== undefined) {
+    lines.push(row('action', 'Lua action(inlet) per batch: default.' + sync.mode + '.action(inlet) runs the events below, others are its own'));
+  }
   // The ssh and rsync tables with the connect bounds the transports add (ssh_argv.ts, daemon_target.ts).
   const ssh = sync.mode === 'rsyncssh' ? withLinkBounds(sync.ssh, sync.connectTimeout) : undefined;
   const extraRsh = ssh !== undefined ? rshOption(ssh) : undefined;

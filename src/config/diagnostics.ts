@@ -89,9 +89,8 @@ export type KeysAt = (path: readonly PathSegment[]) => readonly string[];
 /** Keys that exist in lsyncd but not in lsyncd-ts, with the reason shown instead of "unknown key". */
 const UNSUPPORTED_KEYS: Record<string, string> = {
   _computed: 'please do not use the internal rsync._computed parameter',
-  action: 'Layer-1 hooks (action/collect/prepare) are not supported by lsyncd-ts; use mode or onCreate/onModify/... actions',
-  collect: 'Layer-1 hooks (action/collect/prepare) are not supported by lsyncd-ts; use mode or onCreate/onModify/... actions',
-  prepare: 'Layer-1 hooks (action/collect/prepare) are not supported by lsyncd-ts; use mode or onCreate/onModify/... actions',
+  collect: "collect is a Lua function of lsyncd's action API: write it in a Lua config (TS/JS configs use onCreate/onModify/... functions)",
+  prepare: "prepare is a Lua function of lsyncd's action API: write it in a Lua config (TS/JS configs use onCreate/onModify/... functions)",
   checkgauge: 'checkgauge is lsyncd-internal and not supported by lsyncd-ts',
   rsyncOpts: 'removed in lsyncd 2.2; use rsync = { ... } (e.g. rsync = { archive = true, compress = true })',
   rsyncBinary: 'removed in lsyncd 2.2; use rsync = { binary = "/usr/bin/rsync" }',

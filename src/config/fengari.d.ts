@@ -33,6 +33,13 @@ declare module 'fengari' {
     lua_setglobal(L: LuaState, name: Uint8Array): void;
     lua_pushstring(L: LuaState, s: Uint8Array): void;
     lua_pushinteger(L: LuaState, n: number): void;
+    lua_pushnumber(L: LuaState, n: number): void;
+    lua_pushboolean(L: LuaState, b: boolean): void;
+    lua_getfield(L: LuaState, idx: number, k: Uint8Array): number;
+    lua_rawgeti(L: LuaState, idx: number, n: number): number;
+    lua_rawlen(L: LuaState, idx: number): number;
+    lua_createtable(L: LuaState, narr: number, nrec: number): void;
+    lua_rawseti(L: LuaState, idx: number, n: number): void;
   }
   export interface LauxLib {
     luaL_newstate(): LuaState;

@@ -10,8 +10,9 @@
 //    plus io.popen(cmd [, "r"]), which fengari lacks and lsyncd configs use to read a command's
 //    output (`io.popen("hostname"):read("*l")`): the command runs to completion through /bin/sh,
 //    its stdout is buffered and read back with read("l"/"L"/"a"/"n"/N), lines() and close().
-// Layer-1 functions (spawn, alarm, inlet ...) are not provided: lsyncd-ts cannot run Lua actions;
-// a Lua *function* as onCreate/... is reported as an error (string actions work).
+// Lua action functions of custom syncs (action, onCreate …, init, prepare, collect) and the
+// runtime API they use (inlet, events, spawn, spawnShell, log …) are lua_actions.ts: the state is
+// kept for them after the load.
 // Diagnostics carry the line of the sync{}/settings{} call (fengari debug info) refined to the
 // key's own line by a scan of that block (locate_text.ts). Syntax errors get a human hint and all
 // missing commas are reported in one go (lua_syntax_hint.ts).
@@ -21,6 +22,7 @@
 // with empty output) and each use becomes a warning naming the call and its line. The daemon runs
 // them as written. fengari has no io.open, so a config cannot write files through it either way.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import fengari from 'fengari';
 import type { LuaState } from 'fengari';
@@ -28,7 +30,9 @@ import { diagnostic, formatPath, type ConfigDiagnostic, type LoadResult, type Pa
 import { commaFix, explainLuaSyntaxError, splitLuaError } from './lua_syntax_hint.js';
 import { isLuaTable, LuaConversionError, LuaFunctionRef, readLuaValue, toPlain, type LuaJs, type LuaTableValue } from './lua_values.js';
 import { textLineLocator, type TextAnchor } from './locate_text.js';
+import { LUA_ACTIONS_PRELUDE, LUA_FUNCTION_KEYS, LuaActionRuntime } from './lua_actions.js';
 import type { ConfigOverrides } from './normalize.js';
+import { syncSchema } from './schema.js';
 import { validateConfig } from './validate.js';
 
 const { lua, lauxlib, lualib, to_luastring } = fengari;
@@ -36,7 +40,6 @@ const { lua, lauxlib, lualib, to_luastring } = fengari;
 export const LUA_INSTRUCTION_LIMIT = 50_000_000;
 const LEGACY_SETTINGS = '__lsyncdts_legacy_settings__';
 const LEGACY_SETTINGS_MESSAGE = 'Do not use settings = { ... }; please use settings{ ... } (without the equal sign)';
-const ACTION_KEYS = new Set(['onCreate', 'onModify', 'onAttrib', 'onDelete', 'onMove', 'onStartup']);
 
 const PRELUDE = `
 local reg = { settingsCalls = {}, syncs = {} }
@@ -213,13 +216,7 @@ function flatten(t: LuaTableValue, errors: { path: PathSegment[]; message: strin
 /** Report Lua functions/conversion errors and drop them so zod does not report them twice. */
 function extractBadValues(v: unknown, path: PathSegment[], errors: { path: PathSegment[]; message: string }[]): unknown {
   if (v instanceof LuaFunctionRef) {
-    const key = path[path.length - 1];
-    errors.push({
-      path,
-      message: typeof key === 'string' && ACTION_KEYS.has(key)
-        ? 'Lua function actions are not supported by lsyncd-ts — use a command string (with ^path, ^source, ^target ...) or a TypeScript config'
-        : 'expected a value, got a Lua function',
-    });
+    errors.push({ path, message: 'expected a value, got a Lua function' });
     return undefined;
   }
   if (v instanceof LuaConversionError) {
@@ -238,7 +235,54 @@ function extractBadValues(v: unknown, path: PathSegment[], errors: { path: PathS
   return v;
 }
 
-/** Load and validate Lua config text. `file` is only used in messages and as the chunk name. */
+/** Keys only one mode reads: elsewhere a config's own key of that name is left to its Lua. */
+const RSYNCSSH_ONLY = new Set(['host', 'targetdir', 'ssh', 'sshExitCodes']);
+
+/**
+ * lsyncd's `checkgauge`: a config table (such as examples/lpostcmd.lua's) declares the extra keys
+ * its Lua functions read (`postcmd = true`, `host = true`). Those stay in the Lua table and are not
+ * validated, unless the sync's mode reads a key of that name itself (target, or host/targetdir for
+ * rsyncssh). The checkgauge table itself is dropped.
+ */
+function dropGaugedKeys(obj: Record<string, unknown>, gauge: LuaJs | undefined): void {
+  if (!isLuaTable(gauge)) return;
+  delete obj['checkgauge'];
+  const mode = obj['mode'];
+  const known = new Set(Object.keys(syncSchema.shape));
+  for (const [key, declared] of gauge.fields) {
+    if (declared !== true || key === 'source' || key === 'checkgauge') continue;
+    const modeReadsIt = known.has(key) && (mode === 'rsyncssh' ? key !== 'target' : !RSYNCSSH_ONLY.has(key));
+    if (!modeReadsIt) delete obj[key];
+  }
+}
+
+/**
+ * Replaces the Lua functions of sync `index` by its ActionFunctions (lua_actions.ts): the
+ * built-in functions of default.X tables are dropped; on a default.X sync a user's `action` (with
+ * `collect`) becomes its InletAction, and other functions but prepare are errors naming the key.
+ */
+function attachLuaFunctions(obj: Record<string, unknown>, index: number, runtime: LuaActionRuntime, errors: { path: PathSegment[]; message: string }[]): void {
+  const mine = runtime.userFunctions(index);
+  for (const key of LUA_FUNCTION_KEYS) {
+    if (obj[key] instanceof LuaFunctionRef) delete obj[key];
+  }
+  if (mine.size === 0) return;
+  const mode = obj['mode'];
+  if (typeof mode === 'string') {
+    // action (and its collect) runs in front of the built-in transport; prepare ran at load.
+    if (mine.has('action')) obj['action'] = runtime.inletAction(index, mine.has('collect'));
+    for (const key of mine) {
+      if (key === 'prepare' || (mine.has('action') && (key === 'action' || key === 'collect'))) continue;
+      errors.push({
+        path: ['sync', index, key],
+        message: `a Lua function as ${key} on a default.${mode} sync is not supported by lsyncd-ts: default.${mode} runs in the built-in transport (only action, collect and prepare can be Lua there) — drop default.${mode} for a custom action sync, or drop the function`,
+      });
+    }
+    return;
+  }
+  Object.assign(obj, runtime.actionsFor(index, mine));
+}
+
 /** io.popen's runner: `cmd` through /bin/sh to completion → stdout, "exit"/"signal", code. */
 function popenRun(L: LuaState): number {
   const cmd = fengari.to_jsstring(lauxlib.luaL_checkstring(L, 1));
@@ -249,14 +293,19 @@ function popenRun(L: LuaState): number {
   return 3;
 }
 
+/** Load and validate Lua config text. `file` is only used in messages and as the chunk name. */
 export function loadLuaConfigText(file: string, text: string, opts: LuaLoadOptions = {}): LoadResult {
   const L = lauxlib.luaL_newstate();
   lualib.luaL_openlibs(L);
   lua.lua_pushjsfunction(L, popenRun);
   lua.lua_setglobal(L, to_luastring('__lsyncdts_popen_run'));
-  const preludeErr = loadChunk(L, PRELUDE, '=lsyncd-ts prelude');
-  if (preludeErr !== undefined || lua.lua_pcall(L, 0, 0, 0) !== lua.LUA_OK) {
-    return { ok: false, errors: [diagnostic('error', file, undefined, '', `internal error: Lua prelude failed: ${preludeErr ?? lua.lua_tojsstring(L, -1)}`)], warnings: [] };
+  const runtime = new LuaActionRuntime(L, LUA_INSTRUCTION_LIMIT, createHash('sha256').update(text).digest('hex').slice(0, 16));
+  LuaActionRuntime.installCallbacks(L, () => runtime);
+  for (const [chunk, name] of [[PRELUDE, '=lsyncd-ts prelude'], [LUA_ACTIONS_PRELUDE, '=lsyncd-ts action API']] as const) {
+    const preludeErr = loadChunk(L, chunk, name);
+    if (preludeErr !== undefined || lua.lua_pcall(L, 0, 0, 0) !== lua.LUA_OK) {
+      return { ok: false, errors: [diagnostic('error', file, undefined, '', `internal error: Lua prelude failed: ${preludeErr ?? lua.lua_tojsstring(L, -1)}`)], warnings: [] };
+    }
   }
   if (opts.checkOnly === true) {
     const stubErr = loadChunk(L, CHECK_ONLY_STUBS, '=lsyncd-ts check-config stubs');
@@ -282,6 +331,11 @@ export function loadLuaConfigText(file: string, text: string, opts: LuaLoadOptio
     return { ok: false, errors: [diagnostic('error', file, line, '', message)], warnings: [] };
   }
   lua.lua_sethook(L, null, 0, 0);
+  const prepareErr = runtime.prepareAll();
+  if (prepareErr !== undefined) {
+    const { line, message } = splitLuaError(prepareErr);
+    return { ok: false, errors: [diagnostic('error', file, line, '', `prepare(): ${message}`)], warnings: [] };
+  }
 
   lua.lua_getglobal(L, to_luastring('settings'));
   const settingsIsTable = lua.lua_type(L, -1) === lua.LUA_TTABLE;
@@ -294,7 +348,7 @@ export function loadLuaConfigText(file: string, text: string, opts: LuaLoadOptio
   if (!isLuaTable(reg)) {
     return { ok: false, errors: [diagnostic('error', file, undefined, '', 'the config overwrote lsyncd-ts internals (__lsyncdts)')], warnings: [] };
   }
-  return buildAndValidate(file, text, reg, opts);
+  return buildAndValidate(file, text, reg, opts, runtime);
 }
 
 function legacySettingsError(file: string, text: string): LoadResult {
@@ -302,7 +356,7 @@ function legacySettingsError(file: string, text: string): LoadResult {
   return { ok: false, errors: [diagnostic('error', file, idx < 0 ? undefined : idx + 1, 'settings', LEGACY_SETTINGS_MESSAGE)], warnings: [] };
 }
 
-function buildAndValidate(file: string, text: string, reg: LuaTableValue, opts: LuaLoadOptions): LoadResult {
+function buildAndValidate(file: string, text: string, reg: LuaTableValue, opts: LuaLoadOptions, runtime: LuaActionRuntime): LoadResult {
   const convErrors: { path: PathSegment[]; message: string }[] = [];
   const warnings: ConfigDiagnostic[] = [];
   const listOf = (key: string): LuaTableValue[] => {
@@ -354,6 +408,8 @@ function buildAndValidate(file: string, text: string, reg: LuaTableValue, opts: 
     flat.delete('__lsyncdts_mode');
     if (typeof mode === 'string' && !flat.has('mode')) obj['mode'] = mode;
     for (const [k, v] of flat) obj[k] = toPlain(v, k);
+    dropGaugedKeys(obj, flat.get('checkgauge'));
+    attachLuaFunctions(obj, i, runtime, convErrors);
     syncs.push(obj);
   });
 

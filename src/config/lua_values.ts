@@ -5,8 +5,9 @@
 //  - in a table with both, the 1..n part is kept apart as `positional` (lsyncd's
 //    `sync{ default.rsync, source = ... }` inheritance, and `settings{ 'nodaemon' }`);
 //  - strings keep their bytes: what is not valid UTF-8 is byte-escaped (luaString);
-//  - Lua functions become `LuaFunctionRef` (we cannot run Lua actions at run time; the loader
-//    reports them), cycles/over-deep nesting are cut with an error value.
+//  - Lua functions become `LuaFunctionRef` (the loader replaces those at action keys by
+//    lua_actions.ts wrappers and reports the others), cycles/over-deep nesting are cut with an
+//    error value.
 import type { LuaApi, LuaState } from 'fengari';
 
 import { decodePathBytes } from '../paths/byte_path.js';

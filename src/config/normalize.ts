@@ -230,6 +230,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
       line: ctx.lineOf(['sync', i]),
       crontab: raw.crontab ?? [],
       tunnel: raw.tunnel === undefined || mode === 'custom' ? undefined : normalizeTunnel(raw.tunnel, name, at('tunnel'), err, warn),
+      inletAction: raw.action,
     };
     for (const c of crontabProblems(raw.crontab ?? [])) err(at('crontab', c.index), `sync "${name}": ${c.problem}`);
 
@@ -247,6 +248,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
       }
       for (const k of rsyncsshOnly) err(at(k), 'only valid with mode "rsyncssh"');
       if (raw.connectTimeout !== undefined) err(at('connectTimeout'), 'only valid with mode "rsync" or "rsyncssh" (the modes with a remote target) — remove it');
+      if (raw.action !== undefined) err(at('action'), 'only valid with mode "rsync", "rsyncssh" or "direct" — a custom sync takes onCreate/onModify/... actions');
       for (const k of ['rsync', 'rsyncOps', 'rsyncExitCodes', 'deleteGuard', 'verifyInterval', 'verifyRepair', 'crontab', 'tunnel'] as const) {
         if (raw[k] !== undefined) err(at(k), 'has no effect without mode "rsync", "rsyncssh" or "direct" — set a mode or remove it');
       }

@@ -67,8 +67,9 @@ export interface ActionEvent {
    * Runs `binary args...` (no shell; Buffer args keep exact bytes), output to the log, aborted
    * with `signal`; resolves with the exit code (128 + signal number when killed), rejects when the
    * binary cannot be started. Return the code from the action to have `exitcodes` judge it.
+   * `stdin`: bytes for the child's standard input (none when absent).
    */
-  run(binary: string, args?: readonly (string | Buffer)[]): Promise<number>;
+  run(binary: string, args?: readonly (string | Buffer)[], stdin?: Buffer): Promise<number>;
   /** Writes a Normal line to the daemon log, prefixed with the sync name. */
   log(message: string): void;
 }
@@ -77,7 +78,7 @@ export interface ActionEvent {
  * (stop this sync), or an exit code judged by the sync's `exitcodes` (unknown codes are 'die').
  */
 export type ActionResult = void | undefined | ExitAction | number;
-/** A function action (TS/JS configs only). Awaited; a throw counts as 'die' (as a Lua error in lsyncd). */
+/** A function action (TS/JS configs; Lua configs' functions are wrapped as these). Awaited; a throw counts as 'die' (as a Lua error in lsyncd). */
 export type ActionFunction = (event: ActionEvent) => ActionResult | Promise<ActionResult>;
 export const actionFunctionSchema = z.custom<ActionFunction>((v) => typeof v === 'function', {
   message: 'expected a command string or a function',
@@ -88,6 +89,32 @@ export const actionFunctionSchema = z.custom<ActionFunction>((v) => typeof v ===
  */
 export const actionSchema = z.union([z.string().min(1), actionFunctionSchema]);
 export type Action = z.output<typeof actionSchema>;
+
+/** One event of a batch handed to an InletAction. */
+export interface InletEvent {
+  readonly etype: 'Create' | 'Modify' | 'Attrib' | 'Delete' | 'Move' | 'Full';
+  /** Relative to the source root, leading '/', exact bytes; directories end in '/'. */
+  readonly path: Buffer;
+  /** Move destination, same form. */
+  readonly path2?: Buffer | undefined;
+}
+/** What an InletAction decided for one batch. */
+export interface InletPlan {
+  /** Indexes of the events the sync's own transport runs (lsyncd: default.rsync.action(inlet)). */
+  readonly toTransport: readonly number[];
+  /** Children the action spawned (no shell), run after the transport's part. */
+  readonly children: readonly { readonly binary: string; readonly args: readonly Buffer[]; readonly stdin?: Buffer | undefined }[];
+  /** Verdict for child n's exit code (lsyncd's collect); absent = the sync's exit-code table. */
+  readonly judge?: ((child: number, code: number) => ExitAction) | undefined;
+  /** Called once when the batch is over. */
+  readonly done?: (() => void) | undefined;
+}
+/**
+ * lsyncd's `action = function(inlet)` on a default.rsync/rsyncssh/direct sync (Lua configs,
+ * src/config/lua_actions.ts): decides per batch which events the sync's transport runs and what
+ * else to spawn. Throws to stop the sync.
+ */
+export type InletAction = (batch: { source: string; target: string | undefined; events: readonly InletEvent[]; log(message: string): void }) => InletPlan;
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const nonNegativeNumber = z.number().min(0, 'must be a number >= 0');
@@ -303,6 +330,8 @@ export const syncSchema = z.strictObject({
   onDelete: actionSchema.optional(),
   onMove: actionSchema.optional(),
   onStartup: actionSchema.optional(),
+  /** An InletAction: lsyncd's `action = function(inlet)` on a default.X sync (Lua configs). */
+  action: z.custom<InletAction>((v) => typeof v === 'function', { message: "expected a function (lsyncd's action = function(inlet) of a Lua config, on a sync with a mode)" }).optional(),
   /** bytes; larger files go in their own rsync run (2.3). */
   batchSizeLimit: positiveInt.optional(),
   rsync: rsyncOptionsSchema.optional(),
@@ -376,6 +405,8 @@ interface NormalizedSyncBase {
   verifyRepair: boolean;
   /** Line in the config file where this sync was declared, when known. */
   line: number | undefined;
+  /** lsyncd's `action = function(inlet)` in front of the mode's transport (rsync, rsyncssh, direct). */
+  inletAction?: InletAction | undefined;
   /** Cron expressions queuing a full transfer; absent or empty = none (optional so that syncs built by hand need not name it). */
   crontab?: string[] | undefined;
   /** The tunnel transfers wait for; absent = none. */

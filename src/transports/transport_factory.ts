@@ -5,7 +5,7 @@
 // defaultTransportFactory. So the engine depends only on the Transport contract (transport.ts),
 // and a test can give it any transport it likes.
 import type { NormalizedSync } from '../config/schema.js';
-import { ActionsTransport } from './actions/index.js';
+import { ActionsTransport, InletActionTransport } from './actions/index.js';
 import { DirectTransport } from './direct/index.js';
 import { RsyncTransport, type SyncRuleSet } from './rsync/rsync_transport.js';
 import { RsyncsshTransport } from './rsyncssh/index.js';
@@ -14,6 +14,11 @@ import type { Transport } from './transport.js';
 export type TransportFactory = (sync: NormalizedSync, rules: SyncRuleSet) => Transport;
 
 export const defaultTransportFactory: TransportFactory = (sync, rules) => {
+  const transport = modeTransport(sync, rules);
+  return sync.inletAction === undefined ? transport : new InletActionTransport(sync, sync.inletAction, transport);
+};
+
+function modeTransport(sync: NormalizedSync, rules: SyncRuleSet): Transport {
   switch (sync.mode) {
     case 'rsync':
       return new RsyncTransport(sync, rules);
@@ -26,7 +31,7 @@ export const defaultTransportFactory: TransportFactory = (sync, rules) => {
     default:
       return unavailable(sync);
   }
-};
+}
 
 // Reached only for a mode without a transport in this build (all modes are served once every
 // transport is registered above; then TypeScript sees `sync` as never here).

@@ -282,6 +282,17 @@ test('settings.metrics with a port above 65535 is an error naming the range', (t
   assert.deepEqual(errors(r), [`error: ${cfg}:1: settings.metrics: port 99999 is out of range (0..65535; 0 picks a free port) — write settings.metrics as "host:port", e.g. "127.0.0.1:9873", got "0.0.0.0:99999"`]);
 });
 
+test('a Lua action on a default.rsync sync is shown with the events it decides; Lua on* functions as [function]', (t) => {
+  const dir = tempDir(t);
+  const cfg = path.join(dir, 'a.lua');
+  writeFileSync(cfg, `sync { default.rsync, source = "${dir}", target = "h:/t", action = function(inlet) return default.rsync.action(inlet) end }\nsync { source = "${dir}", onCreate = function(event) spawn(event, "/bin/true") end }\n`);
+  const r = check(t, [cfg]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  assert.ok(lines.includes('  action       Lua action(inlet) per batch: default.rsync.action(inlet) runs the events below, others are its own'), r.stdout);
+  assert.ok(lines.includes('  onCreate     [function]'), r.stdout);
+});
+
 test('a JSON config with a duplicate key is invalid, with the line of the repetition', (t) => {
   const dir = tempDir(t);
   const cfg = path.join(dir, 'd.json');

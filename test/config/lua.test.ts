@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadLuaConfigText } from '../../src/config/load_lua.js';
+import { sameSync } from '../../src/engine/reload_plan.js';
 import { tempDir } from '../helpers/temp_tree.js';
 import { errorTexts, expectOk, lua, warningTexts } from './helpers.js';
 
@@ -80,11 +81,50 @@ sync {
     ['t.lua:3: settings.statusIntervall: unknown key — did you mean "statusInterval"?']);
 });
 
-test('Lua function actions are refused with a clear message; sync without default.* and actions → no actions', () => {
-  assert.deepEqual(errorTexts(lua(`sync {\n source = "/a",\n onCreate = function(event) end,\n}\n`)),
-    ['t.lua:3: sync[1].onCreate: Lua function actions are not supported by lsyncd-ts — use a command string (with ^path, ^source, ^target ...) or a TypeScript config']);
+test('Lua functions: custom syncs get them as actions; on default.* syncs and alarm() they are errors; sync without default.* and actions → no actions', () => {
+  const c = expectOk(lua(`sync {\n source = "/a",\n onCreate = function(event) end,\n action = function(inlet) end,\n init = function(event) end,\n}\n`));
+  const s = c.syncs[0]!;
+  assert.ok(s.mode === 'custom');
+  assert.deepEqual(Object.keys(s.actions).sort(), ['onAttrib', 'onCreate', 'onDelete', 'onModify', 'onMove', 'onStartup']);
+  assert.ok(Object.values(s.actions).every((a) => typeof a === 'function'));
+  const r = expectOk(lua(`sync { default.rsync, source = "/a", target = "h:/b", action = function(inlet) end }`)).syncs[0]!;
+  assert.ok(r.mode === 'rsync' && typeof r.inletAction === 'function');
+  assert.deepEqual(errorTexts(lua(`sync {\n default.rsync,\n source = "/a",\n target = "h:/b",\n onCreate = function(event) end,\n}\n`)),
+    ['t.lua:5: sync[1].onCreate: a Lua function as onCreate on a default.rsync sync is not supported by lsyncd-ts: default.rsync runs in the built-in transport (only action, collect and prepare can be Lua there) — drop default.rsync for a custom action sync, or drop the function']);
+  assert.deepEqual(errorTexts(lua(`sync { default.direct, source = "/a", target = "/b" }\nalarm(now() + 5, function() end)\n`)),
+    ['t.lua:2: alarm() is not supported by lsyncd-ts: there are no timed Lua callbacks (use an external timer, or crontab where available)']);
   assert.deepEqual(errorTexts(lua(`sync { source = "/a", target = "/b" }`)),
     ['t.lua:1: sync[1]: no actions specified — set mode ("rsync", "rsyncssh" or "direct"; in Lua: sync { default.rsync, ... }) or at least one of onCreate/onModify/onAttrib/onDelete/onMove/onStartup']);
+});
+
+test('reload identity: a sync with Lua functions is the same only when the config text is the same', () => {
+  const text = (body: string) => `sync { source = "/a", onCreate = function(event) ${body} end }`;
+  const a = expectOk(lua(text('spawn(event, "/bin/true")'))).syncs[0]!;
+  const same = expectOk(lua(text('spawn(event, "/bin/true")'))).syncs[0]!;
+  const changed = expectOk(lua(text('spawn(event, "/bin/false")'))).syncs[0]!;
+  assert.equal(sameSync(a, same), true);
+  assert.equal(sameSync(a, changed), false);
+});
+
+test('prepare(config, level) runs at load and what it sets is validated (lsyncd examples/lpostcmd.lua)', () => {
+  const c = expectOk(lua(`
+local withHost = {
+  prepare = function(config, level)
+    assert(level == 4)
+    if not config.host then error('needs "host" configured', 4) end
+    config.target = config.host .. ':' .. config.targetdir
+    config.host = nil
+    config.targetdir = nil
+  end,
+  onCreate = function(event) end,
+}
+sync { withHost, source = "/a", host = "web1", targetdir = "/srv" }
+`));
+  const s = c.syncs[0]!;
+  assert.ok(s.mode === 'custom');
+  assert.equal(s.target, 'web1:/srv');
+  assert.deepEqual(errorTexts(lua(`sync { { prepare = function(c) error('needs "host" configured', 2) end, onCreate = function() end }, source = "/a" }`)),
+    ['t.lua:1: prepare(): needs "host" configured']);
 });
 
 test('runtime errors keep the Lua line; positional junk in sync{} is reported', () => {

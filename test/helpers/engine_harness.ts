@@ -17,7 +17,23 @@ export async function startEngine(
   config: unknown,
   opts: Partial<EngineOptions> = {},
 ): Promise<{ engine: Engine; log: ReturnType<typeof memoryLog>; watchers: Watcher[] }> {
-  const res = loadConfigText('test-config.json', JSON.stringify(config), 'json');
+  return startLoaded(t, loadConfigText('test-config.json', JSON.stringify(config), 'json'), opts);
+}
+
+/** The same for an lsyncd Lua config text (Lua functions survive, unlike JSON-shaped data). */
+export async function startLuaEngine(
+  t: TestContext,
+  luaText: string,
+  opts: Partial<EngineOptions> = {},
+): Promise<{ engine: Engine; log: ReturnType<typeof memoryLog>; watchers: Watcher[] }> {
+  return startLoaded(t, loadConfigText('test-config.lua', luaText, 'lua'), opts);
+}
+
+async function startLoaded(
+  t: TestContext,
+  res: ReturnType<typeof loadConfigText>,
+  opts: Partial<EngineOptions>,
+): Promise<{ engine: Engine; log: ReturnType<typeof memoryLog>; watchers: Watcher[] }> {
   if (!res.ok) throw new Error(res.errors.map((e) => e.text).join('\n'));
   const log = memoryLog();
   const watchers: Watcher[] = [];

@@ -35,6 +35,8 @@ export interface SshdOptions {
   readonly extraConfig?: readonly string[];
   /** Overall start timeout (ms). */
   readonly startTimeoutMs?: number;
+  /** A fixed port (lsyncd's own test scripts expect 2468) instead of a free one; not retried. */
+  readonly port?: number;
 }
 
 export interface Sshd {
@@ -151,7 +153,7 @@ export async function startSshd(t: TestContext, opts: SshdOptions = {}): Promise
   const deadline = Date.now() + (opts.startTimeoutMs ?? 15_000);
 
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     const config = path.join(dir, 'sshd_config');
     writeFileSync(
       config,
@@ -254,7 +256,7 @@ export async function startSshd(t: TestContext, opts: SshdOptions = {}): Promise
     const log = readFileSync(logFile, 'utf8');
     await stop();
     // Lost a race for the port with another process: try another one.
-    if (/Address already in use|Cannot bind any address/.test(log) && attempt < 5 && Date.now() < deadline) continue;
+    if (/Address already in use|Cannot bind any address/.test(log) && opts.port === undefined && attempt < 5 && Date.now() < deadline) continue;
     throw new Error(`sshd did not start on 127.0.0.1:${port}:\n${log}`);
   }
 }

@@ -17,8 +17,8 @@
 //     exitcode."), except that here only this sync stops. Killed by a signal → 'again'.
 //   - Command strings: substitution.ts (no shell for '/'-leading strings; otherwise `sh -c` with
 //     the values as positional parameters, never spliced into shell text).
-//   - Function actions (TS/JS configs): awaited with a typed ActionEvent (schema.ts) carrying a
-//     `run(binary, args)` spawn helper and the shutdown signal. Return nothing/'ok', 'again',
+//   - Function actions (TS/JS configs, and Lua functions wrapped by src/config/lua_actions.ts): awaited with a typed ActionEvent (schema.ts) carrying a
+//     `run(binary, args, stdin)` spawn helper and the shutdown signal. Return nothing/'ok', 'again',
 //     'die' or an exit code (judged by `exitcodes`). A throw is 'die' with the error message —
 //     the documented ActionFunction contract and lsyncd's behaviour for a Lua error in an action
 //     (the daemon terminates); a transient failure should return 'again' instead, so a bug in
@@ -199,7 +199,7 @@ export class ActionsTransport implements Transport {
       targetPath: sync.target === undefined ? undefined : joinTarget(sync.target, rel(step.path)),
       isdir: step.etype === 'Init' || isDirPath(step.path),
       signal: ctx.signal,
-      run: (binary, args = []) => this.spawnHelper(step, ctx, binary, args),
+      run: (binary, args = [], stdin) => this.spawnHelper(step, ctx, binary, args, stdin),
       log: (message) => ctx.log.normal(`${sync.name}: ${message}`),
     };
     if (step.destination !== undefined) {
@@ -212,9 +212,9 @@ export class ActionsTransport implements Transport {
     return ev;
   }
 
-  private async spawnHelper(step: Step, ctx: TransferContext, binary: string, args: readonly (string | Buffer)[]): Promise<number> {
+  private async spawnHelper(step: Step, ctx: TransferContext, binary: string, args: readonly (string | Buffer)[], stdin: Buffer | undefined): Promise<number> {
     const argv = [binary, ...args].map((a) => (typeof a === 'string' ? Buffer.from(a, 'utf8') : a).toString('latin1'));
-    const cmd = byteArgsCommand(argv);
+    const cmd = { ...byteArgsCommand(argv), stdin };
     ctx.log.debug('Exec', describeCommand(cmd));
     const res = await runAction(cmd, {
       signal: ctx.signal,

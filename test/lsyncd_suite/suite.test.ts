@@ -1,0 +1,47 @@
+// lsyncd's own test suite (vendor/tests/, unchanged upstream scripts) against lsyncd-ts through
+// the ./lsyncd shim: each script makes real trees under /tmp, starts `./lsyncd` with a config
+// file or lsyncd's command line, changes files (churn-*: hundreds of random creates, moves and
+// deletes with pauses), kills the daemon and compares the trees with diff / stat. A script passes
+// by exiting 0 — its own verdict, nothing is re-judged here.
+//
+// The rsyncssh scripts log in to `localhost` port 2468 with tests/ssh/id_rsa (the suite's fixed
+// layout): a loopback sshd (test/helpers/sshd.ts) is started on that port and its client key is
+// put there.
+//
+// cron-rsync.lua is vendored too but not run here: it needs lsyncd 2.3's crontab key and a Lua
+// `action = function(inlet)` that lets only the crontab's Full events through.
+//
+// LSYNCD_SUITE_DAEMON=/usr/bin/lsyncd runs the same scripts against another daemon (e.g.
+// lsyncd 2.2.3, for bench/RESULTS.md); the default is bin/lsyncd-ts.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+
+import { startSshd } from '../helpers/sshd.js';
+import { describeRun, runSuiteScript, suiteWorkdir } from './run_script.js';
+
+const SSH_PORT = 2468;
+const daemon = process.env['LSYNCD_SUITE_DAEMON'];
+
+const LOCAL_SCRIPTS = ['exclude-rsync', 'filter-rsync', 'l4rsyncdata', 'churn-rsync', 'churn-direct'] as const;
+const SSH_SCRIPTS = ['exclude-rsyncssh', 'churn-rsyncssh'] as const;
+
+for (const name of LOCAL_SCRIPTS) {
+  test(`lsyncd suite: tests/${name}.lua`, { timeout: 360_000 }, async (t) => {
+    const dir = suiteWorkdir(t);
+    const r = await runSuiteScript(dir, name, daemon);
+    assert.equal(r.code, 0, describeRun(name, r));
+  });
+}
+
+for (const name of SSH_SCRIPTS) {
+  test(`lsyncd suite: tests/${name}.lua (sshd on 127.0.0.1:${SSH_PORT})`, { timeout: 360_000 }, async (t) => {
+    const dir = suiteWorkdir(t);
+    const sshd = await startSshd(t, { port: SSH_PORT });
+    mkdirSync(path.join(dir, 'tests/ssh'), { mode: 0o700 });
+    copyFileSync(sshd.identityFile, path.join(dir, 'tests/ssh/id_rsa'));
+    const r = await runSuiteScript(dir, name, daemon);
+    assert.equal(r.code, 0, `${describeRun(name, r)}\n--- sshd log\n${sshd.log().split('\n').slice(-15).join('\n')}`);
+  });
+}
