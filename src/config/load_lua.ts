@@ -124,6 +124,11 @@ settingsFn = function(t)
   reg.settingsCalls[#reg.settingsCalls + 1] = { line = callerLine(), t = t, afterSync = #reg.syncs > 0 }
 end
 settings = settingsFn
+-- lsyncd 2.3's tunnel{}: the table itself, validated with the sync (src/config/tunnel_config.ts).
+function tunnel(t)
+  if type(t) ~= 'table' then error('tunnel{} expects a table, e.g. tunnel{ command = { "ssh", "-N", "-L", "8873:localhost:873", "host" }, checkport = 8873 }', 2) end
+  return t
+end
 function sync(t)
   if type(settings) ~= 'function' then error('${LEGACY_SETTINGS}', 0) end
   if type(t) ~= 'table' then error('sync{} expects a table, e.g. sync{ default.rsync, source = "/src", target = "host:/dst" }', 2) end

@@ -163,6 +163,17 @@ test('tunnel config: lsyncd keys and defaults; pool mode, parallel and ^localpor
   assert.deepEqual(ok.config.syncs[0]!.tunnel, { name: 'sync[1] tunnel', command: ['ssh', '-N', '-L', '8873:localhost:873', 'host'], checkport: undefined, readyDelay: 5, retryDelay: 10 });
   assert.match(ok.warnings.map((w) => w.text).join('\n'), /^cfg\.lua:5: sync\[1\]\.tunnel\.checkCommand: lsyncd 2\.3 declares it but never runs a check command; ignored — set checkport/m);
 
+  // lsyncd 2.3's call form: tunnel{ ... } (a global function returning its table).
+  const called = loadConfigText('cfg.lua', [
+    'local tun = tunnel { command = { "ssh", "-N", "-L", "8873:localhost:873", "host" }, checkport = 8873 }',
+    'sync { default.rsync, source = "/tmp", target = "rsync://localhost:8873/m/", tunnel = tun }', ''].join('\n'), 'lua');
+  assert.ok(called.ok, called.ok ? '' : called.errors.map((e) => e.text).join('\n'));
+  assert.deepEqual(called.config.syncs[0]!.tunnel?.command, ['ssh', '-N', '-L', '8873:localhost:873', 'host']);
+  assert.equal(called.config.syncs[0]!.tunnel?.checkport, 8873);
+  const notTable = loadConfigText('cfg.lua', 'sync { default.rsync, source = "/tmp", target = "/x", tunnel = tunnel("ssh -N") }\n', 'lua');
+  assert.ok(!notTable.ok);
+  assert.match(notTable.errors.map((e) => e.text).join('\n'), /tunnel\{\} expects a table/);
+
   const bad = loadConfigText('cfg.json', JSON.stringify({ sync: [{ mode: 'rsync', source: '/tmp', target: 'rsync://localhost:^localport/m/', tunnel: { command: ['ssh', '-L', '^localport:localhost:873', 'h'], mode: 'pool', parallel: 2 } }] }), 'json');
   assert.ok(!bad.ok);
   const texts = bad.errors.map((e) => e.text).join('\n');
