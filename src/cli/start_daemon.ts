@@ -41,6 +41,7 @@ import { createWatcher } from '../watcher/watcher.js';
 import { Observers } from '../daemon/observers.js';
 import { shellQuote } from '../process/argv_display.js';
 import { EXIT_BAD_CONFIG } from './exit_codes.js';
+import { openState, StateBusyError, type OpenedState } from './open_state.js';
 
 export interface DaemonOptions {
   /** -log categories (all, scarce, or names), in order. */
@@ -52,6 +53,8 @@ export interface DaemonOptions {
   readonly reload?: () => Promise<LoadResult>;
   /** The config file, when there is one: the error for too few inotify watches names it. */
   readonly configFile?: string;
+  /** -full / --full: every sync starts with the full init transfer (docs/state.md). */
+  readonly full?: boolean;
 }
 
 /** Grace for running transfers after TERM/INT before they are killed. */
@@ -101,6 +104,16 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
   }
   log.normal('--- Startup ---');
   compileEagerly();
+  // Per-sync state (docs/state.md): opened before the engine so start-up can catch up from it.
+  let state: OpenedState | undefined;
+  try {
+    state = openState(config.settings, { full: opts.full === true, log });
+  } catch (e) {
+    if (!(e instanceof StateBusyError)) throw e;
+    const code = fail(e.message, log);
+    await log.close();
+    return code;
+  }
   // A start-up failure found after Engine.start() (a failed init transfer without insist): it
   // ends the daemon with 255, like the failures start() itself reports.
   let fatal: string | undefined;
@@ -115,6 +128,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
       fatal ??= message;
       wake();
     },
+    ...(state !== undefined ? { state: state.states } : {}),
   });
   const notify = new SystemdNotifier(engine, (m) => log.warn(m));
   const observers = new Observers(engine, log);
@@ -127,6 +141,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
       });
     } catch (e) {
       const code = fail((e as Error).message, log);
+      await state?.close();
       await log.close();
       return code;
     }
@@ -252,6 +267,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
     uninstall();
     notify.close();
     await observers.stop();
+    await state?.close();
     pidfile?.release();
     await log.close();
   }

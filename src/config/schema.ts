@@ -220,6 +220,11 @@ export const settingsSchema = z.strictObject({
   logFormat: z.enum(['text', 'json']).optional(),
   /** lsyncd-ts: mass-delete guard for every sync (each sync may override it). */
   deleteGuard: deleteGuardSchema.optional(),
+  /**
+   * lsyncd-ts: directory of the per-sync state (restart without a full transfer, docs/state.md);
+   * false turns it off. Unset: systemd's $STATE_DIRECTORY when set, otherwise off.
+   */
+  stateDir: z.union([z.literal(false), nonEmpty]).optional(),
 });
 export type Settings = z.output<typeof settingsSchema>;
 
@@ -380,6 +385,8 @@ export interface NormalizedSettings {
   onepass: boolean;
   metrics: string | undefined;
   logFormat: 'text' | 'json';
+  /** Absolute, or false (off); undefined: $STATE_DIRECTORY or off (src/cli/open_state.ts). */
+  stateDir: string | false | undefined;
 }
 
 export interface NormalizedConfig {

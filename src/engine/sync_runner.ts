@@ -21,6 +21,10 @@
 //   - a directory that cannot be watched for lack of watches makes a running sync *degraded*
 //     (status() reports the state 'degraded' with the count); unwatched_dirs.ts retries its
 //     watch and, once set, queues the directory's whole subtree for transfer;
+//   - with a ledger (src/state/sync_ledger.ts) each batch's paths are stat()ed before its transfer
+//     and recorded after it succeeded; a ledger that allows it replaces the init transfer by a
+//     catch-up: once the watch is set (activate), the difference between the source and the
+//     manifest is queued as ordinary events ("catch-up: N changes");
 //   - the source vanishing (RootGone) pauses the sync; the engine re-adds the watch when the
 //     source is back and queues a Full resync — never an rsync of a missing source with
 //     --delete.
@@ -38,6 +42,7 @@ import { createDeleteGuard } from './delete_guard_host.js';
 import { overflowAdvice, watchErrorMessage } from '../watcher/watch_errors.js';
 import type { RewatchResult } from '../watcher/watcher_port.js';
 import type { TranslationSink } from './record_translation.js';
+import type { SyncLedger } from '../state/sync_ledger.js';
 import type { Schedulable, Scheduler } from './scheduler.js';
 import type { Transport, TransferReport } from '../transports/transport.js';
 import { UnwatchedDirs } from './unwatched_dirs.js';
@@ -94,6 +99,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private idleWaiters: (() => void)[] = [];
   private inFlight = new Set<Promise<void>>();
   private guard: DeleteGuard | undefined;
+  private ledger: SyncLedger | undefined;
+  private catchUpPending = false;
   private unwatched: UnwatchedDirs | undefined;
   /** Set by the engine for the syncs of its start-up (see the header). */
   startupFailure: ((reason: string) => void) | undefined;
@@ -124,10 +131,15 @@ export class SyncRunner implements Schedulable, TranslationSink {
     return this.sync.name;
   }
 
-  /** Queues the init transfer (call before the watch is added, docs/lsyncd-compat.md#startup-order). */
-  queueInit(): void {
+  /**
+   * Queues the init transfer (call before the watch is added, docs/lsyncd-compat.md#startup-order),
+   * or, when the ledger allows it, a catch-up that activate() runs once the watch is set.
+   */
+  queueInit(ledger?: SyncLedger): void {
+    this.ledger = ledger;
     if (!this.sync.init) return this.settleInit();
-    this.queue.addFull(now(), 'init');
+    if (ledger !== undefined && ledger.fullReason === undefined) this.catchUpPending = true;
+    else this.queue.addFull(now(), 'init');
     // Until the init transfer has finished the target lags behind everything in the source.
     if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
   }
@@ -151,7 +163,21 @@ export class SyncRunner implements Schedulable, TranslationSink {
   /** The watch is set: transfers may start. */
   activate(): void {
     if (this.state === 'starting' || this.state === 'source-gone') this.state = 'running';
+    if (this.catchUpPending) this.catchUp();
     this.reschedule();
+  }
+
+  private catchUp(): void {
+    this.catchUpPending = false;
+    try {
+      const n = this.ledger!.catchUp((ev) => this.event(ev));
+      this.log.normal(`${this.name}: catch-up: ${n} changes`);
+    } catch (e) {
+      this.log.warn(`${this.name}: full init transfer: the catch-up failed (${(e as Error).message})`);
+      this.queue.addFull(now(), 'init');
+      return;
+    }
+    this.settleInit();
   }
 
   /** Directories that cannot be watched are retried through `rewatch` (unwatched_dirs.ts). */
@@ -243,15 +269,18 @@ export class SyncRunner implements Schedulable, TranslationSink {
       this.log.debug('Exec', `${this.name}: batch of ${batch.delays.length} delays`);
     }
     let report: TransferReport;
+    let record: ((requeue: readonly QueueEvent[]) => void) | undefined;
     try {
       const keep = batch.full && this.guard !== undefined && deletesOnFull(this.sync.delete) &&
         (await this.guard.fullMustKeep(async () => this.transport.targetHasEntries?.(ctx)));
+      record = this.ledger?.prepare(batch.delays, batch.full);
       report = batch.full ? await this.transport.full(ctx, keep ? { withoutDelete: true } : undefined) : await this.transport.batch(batch.delays, ctx);
     } catch (err) {
       report = { outcome: { kind: 'again', reason: `transport failed: ${(err as Error).message}` } };
     }
     if (isInit) this.settleInit();
     if (this.state === 'stopped') {
+      if (report.outcome.kind === 'ok') record?.(report.requeue ?? []);
       this.queue.complete(batch, { kind: 'ok' });
       return;
     }
@@ -269,6 +298,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       return;
     }
     if (out.kind === 'ok') {
+      record?.(report.requeue ?? []);
       this.queue.complete(batch, { kind: 'ok' });
       this.transfersOk++;
       this.lastSuccessAt = Date.now();

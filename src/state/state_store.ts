@@ -1,0 +1,196 @@
+// State store: the per-sync manifests on disk, in one LMDB environment (lmdb-js, docs/state.md
+// says why) at <stateDir>/state.mdb.
+//
+// Contract:
+//   - open(dir) creates the directory 0700 when missing and opens the database; every failure is
+//     a StateError whose message is one line naming the path and the fix (the caller then runs
+//     without state). A database of another schema version is emptied (`discarded` says so); a
+//     database that cannot be opened at all (corrupt) is moved aside and a fresh one is created;
+//   - two databases: `meta` (sync name → { fingerprint }) and `entries` (key "<sync>\0<path>" →
+//     entry signature, src/state/source_scan.ts). Paths are byte strings;
+//   - replace() and apply() are each ONE synchronous transaction (committed when they return): a
+//     reader (the next start-up) sees a manifest either before or after a whole batch, never half
+//     of one, and a later batch's record never lands before an earlier one's. They throw on a
+//     write failure (disk full, read-only); the caller stops keeping state then;
+//   - a path whose key would exceed LMDB's key size is not recorded: the manifest then claims less
+//     than the target holds, which only costs a re-transfer of that path after a restart;
+//   - the directory lock (one daemon per state directory) is the caller's: src/cli/open_state.ts.
+import { chmodSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+import { open, type Database, type RootDatabase } from 'lmdb';
+
+import type { EntryMap } from './source_scan.js';
+
+/** Version of the layout below; a database written with another one is emptied on open. */
+export const STATE_SCHEMA = 1;
+const SCHEMA_KEY = '\u0000schema';
+/** LMDB's default maximum key size is 1978 bytes; stay below it. */
+const MAX_KEY_BYTES = 1900;
+
+export class StateError extends Error {}
+
+/** One change to a manifest, applied after a transfer succeeded (src/state/sync_ledger.ts). */
+export type ManifestOp =
+  | { readonly kind: 'put'; readonly path: string; readonly sig: string }
+  /** The path, and the subtree when it is (or was) a directory. */
+  | { readonly kind: 'remove'; readonly path: string }
+  /** The path and its subtree now live at `to` (a remote rename). */
+  | { readonly kind: 'move'; readonly path: string; readonly to: string };
+
+interface Meta {
+  readonly fingerprint: string;
+}
+
+const base = (p: string): string => (p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p);
+
+export class StateStore {
+  private constructor(
+    readonly dir: string,
+    private readonly root: RootDatabase,
+    private readonly meta: Database<Meta | number, string>,
+    private readonly entries: Database<string, string>,
+    /** Set when open() found a database of another schema version (and emptied it). */
+    readonly discarded: string | undefined,
+    /** Set when open() had to move a corrupt database aside. */
+    readonly recovered: string | undefined,
+  ) {}
+
+  static open(dir: string): StateStore {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+    } catch (e) {
+      throw new StateError(`state directory ${dir} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}) — create it writable for this user, or set settings.stateDir to another directory`);
+    }
+    const file = path.join(dir, 'state.mdb');
+    let recovered: string | undefined;
+    let root: RootDatabase;
+    try {
+      root = openRoot(file);
+    } catch (e) {
+      if (isAccessError(e)) throw unwritable(dir, e);
+      const aside = `${file}.corrupt-${Date.now()}`;
+      try {
+        renameSync(file, aside);
+        root = openRoot(file);
+      } catch (e2) {
+        throw isAccessError(e2) ? unwritable(dir, e2) : new StateError(`state database ${file} cannot be opened (${(e as Error).message}) — remove it; the next start does a full transfer`);
+      }
+      recovered = `state database ${file} could not be opened (${(e as Error).message}); moved aside to ${aside}`;
+    }
+    try {
+      const meta = root.openDB<Meta | number, string>({ name: 'meta', encoding: 'msgpack' });
+      const entries = root.openDB<string, string>({ name: 'entries', encoding: 'string' });
+      const schema = meta.get(SCHEMA_KEY);
+      let discarded: string | undefined;
+      if (schema !== STATE_SCHEMA) {
+        if (schema !== undefined) discarded = `state database ${file} has schema version ${String(schema)}, this lsyncd-ts writes ${STATE_SCHEMA}; its manifests were discarded`;
+        root.transactionSync(() => {
+          meta.clearSync();
+          entries.clearSync();
+          meta.putSync(SCHEMA_KEY, STATE_SCHEMA);
+        });
+      }
+      return new StateStore(dir, root, meta, entries, discarded, recovered);
+    } catch (e) {
+      void root.close();
+      throw isAccessError(e) ? unwritable(dir, e) : new StateError(`state database ${file} cannot be used (${(e as Error).message}) — remove it; the next start does a full transfer`);
+    }
+  }
+
+  /** The fingerprint the stored manifest of `name` belongs to; undefined when there is none. */
+  fingerprint(name: string): string | undefined {
+    const m = this.meta.get(name);
+    return typeof m === 'object' ? m.fingerprint : undefined;
+  }
+
+  /** The stored manifest of `name` (path → signature). */
+  manifest(name: string): EntryMap {
+    const out: EntryMap = new Map();
+    const prefix = `${name}\u0000`;
+    for (const { key, value } of this.entries.getRange({ start: prefix, end: `${name}\u0001` })) {
+      out.set(key.slice(prefix.length), value);
+    }
+    return out;
+  }
+
+  /** Replaces the manifest of `name` in one transaction (after a full transfer). */
+  replace(name: string, fingerprint: string, manifest: EntryMap): void {
+    this.root.transactionSync(() => {
+      this.removeRange(name, `${name}\u0000`, `${name}\u0001`);
+      for (const [p, sig] of manifest) this.put(name, p, sig);
+      this.meta.putSync(name, { fingerprint });
+    });
+  }
+
+  /** Applies a batch's changes in one transaction, only while `fingerprint` is the stored one. */
+  apply(name: string, fingerprint: string, ops: readonly ManifestOp[]): void {
+    this.root.transactionSync(() => {
+      if (this.fingerprint(name) !== fingerprint) return;
+      for (const op of ops) {
+        if (op.kind === 'put') this.put(name, op.path, op.sig);
+        else if (op.kind === 'remove') this.removeTree(name, op.path);
+        else this.moveTree(name, op.path, op.to);
+      }
+    });
+  }
+
+  /** Forgets the manifest of `name` (it no longer describes the target). */
+  forget(name: string): void {
+    this.root.transactionSync(() => {
+      this.removeRange(name, `${name}\u0000`, `${name}\u0001`);
+      this.meta.removeSync(name);
+    });
+  }
+
+  /** Waits for pending transactions, then closes the database. */
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+
+  private put(name: string, p: string, sig: string): void {
+    const key = `${name}\u0000${p}`;
+    if (Buffer.byteLength(key) > MAX_KEY_BYTES) return;
+    this.entries.putSync(key, sig);
+  }
+
+  private removeRange(_name: string, start: string, end: string): void {
+    for (const key of this.entries.getKeys({ start, end })) this.entries.removeSync(key);
+  }
+
+  private removeTree(name: string, p: string): void {
+    const b = base(p);
+    this.entries.removeSync(`${name}\u0000${b}`);
+    // '0' follows '/': the range holds b + '/' and everything below it.
+    this.removeRange(name, `${name}\u0000${b}/`, `${name}\u0000${b}0`);
+  }
+
+  private moveTree(name: string, from: string, to: string): void {
+    const f = base(from);
+    const t = base(to);
+    const moved: [string, string][] = [];
+    const prefix = `${name}\u0000`;
+    const own = this.entries.get(`${prefix}${f}`);
+    if (own !== undefined) moved.push([t, own]);
+    for (const { key, value } of this.entries.getRange({ start: `${prefix}${f}/`, end: `${prefix}${f}0` })) {
+      moved.push([t + key.slice(prefix.length + f.length), value]);
+    }
+    this.removeTree(name, from);
+    this.removeTree(name, to);
+    for (const [p, sig] of moved) this.put(name, p, sig);
+  }
+}
+
+function openRoot(file: string): RootDatabase {
+  return open({ path: file, maxDbs: 4, compression: false });
+}
+
+function isAccessError(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EROFS' || code === 'EPERM' || code === 'ENOSPC' || /permission denied|read-only file system|no space left/i.test((e as Error).message);
+}
+
+function unwritable(dir: string, e: unknown): StateError {
+  return new StateError(`state directory ${dir} is not writable (${(e as Error).message}) — make it writable for this user (or free space), or set settings.stateDir to another directory`);
+}
