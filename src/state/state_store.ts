@@ -15,7 +15,7 @@
 //   - a path whose key would exceed LMDB's key size is not recorded: the manifest then claims less
 //     than the target holds, which only costs a re-transfer of that path after a restart;
 //   - the directory lock (one daemon per state directory) is the caller's: src/cli/open_state.ts.
-import { chmodSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { open, type Database, type RootDatabase } from 'lmdb';
@@ -27,6 +27,9 @@ export const STATE_SCHEMA = 1;
 const SCHEMA_KEY = '\u0000schema';
 /** LMDB's default maximum key size is 1978 bytes; stay below it. */
 const MAX_KEY_BYTES = 1900;
+/** LMDB's meta page magic (0xBEEFC0DE) and where lmdb-js's build puts it in page 0. */
+const META_MAGIC = 0xbeefc0de;
+const META_MAGIC_OFFSET = 24;
 
 export class StateError extends Error {}
 
@@ -67,6 +70,8 @@ export class StateStore {
     let recovered: string | undefined;
     let root: RootDatabase;
     try {
+      const problem = notAnLmdbFile(file);
+      if (problem !== undefined) throw new Error(problem);
       root = openRoot(file);
     } catch (e) {
       if (isAccessError(e)) throw unwritable(dir, e);
@@ -179,6 +184,28 @@ export class StateStore {
     this.removeTree(name, from);
     this.removeTree(name, to);
     for (const [p, sig] of moved) this.put(name, p, sig);
+  }
+}
+
+/**
+ * Why `file` cannot be an LMDB data file, or undefined (also when it does not exist yet). LMDB
+ * trusts its file: opening garbage can crash the process, so the first meta page's magic number
+ * is checked first. This catches a truncated, zeroed or foreign file, not every corruption.
+ */
+function notAnLmdbFile(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  try {
+    const head = Buffer.alloc(META_MAGIC_OFFSET + 4);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return n === head.length && head.readUInt32LE(META_MAGIC_OFFSET) === META_MAGIC ? undefined : 'not an LMDB database (bad magic number)';
+  } finally {
+    closeSync(fd);
   }
 }
 
