@@ -9,6 +9,8 @@
 //     rsync). Entries below a moved directory are then compared at their new paths; a moved file
 //     whose content changed also gets a Modify. An inode that several manifest paths share (hard
 //     links) is never taken for a move;
+//   - a path marked PENDING (the target may hold it, content unknown: source_scan.ts) never
+//     matches, so it is sent again, or deleted when the source no longer has it;
 //   - anything else is new: a file gives Create, a directory Create with fromMove (its whole
 //     subtree in one transfer, like a directory moved in), and its entries are not listed;
 //   - manifest paths nothing claimed give Delete, the topmost only (a directory's Delete removes
@@ -18,7 +20,7 @@
 // the caller queues them: the watch is set, so a change after that check arrives as a live event
 // queued AFTER the catch-up's; a change before it is seen by the check. A planned Create of a path
 // gone meanwhile, or a Delete of a path that exists again, is dropped (its live event covers it).
-import { entryIdentity, type EntryMap } from './source_scan.js';
+import { entryIdentity, PENDING, type EntryMap } from './source_scan.js';
 
 export type PlannedEvent =
   | { readonly kind: 'Create' | 'Modify' | 'Attrib' | 'Delete'; readonly path: string; readonly fromMove?: boolean }
@@ -44,6 +46,7 @@ export function planCatchUp(manifest: EntryMap, local: EntryMap): PlannedEvent[]
   const byIdentity = new Map<string, string>();
   const shared = new Set<string>();
   for (const [p, sig] of manifest) {
+    if (sig === PENDING) continue;
     const id = entryIdentity(sig);
     if (byIdentity.has(id)) shared.add(id);
     else byIdentity.set(id, p);
@@ -53,8 +56,11 @@ export function planCatchUp(manifest: EntryMap, local: EntryMap): PlannedEvent[]
   const newTrees: string[] = [];
   const events: PlannedEvent[] = [];
   for (const [p, sig] of local) {
-    if (newTrees.some((t) => p.startsWith(t))) continue;
     const mp = mapThrough(p, renames, 'to');
+    if (newTrees.some((t) => p.startsWith(t))) {
+      claimed.add(mp);
+      continue;
+    }
     const m = manifest.get(mp);
     const id = entryIdentity(sig);
     if (m !== undefined) {
@@ -81,7 +87,7 @@ export function planCatchUp(manifest: EntryMap, local: EntryMap): PlannedEvent[]
   }
   let deletedDir: string | undefined;
   for (const p of [...manifest.keys()].sort()) {
-    if (claimed.has(p)) continue;
+    if (claimed.has(p) || p === '/') continue;
     if (deletedDir !== undefined && p.startsWith(deletedDir)) continue;
     events.push({ kind: 'Delete', path: mapThrough(p, renames, 'from') });
     if (p.endsWith('/')) deletedDir = p;

@@ -19,7 +19,13 @@ import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import type { RuleList } from '../filters/rule_list.js';
 import { pathArg, toByteString } from '../paths/byte_path.js';
 
-/** Path (byte string) → entry signature. Insertion order is the walk's pre-order. */
+/**
+ * The signature of a path the target may hold with unknown content (src/state/sync_ledger.ts marks
+ * it before a transfer that may create it). It never equals a scanned signature.
+ */
+export const PENDING = '?';
+
+/** Path (byte string) → entry signature; parents come before their entries. */
 export type EntryMap = Map<string, string>;
 
 /** The signature of one lstat result (see the header). */

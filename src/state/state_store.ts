@@ -110,6 +110,11 @@ export class StateStore {
     return typeof m === 'object' ? m.fingerprint : undefined;
   }
 
+  /** The stored signature of one path of `name`'s manifest. */
+  entry(name: string, p: string): string | undefined {
+    return this.entries.get(`${name}\u0000${p}`);
+  }
+
   /** The stored manifest of `name` (path → signature). */
   manifest(name: string): EntryMap {
     const out: EntryMap = new Map();

@@ -5,6 +5,11 @@
 // later. Hence:
 //   - prepare() runs BEFORE a transfer starts: it lstat()s the batch's paths (and walks a moved-in
 //     directory's subtree, or the whole source for a full transfer) and returns the record;
+//   - paths the transfer may CREATE on the target and the manifest does not know yet are marked
+//     PENDING first (one transaction before the transfer): the manifest claims nothing about
+//     their content, but the catch-up knows they may exist and deletes or re-sends them. A
+//     subtree transfer (a moved-in directory, a remote mv, a full transfer) marks its directory,
+//     because rsync also sends entries created after the walk;
 //   - the record is applied (ONE transaction, state_store.ts) only AFTER the transfer succeeded.
 //     What changes during the transfer has a live event queued; should the daemon die before
 //     that event's transfer is recorded, the next start sees another signature and sends it
@@ -12,13 +17,13 @@
 //   - what a batch's record holds, per delay: Create/Modify/Attrib → the path's signature as
 //     lstat()ed before (a directory only itself: rsync sends a plain directory event without its
 //     entries), a moved-in directory (Create with fromMove) → its whole subtree, a path gone
-//     before the transfer → removed; Delete → the path and its subtree removed; Move (rsyncssh's
-//     remote mv) → the subtree renamed; a path the transport hands back for a requeue (a failed
-//     remote mv) → removed instead (claiming less is always safe); a full transfer → the whole
-//     manifest replaced by the scan;
+//     before the transfer → left as it was (its Delete event follows); Delete → the path and its
+//     subtree removed; Move (rsyncssh's remote mv) → the subtree renamed; a delay the transport
+//     hands back for a requeue (a failed remote mv) → left with its pending mark; a full
+//     transfer → the whole manifest replaced by the scan;
 //   - a write failure (disk full, read-only state directory) is logged once, as one line with the
-//     path and the fix, and the ledger stops recording: the manifest on disk stays older than the
-//     target, which only costs re-transfers after the next start.
+//     path and the fix; the ledger stops recording and drops the sync's manifest (without its
+//     pending marks it could miss a path the target received), so the next start is a full one.
 // catchUp() compares the source, walked after the watch is set, with the manifest and hands the
 // difference to the runner as ordinary events (catch_up.ts), re-checking each against the file
 // system at that moment (see there).
@@ -27,7 +32,7 @@ import type { Log } from '../log/log.js';
 import { fromByteString, toByteString } from '../paths/byte_path.js';
 import type { Delay, QueueEvent } from '../queue/events.js';
 import { planCatchUp, settleCatchUp } from './catch_up.js';
-import { statEntry, walkTree, type EntryMap } from './source_scan.js';
+import { PENDING, statEntry, walkTree, type EntryMap } from './source_scan.js';
 import type { ManifestOp, StateStore } from './state_store.js';
 
 /** Applies a prepared record after the transfer succeeded; `requeue` is the transport's. */
@@ -58,37 +63,46 @@ export class SyncLedger {
   /** Stats the batch's paths before its transfer (see the header); apply the result after success. */
   prepare(delays: readonly Delay[], full: boolean): LedgerRecord {
     if (this.broken) return () => {};
+    const { store, name, fingerprint, rootBytes, rules } = this.o;
     if (full) {
-      const scan = walkTree(this.o.rootBytes, '/', this.o.rules);
-      return () => this.write(() => this.o.store.replace(this.o.name, this.o.fingerprint, scan));
+      const scan = walkTree(rootBytes, '/', rules);
+      this.write(() => store.apply(name, fingerprint, [{ kind: 'put', path: '/', sig: PENDING }]));
+      return () => this.write(() => store.replace(name, fingerprint, scan));
     }
+    const pending: ManifestOp[] = [];
     const ops: { op: ManifestOp; paths: string[] }[] = [];
+    const mark = (p: string, always: boolean): void => {
+      if (always || store.entry(name, p) === undefined) pending.push({ kind: 'put', path: p, sig: PENDING });
+    };
     for (const d of delays) {
       const p = toByteString(d.path);
       if (d.kind === 'Full') continue;
       if (d.kind === 'Delete') ops.push({ op: { kind: 'remove', path: p }, paths: [p] });
       else if (d.kind === 'Move') {
         const to = toByteString(d.destination ?? d.path);
+        mark(to, true);
         ops.push({ op: { kind: 'move', path: p, to }, paths: [p, to] });
       } else if (d.isDir && d.fromMove) {
-        const tree = walkTree(this.o.rootBytes, p, this.o.rules);
+        mark(p, true);
+        const tree = walkTree(rootBytes, p, rules);
         ops.push({ op: { kind: 'remove', path: p }, paths: [p] });
         for (const [q, sig] of tree) ops.push({ op: { kind: 'put', path: q, sig }, paths: [p] });
       } else {
-        const sig = statEntry(this.o.rootBytes, p);
-        ops.push({ op: sig === undefined ? { kind: 'remove', path: p } : { kind: 'put', path: p, sig }, paths: [p] });
+        const sig = statEntry(rootBytes, p);
+        // Gone already: its Delete event follows; the manifest keeps what it knew.
+        if (sig === undefined) continue;
+        mark(p, false);
+        ops.push({ op: { kind: 'put', path: p, sig }, paths: [p] });
       }
     }
+    if (pending.length > 0) this.write(() => store.apply(name, fingerprint, pending));
     if (ops.length === 0) return () => {};
     return (requeue) => {
       const again = new Set(requeue.map((ev) => trimDir(toByteString(ev.path))));
-      const out: ManifestOp[] = [];
-      for (const { op, paths } of ops) {
-        const handedBack = paths.filter((q) => again.has(trimDir(q)));
-        if (handedBack.length === 0) out.push(op);
-        else for (const q of paths) out.push({ kind: 'remove', path: q });
-      }
-      this.write(() => this.o.store.apply(this.o.name, this.o.fingerprint, out));
+      // A delay the transport handed back (a failed remote mv) changed nothing for sure: its
+      // pending marks stay until the requeued event's own transfer.
+      const out = ops.filter(({ paths }) => !paths.some((q) => again.has(trimDir(q)))).map(({ op }) => op);
+      this.write(() => store.apply(name, fingerprint, out));
     };
   }
 
@@ -114,8 +128,16 @@ export class SyncLedger {
       tx();
     } catch (e) {
       this.broken = true;
+      // Without its pending marks the manifest may miss what the target received: drop it, so
+      // the next start does the full transfer. Should even that fail, say what to do.
+      let forgotten = true;
+      try {
+        this.o.store.forget(this.o.name);
+      } catch {
+        forgotten = false;
+      }
       this.o.log.error(
-        `${this.o.name}: cannot write the sync state in ${this.o.store.dir} (${(e as Error).message}) — free space or make it writable; until the restart this sync keeps no state and the next start catches up from an older manifest`,
+        `${this.o.name}: cannot write the sync state in ${this.o.store.dir} (${(e as Error).message}) — free space or make it writable; this sync keeps no state until the restart${forgotten ? ', which does a full transfer' : ', start that one with -full'}`,
       );
     }
   }

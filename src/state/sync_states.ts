@@ -3,13 +3,14 @@
 //
 // A catch-up needs: a state store (settings.stateDir, opened by the daemon: src/cli/open_state.ts),
 // no --full, a sync kind a manifest can describe (fingerprint.ts keepsState), `init` on, a stored
-// manifest, and a stored fingerprint equal to the sync's. Otherwise the full init runs, and its
+// manifest, a stored fingerprint equal to the sync's, and no unfinished full transfer (the
+// pending mark on '/', sync_ledger.ts). Otherwise the full init runs, and its
 // success writes the manifest afresh. The reason is logged as one line either way.
 import type { NormalizedSync } from '../config/schema.js';
 import type { RuleList } from '../filters/rule_list.js';
 import type { Log } from '../log/log.js';
 import { configFingerprint, keepsState } from './fingerprint.js';
-import { sourceRootBytes } from './source_scan.js';
+import { PENDING, sourceRootBytes } from './source_scan.js';
 import type { StateStore } from './state_store.js';
 import { SyncLedger } from './sync_ledger.js';
 
@@ -32,17 +33,15 @@ export class SyncStates {
     const fingerprint = configFingerprint(sync, rules.rules);
     const { store, log } = this.o;
     let fullReason: string | undefined;
-    let stored: string | undefined;
     try {
-      stored = store.fingerprint(sync.name);
+      const stored = store.fingerprint(sync.name);
+      if (this.o.forceFull) fullReason = '-full was given';
+      else if (stored === undefined) fullReason = `no state recorded yet in ${store.dir}`;
+      else if (stored !== fingerprint) fullReason = 'its configuration changed since the state was recorded';
+      else if (store.entry(sync.name, '/') === PENDING) fullReason = 'the last full transfer did not finish';
     } catch (e) {
       fullReason = `the state database cannot be read (${(e as Error).message})`;
     }
-    if (fullReason !== undefined) {
-      // Already said.
-    } else if (this.o.forceFull) fullReason = '--full was given';
-    else if (stored === undefined) fullReason = `no state recorded yet in ${store.dir}`;
-    else if (stored !== fingerprint) fullReason = 'its configuration changed since the state was recorded';
     if (fullReason !== undefined) log.normal(`${sync.name}: full init transfer: ${fullReason}`);
     return new SyncLedger({ store, name: sync.name, fingerprint, rootBytes: sourceRootBytes(sync.source), rules, log, fullReason });
   }

@@ -115,13 +115,13 @@ test('a changed config, -full, or another daemon on the state directory', async 
   // Unchanged now: a catch-up, unless -full is given.
   const forced = startBin(t, ['run', s.conf, '--nodaemon', '--full']);
   await waitFor(() => FINISHED.test(forced.output()), `--full\n${forced.output()}`);
-  assert.match(forced.output(), /mirror: full init transfer: --full was given/);
+  assert.match(forced.output(), /mirror: full init transfer: -full was given/);
   assert.doesNotMatch(forced.output(), /catch-up/);
   await stopped(forced);
 
   const legacy = startBin(t, ['-nodaemon', '-full', s.conf]);
   await waitFor(() => FINISHED.test(legacy.output()), `-full\n${legacy.output()}`);
-  assert.match(legacy.output(), /mirror: full init transfer: --full was given/);
+  assert.match(legacy.output(), /mirror: full init transfer: -full was given/);
   await stopped(legacy);
 
   const plain = startBin(t, ['run', s.conf, '--nodaemon']);

@@ -8,7 +8,7 @@ import test from 'node:test';
 import { compileRuleList } from '../../src/filters/rule_list.js';
 import { memoryLog } from '../../src/log/log.js';
 import type { Delay, QueueEvent } from '../../src/queue/events.js';
-import { sourceRootBytes, statEntry } from '../../src/state/source_scan.js';
+import { PENDING, sourceRootBytes, statEntry } from '../../src/state/source_scan.js';
 import { StateStore } from '../../src/state/state_store.js';
 import { SyncLedger } from '../../src/state/sync_ledger.js';
 import { tempDir } from '../helpers/temp_tree.js';
@@ -49,15 +49,28 @@ test('a full transfer records the scan taken before it, not what the source hold
   assert.deepEqual(events, [{ kind: 'Modify', path: '/a' }, { kind: 'Create', path: '/b' }]);
 });
 
-test('a batch that is never recorded (failed transfer) leaves the manifest as it was', (t) => {
+test('a batch that is never recorded (failed transfer, crash) leaves only pending marks for what it may have created', (t) => {
   const { src, store, ledger } = setup(t);
   writeFileSync(path.join(src, 'a'), 'one');
   ledger.prepare([delay('Full', '/')], true)([]);
-  const was = [...store.manifest('s')];
+  const was = store.manifest('s').get('/a');
   writeFileSync(path.join(src, 'a'), 'changed!!');
-  rmSync(path.join(src, 'a'));
-  ledger.prepare([delay('Modify', '/a'), delay('Delete', '/a')], false);
-  assert.deepEqual([...store.manifest('s')], was);
+  writeFileSync(path.join(src, 'b'), 'new');
+  ledger.prepare([delay('Modify', '/a'), delay('Create', '/b')], false);
+  assert.deepEqual([...store.manifest('s')], [['/a', was], ['/b', PENDING]]);
+  // Deleted while the daemon is down: the catch-up deletes it on the target too.
+  rmSync(path.join(src, 'b'));
+  const events: QueueEvent[] = [];
+  ledger.catchUp((ev) => events.push(ev));
+  assert.deepEqual(events, [{ kind: 'Modify', path: '/a' }, { kind: 'Delete', path: '/b' }]);
+});
+
+test('an unfinished full transfer is marked on the root: the next start is a full one', (t) => {
+  const { src, store, ledger } = setup(t);
+  writeFileSync(path.join(src, 'a'), 'one');
+  ledger.prepare([delay('Full', '/')], true)([]);
+  ledger.prepare([delay('Full', '/')], true);
+  assert.equal(store.entry('s', '/'), PENDING);
 });
 
 test('batches record pre-transfer stats, deletes, moved-in subtrees; a requeued move forgets both ends', (t) => {
@@ -77,7 +90,8 @@ test('batches record pre-transfer stats, deletes, moved-in subtrees; a requeued 
   // A remote mv that failed comes back as a Create of the destination: claim neither end.
   renameSync(path.join(src, 'd'), path.join(src, 'e'));
   ledger.prepare([delay('Move', '/d/', { destination: '/e/' })], false)([{ kind: 'Create', path: '/e/', fromMove: true }]);
-  assert.deepEqual([...store.manifest('s').keys()], ['/in/', '/in/y']);
+  assert.deepEqual([...store.manifest('s')].map(([p, sig]) => (sig === PENDING ? `${p} pending` : p)), ['/d/', '/d/x', '/e/ pending', '/in/', '/in/y']);
+  store.apply('s', 'fp', [{ kind: 'remove', path: '/e/' }, { kind: 'remove', path: '/d/' }]);
   // One that worked renames the subtree.
   renameSync(path.join(src, 'in'), path.join(src, 'out'));
   ledger.prepare([delay('Move', '/in/', { destination: '/out/' })], false)([]);
@@ -92,5 +106,5 @@ test('a failing write is one error line and the ledger stops recording', (t) => 
   record([]);
   ledger.prepare([delay('Modify', '/a')], false)([]);
   assert.equal(errors.length, 1);
-  assert.match(errors[0]!, /^Error: s: cannot write the sync state in .*state \(.*\) — free space or make it writable/);
+  assert.match(errors[0]!, /^Error: s: cannot write the sync state in .*state \(.*\) — free space or make it writable; this sync keeps no state until the restart, start that one with -full$/);
 });
