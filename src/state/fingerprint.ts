@@ -24,9 +24,14 @@ const NOT_CONTENT: ReadonlySet<string> = new Set([
   'protect_args', 'whole_file', 'sparse', 'inplace', 'temp_dir', 'dry_run',
 ]);
 
-/** Syncs whose target a manifest can describe: custom-action syncs run opaque commands. */
+/**
+ * Syncs a catch-up can start: not custom-action syncs (opaque commands, no target a manifest could
+ * describe), and not `delete = 'startup'` or `'running'`: those delete differently at start-up
+ * than while running, and the catch-up's deletes are ordinary events, so it could not match the
+ * full init there.
+ */
 export function keepsState(sync: NormalizedSync): boolean {
-  return sync.mode !== 'custom';
+  return sync.mode !== 'custom' && typeof sync.delete === 'boolean';
 }
 
 function stable(value: unknown): unknown {

@@ -2,13 +2,15 @@
 // inotify and, for rsyncssh, the loopback sshd: after a restart a sync with a valid manifest
 // queues only what changed while it was down ("catch-up: N changes"), never the full
 // "recursive startup" transfer; a changed config, -full or a missing manifest still do the full
-// init, with the reason logged; a second daemon on the same state directory is refused.
+// init, with the reason logged; a second daemon on the same state directory is refused; an
+// unusable state directory is one error line and the daemon runs on without state.
 import assert from 'node:assert/strict';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test, { type TestContext } from 'node:test';
 
 import { compareTrees } from '../helpers/compare_trees.js';
+import { mountPoint, readOnlyBind } from '../helpers/mounts.js';
 import { modeSync, type SyncMode } from '../helpers/mode_sync.js';
 import { tempDir } from '../helpers/temp_tree.js';
 import { waitFor } from '../helpers/wait_for.js';
@@ -128,4 +130,25 @@ test('a changed config, -full, or another daemon on the state directory', async 
   await waitFor(() => /catch-up: 0 changes/.test(plain.output()), `catch-up\n${plain.output()}`);
   assert.doesNotMatch(plain.output(), /recursive startup/);
   await stopped(plain);
+});
+
+test('an unusable state directory is one error line; the daemon runs on without state', async (t) => {
+  const mp = mountPoint(t);
+  mkdirSync(path.join(mp.dir, 'state'));
+  readOnlyBind(mp);
+  const src = tempDir(t);
+  const dst = tempDir(t);
+  makeTree(src);
+  const conf = path.join(tempDir(t), 'c.json');
+  const stateDir = path.join(mp.dir, 'state');
+  writeFileSync(conf, JSON.stringify({ settings: { stateDir }, sync: [{ name: 'mirror', mode: 'rsync', source: src, target: dst, delay: 0 }] }));
+  const d = startBin(t, ['run', conf, '--nodaemon']);
+  await waitFor(() => FINISHED.test(d.output()), `start-up\n${d.output()}`);
+  const errors = d.output().split('\n').filter((l) => /Error: /.test(l));
+  assert.equal(errors.length, 1, d.output());
+  assert.match(errors[0]!, new RegExp(`state directory ${stateDir} (cannot be used|is not writable) \\(.*\\) — make it writable .*settings\\.stateDir.*; continuing without state`));
+  assert.match(d.output(), /recursive startup rsync/);
+  writeFileSync(path.join(src, 'later'), 'still mirrored');
+  await waitFor(() => compareTrees(src, dst, { modes: false }).length === 0, `live change\n${d.output()}`);
+  await stopped(d);
 });

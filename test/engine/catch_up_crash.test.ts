@@ -37,7 +37,7 @@ interface Daemon {
 
 /** The binary in its own process group, so a kill takes its rsync/ssh children along. */
 function start(t: TestContext, conf: string): Daemon {
-  const child = spawn(process.execPath, [BIN, 'run', conf, '--nodaemon', '--log', 'all'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [BIN, 'run', conf, '--nodaemon', '--log', 'Exec'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
