@@ -305,7 +305,10 @@ export class SyncRunner implements Schedulable, TranslationSink {
       this.retryAt = undefined;
       if (this.state === 'retrying') this.state = 'running';
       if (isInit) this.log.normal(`Startup of ${this.transport.description} finished.`);
-      if (this.queue.waiting === 0 && this.queue.active === 0) this.oldestPendingAt = undefined;
+      if (this.queue.waiting === 0 && this.queue.active === 0) {
+        this.oldestPendingAt = undefined;
+        this.ledger?.settled();
+      }
     } else if (isInit ? this.insist : out.kind === 'again') {
       this.transfersFailed++;
       this.transfersRetried++;

@@ -15,6 +15,8 @@
 //     subtree in one transfer, like a directory moved in), and its entries are not listed;
 //   - manifest paths nothing claimed give Delete, the topmost only (a directory's Delete removes
 //     its subtree), at the path the target holds them under after the moves above;
+//   - an entry whose name the manifest holds with the other type (directory vs. not) gets that
+//     one's Delete right before it;
 //   - order: moves and creates parents first, then the deletes.
 // settleCatchUp() re-checks each planned event with lstat in one synchronous pass, right before
 // the caller queues them: the watch is set, so a change after that check arrives as a live event
@@ -61,6 +63,13 @@ export function planCatchUp(manifest: EntryMap, local: EntryMap): PlannedEvent[]
       claimed.add(mp);
       continue;
     }
+    // The other type at the same name (a directory became a file or a symlink, or the reverse):
+    // its Delete goes first, as the live events would have it, and it takes its subtree along.
+    const other = mp.endsWith('/') ? mp.slice(0, -1) : `${mp}/`;
+    if (manifest.has(other) && !claimed.has(other)) {
+      events.push({ kind: 'Delete', path: mapThrough(other, renames, 'from') });
+      for (const q of manifest.keys()) if (q === other || (other.endsWith('/') && q.startsWith(other))) claimed.add(q);
+    }
     const m = manifest.get(mp);
     const id = entryIdentity(sig);
     if (m !== undefined) {
@@ -97,19 +106,24 @@ export function planCatchUp(manifest: EntryMap, local: EntryMap): PlannedEvent[]
 
 /** Drops or rewrites planned events the file system contradicts now (see the header). */
 export function settleCatchUp(planned: readonly PlannedEvent[], stat: (p: string) => string | undefined): PlannedEvent[] {
+  // A path exists when something of its kind is there: a directory for "/x/", anything else for "/x".
+  const present = (p: string): boolean => {
+    const sig = stat(p);
+    return sig !== undefined && sig.startsWith('d') === p.endsWith('/');
+  };
   const out: PlannedEvent[] = [];
   for (const ev of planned) {
     if (ev.kind === 'Move') {
-      const originGone = stat(ev.path) === undefined;
-      const dest = stat(ev.destination);
-      if (originGone && dest !== undefined) out.push(ev);
+      const originGone = !present(ev.path);
+      const dest = present(ev.destination);
+      if (originGone && dest) out.push(ev);
       else {
-        if (dest !== undefined) out.push(dest.startsWith('d') ? { kind: 'Create', path: ev.destination, fromMove: true } : { kind: 'Create', path: ev.destination });
+        if (dest) out.push(ev.destination.endsWith('/') ? { kind: 'Create', path: ev.destination, fromMove: true } : { kind: 'Create', path: ev.destination });
         if (originGone) out.push({ kind: 'Delete', path: ev.path });
       }
     } else if (ev.kind === 'Delete') {
-      if (stat(ev.path) === undefined) out.push(ev);
-    } else if (stat(ev.path) !== undefined) {
+      if (!present(ev.path)) out.push(ev);
+    } else if (present(ev.path)) {
       out.push(ev);
     }
   }

@@ -7,7 +7,9 @@
 //     without state). A database of another schema version is emptied (`discarded` says so); a
 //     database that cannot be opened at all (corrupt) is moved aside and a fresh one is created;
 //   - two databases: `meta` (sync name → { fingerprint }) and `entries` (key "<sync>\0<path>" →
-//     entry signature, src/state/source_scan.ts). Paths are byte strings;
+//     entry signature, src/state/source_scan.ts; key "<sync>\1<dir>" → a directory a subtree
+//     transfer went into whose later events are not all recorded yet: sync_ledger.ts). Paths are
+//     byte strings;
 //   - replace() and apply() are each ONE synchronous transaction (committed when they return): a
 //     reader (the next start-up) sees a manifest either before or after a whole batch, never half
 //     of one, and a later batch's record never lands before an earlier one's. They throw on a
@@ -39,7 +41,9 @@ export type ManifestOp =
   /** The path, and the subtree when it is (or was) a directory. */
   | { readonly kind: 'remove'; readonly path: string }
   /** The path and its subtree now live at `to` (a remote rename). */
-  | { readonly kind: 'move'; readonly path: string; readonly to: string };
+  | { readonly kind: 'move'; readonly path: string; readonly to: string }
+  /** Marks a directory unsettled (see the header); '/' for a full transfer. */
+  | { readonly kind: 'unsettled'; readonly path: string };
 
 interface Meta {
   readonly fingerprint: string;
@@ -115,6 +119,17 @@ export class StateStore {
     return this.entries.get(`${name}\u0000${p}`);
   }
 
+  /** The directories of `name` marked unsettled. */
+  unsettled(name: string): string[] {
+    const prefix = `${name}\u0001`;
+    return [...this.entries.getKeys({ start: prefix, end: `${name}\u0002` })].map((k) => k.slice(prefix.length));
+  }
+
+  /** Clears the unsettled marks of `name` (every event it queued is recorded). */
+  settle(name: string): void {
+    this.root.transactionSync(() => this.removeRange(name, `${name}\u0001`, `${name}\u0002`));
+  }
+
   /** The stored manifest of `name` (path → signature). */
   manifest(name: string): EntryMap {
     const out: EntryMap = new Map();
@@ -140,6 +155,7 @@ export class StateStore {
       if (this.fingerprint(name) !== fingerprint) return;
       for (const op of ops) {
         if (op.kind === 'put') this.put(name, op.path, op.sig);
+        else if (op.kind === 'unsettled') this.entries.putSync(`${name}\u0001${op.path}`, '1');
         else if (op.kind === 'remove') this.removeTree(name, op.path);
         else this.moveTree(name, op.path, op.to);
       }
@@ -149,7 +165,7 @@ export class StateStore {
   /** Forgets the manifest of `name` (it no longer describes the target). */
   forget(name: string): void {
     this.root.transactionSync(() => {
-      this.removeRange(name, `${name}\u0000`, `${name}\u0001`);
+      this.removeRange(name, `${name}\u0000`, `${name}\u0002`);
       this.meta.removeSync(name);
     });
   }

@@ -8,8 +8,10 @@
 //   - paths the transfer may CREATE on the target and the manifest does not know yet are marked
 //     PENDING first (one transaction before the transfer): the manifest claims nothing about
 //     their content, but the catch-up knows they may exist and deletes or re-sends them. A
-//     subtree transfer (a moved-in directory, a remote mv, a full transfer) marks its directory,
-//     because rsync also sends entries created after the walk;
+//     subtree transfer (a moved-in directory, a full transfer) also marks its directory
+//     *unsettled*: rsync sends entries created after the walk too, which only their own later
+//     events record. The marks go once the runner's queue is empty (settled()); a catch-up
+//     re-sends an unsettled directory's subtree, and an unsettled root means a full start;
 //   - the record is applied (ONE transaction, state_store.ts) only AFTER the transfer succeeded.
 //     What changes during the transfer has a live event queued; should the daemon die before
 //     that event's transfer is recorded, the next start sees another signature and sends it
@@ -52,6 +54,8 @@ export interface LedgerOptions {
 
 export class SyncLedger {
   private broken = false;
+  /** Unsettled marks may be stored (set by this run, or left by the previous one). */
+  private unsettled = true;
 
   constructor(private readonly o: LedgerOptions) {}
 
@@ -66,7 +70,8 @@ export class SyncLedger {
     const { store, name, fingerprint, rootBytes, rules } = this.o;
     if (full) {
       const scan = walkTree(rootBytes, '/', rules);
-      this.write(() => store.apply(name, fingerprint, [{ kind: 'put', path: '/', sig: PENDING }]));
+      this.write(() => store.apply(name, fingerprint, [{ kind: 'unsettled', path: '/' }]));
+      this.unsettled = true;
       return () => this.write(() => store.replace(name, fingerprint, scan));
     }
     const pending: ManifestOp[] = [];
@@ -84,6 +89,8 @@ export class SyncLedger {
         ops.push({ op: { kind: 'move', path: p, to }, paths: [p, to] });
       } else if (d.isDir && d.fromMove) {
         mark(p, true);
+        pending.push({ kind: 'unsettled', path: p });
+        this.unsettled = true;
         const tree = walkTree(rootBytes, p, rules);
         ops.push({ op: { kind: 'remove', path: p }, paths: [p] });
         for (const [q, sig] of tree) ops.push({ op: { kind: 'put', path: q, sig }, paths: [p] });
@@ -107,12 +114,26 @@ export class SyncLedger {
   }
 
   /**
+   * Every queued event is transferred and recorded (the runner's queue is empty): what a subtree
+   * transfer sent beyond its walk has been recorded by the events that followed, so the
+   * unsettled marks go.
+   */
+  settled(): void {
+    if (!this.unsettled || this.broken) return;
+    this.unsettled = false;
+    this.write(() => this.o.store.settle(this.o.name));
+  }
+
+  /**
    * Walks the source and queues the difference to the manifest through `ingest`; returns how
    * many events were queued. Throws when the manifest cannot be read (the caller then queues the
    * full init transfer instead).
    */
   catchUp(ingest: (ev: QueueEvent) => void): number {
     const manifest: EntryMap = this.o.store.manifest(this.o.name);
+    // An unsettled directory may hold on the target what the manifest does not know: send its
+    // whole subtree again (with the sync's delete mode, that also removes what the source lacks).
+    for (const dir of this.o.store.unsettled(this.o.name)) if (dir !== '/') manifest.set(dir, PENDING);
     const local = walkTree(this.o.rootBytes, '/', this.o.rules);
     const planned = planCatchUp(manifest, local);
     // Re-checked against the file system in one synchronous pass: no live event can slip in

@@ -3,14 +3,14 @@
 //
 // A catch-up needs: a state store (settings.stateDir, opened by the daemon: src/cli/open_state.ts),
 // no --full, a sync kind a manifest can describe (fingerprint.ts keepsState), `init` on, a stored
-// manifest, a stored fingerprint equal to the sync's, and no unfinished full transfer (the
-// pending mark on '/', sync_ledger.ts). Otherwise the full init runs, and its
+// manifest, a stored fingerprint equal to the sync's, and no unsettled full transfer (the
+// unsettled mark on '/', sync_ledger.ts). Otherwise the full init runs, and its
 // success writes the manifest afresh. The reason is logged as one line either way.
 import type { NormalizedSync } from '../config/schema.js';
 import type { RuleList } from '../filters/rule_list.js';
 import type { Log } from '../log/log.js';
 import { configFingerprint, keepsState } from './fingerprint.js';
-import { PENDING, sourceRootBytes } from './source_scan.js';
+import { sourceRootBytes } from './source_scan.js';
 import type { StateStore } from './state_store.js';
 import { SyncLedger } from './sync_ledger.js';
 
@@ -38,7 +38,7 @@ export class SyncStates {
       if (this.o.forceFull) fullReason = '-full was given';
       else if (stored === undefined) fullReason = `no state recorded yet in ${store.dir}`;
       else if (stored !== fingerprint) fullReason = 'its configuration changed since the state was recorded';
-      else if (store.entry(sync.name, '/') === PENDING) fullReason = 'the last full transfer did not finish';
+      else if (store.unsettled(sync.name).includes('/')) fullReason = 'the daemon stopped during or right after a full transfer';
     } catch (e) {
       fullReason = `the state database cannot be read (${(e as Error).message})`;
     }

@@ -3,31 +3,21 @@
 // a burst of changes, restarted, and the target must converge to the source every time — a
 // manifest that claimed more than the target had would make the catch-up skip a change forever.
 // Every restart must be a catch-up (never the full init), or the test would not test the state.
-// The random schedule comes from a seeded generator; the seed is printed so a failure replays.
+// The changes (test/helpers/churn.ts: hostile and non-UTF-8 names, moves, symlinks, chmod) and
+// the kill moments come from one seed, printed so a failure replays.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test, { type TestContext } from 'node:test';
 
 import { BIN } from '../cli/run_bin.js';
+import { Churner, mulberry32 } from '../helpers/churn.js';
 import { compareTrees } from '../helpers/compare_trees.js';
 import { tempDir } from '../helpers/temp_tree.js';
 import { waitFor } from '../helpers/wait_for.js';
 
 const ROUNDS = 6;
-
-/** mulberry32: a small seeded generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Daemon {
   readonly child: ChildProcess;
@@ -54,42 +44,16 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
-/** One random change in the source: files written, rewritten, deleted, renamed; directories made, moved, removed. */
-function randomChange(src: string, r: () => number, n: number): void {
-  const dirs = readdirSync(src).filter((d) => d.startsWith('d'));
-  const dir = path.join(src, dirs[Math.floor(r() * dirs.length)] ?? 'd0');
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-  const files = readdirSync(dir).filter((f) => f.startsWith('f'));
-  const file = files[Math.floor(r() * files.length)];
-  const op = r();
-  try {
-    if (op < 0.35 || file === undefined) writeFileSync(path.join(dir, `f${n}`), 'x'.repeat(Math.floor(r() * 20000)));
-    else if (op < 0.65) writeFileSync(path.join(dir, file), `rewrite ${n} ${'y'.repeat(Math.floor(r() * 5000))}`);
-    else if (op < 0.78) rmSync(path.join(dir, file));
-    else if (op < 0.88) renameSync(path.join(dir, file), path.join(src, dirs[Math.floor(r() * dirs.length)] ?? 'd0', `f${n}r`));
-    else if (op < 0.94) {
-      mkdirSync(path.join(src, `d${n}`));
-      for (let i = 0; i < 5; i++) writeFileSync(path.join(src, `d${n}`, `f${i}`), `${n}/${i}`);
-    } else if (op < 0.98) renameSync(dir, path.join(src, `d${n}m`));
-    else if (dirs.length > 2) rmSync(dir, { recursive: true });
-  } catch (e) {
-    // A path the previous step moved away: skip this one.
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-}
-
 test('SIGKILL at random moments of a burst: every restart catches up and the target converges', { timeout: 120_000 }, async (t) => {
   const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100000);
   t.diagnostic(`seed ${seed} (CRASH_SEED=${seed} replays it)`);
-  const r = rng(seed);
+  const r = mulberry32(seed + 1);
   const src = tempDir(t);
   const dst = tempDir(t);
   const conf = path.join(tempDir(t), 'c.json');
   writeFileSync(conf, JSON.stringify({ settings: { stateDir: path.join(path.dirname(conf), 'state') }, sync: [{ name: 'm', mode: 'rsync', source: src, target: dst, delay: 0 }] }));
-  for (let d = 0; d < 4; d++) {
-    mkdirSync(path.join(src, `d${d}`));
-    for (let f = 0; f < 10; f++) writeFileSync(path.join(src, `d${d}`, `f${f}`), `${d}/${f}`);
-  }
+  const churner = new Churner(src, seed);
+  for (let i = 0; i < 60; i++) churner.step();
   const converged = async (d: Daemon, what: string): Promise<void> => {
     try {
       await waitFor(() => compareTrees(src, dst, { modes: false }).length === 0, `${what}: target converges (seed ${seed})`, 20_000);
@@ -100,14 +64,13 @@ test('SIGKILL at random moments of a burst: every restart catches up and the tar
 
   let daemon = start(t, conf);
   await waitFor(() => /Startup of .* finished\./.test(daemon.output()), `first start-up\n${daemon.output()}`);
-  let n = 1000;
   for (let round = 0; round < ROUNDS; round++) {
     // The burst runs on; the kill lands somewhere inside it (or in the transfers it caused).
     const killAt = 20 + Math.floor(r() * 400);
     const killer = setTimeout(() => killGroup(daemon.child), killAt);
     const end = Date.now() + 500;
     while (Date.now() < end) {
-      randomChange(src, r, n++);
+      churner.step();
       await new Promise((res) => setTimeout(res, Math.floor(r() * 8)));
     }
     clearTimeout(killer);

@@ -61,19 +61,33 @@ test('a path replaced by another entry is created over, never deleted after the 
   assert.deepEqual(planCatchUp(manifest, local), [{ kind: 'Create', path: '/r' }]);
 });
 
+test('a directory that became a file (or the reverse) is deleted first, with its subtree', () => {
+  const manifest = new Map([['/x/', d(1)], ['/x/in', f(2)], ['/y', f(3)]]);
+  const local = new Map([['/x', f(4)], ['/y/', d(5)]]);
+  assert.deepEqual(planCatchUp(manifest, local), [
+    { kind: 'Delete', path: '/x/' },
+    { kind: 'Create', path: '/x' },
+    { kind: 'Delete', path: '/y' },
+    { kind: 'Create', path: '/y/', fromMove: true },
+  ]);
+});
+
 test('settling drops what the file system contradicts now, and turns a broken move into create + delete', () => {
-  const now = new Map([['/here', f(1)], ['/moved-dest/', d(2)], ['/origin-back/', d(3)], ['/dest2', f(4)]]);
+  const now = new Map([['/here', f(1)], ['/moved-dest', d(2)], ['/origin-back', d(3)], ['/dest2', f(4)], ['/now-a-dir', d(5)]]);
   const planned: PlannedEvent[] = [
     { kind: 'Create', path: '/vanished' },
     { kind: 'Modify', path: '/here' },
     { kind: 'Delete', path: '/here' },
     { kind: 'Delete', path: '/really-gone' },
+    { kind: 'Delete', path: '/now-a-dir' },
     { kind: 'Move', path: '/origin-gone/', destination: '/moved-dest/' },
     { kind: 'Move', path: '/origin-back/', destination: '/dest2' },
   ];
-  assert.deepEqual(settleCatchUp(planned, (p) => now.get(p)), [
+  // Like statEntry: a directory path is lstat()ed without its trailing '/'.
+  assert.deepEqual(settleCatchUp(planned, (p) => now.get(p.replace(/(.)\/$/, '$1'))), [
     { kind: 'Modify', path: '/here' },
     { kind: 'Delete', path: '/really-gone' },
+    { kind: 'Delete', path: '/now-a-dir' },
     { kind: 'Move', path: '/origin-gone/', destination: '/moved-dest/' },
     { kind: 'Create', path: '/dest2' },
   ]);

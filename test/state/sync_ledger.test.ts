@@ -65,12 +65,22 @@ test('a batch that is never recorded (failed transfer, crash) leaves only pendin
   assert.deepEqual(events, [{ kind: 'Modify', path: '/a' }, { kind: 'Delete', path: '/b' }]);
 });
 
-test('an unfinished full transfer is marked on the root: the next start is a full one', (t) => {
+test('subtree transfers stay unsettled until the queue is empty; the catch-up re-sends an unsettled directory whole', (t) => {
   const { src, store, ledger } = setup(t);
   writeFileSync(path.join(src, 'a'), 'one');
   ledger.prepare([delay('Full', '/')], true)([]);
-  ledger.prepare([delay('Full', '/')], true);
-  assert.equal(store.entry('s', '/'), PENDING);
+  ledger.prepare([delay('Full', '/')], true)([]);
+  assert.deepEqual(store.unsettled('s'), ['/']);
+  ledger.settled();
+  assert.deepEqual(store.unsettled('s'), []);
+  mkdirSync(path.join(src, 'in'));
+  ledger.prepare([delay('Create', '/in/', { fromMove: true })], false)([]);
+  // rsync's in/*** also sent what appeared after the walk; its own event is not recorded yet.
+  writeFileSync(path.join(src, 'in', 'late'), 'x');
+  assert.deepEqual(store.unsettled('s'), ['/in/']);
+  const events: QueueEvent[] = [];
+  ledger.catchUp((ev) => events.push(ev));
+  assert.deepEqual(events, [{ kind: 'Create', path: '/in/', fromMove: true }]);
 });
 
 test('batches record pre-transfer stats, deletes, moved-in subtrees; a requeued move forgets both ends', (t) => {
