@@ -16,14 +16,16 @@
 //     parent) reaches the launcher's exit status, and a long init transfer never holds the
 //     launcher for more than INIT_WAIT_MS. An init transfer that fails after that still ends the
 //     daemon with 255 (logged; the launcher has returned by then).
-// Order: service log (console in the foreground; logfile or syslog when detached) → pidfile
+// Order: service log (console in the foreground; logfile or syslog when detached) → state
+// directory (src/cli/open_state.ts: locked, or refused when another daemon holds it) → pidfile
 // (refuse a second instance before touching anything) → signal handlers (a TERM during start-up
 // is honoured) → metrics endpoint → Engine.start() (watches set, init transfers queued and
 // started) → init transfers settled or INIT_WAIT_MS → status writer → "ready" (launcher released, systemd READY=1) → wait for TERM/INT,
 // serving HUP (reload: config re-read and validated, Engine.reload applies the difference,
 // status/metrics settings re-applied), USR1 (log reopen) and USR2 (release the deletes the
 // mass-delete guard holds: src/daemon/release_request.ts) → STOPPING=1, engine.stop(grace),
-// last status write → pidfile removed (also after a failed start-up) → log flushed and closed.
+// last status write → state closed → pidfile removed (also after a failed start-up) → log
+// flushed and closed.
 import type { LoadResult } from '../config/diagnostics.js';
 import type { NormalizedConfig } from '../config/schema.js';
 import { isLaunchedDaemon, launchDaemon, readinessChannel } from '../daemon/daemonize.js';

@@ -1,5 +1,5 @@
 // `lsyncd-ts run CONFIG [--nodaemon] [--log CAT]... [--delay SECS] [--insist] [--logfile F]
-// [--pidfile F] [--onepass]`: the long-option form of the lsyncd command line
+// [--pidfile F] [--onepass] [--full]`: the long-option form of the lsyncd command line
 // (docs/lsyncd-compat.md#command-line). Same rules and messages as the legacy form
 // (src/config/cli_args.ts), from the same functions: a `--log` value is checked by
 // log/categories.ts isCategoryArg, `--delay` is read as text by config/timer_seconds.ts
