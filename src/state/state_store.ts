@@ -16,8 +16,13 @@
 //     write failure (disk full, read-only); the caller stops keeping state then;
 //   - a path whose key would exceed LMDB's key size is not recorded: the manifest then claims less
 //     than the target holds, which only costs a re-transfer of that path after a restart;
+//   - free space: LMDB writes through a memory map, and a file system that runs full under it can
+//     kill the process (SIGBUS) instead of failing the write. So open() refuses a directory with
+//     less than MIN_FREE_BYTES free, and writable() tells the ledger before each write whether
+//     that is still true; drop() then unlinks the database (no space needed), so the next start
+//     does a full transfer rather than trusting a manifest that missed writes;
 //   - the directory lock (one daemon per state directory) is the caller's: src/cli/open_state.ts.
-import { chmodSync, closeSync, mkdirSync, openSync, readSync, renameSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readSync, renameSync, statfsSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 
 import { open, type Database, type RootDatabase } from 'lmdb';
@@ -32,6 +37,8 @@ const MAX_KEY_BYTES = 1900;
 /** LMDB's meta page magic (0xBEEFC0DE) and where lmdb-js's build puts it in page 0. */
 const META_MAGIC = 0xbeefc0de;
 const META_MAGIC_OFFSET = 24;
+/** Free space below which the store refuses to write (see the header). */
+export const MIN_FREE_BYTES = 32 * 1024 * 1024;
 
 export class StateError extends Error {}
 
@@ -52,8 +59,12 @@ interface Meta {
 const base = (p: string): string => (p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p);
 
 export class StateStore {
+  /** Set by drop(): the database is gone, nothing is written any more. */
+  private dropped = false;
+
   private constructor(
     readonly dir: string,
+    private readonly file: string,
     private readonly root: RootDatabase,
     private readonly meta: Database<Meta | number, string>,
     private readonly entries: Database<string, string>,
@@ -71,6 +82,8 @@ export class StateStore {
       throw new StateError(`state directory ${dir} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}) — create it writable for this user, or set settings.stateDir to another directory`);
     }
     const file = path.join(dir, 'state.mdb');
+    const space = spaceProblem(dir);
+    if (space !== undefined) throw unwritable(dir, new Error(space));
     let recovered: string | undefined;
     let root: RootDatabase;
     try {
@@ -101,7 +114,7 @@ export class StateStore {
           meta.putSync(SCHEMA_KEY, STATE_SCHEMA);
         });
       }
-      return new StateStore(dir, root, meta, entries, discarded, recovered);
+      return new StateStore(dir, file, root, meta, entries, discarded, recovered);
     } catch (e) {
       void root.close();
       throw isAccessError(e) ? unwritable(dir, e) : new StateError(`state database ${file} cannot be used (${(e as Error).message}) — remove it; the next start does a full transfer`);
@@ -162,12 +175,19 @@ export class StateStore {
     });
   }
 
-  /** Forgets the manifest of `name` (it no longer describes the target). */
-  forget(name: string): void {
-    this.root.transactionSync(() => {
-      this.removeRange(name, `${name}\u0000`, `${name}\u0002`);
-      this.meta.removeSync(name);
-    });
+  /** Why a write must not be tried now (dropped, too little free space), or undefined. */
+  writable(): string | undefined {
+    return this.dropped ? 'the state database was dropped' : spaceProblem(this.dir);
+  }
+
+  /** Removes the database file (all syncs): the next start does full transfers. Needs no space. */
+  drop(): void {
+    this.dropped = true;
+    try {
+      unlinkSync(this.file);
+    } catch {
+      // Already gone.
+    }
   }
 
   /** Waits for pending transactions, then closes the database. */
@@ -227,6 +247,17 @@ function notAnLmdbFile(file: string): string | undefined {
     return n === head.length && head.readUInt32LE(META_MAGIC_OFFSET) === META_MAGIC ? undefined : 'not an LMDB database (bad magic number)';
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Why `dir`'s file system has too little free space for the store, or undefined. */
+function spaceProblem(dir: string): string | undefined {
+  try {
+    const st = statfsSync(dir);
+    const free = st.bavail * st.bsize;
+    return free < MIN_FREE_BYTES ? `only ${Math.floor(free / 1024)} KiB free, ${MIN_FREE_BYTES / 1024 / 1024} MiB needed` : undefined;
+  } catch (e) {
+    return (e as Error).message;
   }
 }
 

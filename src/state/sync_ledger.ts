@@ -23,9 +23,10 @@
 //     subtree removed; Move (rsyncssh's remote mv) → the subtree renamed; a delay the transport
 //     hands back for a requeue (a failed remote mv) → left with its pending mark; a full
 //     transfer → the whole manifest replaced by the scan;
-//   - a write failure (disk full, read-only state directory) is logged once, as one line with the
-//     path and the fix; the ledger stops recording and drops the sync's manifest (without its
-//     pending marks it could miss a path the target received), so the next start is a full one.
+//   - a write failure (disk full, read-only state directory), or too little free space before a
+//     write (state_store.ts), is logged once, as one line with the path and the fix; the database
+//     is dropped (without its pending marks a manifest could miss a path the target received), so
+//     the next start does full transfers; every ledger stops recording.
 // catchUp() compares the source, walked after the watch is set, with the manifest and hands the
 // difference to the runner as ordinary events (catch_up.ts), re-checking each against the file
 // system at that moment (see there).
@@ -145,22 +146,28 @@ export class SyncLedger {
 
   private write(tx: () => void): void {
     if (this.broken) return;
-    try {
-      tx();
-    } catch (e) {
+    const { store } = this.o;
+    let problem = store.writable();
+    if (problem === 'the state database was dropped') {
+      // Another sync hit the fault and said so.
       this.broken = true;
-      // Without its pending marks the manifest may miss what the target received: drop it, so
-      // the next start does the full transfer. Should even that fail, say what to do.
-      let forgotten = true;
-      try {
-        this.o.store.forget(this.o.name);
-      } catch {
-        forgotten = false;
-      }
-      this.o.log.error(
-        `${this.o.name}: cannot write the sync state in ${this.o.store.dir} (${(e as Error).message}) — free space or make it writable; this sync keeps no state until the restart${forgotten ? ', which does a full transfer' : ', start that one with -full'}`,
-      );
+      return;
     }
+    if (problem === undefined) {
+      try {
+        tx();
+        return;
+      } catch (e) {
+        problem = (e as Error).message;
+      }
+    }
+    // Without its pending marks the manifest may miss what the target received: the database
+    // goes, and the next start does full transfers.
+    this.broken = true;
+    store.drop();
+    this.o.log.error(
+      `${this.o.name}: cannot write the sync state in ${store.dir} (${problem}) — free space or make it writable; no state is kept until the restart, which does full transfers`,
+    );
   }
 }
 

@@ -9,7 +9,7 @@ import test from 'node:test';
 import { open } from 'lmdb';
 
 import { StateError, StateStore, STATE_SCHEMA } from '../../src/state/state_store.js';
-import { mountPoint, readOnlyBind } from '../helpers/mounts.js';
+import { mountPoint, readOnlyBind, smallTmpfs } from '../helpers/mounts.js';
 import { tempDir } from '../helpers/temp_tree.js';
 
 const sig = (ino: number, t = 'f'): string => `${t}|1|100|${ino}|420`;
@@ -84,6 +84,23 @@ test('a read-only state directory is a one-line error naming the path and the fi
   assert.throws(() => StateStore.open(path.join(mp.dir, 'state')), (e: Error) => {
     assert.ok(e instanceof StateError);
     assert.match(e.message, new RegExp(`^state directory ${mp.dir}/state is not writable \\(.*\\) — make it writable .*settings\\.stateDir`));
+    assert.doesNotMatch(e.message, /\n/);
+    return true;
+  });
+});
+
+test('a full state file system is a one-line error naming the path and the fix', (t) => {
+  const mp = mountPoint(t);
+  smallTmpfs(mp, '64k');
+  // Fill it: what is left is too little for the database's first pages.
+  try {
+    writeFileSync(path.join(mp.dir, 'filler'), Buffer.alloc(1024 * 1024));
+  } catch (e) {
+    assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
+  }
+  assert.throws(() => StateStore.open(path.join(mp.dir, 'state')), (e: Error) => {
+    assert.ok(e instanceof StateError);
+    assert.match(e.message, new RegExp(`^state directory ${mp.dir}/state (cannot be created|is not writable) \\(.*\\) — .*settings\\.stateDir`));
     assert.doesNotMatch(e.message, /\n/);
     return true;
   });

@@ -1,7 +1,7 @@
 // The ledger's invariant (src/state/sync_ledger.ts): the manifest never claims more than the
 // target has — signatures are taken BEFORE the transfer and written only after it succeeded.
 import assert from 'node:assert/strict';
-import { mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 
@@ -108,13 +108,14 @@ test('batches record pre-transfer stats, deletes, moved-in subtrees; a requeued 
   assert.deepEqual([...store.manifest('s').keys()], ['/out/', '/out/y']);
 });
 
-test('a failing write is one error line and the ledger stops recording', (t) => {
+test('a failing write is one error line; the database is dropped and the ledger stops recording', (t) => {
   const { src, store, ledger, errors } = setup(t);
   writeFileSync(path.join(src, 'a'), 'one');
   const record = ledger.prepare([delay('Full', '/')], true);
   void store.close();
   record([]);
   ledger.prepare([delay('Modify', '/a')], false)([]);
+  assert.equal(existsSync(path.join(store.dir, 'state.mdb')), false);
   assert.equal(errors.length, 1);
-  assert.match(errors[0]!, /^Error: s: cannot write the sync state in .*state \(.*\) — free space or make it writable; this sync keeps no state until the restart, start that one with -full$/);
+  assert.match(errors[0]!, /^Error: s: cannot write the sync state in .*state \(.*\) — free space or make it writable; no state is kept until the restart, which does full transfers$/);
 });
