@@ -138,8 +138,9 @@ export class SyncRunner implements Schedulable, TranslationSink {
   queueInit(ledger?: SyncLedger): void {
     this.ledger = ledger;
     if (!this.sync.init) return this.settleInit();
-    if (ledger !== undefined && ledger.fullReason === undefined) this.catchUpPending = true;
-    else this.queue.addFull(now(), 'init');
+    // A catch-up's events set the lag as they arrive.
+    if (ledger !== undefined && ledger.fullReason === undefined) return void (this.catchUpPending = true);
+    this.queue.addFull(now(), 'init');
     // Until the init transfer has finished the target lags behind everything in the source.
     if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
   }
@@ -174,7 +175,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       this.log.normal(`${this.name}: catch-up: ${n} changes`);
     } catch (e) {
       this.log.warn(`${this.name}: full init transfer: the catch-up failed (${(e as Error).message})`);
-      this.queue.addFull(now(), 'init');
+      this.resyncAll('init');
       return;
     }
     this.settleInit();

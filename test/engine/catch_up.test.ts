@@ -5,7 +5,7 @@
 // init, with the reason logged; a second daemon on the same state directory is refused; an
 // unusable state directory is one error line and the daemon runs on without state.
 import assert from 'node:assert/strict';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test, { type TestContext } from 'node:test';
 
@@ -39,7 +39,7 @@ interface Setup {
   readonly dst: string;
   readonly conf: string;
   readonly stateDir: string;
-  write(extra?: Record<string, unknown>): Promise<void>;
+  write(extra?: Record<string, unknown>, settings?: Record<string, unknown>): Promise<void>;
 }
 
 async function setup(t: TestContext, mode: SyncMode): Promise<Setup> {
@@ -49,8 +49,8 @@ async function setup(t: TestContext, mode: SyncMode): Promise<Setup> {
   const conf = path.join(dir, 'c.json');
   const stateDir = path.join(dir, 'state');
   const base = await modeSync(t, mode, src, dst, { name: 'mirror', delay: 0 });
-  const write = async (extra: Record<string, unknown> = {}): Promise<void> =>
-    writeFileSync(conf, JSON.stringify({ settings: { stateDir }, sync: [{ ...base, ...extra }] }));
+  const write = async (extra: Record<string, unknown> = {}, settings: Record<string, unknown> = {}): Promise<void> =>
+    writeFileSync(conf, JSON.stringify({ settings: { stateDir, ...settings }, sync: [{ ...base, ...extra }] }));
   await write();
   return { src, dst, conf, stateDir, write };
 }
@@ -126,9 +126,25 @@ test('a changed config, -full, or another daemon on the state directory', async 
   assert.match(legacy.output(), /mirror: full init transfer: -full was given/);
   await stopped(legacy);
 
+  // Nothing changed: nothing is pending, so the status shows no lag (a written status is at least
+  // 1 s after the start; a lag counted from the start would show by then).
+  const statusFile = path.join(path.dirname(s.conf), 'status');
+  await s.write({ exclude: ['*.tmp'] }, { statusFile, statusInterval: 1 });
   const plain = startBin(t, ['run', s.conf, '--nodaemon']);
+  const started = Date.now();
   await waitFor(() => /catch-up: 0 changes/.test(plain.output()), `catch-up\n${plain.output()}`);
   assert.doesNotMatch(plain.output(), /recursive startup/);
+  let status: { time: string; syncs: { lagSeconds: number; state: string }[] } | undefined;
+  await waitFor(() => {
+    try {
+      status = JSON.parse(readFileSync(`${statusFile}.json`, 'utf8')) as typeof status;
+    } catch {
+      return false;
+    }
+    return Date.parse(status!.time) >= started + 1500;
+  }, `a status written 1.5 s after the start\n${plain.output()}`);
+  assert.equal(status!.syncs[0]!.state, 'running');
+  assert.equal(status!.syncs[0]!.lagSeconds, 0);
   await stopped(plain);
 });
 
