@@ -8,8 +8,8 @@
 //   - paths the transfer may CREATE on the target and the manifest does not know yet are marked
 //     PENDING first (one transaction before the transfer): the manifest claims nothing about
 //     their content, but the catch-up knows they may exist and deletes or re-sends them. A
-//     subtree transfer (a moved-in directory, a full transfer) also marks its directory
-//     *unsettled*: rsync sends entries created after the walk too, which only their own later
+//     subtree transfer (a moved-in directory, a moved directory, a full transfer) also marks its
+//     directory *unsettled*: rsync sends entries created after the walk too, which only their own later
 //     events record. The marks go once the runner's queue is empty (settled()); a catch-up
 //     re-sends an unsettled directory's subtree, and an unsettled root means a full start;
 //   - the record is applied (ONE transaction, state_store.ts) only AFTER the transfer succeeded.
@@ -87,6 +87,12 @@ export class SyncLedger {
       else if (d.kind === 'Move') {
         const to = toByteString(d.destination ?? d.path);
         mark(to, true);
+        // A move the target cannot rename in place falls back to copying the destination's tree
+        // (direct, a failed remote mv): unsettled like any subtree transfer.
+        if (d.isDir) {
+          pending.push({ kind: 'unsettled', path: to });
+          this.unsettled = true;
+        }
         ops.push({ op: { kind: 'move', path: p, to }, paths: [p, to] });
       } else if (d.isDir && d.fromMove) {
         mark(p, true);

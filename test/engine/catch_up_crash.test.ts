@@ -44,43 +44,45 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
-test('SIGKILL at random moments of a burst: every restart catches up and the target converges', { timeout: 120_000 }, async (t) => {
-  const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100000);
-  t.diagnostic(`seed ${seed} (CRASH_SEED=${seed} replays it)`);
-  const r = mulberry32(seed + 1);
-  const src = tempDir(t);
-  const dst = tempDir(t);
-  const conf = path.join(tempDir(t), 'c.json');
-  writeFileSync(conf, JSON.stringify({ settings: { stateDir: path.join(path.dirname(conf), 'state') }, sync: [{ name: 'm', mode: 'rsync', source: src, target: dst, delay: 0 }] }));
-  const churner = new Churner(src, seed);
-  for (let i = 0; i < 60; i++) churner.step();
-  const converged = async (d: Daemon, what: string): Promise<void> => {
-    try {
-      await waitFor(() => compareTrees(src, dst, { modes: false }).length === 0, `${what}: target converges (seed ${seed})`, 20_000);
-    } catch (e) {
-      throw new Error(`${(e as Error).message}\n${d.output()}\n${compareTrees(src, dst, { modes: false }).join('\n')}`);
-    }
-  };
+for (const mode of ['rsync', 'direct'] as const) {
+  test(`${mode}: SIGKILL at random moments of a burst: every restart catches up and the target converges`, { timeout: 120_000 }, async (t) => {
+    const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100000);
+    t.diagnostic(`seed ${seed} (CRASH_SEED=${seed} replays it)`);
+    const r = mulberry32(seed + 1);
+    const src = tempDir(t);
+    const dst = tempDir(t);
+    const conf = path.join(tempDir(t), 'c.json');
+    writeFileSync(conf, JSON.stringify({ settings: { stateDir: path.join(path.dirname(conf), 'state') }, sync: [{ name: 'm', mode, source: src, target: dst, delay: 0 }] }));
+    const churner = new Churner(src, seed);
+    for (let i = 0; i < 60; i++) churner.step();
+    const converged = async (d: Daemon, what: string): Promise<void> => {
+      try {
+        await waitFor(() => compareTrees(src, dst, { modes: false }).length === 0, `${what}: target converges (seed ${seed})`, 20_000);
+      } catch (e) {
+        throw new Error(`${(e as Error).message}\n${d.output()}\n${compareTrees(src, dst, { modes: false }).join('\n')}`);
+      }
+    };
 
-  let daemon = start(t, conf);
-  await waitFor(() => /Startup of .* finished\./.test(daemon.output()), `first start-up\n${daemon.output()}`);
-  for (let round = 0; round < ROUNDS; round++) {
-    // The burst runs on; the kill lands somewhere inside it (or in the transfers it caused).
-    const killAt = 20 + Math.floor(r() * 400);
-    const killer = setTimeout(() => killGroup(daemon.child), killAt);
-    const end = Date.now() + 500;
-    while (Date.now() < end) {
-      churner.step();
-      await new Promise((res) => setTimeout(res, Math.floor(r() * 8)));
+    let daemon = start(t, conf);
+    await waitFor(() => /Startup of .* finished\./.test(daemon.output()), `first start-up\n${daemon.output()}`);
+    for (let round = 0; round < ROUNDS; round++) {
+      // The burst runs on; the kill lands somewhere inside it (or in the transfers it caused).
+      const killAt = 20 + Math.floor(r() * 400);
+      const killer = setTimeout(() => killGroup(daemon.child), killAt);
+      const end = Date.now() + 500;
+      while (Date.now() < end) {
+        churner.step();
+        await new Promise((res) => setTimeout(res, Math.floor(r() * 8)));
+      }
+      clearTimeout(killer);
+      killGroup(daemon.child);
+      await daemon.exited;
+      daemon = start(t, conf);
+      await waitFor(() => /m: catch-up: \d+ changes/.test(daemon.output()) || /full init transfer/.test(daemon.output()), `restart ${round}\n${daemon.output()}`);
+      assert.match(daemon.output(), /m: catch-up: \d+ changes/, `restart ${round} must catch up (seed ${seed})\n${daemon.output()}`);
+      await converged(daemon, `round ${round}`);
     }
-    clearTimeout(killer);
     killGroup(daemon.child);
     await daemon.exited;
-    daemon = start(t, conf);
-    await waitFor(() => /m: catch-up: \d+ changes/.test(daemon.output()) || /full init transfer/.test(daemon.output()), `restart ${round}\n${daemon.output()}`);
-    assert.match(daemon.output(), /m: catch-up: \d+ changes/, `restart ${round} must catch up (seed ${seed})\n${daemon.output()}`);
-    await converged(daemon, `round ${round}`);
-  }
-  killGroup(daemon.child);
-  await daemon.exited;
-});
+  });
+}
