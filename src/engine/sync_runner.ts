@@ -308,7 +308,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       if (isInit) this.log.normal(`Startup of ${this.transport.description} finished.`);
       if (this.queue.waiting === 0 && this.queue.active === 0) {
         this.oldestPendingAt = undefined;
-        this.ledger?.settled();
+        this.ledger?.settled(() => this.idle);
       }
     } else if (isInit ? this.insist : out.kind === 'again') {
       this.transfersFailed++;

@@ -10,7 +10,8 @@
 //     whose content changed also gets a Modify. An inode that several manifest paths share (hard
 //     links) is never taken for a move;
 //   - a path marked PENDING (the target may hold it, content unknown: source_scan.ts) never
-//     matches, so it is sent again, or deleted when the source no longer has it;
+//     matches, so it is sent again, or deleted when the source no longer has it; nothing below a
+//     pending directory is taken as the origin of a move (the target may hold more there);
 //   - anything else is new: a file gives Create, a directory Create with fromMove (its whole
 //     subtree in one transfer, like a directory moved in), and its entries are not listed;
 //   - manifest paths nothing claimed give Delete, the topmost only (a directory's Delete removes
@@ -47,8 +48,10 @@ function mapThrough(p: string, renames: readonly Renamed[], key: 'from' | 'to'):
 export function planCatchUp(manifest: EntryMap, local: EntryMap): PlannedEvent[] {
   const byIdentity = new Map<string, string>();
   const shared = new Set<string>();
+  // What lies below a pending directory on the target is not known: never move it elsewhere.
+  const pendingDirs = [...manifest].filter(([p, sig]) => sig === PENDING && p.endsWith('/')).map(([p]) => p);
   for (const [p, sig] of manifest) {
-    if (sig === PENDING) continue;
+    if (sig === PENDING || pendingDirs.some((d) => p.startsWith(d))) continue;
     const id = entryIdentity(sig);
     if (byIdentity.has(id)) shared.add(id);
     else byIdentity.set(id, p);

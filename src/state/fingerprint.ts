@@ -25,13 +25,14 @@ const NOT_CONTENT: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Syncs a catch-up can start: not custom-action syncs (opaque commands, no target a manifest could
- * describe), and not `delete = 'startup'` or `'running'`: those delete differently at start-up
- * than while running, and the catch-up's deletes are ordinary events, so it could not match the
- * full init there.
+ * Syncs a catch-up can start: rsync and rsyncssh (the modes whose full init is a remote walk),
+ * with `delete` true or false. Not custom-action syncs (opaque commands, no target a manifest
+ * could describe); not direct (its full init is a local copy, and its crash loop was not yet
+ * shown to converge every time); not `delete = 'startup'` or `'running'`: those delete
+ * differently at start-up than while running, and the catch-up's deletes are ordinary events.
  */
 export function keepsState(sync: NormalizedSync): boolean {
-  return sync.mode !== 'custom' && typeof sync.delete === 'boolean';
+  return (sync.mode === 'rsync' || sync.mode === 'rsyncssh') && typeof sync.delete === 'boolean';
 }
 
 function stable(value: unknown): unknown {

@@ -21,7 +21,9 @@
 //     less than MIN_FREE_BYTES free, and writable() tells the ledger before each write whether
 //     that is still true; drop() then unlinks the database (no space needed), so the next start
 //     does a full transfer rather than trusting a manifest that missed writes;
-//   - the directory lock (one daemon per state directory) is the caller's: src/cli/open_state.ts.
+//   - the directory lock (one daemon per state directory) is the caller's, and must be held
+//     before open(): src/cli/open_state.ts. open() relies on it to discard LMDB's own lock file,
+//     which a daemon killed during a write leaves locked.
 import { chmodSync, closeSync, mkdirSync, openSync, readSync, renameSync, statfsSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 
@@ -262,6 +264,15 @@ function spaceProblem(dir: string): string | undefined {
 }
 
 function openRoot(file: string): RootDatabase {
+  // LMDB's lock file holds the mutexes of the processes using the database. A daemon killed in
+  // a write transaction leaves its writer mutex taken, and the next open would wait on it for
+  // ever. The caller's directory lock guarantees that no other process uses the database now,
+  // so the lock file is stale by definition: LMDB creates it afresh.
+  try {
+    unlinkSync(`${file}-lock`);
+  } catch {
+    // None yet.
+  }
   return open({ path: file, maxDbs: 4, compression: false });
 }
 

@@ -38,6 +38,9 @@ import { planCatchUp, settleCatchUp } from './catch_up.js';
 import { PENDING, statEntry, walkTree, type EntryMap } from './source_scan.js';
 import type { ManifestOp, StateStore } from './state_store.js';
 
+/** How long the queue must stay empty before unsettled marks are cleared (see settled()). */
+const SETTLE_MS = 1000;
+
 /** Applies a prepared record after the transfer succeeded; `requeue` is the transport's. */
 export type LedgerRecord = (requeue: readonly QueueEvent[]) => void;
 
@@ -57,6 +60,9 @@ export class SyncLedger {
   private broken = false;
   /** Unsettled marks may be stored (set by this run, or left by the previous one). */
   private unsettled = true;
+  /** Transfers prepared so far (settled() waits for a quiet period without one). */
+  private transfers = 0;
+  private settleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: LedgerOptions) {}
 
@@ -67,6 +73,7 @@ export class SyncLedger {
 
   /** Stats the batch's paths before its transfer (see the header); apply the result after success. */
   prepare(delays: readonly Delay[], full: boolean): LedgerRecord {
+    this.transfers++;
     if (this.broken) return () => {};
     const { store, name, fingerprint, rootBytes, rules } = this.o;
     if (full) {
@@ -121,14 +128,21 @@ export class SyncLedger {
   }
 
   /**
-   * Every queued event is transferred and recorded (the runner's queue is empty): what a subtree
-   * transfer sent beyond its walk has been recorded by the events that followed, so the
-   * unsettled marks go.
+   * The runner's queue is empty: every event read so far is transferred and recorded. Once it is
+   * still empty SETTLE_MS later with no transfer in between (events of what a subtree transfer
+   * sent beyond its walk may still be on their way from the kernel), those transfers' extra
+   * entries have been recorded by their own events, and the unsettled marks go.
    */
-  settled(): void {
+  settled(stillIdle: () => boolean): void {
     if (!this.unsettled || this.broken) return;
-    this.unsettled = false;
-    this.write(() => this.o.store.settle(this.o.name));
+    const at = this.transfers;
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      if (this.transfers !== at || !stillIdle() || this.broken) return;
+      this.unsettled = false;
+      this.write(() => this.o.store.settle(this.o.name));
+    }, SETTLE_MS);
+    this.settleTimer.unref();
   }
 
   /**

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 
 import { planCatchUp, settleCatchUp, type PlannedEvent } from '../../src/state/catch_up.js';
+import { PENDING } from '../../src/state/source_scan.js';
 
 const f = (ino: number, mtime = 100): string => `f|1|${mtime}|${ino}|420`;
 const d = (ino: number, mode = 493): string => `d|0|0|${ino}|${mode}`;
@@ -52,6 +53,16 @@ test('an inode several manifest paths share (hard links) is never taken for a mo
     { kind: 'Create', path: '/h3' },
     { kind: 'Delete', path: '/h1' },
     { kind: 'Delete', path: '/h2' },
+  ]);
+});
+
+test('nothing below a pending directory is moved out of it: the target may hold more there', () => {
+  const manifest = new Map([['/p/', PENDING], ['/p/sub/', d(2)], ['/p/sub/f', f(3)]]);
+  const local = new Map([['/p/', d(1)], ['/moved/', d(2)], ['/moved/f', f(3)]]);
+  assert.deepEqual(planCatchUp(manifest, local), [
+    { kind: 'Create', path: '/p/', fromMove: true },
+    { kind: 'Create', path: '/moved/', fromMove: true },
+    { kind: 'Delete', path: '/p/sub/' },
   ]);
 });
 

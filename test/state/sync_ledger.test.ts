@@ -65,14 +65,27 @@ test('a batch that is never recorded (failed transfer, crash) leaves only pendin
   assert.deepEqual(events, [{ kind: 'Modify', path: '/a' }, { kind: 'Delete', path: '/b' }]);
 });
 
-test('subtree transfers stay unsettled until the queue is empty; the catch-up re-sends an unsettled directory whole', (t) => {
+test('subtree transfers stay unsettled until the queue stays empty for a second; the catch-up re-sends an unsettled directory whole', (t) => {
   const { src, store, ledger } = setup(t);
   writeFileSync(path.join(src, 'a'), 'one');
   ledger.prepare([delay('Full', '/')], true)([]);
   ledger.prepare([delay('Full', '/')], true)([]);
   assert.deepEqual(store.unsettled('s'), ['/']);
-  ledger.settled();
+  // Not while events keep the queue busy, nor when a transfer ran in the quiet period.
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  ledger.settled(() => false);
+  t.mock.timers.tick(1000);
+  assert.deepEqual(store.unsettled('s'), ['/']);
+  ledger.settled(() => true);
+  ledger.prepare([delay('Modify', '/a')], false)([]);
+  t.mock.timers.tick(1000);
+  assert.deepEqual(store.unsettled('s'), ['/']);
+  ledger.settled(() => true);
+  t.mock.timers.tick(999);
+  assert.deepEqual(store.unsettled('s'), ['/']);
+  t.mock.timers.tick(1);
   assert.deepEqual(store.unsettled('s'), []);
+  t.mock.timers.reset();
   mkdirSync(path.join(src, 'in'));
   ledger.prepare([delay('Create', '/in/', { fromMove: true })], false)([]);
   // rsync's in/*** also sent what appeared after the walk; its own event is not recorded yet.
