@@ -141,6 +141,7 @@ export class SyncLedger {
       if (this.transfers !== at || !stillIdle() || this.broken) return;
       this.unsettled = false;
       this.write(() => this.o.store.settle(this.o.name));
+      this.o.log.debug('State', `${this.o.name}: settled (a restart now catches up)`);
     }, SETTLE_MS);
     this.settleTimer.unref();
   }

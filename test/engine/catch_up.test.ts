@@ -17,6 +17,8 @@ import { waitFor } from '../helpers/wait_for.js';
 import { startBin, type Running } from '../daemon/daemon_harness.js';
 
 const FINISHED = /Startup of .* finished\./;
+/** Debug line (-log State) once a full transfer's queue stayed empty: a restart catches up. */
+const SETTLED = /State: mirror: settled/;
 
 /** 4 directories of 10 files each. */
 function makeTree(src: string): void {
@@ -68,9 +70,10 @@ for (const mode of ['rsync', 'rsyncssh'] as const) {
   test(`${mode}: a restart queues only what changed while the daemon was down`, async (t) => {
     const s = await setup(t, mode);
     makeTree(s.src);
-    const first = startBin(t, ['run', s.conf, '--nodaemon', '--log', 'Exec']);
+    const first = startBin(t, ['run', s.conf, '--nodaemon', '--log', 'Exec', '--log', 'State']);
     await waitFor(() => FINISHED.test(first.output()), `first start-up\n${first.output()}`);
     assert.match(first.output(), /mirror: full init transfer: no state recorded yet in /);
+    await waitFor(() => SETTLED.test(first.output()), `settled\n${first.output()}`);
     await stopped(first);
 
     changeWhileDown(s.src);
@@ -107,23 +110,26 @@ test('a changed config, -full, or another daemon on the state directory', async 
   // A new exclude changes what the target should hold: full init, with the reason.
   await s.write({ exclude: ['*.tmp'] });
   writeFileSync(path.join(s.src, 'd0', 'x'), 'while down');
-  const changed = startBin(t, ['run', s.conf, '--nodaemon']);
+  const changed = startBin(t, ['run', s.conf, '--nodaemon', '--log', 'State']);
   await waitFor(() => FINISHED.test(changed.output()), `changed config\n${changed.output()}`);
   assert.match(changed.output(), /mirror: full init transfer: its configuration changed since the state was recorded/);
   assert.match(changed.output(), /recursive startup rsync/);
   await converged(s, changed);
+  await waitFor(() => SETTLED.test(changed.output()), `settled\n${changed.output()}`);
   await stopped(changed);
 
   // Unchanged now: a catch-up, unless -full is given.
-  const forced = startBin(t, ['run', s.conf, '--nodaemon', '--full']);
+  const forced = startBin(t, ['run', s.conf, '--nodaemon', '--full', '--log', 'State']);
   await waitFor(() => FINISHED.test(forced.output()), `--full\n${forced.output()}`);
   assert.match(forced.output(), /mirror: full init transfer: -full was given/);
   assert.doesNotMatch(forced.output(), /catch-up/);
+  await waitFor(() => SETTLED.test(forced.output()), `settled\n${forced.output()}`);
   await stopped(forced);
 
-  const legacy = startBin(t, ['-nodaemon', '-full', s.conf]);
+  const legacy = startBin(t, ['-nodaemon', '-full', '-log', 'State', s.conf]);
   await waitFor(() => FINISHED.test(legacy.output()), `-full\n${legacy.output()}`);
   assert.match(legacy.output(), /mirror: full init transfer: -full was given/);
+  await waitFor(() => SETTLED.test(legacy.output()), `settled\n${legacy.output()}`);
   await stopped(legacy);
 
   // Nothing changed: nothing is pending, so the status shows no lag (a written status is at least
