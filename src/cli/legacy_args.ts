@@ -62,7 +62,7 @@ export async function runLegacy(argv: readonly string[]): Promise<number> {
       printLsyncdDiagnostics([], r.warnings);
       // HUP re-reads the same file with the same command-line overrides (start_daemon.ts).
       const reload = file !== undefined ? () => loadForCli({ kind: 'file', file }, args.overrides) : undefined;
-      return await startDaemon(r.config, { log: args.log, ...(reload ? { reload } : {}), ...(file !== undefined ? { configFile: file } : {}) });
+      return await startDaemon(r.config, { log: args.log, full: args.overrides.full === true, ...(reload ? { reload } : {}), ...(file !== undefined ? { configFile: file } : {}) });
     }
   }
 }

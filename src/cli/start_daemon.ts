@@ -16,7 +16,8 @@
 //     parent) reaches the launcher's exit status, and a long init transfer never holds the
 //     launcher for more than INIT_WAIT_MS. An init transfer that fails after that still ends the
 //     daemon with 255 (logged; the launcher has returned by then).
-// Order: service log (console in the foreground; logfile or syslog when detached) → pidfile
+// Order: service log (console in the foreground; logfile or syslog when detached) → state
+// directory (src/cli/open_state.ts: locked, or refused when another daemon holds it) → pidfile
 // (refuse a second instance before touching anything) → signal handlers (a TERM during start-up
 // is honoured) → metrics endpoint → Engine.start() (watches set, init transfers queued and
 // started) → init transfers settled or INIT_WAIT_MS → status writer → periodic drift checks
@@ -24,7 +25,8 @@
 // serving HUP (reload: config re-read and validated, Engine.reload applies the difference,
 // status/metrics settings re-applied), USR1 (log reopen) and USR2 (release the deletes the
 // mass-delete guard holds: src/daemon/release_request.ts) → STOPPING=1, engine.stop(grace),
-// last status write → pidfile removed (also after a failed start-up) → log flushed and closed.
+// last status write → state closed → pidfile removed (also after a failed start-up) → log
+// flushed and closed.
 import type { LoadResult } from '../config/diagnostics.js';
 import type { NormalizedConfig } from '../config/schema.js';
 import { isLaunchedDaemon, launchDaemon, readinessChannel } from '../daemon/daemonize.js';
@@ -43,6 +45,7 @@ import { Observers } from '../daemon/observers.js';
 import { PeriodicVerify } from '../engine/periodic_verify.js';
 import { shellQuote } from '../process/argv_display.js';
 import { EXIT_BAD_CONFIG } from './exit_codes.js';
+import { openState, StateBusyError, type OpenedState } from './open_state.js';
 
 export interface DaemonOptions {
   /** -log categories (all, scarce, or names), in order. */
@@ -54,6 +57,8 @@ export interface DaemonOptions {
   readonly reload?: () => Promise<LoadResult>;
   /** The config file, when there is one: the error for too few inotify watches names it. */
   readonly configFile?: string;
+  /** -full / --full: every sync starts with the full init transfer (docs/state.md). */
+  readonly full?: boolean;
 }
 
 /** Grace for running transfers after TERM/INT before they are killed. */
@@ -103,6 +108,16 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
   }
   log.normal('--- Startup ---');
   compileEagerly();
+  // Per-sync state (docs/state.md): opened before the engine so start-up can catch up from it.
+  let state: OpenedState | undefined;
+  try {
+    state = openState(config.settings, { full: opts.full === true, log });
+  } catch (e) {
+    if (!(e instanceof StateBusyError)) throw e;
+    const code = fail(e.message, log);
+    await log.close();
+    return code;
+  }
   // A start-up failure found after Engine.start() (a failed init transfer without insist): it
   // ends the daemon with 255, like the failures start() itself reports.
   let fatal: string | undefined;
@@ -117,6 +132,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
       fatal ??= message;
       wake();
     },
+    ...(state !== undefined ? { state: state.states } : {}),
   });
   const notify = new SystemdNotifier(engine, (m) => log.warn(m));
   const observers = new Observers(engine, log);
@@ -130,6 +146,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
       });
     } catch (e) {
       const code = fail((e as Error).message, log);
+      await state?.close();
       await log.close();
       return code;
     }
@@ -258,6 +275,7 @@ export async function startDaemon(config: NormalizedConfig, opts: DaemonOptions)
     uninstall();
     notify.close();
     await observers.stop();
+    await state?.close();
     pidfile?.release();
     await log.close();
   }

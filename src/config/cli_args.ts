@@ -2,7 +2,7 @@
 // no I/O, no process.exit — the CLI acts on the returned value.
 //
 //   lsyncd-ts [-nodaemon] [-log CAT]... [-delay SECS] [-insist] [-logfile F] [-pidfile F]
-//             [-onepass] CONFIG
+//             [-onepass] [-full] CONFIG
 //   lsyncd-ts [options] -rsync SRC TGT | -rsyncssh SRC HOST TDIR | -direct SRC TGT  (repeatable)
 //   lsyncd-ts -version | -help
 //
@@ -60,6 +60,7 @@ export const USAGE = `USAGE:
 
 OPTIONS:
   -delay SECS         Overrides default delay times
+  -full               Starts every sync with a full transfer (ignores the saved state)
   -help               Shows this
   -insist             Continues startup even if it cannot connect
   -log all            Logs everything (debug)
@@ -121,6 +122,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         break;
       case 'onepass':
         overrides.onepass = true;
+        break;
+      case 'full':
+        overrides.full = true;
         break;
       case 'log': {
         const cat = params[0]!;

@@ -89,6 +89,8 @@ export interface ConfigOverrides {
   logfile?: string | undefined;
   pidfile?: string | undefined;
   onepass?: boolean | undefined;
+  /** -full: every sync starts with the full init transfer, whatever its state (docs/state.md). */
+  full?: boolean | undefined;
 }
 
 export interface NormalizeContext {
@@ -178,6 +180,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
     onepass: ov.onepass ?? s.onepass ?? SETTINGS_DEFAULTS.onepass,
     metrics: s.metrics,
     logFormat: s.logFormat ?? SETTINGS_DEFAULTS.logFormat,
+    stateDir: s.stateDir === false ? false : local(s.stateDir),
   };
 
   if (cfg.sync.length === 0) {

@@ -287,6 +287,11 @@ export const settingsSchema = z.strictObject({
   deleteGuard: deleteGuardSchema.optional(),
   /** lsyncd-ts: connect timeout of every remote sync (each sync may override it). */
   connectTimeout: connectTimeoutSchema.optional(),
+  /**
+   * lsyncd-ts: directory of the per-sync state (restart without a full transfer, docs/state.md);
+   * false turns it off. Unset: systemd's $STATE_DIRECTORY when set, otherwise off.
+   */
+  stateDir: z.union([z.literal(false), nonEmpty]).optional(),
 });
 export type Settings = z.output<typeof settingsSchema>;
 
@@ -484,6 +489,8 @@ export interface NormalizedSettings {
   onepass: boolean;
   metrics: string | undefined;
   logFormat: 'text' | 'json';
+  /** Absolute, or false (off); undefined: $STATE_DIRECTORY or off (src/cli/open_state.ts). */
+  stateDir: string | false | undefined;
 }
 
 export interface NormalizedConfig {

@@ -50,6 +50,7 @@ import { Scheduler } from './scheduler.js';
 import { SyncRunner, type SyncStatus } from './sync_runner.js';
 import { TunnelRegistry } from './tunnel_registry.js';
 import type { TransportFactory } from '../transports/transport_factory.js';
+import type { SyncStates } from '../state/sync_states.js';
 
 export interface EngineOptions {
   readonly log: Log;
@@ -61,6 +62,8 @@ export interface EngineOptions {
   readonly onStartupFailure?: (message: string) => void;
   /** What the out-of-watches error tells to pass to `lsyncd-ts sysctl --apply` (shell-quoted). */
   readonly sysctlTarget?: string;
+  /** Per-sync state (src/state/): catch-up instead of the init transfer where it is valid. */
+  readonly state?: SyncStates;
 }
 
 interface SyncUnit {
@@ -248,8 +251,8 @@ export class Engine {
     runner.guardDeletes(ruleSet.rules);
     if (sync.tunnel !== undefined) runner.gate = this.tunnels.lease(sync.tunnel);
     // The init transfer is queued before the watch is set (watch-then-scan): whatever changes
-    // while it runs is queued behind it.
-    runner.queueInit();
+    // while it runs is queued behind it. A catch-up instead walks the source once the watch is set.
+    runner.queueInit(this.opts.state?.ledgerFor(sync, ruleSet.rules));
     const member: WatchMember = {
       source: sourceDir,
       watchRules: [...ruleSet.rules.rules],

@@ -37,6 +37,10 @@
 //     changes only the crontab), cleared when the sync stops or dies;
 //   - `gate` (the sync's tunnel, tunnel.ts, set by the engine): no transfer starts while it is
 //     closed; it is started by activate() and stopped after the sync's last transfer ended;
+//   - with a ledger (src/state/sync_ledger.ts) each batch's paths are stat()ed before its transfer
+//     and recorded after it succeeded; a ledger that allows it replaces the init transfer by a
+//     catch-up: once the watch is set (activate), the difference between the source and the
+//     manifest is queued as ordinary events ("catch-up: N changes");
 //   - the source vanishing (RootGone) pauses the sync; the engine re-adds the watch when the
 //     source is back and queues a Full resync — never an rsync of a missing source with
 //     --delete.
@@ -54,6 +58,7 @@ import { createDeleteGuard } from './delete_guard_host.js';
 import { overflowAdvice, watchErrorMessage } from '../watcher/watch_errors.js';
 import type { RewatchResult } from '../watcher/watcher_port.js';
 import type { TranslationSink } from './record_translation.js';
+import type { SyncLedger } from '../state/sync_ledger.js';
 import type { Schedulable, Scheduler } from './scheduler.js';
 import type { TransferOutcome, Transport, TransferReport } from '../transports/transport.js';
 import { UnwatchedDirs } from './unwatched_dirs.js';
@@ -138,6 +143,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private idleWaiters: (() => void)[] = [];
   private inFlight = new Set<Promise<void>>();
   private guard: DeleteGuard | undefined;
+  private ledger: SyncLedger | undefined;
+  private catchUpPending = false;
   private unwatched: UnwatchedDirs | undefined;
   /** The side task runWhileIdle() started, while it runs. */
   private sideTask: AbortController | undefined;
@@ -187,9 +194,15 @@ export class SyncRunner implements Schedulable, TranslationSink {
     return this.sync.name;
   }
 
-  /** Queues the init transfer (call before the watch is added, docs/lsyncd-compat.md#startup-order). */
-  queueInit(): void {
+  /**
+   * Queues the init transfer (call before the watch is added, docs/lsyncd-compat.md#startup-order),
+   * or, when the ledger allows it, a catch-up that activate() runs once the watch is set.
+   */
+  queueInit(ledger?: SyncLedger): void {
+    this.ledger = ledger;
     if (!this.sync.init) return this.settleInit();
+    // A catch-up's events set the lag as they arrive.
+    if (ledger !== undefined && ledger.fullReason === undefined) return void (this.catchUpPending = true);
     this.initPending = true;
     this.queue.addFull(now(), 'init');
     // Until the init transfer has finished the target lags behind everything in the source.
@@ -217,7 +230,22 @@ export class SyncRunner implements Schedulable, TranslationSink {
     if (this.state === 'starting' || this.state === 'source-gone') this.state = 'running';
     this.gate?.start(this.gateOpened);
     this.cron?.start();
+    if (this.catchUpPending) this.catchUp();
     this.reschedule();
+  }
+
+  private catchUp(): void {
+    this.catchUpPending = false;
+    try {
+      const n = this.ledger!.catchUp((ev) => this.event(ev));
+      this.log.normal(`${this.name}: catch-up: ${n} changes`);
+    } catch (e) {
+      this.log.warn(`${this.name}: full init transfer: the catch-up failed (${(e as Error).message})`);
+      this.initPending = true;
+      this.resyncAll('init');
+      return;
+    }
+    this.settleInit();
   }
 
   /** The gate opened: what waited for it may start. */
@@ -400,15 +428,18 @@ export class SyncRunner implements Schedulable, TranslationSink {
       this.log.debug('Exec', `${this.name}: batch of ${batch.delays.length} delays`);
     }
     let report: TransferReport;
+    let record: ((requeue: readonly QueueEvent[]) => void) | undefined;
     try {
       const keep = batch.full && this.guard !== undefined && deletesOnFull(this.sync.delete) &&
         (await this.guard.fullMustKeep(async () => this.transport.targetHasEntries?.(ctx)));
+      record = this.ledger?.prepare(batch.delays, batch.full);
       report = batch.full ? await this.transport.full(ctx, keep ? { withoutDelete: true } : undefined) : await this.transport.batch(batch.delays, ctx);
     } catch (err) {
       report = { outcome: { kind: 'again', reason: `transport failed: ${(err as Error).message}` } };
     }
     if (isInit) this.settleInit();
     if (this.state === 'stopped') {
+      if (report.outcome.kind === 'ok') record?.(report.requeue ?? []);
       this.queue.complete(batch, { kind: 'ok' });
       return;
     }
@@ -426,6 +457,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       return;
     }
     if (out.kind === 'ok') {
+      record?.(report.requeue ?? []);
       this.queue.complete(batch, { kind: 'ok' });
       if (isInit) this.initPending = false;
       this.transfersOk++;
@@ -433,7 +465,10 @@ export class SyncRunner implements Schedulable, TranslationSink {
       this.retryAt = undefined;
       if (this.state === 'retrying' || this.state === 'down') this.state = 'running';
       if (isInit) this.log.normal(`Startup of ${this.transport.description} finished.`);
-      if (this.queue.waiting === 0 && this.queue.active === 0) this.oldestPendingAt = undefined;
+      if (this.queue.waiting === 0 && this.queue.active === 0) {
+        this.oldestPendingAt = undefined;
+        this.ledger?.settled(() => this.idle);
+      }
     } else if (isInit ? this.insist : out.kind === 'again') {
       this.transfersFailed++;
       this.transfersRetried++;

@@ -33,12 +33,14 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // The package's public API (src/index.ts): config helpers and types for TypeScript configs.
   'index.ts': ['config'],
-  cli: ['daemon', 'metrics', 'status', 'engine', 'sysctl', 'watcher', 'transports', 'queue', 'filters', 'process', 'system', 'native', 'log', 'config', 'paths'],
+  cli: ['state', 'daemon', 'metrics', 'status', 'engine', 'sysctl', 'watcher', 'transports', 'queue', 'filters', 'process', 'system', 'native', 'log', 'config', 'paths'],
   daemon: ['metrics', 'status', 'engine', 'system', 'log', 'config', 'paths'],
   metrics: ['status', 'engine', 'log', 'config', 'paths'],
   status: ['engine', 'log', 'config', 'paths'],
   // shellQuote (process/argv_display.ts) names the sysctl target in the out-of-watches error.
-  engine: ['watcher', 'transports', 'sysctl', 'queue', 'filters', 'process', 'log', 'config', 'paths'],
+  engine: ['state', 'watcher', 'transports', 'sysctl', 'queue', 'filters', 'process', 'log', 'config', 'paths'],
+  // Per-sync state on disk: the manifests (lmdb), the source scan and the catch-up plan.
+  state: ['queue', 'filters', 'log', 'config', 'paths'],
   transports: ['process', 'queue', 'filters', 'system', 'log', 'config', 'paths'],
   // Counting the directories a config will watch: shared by `lsyncd-ts sysctl` and the engine.
   sysctl: ['filters', 'config', 'paths'],

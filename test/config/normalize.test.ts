@@ -18,7 +18,7 @@ test('defaults per mode: delay rsync 15 / rsyncssh 15 / direct 1 / custom 0; max
   assert.deepEqual(c.settings, {
     logfile: undefined, pidfile: undefined, nodaemon: false, statusFile: undefined, statusInterval: 10, logfacility: 'user',
     logident: 'lsyncd', insist: false, inotifyMode: 'CloseWrite', maxProcesses: undefined, maxDelays: undefined, onepass: false,
-    metrics: undefined, logFormat: 'text',
+    metrics: undefined, logFormat: 'text', stateDir: undefined,
   });
 });
 

@@ -1,5 +1,5 @@
 // `lsyncd-ts run CONFIG [--nodaemon] [--log CAT]... [--delay SECS] [--insist] [--logfile F]
-// [--pidfile F] [--onepass]`: the long-option form of the lsyncd command line
+// [--pidfile F] [--onepass] [--full]`: the long-option form of the lsyncd command line
 // (docs/lsyncd-compat.md#command-line). Same rules and messages as the legacy form
 // (src/config/cli_args.ts), from the same functions: a `--log` value is checked by
 // log/categories.ts isCategoryArg, `--delay` is read as text by config/timer_seconds.ts
@@ -31,6 +31,7 @@ export function registerRun(y: Argv, sink: ExitCodeSink): Argv {
         .option('logfile', { type: 'string', describe: 'append the log to FILE' })
         .option('pidfile', { type: 'string', describe: 'write the process id to FILE' })
         .option('onepass', { type: 'boolean', describe: 'run the startup transfer, then exit' })
+        .option('full', { type: 'boolean', describe: 'start every sync with a full transfer, ignoring the saved state (docs/state.md)' })
         .example('$0 run /etc/lsyncd/lsyncd.conf.lua --nodaemon', 'run in the foreground')
         .example('$0 run /etc/lsyncd-ts.json --log Exec --delay 5', 'log every command, fire after 5 s')
         .example('lsyncd-ts -nodaemon /etc/lsyncd/lsyncd.conf.lua', 'the same in lsyncd\'s own syntax'),
@@ -63,7 +64,7 @@ export function registerRun(y: Argv, sink: ExitCodeSink): Argv {
         return;
       }
       printLsyncdDiagnostics([], r.warnings);
-      sink.exitCode = await startDaemon(r.config, { log: argv.log ?? [], reload: () => loadForCli(source, overrides), configFile: argv.config });
+      sink.exitCode = await startDaemon(r.config, { log: argv.log ?? [], reload: () => loadForCli(source, overrides), configFile: argv.config, full: argv.full === true });
     },
   );
 }
