@@ -5,7 +5,8 @@
 // root bind-mounted onto itself so units with PrivateTmp= & co. can set up their namespaces,
 // and a cgroup2 hierarchy rooted at a cgroup made for this test). A oneshot unit inside runs
 // SELFTEST against the installed units and writes one `ok NAME` / `FAIL NAME: why` line per
-// check to /results/checks, then powers off (which ends the PID namespace).
+// check to /results/checks, then powers off (which ends the PID namespace; ExecStopPost= powers
+// off even when the script itself fails).
 // Checked: lsyncd-ts.service and an lsyncd-ts@NAME instance start (Type=notify: the moment
 // `systemctl start` returns, the daemon holds an inotify watch for every directory of its
 // 300-directory source, and a file created in the deepest one arrives); ExecStartPre's check-config fails a broken config and the
@@ -16,7 +17,7 @@
 // Every wait inside is a bounded poll; the whole boot is bounded and killed in t.after, which
 // also removes the test's cgroup and the copied root. Needs root (skipped otherwise, like the
 // other packaging tests), debootstrap and the Debian mirror.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -61,8 +62,8 @@ log_fds() { for f in /proc/$1/fd/*; do readlink "$f"; done 2>/dev/null | grep '/
 # readlink show other paths)
 writes_to() { ino=$(stat -c %d:%i "$2") || return 1; for f in /proc/$1/fd/*; do [ "$(stat -L -c %d:%i "$f" 2>/dev/null)" = "$ino" ] && return 0; done; return 1; }
 
-mkdir -p /srv/a/src/d1/d2/d3 /srv/a/tgt
-for i in $(seq 1 300); do mkdir -p /srv/a/src/many/$i; done /srv/b/src /srv/b/tgt /srv/c/src /srv/c/tgt
+mkdir -p /srv/a/src/d1/d2/d3 /srv/a/tgt /srv/b/src /srv/b/tgt /srv/c/src /srv/c/tgt
+for i in $(seq 1 300); do mkdir -p /srv/a/src/many/$i; done
 cat >/etc/lsyncd-ts/lsyncd-ts.conf <<'CONF'
 settings { logfile = "/var/log/lsyncd-ts/lsyncd-ts.log", statusFile = "/var/log/lsyncd-ts/lsyncd-ts.status" }
 sync { default.direct, source = "/srv/a/src", target = "/srv/a/tgt", delay = 0 }
@@ -75,7 +76,7 @@ printf 'sync { default.direct, source = \n' >/etc/lsyncd-ts/broken.conf
 # inotify watches the process holds (the "inotify wd:" lines of its inotify descriptors)
 watches() { cat /proc/$1/fdinfo/* 2>/dev/null | grep -c '^inotify wd:'; }
 
-# 1. main unit: active only once the watches are set — counted the moment `systemctl start`
+# 1. main unit: active only once the watches are set — counted the moment "systemctl start"
 # returns, then a file in the deepest directory must arrive through its watch
 if systemctl start lsyncd-ts.service && is_active lsyncd-ts.service; then
   w=$(watches "$(prop lsyncd-ts.service MainPID)"); dirs=$(find /srv/a/src -type d | wc -l)
@@ -203,9 +204,11 @@ test('systemd: the installed units under a real systemd (notify, instance, check
   // The self-test unit, and no getty on a console this boot does not have.
   const etc = path.join(root, 'etc/systemd/system');
   writeFileSync(path.join(root, 'lsyncd-ts-selftest.sh'), SELFTEST);
+  const syntax = spawnSync('sh', ['-n', path.join(root, 'lsyncd-ts-selftest.sh')], { encoding: 'utf8' });
+  assert.equal(syntax.status, 0, `the self-test script does not parse: ${syntax.stderr}`);
   writeFileSync(
     path.join(etc, 'lsyncd-ts-selftest.service'),
-    '[Unit]\nDescription=lsyncd-ts packaging self-test\nAfter=basic.target systemd-journald.service\n\n[Service]\nType=oneshot\nExecStart=/bin/sh /lsyncd-ts-selftest.sh\nTimeoutStartSec=600\n',
+    '[Unit]\nDescription=lsyncd-ts packaging self-test\nAfter=basic.target systemd-journald.service\n\n[Service]\nType=oneshot\nExecStart=/bin/sh /lsyncd-ts-selftest.sh\nExecStopPost=/bin/systemctl --no-block poweroff\nTimeoutStartSec=600\n',
   );
   mkdirSync(path.join(etc, 'multi-user.target.wants'), { recursive: true });
   symlinkSync('../lsyncd-ts-selftest.service', path.join(etc, 'multi-user.target.wants/lsyncd-ts-selftest.service'));
