@@ -10,7 +10,7 @@
 #   /usr/lib/lsyncd-ts/node           the pinned Node.js binary (runtime_binary), debug info stripped
 #   /usr/lib/lsyncd-ts/{package.json,bin/,dist/src/}
 #   /usr/lib/lsyncd-ts/build/Release/lsyncd_ts_native.node   compiled for the oldest claimed
-#       glibc (build_portable_addon; packaging/portable/)
+#       glibc (build_portable_addon, scratch build in the parent directory of DEST; packaging/portable/)
 #   /usr/lib/lsyncd-ts/node_modules   run-time dependencies only (copy_runtime_modules)
 #   /usr/bin/lsyncd-ts                packaging/lsyncd-ts.sh (execs the bundled node on bin/lsyncd-ts)
 #   /etc/lsyncd-ts/lsyncd-ts.conf.example   (conffile / %config(noreplace))
@@ -109,13 +109,14 @@ runtime_license() {
     die "Node.js's LICENSE not found near $bin: set LSYNCD_TS_RUNTIME_LICENSE=/path/to/LICENSE"
 }
 
-# Compiles the addon for the packages into OUT: the checkout's binding.gyp plus the compat
-# sources of packaging/portable/ (glibc_compat.c says why), in a scratch directory, so the
+# build_portable_addon OUT WORKDIR: compiles the addon for the packages into OUT: the checkout's
+# binding.gyp plus the compat sources of packaging/portable/ (glibc_compat.c says why), in a
+# scratch directory under WORKDIR (the calling script's, removed by its EXIT trap), so the
 # development build in build/ stays as npm ci made it. Headers: npm's nodedir when set (the
 # NodeSource package installs them under /usr/include/node), else node-gyp's own cache.
 build_portable_addon() {
     local out=$1 scratch nodedir args=()
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/lsyncd-ts-addon.XXXXXX")
+    scratch=$(mktemp -d "$2/addon.XXXXXX")
     cp -a "$REPO/native" "$scratch/native"
     cp "$REPO/packaging/portable/glibc_compat.c" "$REPO/packaging/portable/libstdcxx_compat.cc" "$scratch/native/"
     ln -s "$REPO/node_modules" "$scratch/node_modules"
@@ -146,7 +147,7 @@ stage_tree() {
     install -m 0755 "$REPO/bin/lsyncd-ts" "$lib/bin/lsyncd-ts"
     cp -a "$REPO/dist/src" "$lib/dist/src"
     find "$lib/dist/src" -type f \( -name '*.map' -o -name '*.d.ts' \) -delete
-    build_portable_addon "$lib/build/Release/lsyncd_ts_native.node"
+    build_portable_addon "$lib/build/Release/lsyncd_ts_native.node" "$(dirname "$dest")"
     copy_runtime_modules "$lib"
     install -m 0755 "$REPO/packaging/lsyncd-ts.sh" "$dest/usr/bin/lsyncd-ts"
     install -m 0644 "$REPO/packaging/examples/lsyncd-ts.conf.example" "$dest/etc/lsyncd-ts/lsyncd-ts.conf.example"
