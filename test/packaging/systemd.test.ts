@@ -14,8 +14,9 @@
 // watchdog restarts a daemon stopped with SIGSTOP (a drop-in sets WatchdogSec=2, the shipped
 // units leave it commented out); logrotate's postrotate makes the daemon reopen its log;
 // `systemctl stop` ends it with Result=success (status 143 or 0).
-// Every wait inside is a bounded poll; the whole boot is bounded and killed in t.after, which
-// also removes the test's cgroup and the copied root. Needs root (skipped otherwise, like the
+// Every wait inside is a bounded poll; the whole boot is bounded and killed in t.after through
+// the test's cgroup (systemd leaves the unshare process's session), which is then removed with
+// the copied root. Needs root (skipped otherwise, like the
 // other packaging tests), debootstrap and the Debian mirror.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtPackage } from '../helpers/built_package.js';
 import { freshRoot, runInRoot } from '../helpers/debian_root.js';
+import { waitFor } from '../helpers/wait_for.js';
 
 const skip = process.getuid?.() !== 0 ? 'needs root (debootstrap, chroot, unshare, cgroups)' : false;
 const SYSTEMD_ROOT = ['systemd', 'systemd-sysv'];
@@ -170,15 +172,39 @@ systemctl --no-block poweroff
 
 const EXPECTED = ['main-start-ready', 'instance-start', 'broken-config', 'reload', 'logrotate-reopen', 'watchdog-restart', 'stop-clean'];
 
+/** Every process in the cgroup tree `dir`. */
+function cgroupPids(dir: string): number[] {
+  if (!existsSync(dir)) return [];
+  const pids = readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) pids.push(...cgroupPids(path.join(dir, e.name)));
+  return pids;
+}
+
+/**
+ * SIGKILLs every process of the booted system. Killing the unshare process is not enough:
+ * systemd, the namespace's PID 1, runs in a session of its own and would outlive it, so the
+ * test's cgroup is the handle (cgroup.kill, else each process it lists).
+ */
+function killCgroup(dir: string): void {
+  if (!existsSync(dir)) return;
+  try {
+    writeFileSync(path.join(dir, 'cgroup.kill'), '1');
+  } catch {
+    for (const pid of cgroupPids(dir)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  }
+}
+
 /** Removes a cgroup directory tree (children first); its processes must be gone. */
 function removeCgroup(dir: string): void {
   if (!existsSync(dir)) return;
   for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeCgroup(path.join(dir, e.name));
-  try {
-    rmdirSync(dir);
-  } catch {
-    /* still has processes: reported by the test that made it */
-  }
+  rmdirSync(dir);
 }
 
 test('systemd: the installed units under a real systemd (notify, instance, check-config, reload, watchdog, logrotate, stop)', { skip, timeout: 1_800_000 }, async (t) => {
@@ -192,6 +218,7 @@ test('systemd: the installed units under a real systemd (notify, instance, check
     killInstall();
     killBoot();
     await booted;
+    await waitFor(() => cgroupPids(cgroup).length === 0, 'every process of the booted system to end', 30_000);
     removeCgroup(cgroup);
     rmSync(parent, { recursive: true, force: true });
   });
@@ -218,6 +245,7 @@ test('systemd: the installed units under a real systemd (notify, instance, check
   const exit = new Promise<number | null>((resolve) => {
     const child = spawn('unshare', ['--pid', '--fork', '--mount', '--propagation', 'private', 'sh', '-c', BOOT, 'boot', root, cgroup], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     killBoot = () => {
+      killCgroup(cgroup);
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       } catch {
