@@ -3,8 +3,8 @@
 # packaging/rpm/lsyncd-ts.spec over the same staged tree as the deb (scripts/package-common.sh),
 # so RHEL/Fedora machines install lsyncd-ts like `yum install lsyncd`. Works on Debian: Debian's
 # `rpm` package provides rpmbuild and is installed here when missing (root + apt-get).
-# Node.js dependency: NODE_DEP=package (default here: Requires: nodejs >= 20.19, which RHEL's
-# nodejs:20 module stream / NodeSource satisfy) or external (no Requires; %pre checks node).
+# The package carries its own Node.js; it requires only glibc (>= runtime.conf's GLIBC_MAX),
+# libstdc++ and rsync.
 set -euo pipefail
 . "$(dirname "$0")/package-common.sh"
 
@@ -25,10 +25,6 @@ trap 'rm -rf "$work"' EXIT
 stage_tree "$work/root" /usr/lib/systemd/system
 with_units=0
 [ -f "$work/root/usr/lib/systemd/system/lsyncd-ts.service" ] && with_units=1
-mode=${NODE_DEP:-package}
-[ "$mode" = auto ] && mode=package
-case "$mode" in package|external) ;; *) die "NODE_DEP must be package or external for the rpm" ;; esac
-say "Node.js dependency: $mode"
 
 # zstd payload (RHEL >= 8, Fedora); level 3 keeps the build fast.
 rpmbuild -bb --quiet \
@@ -36,7 +32,7 @@ rpmbuild -bb --quiet \
     --define "_binary_payload w3.zstdio" \
     --define "lsyncd_version $VERSION" \
     --define "lsyncd_stage $work/root" \
-    --define "node_dep $mode" \
+    --define "glibc_min $GLIBC_MAX" \
     --define "with_units $with_units" \
     "$REPO/packaging/rpm/lsyncd-ts.spec" >"$work/rpmbuild.log" 2>&1 || { cat "$work/rpmbuild.log" >&2; die "rpmbuild failed"; }
 

@@ -1,22 +1,23 @@
-// The Debian package end to end: `npm run package:deb`'s script builds the .deb, dpkg
-// installs it on this machine, and the INSTALLED files are exercised — /usr/bin/lsyncd-ts
-// -version, check-config on the shipped example, a real sync through the installed binary
-// (its own node_modules and addon under /usr/lib/lsyncd-ts, nothing from the checkout), TERM → 143.
+// The Debian package end to end: `npm run package:deb`'s script builds the .deb (shared with the
+// other packaging tests: test/helpers/built_package.ts), dpkg installs it on this machine, and
+// the INSTALLED files are exercised — /usr/bin/lsyncd-ts -version on the bundled runtime (a
+// `node` on PATH is never used), check-config on the shipped example, a real sync through the
+// installed binary (its own node, node_modules and addon under /usr/lib/lsyncd-ts, nothing
+// from the checkout), TERM → 143.
 // Then `dpkg -r` must keep configs and logs, and `dpkg --purge` must leave nothing behind.
 // Needs root (dpkg); skipped otherwise, and skipped when lsyncd-ts is already installed here (a
 // person's installation is never purged by a test). The package is always purged in t.after.
 // The sync is a -direct one (local copies done in-process by the installed daemon; its init
 // transfer is an rsync run).
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
+import { builtPackage, REPO } from '../helpers/built_package.js';
 import { waitFor } from '../helpers/wait_for.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const isRoot = process.getuid?.() === 0;
 const EXAMPLE = '/etc/lsyncd-ts/lsyncd-ts.conf.example';
 const UNITS = ['/lib/systemd/system/lsyncd-ts.service', '/lib/systemd/system/lsyncd-ts@.service'];
@@ -43,21 +44,19 @@ const skip = !isRoot
     ? 'lsyncd-ts is already installed on this machine; not touching it'
     : false;
 
-test('deb: build, install with dpkg, run the installed binary, remove, purge', { skip, timeout: 180_000 }, async (t) => {
+test('deb: build, install with dpkg, run the installed binary, remove, purge', { skip, timeout: 900_000 }, async (t) => {
   let purgeNeeded = false;
   t.after(async () => {
     if (purgeNeeded || installed()) await dpkg(['--purge', 'lsyncd-ts']);
   });
 
   // Build (the test run has compiled the TypeScript already).
-  const build = run('bash', [path.join(REPO, 'scripts/package-deb.sh')], { env: { ...process.env, LSYNCD_TS_SKIP_BUILD: '1' }, timeout: 150_000 });
-  assert.equal(build.status, 0, `package-deb.sh failed\n${show(build)}`);
-  const deb = build.stdout.trim().split('\n').pop()!;
+  const deb = builtPackage('deb');
   assert.match(path.basename(deb), /^lsyncd-ts_\d+\.\d+\.\d+[^_]*_[a-z0-9]+\.deb$/);
   assert.ok(existsSync(deb), deb);
 
   const control = run('dpkg-deb', ['-f', deb]).stdout;
-  assert.match(control, /^Depends: .*\brsync\b/m);
+  assert.match(control, /^Depends: libc6 \(>= \d+\.\d+\), libstdc\+\+6 \(>= \d+\), rsync$/m, 'only libc, libstdc++ and rsync: the package brings its own Node.js');
   assert.match(control, /^Recommends: .*openssh-client/m);
   assert.deepEqual(run('dpkg-deb', ['--ctrl-tarfile', deb]).status, 0);
   const conffiles = run('sh', ['-c', `dpkg-deb --info "${deb}" conffiles`]).stdout;
@@ -74,12 +73,23 @@ test('deb: build, install with dpkg, run the installed binary, remove, purge', {
     if (existsSync(path.join(REPO, 'packaging/systemd', path.basename(u)))) assert.ok(existsSync(u), `${u} installed`);
   }
   assert.ok(!existsSync('/usr/lib/lsyncd-ts/node_modules/@types/node'), 'no dev dependencies shipped');
+  for (const buildOnly of ['node-gyp', 'node-addon-api']) assert.ok(!existsSync(`/usr/lib/lsyncd-ts/node_modules/${buildOnly}`), `${buildOnly} (build only) not shipped`);
+  const runtimeVersion = /^NODE_VERSION=(\S+)$/m.exec(readFileSync(path.join(REPO, 'packaging/runtime.conf'), 'utf8'))![1];
+  const nodeV = run('/usr/lib/lsyncd-ts/node', ['--version']);
+  assert.equal(nodeV.stdout.trim(), `v${runtimeVersion}`, `the bundled runtime is the pinned one\n${show(nodeV)}`);
+  assert.match(readFileSync('/usr/share/doc/lsyncd-ts/node-LICENSE', 'utf8'), /Node\.js is licensed for use as follows/, "Node.js's LICENSE ships");
+  assert.match(readFileSync('/usr/share/doc/lsyncd-ts/node-version', 'utf8'), new RegExp(`^Node\\.js ${runtimeVersion.replace(/\./g, '\\.')} `));
   assert.ok(!existsSync('/etc/lsyncd-ts/lsyncd-ts.conf'), 'no active config: the service must not be startable by the package alone');
   const man = run('sh', ['-c', 'zcat /usr/share/man/man1/lsyncd-ts.1.gz | head -n 5']).stdout;
   assert.match(man, /^\.TH LSYNCD\\-TS 1 /m);
 
   const version = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).version as string;
-  const v = run('/usr/bin/lsyncd-ts', ['-version']);
+  // A `node` first on PATH that fails: the installed program must not run on it.
+  const fakeBin = mkdtempSync(path.join(tmpdir(), 'lsyncd-ts-fakenode-'));
+  t.after(() => rmSync(fakeBin, { recursive: true, force: true }));
+  writeFileSync(path.join(fakeBin, 'node'), '#!/bin/sh\necho "system node used" >&2\nexit 99\n');
+  chmodSync(path.join(fakeBin, 'node'), 0o755);
+  const v = run('/usr/bin/lsyncd-ts', ['-version'], { env: { ...process.env, PATH: `${fakeBin}:${process.env.PATH}` } });
   assert.equal(v.status, 0, show(v));
   assert.equal(v.stdout.trim(), `Version: ${version}`);
 
