@@ -1,7 +1,8 @@
 // The installed deb under a real systemd: a stock Debian 12 root with systemd
 // (test/helpers/debian_root.ts, recipe + systemd systemd-sysv) gets the deb with apt, then boots
 // with systemd as PID 1 of its own PID namespace (`unshare --pid --fork --mount --cgroup`,
-// chroot, `container=other`; /sys, /dev bound from the host, a fresh /proc, a tmpfs /run, the
+// chroot, `container=other`; /sys bound from the host, a private /dev (tmpfs with the host's
+// null, zero, random, tty… nodes bound in), a fresh /proc, a tmpfs /run, the
 // root bind-mounted onto itself so units with PrivateTmp= & co. can set up their namespaces,
 // and a cgroup2 hierarchy rooted at a cgroup made for this test). A oneshot unit inside runs
 // SELFTEST against the installed units and writes one `ok NAME` / `FAIL NAME: why` line per
@@ -41,7 +42,18 @@ exec unshare --cgroup sh -c '
   mount --bind "$R" "$R"
   mount --rbind /sys "$R/sys"
   mount -t cgroup2 cgroup2 "$R/sys/fs/cgroup"
-  mount --rbind /dev "$R/dev"
+  # A private /dev: systemd creates /dev/log, /dev/initctl & co., which must not land in the
+  # host'"'"'s /dev (a bind of it would share them).
+  mount -t tmpfs -o mode=755,nosuid tmpfs "$R/dev"
+  for d in null zero full random urandom tty console; do : >"$R/dev/$d"; mount --bind "/dev/$d" "$R/dev/$d"; done
+  mkdir -p "$R/dev/pts" "$R/dev/shm"
+  mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$R/dev/pts"
+  ln -s pts/ptmx "$R/dev/ptmx"
+  mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/dev/shm"
+  ln -s /proc/self/fd "$R/dev/fd"
+  ln -s /proc/self/fd/0 "$R/dev/stdin"
+  ln -s /proc/self/fd/1 "$R/dev/stdout"
+  ln -s /proc/self/fd/2 "$R/dev/stderr"
   mount -t proc proc "$R/proc"
   mount -t tmpfs -o mode=755 tmpfs "$R/run"
   exec chroot "$R" /usr/bin/env -i container=other /lib/systemd/systemd --system
