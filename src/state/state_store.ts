@@ -27,7 +27,9 @@
 import { chmodSync, closeSync, mkdirSync, openSync, readSync, renameSync, statfsSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { createRequire } from 'node:module';
+
+import type { Database, RootDatabase } from 'lmdb';
 
 import type { EntryMap } from './source_scan.js';
 
@@ -84,6 +86,7 @@ export class StateStore {
       throw new StateError(`state directory ${dir} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}) — create it writable for this user, or set settings.stateDir to another directory`);
     }
     const file = path.join(dir, 'state.mdb');
+    loadLmdb(); // before anything below could take a load failure for a corrupt file
     const space = spaceProblem(dir);
     if (space !== undefined) throw unwritable(dir, new Error(space));
     let recovered: string | undefined;
@@ -273,7 +276,25 @@ function openRoot(file: string): RootDatabase {
   } catch {
     // None yet.
   }
-  return open({ path: file, maxDbs: 4, compression: false });
+  return loadLmdb().open({ path: file, maxDbs: 4, compression: false });
+}
+
+let lmdb: typeof import('lmdb') | undefined;
+
+/**
+ * lmdb, loaded on first use rather than at start-up: its prebuilt binary needs a newer glibc
+ * (2.34) than the rest of lsyncd-ts (2.28, packaging/runtime.conf). Where it cannot load, the
+ * state is off with one error line (a StateError) and the daemon runs with full init transfers.
+ */
+function loadLmdb(): typeof import('lmdb') {
+  if (lmdb === undefined) {
+    try {
+      lmdb = createRequire(import.meta.url)('lmdb') as typeof import('lmdb');
+    } catch (e) {
+      throw new StateError(`the state database (lmdb) cannot be loaded on this system: ${(e as Error).message.split('\n')[0]} — it needs glibc 2.34 or newer; set stateDir = false to run without state`);
+    }
+  }
+  return lmdb;
 }
 
 function isAccessError(e: unknown): boolean {

@@ -73,3 +73,27 @@ test('glibc: the bundled node and the packaged addon need no newer glibc/libstdc
   }
   assert.deepEqual(over, [], 'every required symbol version is within packaging/runtime.conf');
 });
+
+test('glibc: every other native module in the package is an optional one within OPTIONAL_GLIBC_MAX (lmdb: loaded only for the per-sync state)', { timeout: 900_000 }, (t) => {
+  const conf = runtimeConf();
+  const deb = builtPackage('deb');
+  const root = mkdtempSync(path.join(tmpdir(), 'lsyncd-ts-glibc-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const x = spawnSync('dpkg-deb', ['-x', deb, root], { encoding: 'utf8' });
+  assert.equal(x.status, 0, `dpkg-deb -x: ${x.stderr}`);
+  const modules = path.join(root, 'usr/lib/lsyncd-ts/node_modules');
+  const found = spawnSync('find', [modules, '-name', '*.node', '-not', '-name', '*musl*'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '');
+  const optional = found.filter((f) => /\/node_modules\/(@lmdb|lmdb|@msgpackr-extract|msgpackr-extract)\//.test(f));
+  assert.ok(optional.length > 0, `no lmdb binary in the package under ${modules}: is the state feature packaged?`);
+  assert.deepEqual(found.filter((f) => !optional.includes(f)), [], 'no native module other than the optional ones (add a new one to runtime.conf and this list, with why)');
+  const over: string[] = [];
+  for (const f of optional) {
+    for (const [prefix, limit] of [['GLIBC', conf.get('OPTIONAL_GLIBC_MAX')!], ['GLIBCXX', conf.get('OPTIONAL_GLIBCXX_MAX')!]] as const) {
+      const r = spawnSync('objdump', ['-T', f], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+      const versions = [...r.stdout.matchAll(new RegExp(`\\(${prefix}_([0-9.]+)\\)`, 'g'))].map((m) => m[1]!);
+      const max = versions.sort(cmpVersion).pop();
+      if (max !== undefined && cmpVersion(max, limit) > 0) over.push(`${path.relative(root, f)} needs ${prefix}_${max} (> ${limit})`);
+    }
+  }
+  assert.deepEqual(over, []);
+});
