@@ -52,7 +52,9 @@ test('sd_notify: a NOTIFY_SOCKET nobody listens on is one warning; the daemon ru
   mkdirSync(src);
   const d = startBin(t, ['-nodaemon', '-delay', '0', '-rsync', src, path.join(root, 'dst')], { NOTIFY_SOCKET: path.join(root, 'nobody-listens') });
   await waitFor(() => /Startup of .* finished/.test(d.output()), 'start-up');
-  assert.match(d.output(), /Warn: systemd notify: sd_notify to .* failed/);
+  // READY=1 goes out after the start-up line; its failure is reported when the send fails.
+  await waitFor(() => /Warn: systemd notify: sd_notify to .* failed/.test(d.output()), 'the warning about the failed notify', 10_000);
+  assert.equal(d.count(/systemd notify: sd_notify to .* failed/), 1, d.output());
   d.child.kill('SIGTERM');
   assert.equal(await d.exited, 143);
 });

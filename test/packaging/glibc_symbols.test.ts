@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtPackage, REPO } from '../helpers/built_package.js';
 
@@ -21,6 +21,16 @@ function runtimeConf(): Map<string, string> {
     if (kv) m.set(kv[1]!, kv[2]!);
   }
   return m;
+}
+
+/** The built .deb unpacked into a temp directory (removed when the test ends). */
+function unpackedDeb(t: TestContext): string {
+  const deb = builtPackage('deb');
+  const root = mkdtempSync(path.join(tmpdir(), 'lsyncd-ts-glibc-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const x = spawnSync('dpkg-deb', ['-x', deb, root], { encoding: 'utf8' });
+  assert.equal(x.status, 0, `dpkg-deb -x: ${x.stderr}`);
+  return root;
 }
 
 /** Compares dotted versions component by component (2.28 > 2.3). */
@@ -51,11 +61,7 @@ function requiredVersions(binary: string, prefix: string): { max: string; symbol
 
 test('glibc: the bundled node and the packaged addon need no newer glibc/libstdc++ than runtime.conf claims', { timeout: 900_000 }, (t) => {
   const conf = runtimeConf();
-  const deb = builtPackage('deb');
-  const root = mkdtempSync(path.join(tmpdir(), 'lsyncd-ts-glibc-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  const x = spawnSync('dpkg-deb', ['-x', deb, root], { encoding: 'utf8' });
-  assert.equal(x.status, 0, `dpkg-deb -x: ${x.stderr}`);
+  const root = unpackedDeb(t);
 
   const binaries = ['usr/lib/lsyncd-ts/node', 'usr/lib/lsyncd-ts/build/Release/lsyncd_ts_native.node'];
   const limits: Array<[string, string]> = [
@@ -76,11 +82,7 @@ test('glibc: the bundled node and the packaged addon need no newer glibc/libstdc
 
 test('glibc: every other native module in the package is an optional one within OPTIONAL_GLIBC_MAX (lmdb: loaded only for the per-sync state)', { timeout: 900_000 }, (t) => {
   const conf = runtimeConf();
-  const deb = builtPackage('deb');
-  const root = mkdtempSync(path.join(tmpdir(), 'lsyncd-ts-glibc-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  const x = spawnSync('dpkg-deb', ['-x', deb, root], { encoding: 'utf8' });
-  assert.equal(x.status, 0, `dpkg-deb -x: ${x.stderr}`);
+  const root = unpackedDeb(t);
   const modules = path.join(root, 'usr/lib/lsyncd-ts/node_modules');
   const found = spawnSync('find', [modules, '-name', '*.node', '-not', '-name', '*musl*'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '');
   const optional = found.filter((f) => /\/node_modules\/(@lmdb|lmdb|@msgpackr-extract|msgpackr-extract)\//.test(f));
