@@ -55,7 +55,7 @@ test('subtree only applies to directories', () => {
   assert.deepEqual(includePatterns([{ path: '/file', subtree: true }]), ['/file', '/']);
 });
 
-test('includeEntriesFromDelays: deleted dirs and dirs created by a split Move get ***', () => {
+test('includeEntriesFromDelays: deleted paths are listed as a file and as a directory (***), so either type goes; dirs created by a split Move get ***', () => {
   const dq = new DelayQueue({ delayMs: 0, maxDelays: 100, splitMoves: true });
   dq.ingest({ kind: 'Move', path: '/old/', destination: '/new/' }, 0);
   dq.ingest({ kind: 'Create', path: '/made/' }, 0);
@@ -63,10 +63,12 @@ test('includeEntriesFromDelays: deleted dirs and dirs created by a split Move ge
   dq.ingest({ kind: 'Modify', path: '/m' }, 0);
   const b = dq.getBatch(0)!;
   assert.deepEqual(includeEntriesFromDelays(b.delays), [
+    { path: '/old', subtree: false },
     { path: '/old/', subtree: true },
     { path: '/new/', subtree: true, moved: true },
     { path: '/made/', subtree: false },
     { path: '/f', subtree: false },
+    { path: '/f/', subtree: true },
     { path: '/m', subtree: false },
   ]);
 });

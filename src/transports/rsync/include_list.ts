@@ -35,6 +35,18 @@ export function escapeIncludePattern(bytePath: string, subtree: boolean): string
   return subtree ? `${body}***` : body;
 }
 
+const SLASH = 0x2f;
+
+function withoutSlash(p: SyncPath): SyncPath {
+  if (typeof p === 'string') return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
+  return p.length > 1 && p[p.length - 1] === SLASH ? p.subarray(0, p.length - 1) : p;
+}
+
+function withSlash(p: SyncPath): SyncPath {
+  if (typeof p === 'string') return p.endsWith('/') ? p : `${p}/`;
+  return p[p.length - 1] === SLASH ? p : Buffer.concat([p, Buffer.from('/')]);
+}
+
 /** Include entries for a batch of delays (Full markers contribute nothing). */
 export function includeEntriesFromDelays(delays: readonly Delay[]): IncludeEntry[] {
   const out: IncludeEntry[] = [];
@@ -43,7 +55,11 @@ export function includeEntriesFromDelays(delays: readonly Delay[]): IncludeEntry
       case 'Full':
         break;
       case 'Delete':
-        out.push({ path: d.path, subtree: d.isDir });
+        // Whatever the target holds at that path goes, file or directory: its type there may
+        // differ from the one the event names (replaced between two transfers, or a restart's
+        // catch-up that knows the path from before a crash). rsync matches `NAME/***` only to a
+        // directory and `NAME` to anything, so both forms are listed.
+        out.push({ path: withoutSlash(d.path), subtree: false }, { path: withSlash(d.path), subtree: true });
         break;
       case 'Create':
         out.push(d.isDir && d.fromMove ? { path: d.path, subtree: true, moved: true } : { path: d.path, subtree: false });
