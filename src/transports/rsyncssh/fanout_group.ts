@@ -19,7 +19,8 @@
  *     within milliseconds. useBatchFanout (the sizes of the changed files, the number of
  *     members in the round) decides. No: every member runs `plain`. Yes: one
  *     `--only-write-batch` against the first member's target, then every member reads the batch
- *     on its target (ssh, the batch file as stdin), concurrently. A read that is rejected (the
+ *     on its target (ssh, the batch file as stdin), a few at a time (targets on one host share
+ *     its ssh master, and sshd limits the sessions of one connection). A read that is rejected (the
  *     target was not identical to the reference) falls back to that member's `plain`, which
  *     repairs whatever the read left. A failed write sends everybody `plain`.
  *   - Each member's scheduler slot stays with its own transfer: the read (or its fallback) is
@@ -43,6 +44,8 @@ import { includeEntriesFromDelays, rshOption, rsyncsshDestination, type SshContr
 
 /** How long a round waits for the other members' identical runs. */
 const ROUND_WINDOW_MS = 50;
+/** Batch reads running at once (see run()). */
+const READS_AT_ONCE = 6;
 
 export interface FanoutMember {
   readonly sync: NormalizedRsyncsshSync;
@@ -162,7 +165,13 @@ export class FanoutGroup {
         await Promise.all(parts.map(plain));
         return;
       }
-      await Promise.all(parts.map((p) => this.read(p, batchFile, plain, settled)));
+      // Reads share each host's ssh master: at most READS_AT_ONCE sessions at a time, below
+      // sshd's default MaxSessions (10), so a fallback rsync still finds a session free.
+      const queue = [...parts];
+      const worker = async (): Promise<void> => {
+        for (let p = queue.shift(); p !== undefined; p = queue.shift()) await this.read(p, batchFile, plain, settled);
+      };
+      await Promise.all(Array.from({ length: Math.min(READS_AT_ONCE, parts.length) }, worker));
     } catch (e) {
       first.ctx.log.warn(`rsync batch mode: ${(e as Error).message}; each target gets its own rsync`);
       await Promise.all(parts.filter((p) => !settled.has(p)).map(plain));
