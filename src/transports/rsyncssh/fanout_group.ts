@@ -66,6 +66,8 @@ interface Participant {
 
 interface Round {
   readonly key: string;
+  /** Bytes of the run's changed files, measured once by the member that opened the round. */
+  readonly bytes: number;
   readonly participants: Participant[];
   timer?: NodeJS.Timeout;
 }
@@ -98,19 +100,13 @@ export class FanoutGroup {
 
   async transfer(m: FanoutMember, delays: readonly Delay[], ctx: TransferContext): Promise<TransferReport> {
     if (delays.length === 0 || !delays.every((d) => d.kind === 'Modify' && !d.isDir) || this.members.size < MIN_REMOTE_TARGETS) return m.plain(delays, ctx);
-    // A run that could never qualify does not wait for a round (the common small change).
     const key = runKey(delays);
-    if (!this.open.has(key) && (await this.changedBytes(delays)) < MIN_BATCH_BYTES) return m.plain(delays, ctx);
-    return this.joinRound(m, delays, ctx, key);
-  }
-
-  private joinRound(m: FanoutMember, delays: readonly Delay[], ctx: TransferContext, key: string): Promise<TransferReport> {
     let round = this.open.get(key);
     if (round === undefined) {
-      const r: Round = { key, participants: [] };
-      r.timer = setTimeout(() => this.close(r), ROUND_WINDOW_MS);
-      this.open.set(key, r);
-      round = r;
+      // A run that could never qualify does not wait for a round (the common small change).
+      const bytes = await this.changedBytes(delays);
+      if (bytes < MIN_BATCH_BYTES) return m.plain(delays, ctx);
+      round = this.open.get(key) ?? this.openRound(key, bytes);
     }
     const joined = round;
     const result = new Promise<TransferReport>((resolve) => joined.participants.push({ member: m, delays, ctx, resolve }));
@@ -118,14 +114,22 @@ export class FanoutGroup {
     return result;
   }
 
+  private openRound(key: string, bytes: number): Round {
+    const r: Round = { key, bytes, participants: [] };
+    r.timer = setTimeout(() => this.close(r), ROUND_WINDOW_MS);
+    this.open.set(key, r);
+    return r;
+  }
+
   private close(round: Round): void {
     if (this.open.get(round.key) !== round) return;
     this.open.delete(round.key);
     clearTimeout(round.timer);
-    void this.run(round.participants);
+    void this.run(round);
   }
 
-  private async run(parts: readonly Participant[]): Promise<void> {
+  private async run(round: Round): Promise<void> {
+    const parts = round.participants;
     // Participants whose outcome is set, so that an error path does not run them twice.
     const settled = new Set<Participant>();
     const plain = (p: Participant): Promise<void> => {
@@ -133,7 +137,7 @@ export class FanoutGroup {
       return p.member.plain(p.delays, p.ctx).then(p.resolve, (e: unknown) => p.resolve({ outcome: { kind: 'again', reason: (e as Error).message } }));
     };
     const first = parts[0]!;
-    const decision = useBatchFanout({ remoteTargets: parts.length, changedBytes: await this.changedBytes(first.delays), hasDeletes: false });
+    const decision = useBatchFanout({ remoteTargets: parts.length, changedBytes: round.bytes, hasDeletes: false });
     if (!decision.batch) {
       await Promise.all(parts.map(plain));
       return;
