@@ -25,6 +25,14 @@ export const DELETE_GUARD_DEFAULTS: Readonly<DeleteGuardSettings> = Object.freez
  */
 export const DEFAULT_CONNECT_TIMEOUT = 10;
 
+/**
+ * settings/sync `maxBacklog`: how many changes a sync with state queues while its target is away
+ * before it drops the queue for a catch-up from the state. A queued change costs a few hundred
+ * bytes, so this bounds an outage's queue to a few MiB; the price of going over is one local walk
+ * of the source when the target answers again.
+ */
+export const DEFAULT_MAX_BACKLOG = 10_000;
+
 export const SETTINGS_DEFAULTS: {
   nodaemon: boolean;
   statusInterval: number;

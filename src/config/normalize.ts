@@ -37,6 +37,9 @@
 // verifyInterval / verifyRepair (the daemon's periodic drift check, src/engine/periodic_verify.ts):
 // rsync, rsyncssh and direct only; verifyRepair = true without verifyInterval is an error (it would
 // do nothing).
+// maxBacklog (changes queued while the target is away before a sync with state drops its queue for
+// a catch-up, src/engine/sync_runner.ts): sync > settings{} > DEFAULT_MAX_BACKLOG; custom-action
+// syncs keep no state, so on them it is an error.
 // connectTimeout (seconds a remote target may take to answer): sync > settings{} > 10 s; only
 // rsync and rsyncssh syncs have a remote target, so on a direct or custom sync it is an error.
 // Warnings: deprecated rsyncOps, an `_extra` item holding a whole command line, and
@@ -48,6 +51,7 @@ import {
   ARCHIVE_TRUE,
   CUSTOM_EXIT_CODES,
   DEFAULT_CONNECT_TIMEOUT,
+  DEFAULT_MAX_BACKLOG,
   DEFAULT_MAX_DELAYS,
   DELETE_GUARD_DEFAULTS,
   DEFAULT_RSYNC_BINARY,
@@ -220,6 +224,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
       delay: ov.delay ?? raw.delay ?? defaults.delay,
       maxDelays: s.maxDelays ?? raw.maxDelays ?? DEFAULT_MAX_DELAYS,
       maxProcesses,
+      maxBacklog: raw.maxBacklog ?? s.maxBacklog ?? DEFAULT_MAX_BACKLOG,
       init: raw.init ?? true,
       delete: raw.delete ?? true,
       exclude: list(raw.exclude),
@@ -252,7 +257,7 @@ export function normalizeConfig(cfg: Config, ctx: NormalizeContext): NormalizeRe
       for (const k of rsyncsshOnly) err(at(k), 'only valid with mode "rsyncssh"');
       if (raw.connectTimeout !== undefined) err(at('connectTimeout'), 'only valid with mode "rsync" or "rsyncssh" (the modes with a remote target) — remove it');
       if (raw.action !== undefined) err(at('action'), 'only valid with mode "rsync", "rsyncssh" or "direct" — a custom sync takes onCreate/onModify/... actions');
-      for (const k of ['rsync', 'rsyncOps', 'rsyncExitCodes', 'deleteGuard', 'verifyInterval', 'verifyRepair', 'crontab', 'tunnel'] as const) {
+      for (const k of ['rsync', 'rsyncOps', 'rsyncExitCodes', 'deleteGuard', 'verifyInterval', 'verifyRepair', 'crontab', 'tunnel', 'maxBacklog'] as const) {
         if (raw[k] !== undefined) err(at(k), 'has no effect without mode "rsync", "rsyncssh" or "direct" — set a mode or remove it');
       }
       syncs.push({ ...base, mode: 'custom', target: raw.target, actions, exitcodes: mergeExitCodes(CUSTOM_EXIT_CODES, raw.exitcodes) });

@@ -287,6 +287,8 @@ export const settingsSchema = z.strictObject({
   deleteGuard: deleteGuardSchema.optional(),
   /** lsyncd-ts: connect timeout of every remote sync (each sync may override it). */
   connectTimeout: connectTimeoutSchema.optional(),
+  /** lsyncd-ts: backlog bound of every sync with state (each sync may override it; src/engine/sync_runner.ts). */
+  maxBacklog: positiveInt.optional(),
   /**
    * lsyncd-ts: directory of the per-sync state (restart without a full transfer, docs/state.md);
    * false turns it off. Unset: systemd's $STATE_DIRECTORY when set, otherwise off.
@@ -319,6 +321,11 @@ export const syncSchema = z.strictObject({
   delay: timerSecondsSchema.optional(),
   maxDelays: positiveInt.optional(),
   maxProcesses: positiveInt.optional(),
+  /**
+   * lsyncd-ts: changes a sync may queue while its target cannot take them; beyond, with state
+   * (docs/state.md), the queue is dropped and a catch-up from the state replaces it.
+   */
+  maxBacklog: positiveInt.optional(),
   /** false skips the startup transfer. */
   init: z.boolean().optional(),
   delete: deleteModeSchema.optional(),
@@ -395,6 +402,8 @@ interface NormalizedSyncBase {
   delay: number;
   maxDelays: number;
   maxProcesses: number;
+  /** Waiting changes before a sync with state whose target is away drops its queue (sync_runner.ts). */
+  maxBacklog: number;
   init: boolean;
   delete: DeleteMode;
   exclude: string[];

@@ -41,6 +41,14 @@
 //     and recorded after it succeeded; a ledger that allows it replaces the init transfer by a
 //     catch-up: once the watch is set (activate), the difference between the source and the
 //     manifest is queued as ordinary events ("catch-up: N changes");
+//   - a bounded backlog: with a ledger, a sync whose target cannot take transfers (down or
+//     retrying) and whose queue reaches `maxBacklog` waiting changes drops the queue and every
+//     event after it (*spilled*) — nothing is running then, and nothing of the dropped queue was
+//     recorded, so the difference between the source and the manifest is exactly what the
+//     target misses. When the backoff ends (and connect() succeeded, for a transport that has
+//     one), the ledger's catch-up replaces the dropped events (a full transfer instead while the
+//     root is unsettled, or when a Full is already queued). Memory then stays bounded however
+//     long the outage; a restart during it catches up the same way (docs/state.md);
 //   - the source vanishing (RootGone) pauses the sync; the engine re-adds the watch when the
 //     source is back and queues a Full resync — never an rsync of a missing source with
 //     --delete.
@@ -99,6 +107,8 @@ export interface SyncStatus {
   readonly nextFullSyncAt?: number | undefined;
   /** The sync's tunnel, if it has one. */
   readonly tunnel?: TunnelStatus | undefined;
+  /** The backlog was dropped (maxBacklog); a catch-up from the state replaces it once the target answers. */
+  readonly backlogDropped?: boolean | undefined;
 }
 
 /** What transfers wait for (the sync's tunnel, tunnel.ts). */
@@ -145,6 +155,16 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private guard: DeleteGuard | undefined;
   private ledger: SyncLedger | undefined;
   private catchUpPending = false;
+  /** The backlog was dropped (see the header); events are dropped until resumeFromSpill(). */
+  private spilled = false;
+  /** No resume from a spill before this time (performance.now() ms); spills since the last success. */
+  private resumeNotBefore = -Infinity;
+  private spills = 0;
+  /**
+   * A transfer or connect failed since the last resume: only then may the queue be dropped again
+   * (the catch-up that ends a spill queues its changes while the sync still shows the failure).
+   */
+  private failedSinceResume = true;
   private unwatched: UnwatchedDirs | undefined;
   /** The side task runWhileIdle() started, while it runs. */
   private sideTask: AbortController | undefined;
@@ -280,11 +300,53 @@ export class SyncRunner implements Schedulable, TranslationSink {
     if (this.state === 'dead' || this.state === 'stopped') return;
     if (this.log.enabled('Delay'))
       this.log.debug('Delay', `${ev.kind} ${displayPath(ev.path)}${ev.kind === 'Move' ? ` -> ${displayPath(ev.destination)}` : ''}`);
+    if (this.spilled) {
+      // The catch-up that ends the spill finds this change in the source.
+      this.unwatched?.observe(ev);
+      return;
+    }
     if (this.guard?.intercept(ev.kind, ev.path, ev.kind === 'Move' ? ev.destination : undefined)) return;
     if (this.oldestPendingAt === undefined) this.oldestPendingAt = Date.now();
     this.unwatched?.observe(ev);
     this.queue.ingest(ev, now());
+    this.maybeSpill();
     this.reschedule();
+  }
+
+  /** Drops the backlog when the header's conditions hold (the one place that decides it). */
+  private maybeSpill(): void {
+    if (this.spilled || this.ledger === undefined || !this.failedSinceResume) return;
+    if (this.state !== 'down' && this.state !== 'retrying') return;
+    if (this.queue.waiting < this.sync.maxBacklog || this.queue.active > 0 || this.runningCount > 0 || this.connecting) return;
+    if (this.initPending || this.guard?.settling === true || this.guard?.hold() !== undefined) return;
+    if (this.ledger.backlogCover() === undefined) return;
+    const due = this.queue.nextWakeup() ?? now();
+    const dropped = this.queue.takeWaiting(() => true).length;
+    this.spilled = true;
+    this.spills++;
+    this.resumeNotBefore = Math.max(due, now() + retryDelayMs(this.spills, this.sync.delay * 1000));
+    this.log.warn(
+      `${this.name}: ${dropped} changes queued while ${this.transport.description} cannot take them (maxBacklog ${this.sync.maxBacklog}); dropping the queue — a catch-up from the state sends what changed once the target answers`,
+    );
+    this.checkIdle();
+  }
+
+  /** Ends a spill: the catch-up (or a full transfer) stands in for everything dropped. */
+  private resumeFromSpill(): void {
+    this.spilled = false;
+    this.failedSinceResume = false;
+    const cover = this.ledger?.backlogCover() ?? 'full';
+    if (cover === 'full' || this.queue.fullQueued) {
+      if (this.queue.addFull(now(), 'catch-up after the backlog was dropped')) this.log.normal(`${this.name}: full transfer in place of the dropped backlog`);
+      return;
+    }
+    try {
+      const n = this.ledger!.catchUp((ev) => this.event(ev));
+      this.log.normal(`${this.name}: catch-up: ${n} changes (in place of the dropped backlog)`);
+    } catch (e) {
+      this.log.warn(`${this.name}: full transfer in place of the dropped backlog: the catch-up failed (${(e as Error).message})`);
+      this.resyncAll('catch-up failed');
+    }
   }
 
   overflow(): void {
@@ -337,6 +399,16 @@ export class SyncRunner implements Schedulable, TranslationSink {
       if (wake !== null && wake <= now()) this.sideTask.abort();
       return false;
     }
+    if (this.spilled) {
+      // Resume once the backoff ended and, for a transport with connect(), the target answers.
+      if (now() < this.resumeNotBefore) return this.reschedule(), false;
+      if (this.transport.connect !== undefined && !this.linkReady) {
+        this.beginConnect();
+        this.reschedule();
+        return false;
+      }
+      this.resumeFromSpill();
+    }
     if (this.transport.connect !== undefined && !this.linkReady) {
       // Connect first, outside the slot (see the header); its end pumps the scheduler again.
       const wake = this.queue.nextWakeup();
@@ -354,6 +426,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
     const p = this.runBatch(batch).finally(() => {
       this.inFlight.delete(p);
       this.runningCount--;
+      this.maybeSpill();
       this.scheduler.done();
       this.scheduler.pump();
       this.reschedule();
@@ -389,7 +462,8 @@ export class SyncRunner implements Schedulable, TranslationSink {
       this.linkReady = true;
       this.connectNotBefore = -Infinity;
       if (this.connectFailures > 0 || this.state === 'down') {
-        this.log.normal(`${this.name}: ${this.transport.description} answers again; catching up on ${this.queue.waiting} queued changes`);
+        const what = this.spilled ? 'changes since the backlog was dropped, from the state' : `${this.queue.waiting} queued changes`;
+        this.log.normal(`${this.name}: ${this.transport.description} answers again; catching up on ${what}`);
       }
       this.connectFailures = 0;
       if (this.state === 'down') {
@@ -409,6 +483,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
     }
     // Retried: an `again`, or anything while an init transfer under insist is pending (as in runBatch).
     this.settleInit();
+    this.failedSinceResume = true;
     this.connectFailures++;
     const wait = retryDelayMs(this.connectFailures, this.sync.delay * 1000);
     this.connectNotBefore = now() + wait;
@@ -461,6 +536,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       this.queue.complete(batch, { kind: 'ok' });
       if (isInit) this.initPending = false;
       this.transfersOk++;
+      this.spills = 0;
       this.lastSuccessAt = Date.now();
       this.retryAt = undefined;
       if (this.state === 'retrying' || this.state === 'down') this.state = 'running';
@@ -477,6 +553,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       this.queue.complete(batch, { kind: 'again', retryAt: now() + wait });
       this.retryAt = Date.now() + wait;
       this.lastError = out.reason;
+      this.failedSinceResume = true;
       const down = out.kind === 'again' && out.unreachable === true;
       this.state = down ? 'down' : 'retrying';
       this.log.warn(`${this.name}: ${out.reason}; ${down ? 'target down, ' : ''}retrying in ${Math.round(wait / 1000)} s`);
@@ -525,7 +602,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   private reschedule(): void {
     this.clearTimer();
     if (!this.flowing || this.connecting) return; // a connect's end reschedules
-    let wake = this.queue.nextWakeup();
+    let wake = this.spilled ? this.resumeNotBefore : this.queue.nextWakeup();
     if (wake === null) return;
     if (!this.linkReady) wake = Math.max(wake, this.connectNotBefore);
     const ms = Math.max(0, Math.ceil(wake - now()));
@@ -565,7 +642,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
   /** True when nothing is queued or running (or the sync is dead/stopped). */
   get idle(): boolean {
     if (this.state === 'dead' || this.state === 'stopped') return this.runningCount === 0;
-    return this.queue.waiting === 0 && this.queue.active === 0 && this.runningCount === 0 && this.guard?.settling !== true;
+    return this.queue.waiting === 0 && this.queue.active === 0 && this.runningCount === 0 && this.guard?.settling !== true && !this.spilled;
   }
 
   whenIdle(): Promise<void> {
@@ -614,6 +691,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
       verify: this.verification,
       nextFullSyncAt: this.cron?.next,
       tunnel: this.gate?.status(),
+      backlogDropped: this.spilled,
     };
   }
 

@@ -109,6 +109,7 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
   const drift = fam('lsyncd_ts_sync_drift_files', 'gauge', 'Files that differ on the target at the last periodic drift check, by kind (missing, changed, extra).');
   const lastVerify = fam('lsyncd_ts_sync_last_verify_timestamp_seconds', 'gauge', 'When the last periodic drift check finished (Unix time), 0 if never.');
   const targetDown = fam('lsyncd_ts_sync_target_down', 'gauge', 'Whether the target cannot be reached (state down): 1 or 0.');
+  const backlogDropped = fam('lsyncd_ts_sync_backlog_dropped', 'gauge', 'Whether the queue went over maxBacklog while the target was away and was dropped for a catch-up from the state: 1 or 0.');
   const unwatched = fam('lsyncd_ts_sync_unwatched_directories', 'gauge', 'Directories not watched for lack of inotify watches (each with its subtree); the sync is degraded while above 0.');
   const nextFull = fam('lsyncd_ts_sync_next_full_sync_timestamp_seconds', 'gauge', 'When crontab queues the next full transfer (Unix time), 0 without a crontab.');
   const tunnelState = fam('lsyncd_ts_sync_tunnel_state', 'gauge', "State of the sync's tunnel: 1 for the current one (syncs with a tunnel only).");
@@ -131,6 +132,7 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
     bytesSent.samples.push({ labels: sync, value: s.bytesSent });
     nextRetry.samples.push({ labels: sync, value: backingOff(s.state) ? secs(s.retryAt) : 0 });
     targetDown.samples.push({ labels: sync, value: s.state === 'down' ? 1 : 0 });
+    backlogDropped.samples.push({ labels: sync, value: s.backlogDropped === true ? 1 : 0 });
     lastOk.samples.push({ labels: sync, value: secs(s.lastSuccessAt) });
     overflows.samples.push({ labels: sync, value: s.overflows });
     watched.samples.push({ labels: sync, value: snap.watchedDirs });
@@ -150,7 +152,7 @@ export function renderMetrics(syncs: readonly SyncSnapshot[], proc: ProcessFacts
     { name: 'lsyncd_ts_up', type: 'gauge', help: 'lsyncd-ts is running and serving metrics.', samples: [{ labels: {}, value: 1 }] },
     { name: 'lsyncd_ts_syncs', type: 'gauge', help: 'Number of configured syncs.', samples: [{ labels: {}, value: syncs.length }] },
     { name: 'lsyncd_ts_watched_directories', type: 'gauge', help: 'Directories watched over all syncs (each source once).', samples: [{ labels: {}, value: totalWatchedDirs(syncs) }] },
-    up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched, hold, held, unwatched, verifyState, drift, lastVerify, targetDown, nextFull, tunnelState, tunnelRestarts,
+    up, state, queue, delays, running, lag, transfers, retries, filesSent, bytesSent, nextRetry, lastOk, overflows, watched, hold, held, unwatched, verifyState, drift, lastVerify, targetDown, backlogDropped, nextFull, tunnelState, tunnelRestarts,
     { name: 'process_resident_memory_bytes', type: 'gauge', help: 'Resident set size in bytes.', samples: [{ labels: {}, value: proc.rssBytes }] },
     { name: 'process_start_time_seconds', type: 'gauge', help: 'Start time of the process since the Unix epoch in seconds.', samples: [{ labels: {}, value: proc.startTimeSeconds }] },
   ];

@@ -129,6 +129,11 @@ export class DelayQueue {
     return this.waitingCount;
   }
 
+  /** A Full marker is queued (waiting or running). */
+  get fullQueued(): boolean {
+    return this.fullCount > 0;
+  }
+
   /** Delays handed out in a batch and not yet completed. */
   get active(): number {
     return this.activeCount;

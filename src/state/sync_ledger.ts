@@ -29,7 +29,9 @@
 //     the next start does full transfers; every ledger stops recording.
 // catchUp() compares the source, walked after the watch is set, with the manifest and hands the
 // difference to the runner as ordinary events (catch_up.ts), re-checking each against the file
-// system at that moment (see there).
+// system at that moment (see there). The runner also uses it in place of a backlog it dropped
+// while the target was away (backlogCover()): what the dropped events changed is exactly what
+// differs between the source and the manifest, since nothing of the backlog was recorded.
 import type { RuleList } from '../filters/rule_list.js';
 import type { Log } from '../log/log.js';
 import { fromByteString, toByteString } from '../paths/byte_path.js';
@@ -69,6 +71,21 @@ export class SyncLedger {
   /** Why start-up needs a full transfer, or undefined when the catch-up can replace it. */
   get fullReason(): string | undefined {
     return this.o.fullReason;
+  }
+
+  /**
+   * What replaces a backlog the runner dropped (sync_runner.ts, `maxBacklog`): a catch-up from
+   * the manifest; a full transfer while the root is unsettled (entries a full transfer sent beyond
+   * its walk are recorded only by their own events, which the dropped queue held); undefined while
+   * nothing is recorded (a write fault): the runner then keeps its queue.
+   */
+  backlogCover(): 'catch-up' | 'full' | undefined {
+    if (this.broken) return undefined;
+    try {
+      return this.o.store.unsettled(this.o.name).includes('/') ? 'full' : 'catch-up';
+    } catch {
+      return 'full';
+    }
   }
 
   /** Stats the batch's paths before its transfer (see the header); apply the result after success. */

@@ -62,6 +62,9 @@ function driftReason(v: VerifyStatus, now: number): string {
   return `${found} — run "lsyncd-ts verify --repair CONFIG", or set verifyRepair = true`;
 }
 
+/** A sync whose backlog was dropped (maxBacklog, src/engine/sync_runner.ts): what replaces it. */
+export const BACKLOG_DROPPED = 'backlog over maxBacklog dropped; a catch-up from the state sends the changes once the target answers';
+
 /** States in which `retryAt` is the next attempt (after a failed transfer or connection). */
 export function backingOff(state: SyncState): boolean {
   return state === 'retrying' || state === 'down';
@@ -88,7 +91,7 @@ export function totalWatchedDirs(syncs: readonly { readonly watchRoot: string; r
 
 /** The single health rule (see the header). `now` is epoch ms, for "next attempt in N s". */
 export function syncHealth(
-  s: Pick<SyncStatus, 'state' | 'lastError' | 'retryAt' | 'deleteHold'> & Partial<Pick<SyncStatus, 'unwatchedDirs' | 'watchRetryAt' | 'verify' | 'tunnel'>>,
+  s: Pick<SyncStatus, 'state' | 'lastError' | 'retryAt' | 'deleteHold'> & Partial<Pick<SyncStatus, 'unwatchedDirs' | 'watchRetryAt' | 'verify' | 'tunnel' | 'backlogDropped'>>,
   now: number = Date.now(),
 ): Health {
   const err = s.lastError !== undefined ? lineSafe(s.lastError) : undefined;
@@ -118,11 +121,11 @@ export function syncHealth(
       return { healthy: false, reason: 'starting (watches not set yet)' };
     case 'retrying': {
       const next = s.retryAt !== undefined ? `; next attempt ${s.retryAt <= now ? 'now' : `in ${formatDuration(s.retryAt - now)}`}` : '';
-      return { healthy: false, reason: `retrying after a failed transfer${next}${err ? `: ${err}` : ''}` };
+      return { healthy: false, reason: `retrying after a failed transfer${next}${err ? `: ${err}` : ''}${s.backlogDropped === true ? `; ${BACKLOG_DROPPED}` : ''}` };
     }
     case 'down': {
       const next = s.retryAt !== undefined ? `; next attempt ${s.retryAt <= now ? 'now' : `in ${formatDuration(s.retryAt - now)}`}` : '';
-      return { healthy: false, reason: `target down (cannot connect)${next}${err ? `: ${err}` : ''}; changes are queued and sent once it answers` };
+      return { healthy: false, reason: `target down (cannot connect)${next}${err ? `: ${err}` : ''}; ${s.backlogDropped === true ? BACKLOG_DROPPED : 'changes are queued and sent once it answers'}` };
     }
     case 'source-gone':
       return { healthy: false, reason: err ?? 'source directory disappeared; transfers paused until it is back' };

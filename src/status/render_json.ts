@@ -35,6 +35,9 @@
 //                                           // null before the first; drifted is unhealthy
 //       "nextFullSync": "…Z",               // syncs with a crontab only: the next full transfer
 //                                           // it queues
+//       "backlogDropped": false,            // true: the queue went over maxBacklog while the
+//                                           // target was away and was dropped; a catch-up from
+//                                           // the state replaces it once the target answers
 //       "tunnel": { "name": "…", "state": "down" | "connecting" | "ready", "restarts": 0,
 //                   "pid": 123 | null, "lastError": "…" | null },   // syncs with a tunnel only
 //       "rules": [{ "include": false, "pattern": "*.tmp" }],       // filters, then excludes
@@ -92,6 +95,8 @@ export interface SyncStatusJsonV1 {
   readonly nextFullSync?: string;
   /** Only for a sync with a tunnel. */
   readonly tunnel?: TunnelJson;
+  /** Absent in files written before the backlog bound existed. */
+  readonly backlogDropped?: boolean;
   readonly rules: readonly { readonly include: boolean; readonly pattern: string }[];
   readonly delayCount: number;
   readonly delays: readonly StatusDelayJson[];
@@ -184,6 +189,7 @@ export function statusJson(syncs: readonly SyncSnapshot[], opts: RenderJsonOptio
         watchRetryAt: s.unwatchedDirs > 0 ? iso(s.watchRetryAt) : null,
         verify: s.verify === undefined ? null : verifyJson(s.verify),
         ...(s.nextFullSyncAt !== undefined ? { nextFullSync: new Date(s.nextFullSyncAt).toISOString() } : {}),
+        backlogDropped: s.backlogDropped === true,
         ...(s.tunnel === undefined ? {} : { tunnel: { name: s.tunnel.name, state: s.tunnel.state, restarts: s.tunnel.restarts, pid: s.tunnel.pid ?? null, lastError: s.tunnel.lastError ?? null } }),
         rules: snap.rules.map((r) => ({ include: r.include, pattern: r.pattern })),
         delayCount: snap.delays.length,

@@ -41,7 +41,7 @@
 // file name cannot forge lines.
 import type { SyncSnapshot } from '../engine/engine.js';
 import type { VerifyStatus } from '../engine/verify_status.js';
-import { backingOff, dateWithAge, formatDuration, lineSafe, lsyncdDate, totalWatchedDirs } from './format.js';
+import { BACKLOG_DROPPED, backingOff, dateWithAge, formatDuration, lineSafe, lsyncdDate, totalWatchedDirs } from './format.js';
 
 /** Delays listed per sync; the rest are summarised in one line. */
 export const MAX_LISTED_DELAYS = 10_000;
@@ -82,6 +82,7 @@ export function renderStatusText(syncs: readonly SyncSnapshot[], opts: RenderTex
       const next = s.watchRetryAt !== undefined ? `; next attempt at ${dateWithAge(s.watchRetryAt, nowMs)}` : '';
       out.push(`Not watched: ${s.unwatchedDirs} directories, each with its subtree (out of inotify watches)${next}`);
     }
+    if (s.backlogDropped === true) out.push(`Backlog: ${BACKLOG_DROPPED}`);
     if (s.verify !== undefined) out.push(verifyLine(s.verify, nowMs));
     if (s.nextFullSyncAt !== undefined) out.push(`Next full sync at ${dateWithAge(s.nextFullSyncAt, nowMs)} (crontab)`);
     if (s.tunnel !== undefined) {

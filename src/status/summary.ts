@@ -122,6 +122,7 @@ export function renderSummary(st: StatusJsonV1, opts: SummaryOptions): Summary {
         unwatchedDirs: s.unwatchedDirs ?? 0,
         watchRetryAt: parseTime(s.watchRetryAt),
         tunnel: s.tunnel === undefined ? undefined : { ...s.tunnel, pid: s.tunnel.pid ?? undefined, lastError: s.tunnel.lastError ?? undefined },
+        backlogDropped: s.backlogDropped === true,
       },
       now,
     );

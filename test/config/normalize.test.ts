@@ -177,6 +177,22 @@ test('verifyInterval / verifyRepair: per sync, off by default; bad values and a 
   assert.deepEqual(custom, ['c.json: sync[1].verifyInterval: has no effect without mode "rsync", "rsyncssh" or "direct" — set a mode or remove it']);
 });
 
+test('maxBacklog: 10000 by default; sync > settings; an error on a custom-action sync', () => {
+  const c = expectOk(json({
+    settings: { maxBacklog: 500 },
+    sync: [{ mode: 'rsyncssh', source: '/a', host: 'h', targetdir: '/t' }, { mode: 'rsync', source: '/a', target: 'h:/b', maxBacklog: 20 }],
+  }));
+  assert.deepEqual(c.syncs.map((s) => s.maxBacklog), [500, 20]);
+  const d = expectOk(json({ sync: [{ mode: 'direct', source: '/a', target: '/b' }] }));
+  assert.deepEqual(d.syncs.map((s) => s.maxBacklog), [10_000]);
+  assert.deepEqual(errorTexts(json({ sync: [{ source: '/a', onCreate: 'true', maxBacklog: 5 }] })), [
+    'c.json: sync[1].maxBacklog: has no effect without mode "rsync", "rsyncssh" or "direct" — set a mode or remove it',
+  ]);
+  assert.ok(errorTexts(json({ sync: [{ mode: 'direct', source: '/a', target: '/b', maxBacklog: 0 }] })).some((t) => /sync\[1\]\.maxBacklog: /.test(t)));
+  const lua = expectOk(luaConfig('settings { maxBacklog = 77 }\nsync { default.rsync, source = "/a", target = "h:/b" }'));
+  assert.deepEqual(lua.syncs.map((s) => s.maxBacklog), [77]);
+});
+
 test('connectTimeout: 10 s by default; sync > settings; rsync and rsyncssh only; bad values name the bound', () => {
   const d = expectOk(json({ sync: [{ mode: 'rsync', source: '/a', target: 'h::m' }, { mode: 'rsyncssh', source: '/a', host: 'h', targetdir: '/t' }] }));
   assert.deepEqual(d.syncs.map((s) => ('connectTimeout' in s ? s.connectTimeout : undefined)), [10, 10]);

@@ -11,7 +11,7 @@ const SETTINGS_OK: [string, unknown][] = [
   ['inotifyMode', 'CloseWrite'], ['inotifyMode', 'Modify'], ['inotifyMode', 'CloseWrite or Modify'],
   ['inotifyMode', 'CloseWrite after Modify'], ['maxProcesses', 4], ['maxDelays', 10], ['onepass', true],
   ['metrics', '127.0.0.1:9100'], ['metrics', ':9100'], ['logFormat', 'json'], ['logFormat', 'text'], ['connectTimeout', 5],
-  ['stateDir', '/var/lib/lsyncd-ts'], ['stateDir', false],
+  ['stateDir', '/var/lib/lsyncd-ts'], ['stateDir', false], ['maxBacklog', 5000],
 ];
 
 const RSYNC_BOOL = ['archive', 'recursive', 'acls', 'backup', 'checksum', 'compress', 'copy_dirlinks', 'copy_links',
@@ -26,13 +26,13 @@ const RSYNC_VALUE: [string, unknown][] = [
   ['usermap', 'c:d'],
 ];
 
-test('schema: every settings{} key of docs/lsyncd-compat.md#settings-keys plus metrics/logFormat/deleteGuard/connectTimeout/stateDir is accepted', () => {
+test('schema: every settings{} key of docs/lsyncd-compat.md#settings-keys plus metrics/logFormat/deleteGuard/connectTimeout/stateDir/maxBacklog is accepted', () => {
   for (const [k, v] of SETTINGS_OK) {
     const r = json({ settings: { [k]: v }, sync: [{ mode: 'direct', source: '/a', target: '/b' }] });
     expectOk(r);
   }
   const documented = ['logfile', 'pidfile', 'nodaemon', 'statusFile', 'statusInterval', 'logfacility', 'logident',
-    'insist', 'inotifyMode', 'maxProcesses', 'maxDelays', 'onepass', 'metrics', 'logFormat', 'deleteGuard', 'connectTimeout', 'stateDir'];
+    'insist', 'inotifyMode', 'maxProcesses', 'maxDelays', 'onepass', 'metrics', 'logFormat', 'deleteGuard', 'connectTimeout', 'stateDir', 'maxBacklog'];
   assert.deepEqual(Object.keys(settingsSchema.shape).sort(), [...documented].sort());
 });
 

@@ -122,6 +122,7 @@ test('json: version 1 shape with every documented field', () => {
     unwatchedDirs: 0,
     watchRetryAt: null,
     verify: null,
+    backlogDropped: false,
     rules: [
       { include: true, pattern: '/keep/' },
       { include: false, pattern: '*.tmp' },

@@ -16,7 +16,7 @@ import { tempDir } from '../../helpers/temp_tree.js';
 
 function customSync(source: string, target: string | undefined, actions: SyncActions, exitcodes: Record<number, 'ok' | 'again' | 'die'> = { 0: 'ok' }): NormalizedCustomSync {
   return {
-    index: 1, name: 'custom', source: source.endsWith('/') ? source : `${source}/`, delay: 0, maxDelays: 1000, maxProcesses: 1,
+    index: 1, name: 'custom', source: source.endsWith('/') ? source : `${source}/`, delay: 0, maxDelays: 1000, maxProcesses: 1, maxBacklog: 10_000,
     init: true, delete: true, exclude: [], excludeFrom: undefined, filter: [], filterFrom: undefined, batchSizeLimit: undefined, deleteGuard: false, verifyInterval: undefined, verifyRepair: false,
     line: undefined, mode: 'custom', target, actions, exitcodes,
   };

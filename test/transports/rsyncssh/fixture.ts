@@ -54,6 +54,7 @@ export async function fixture(t: TestContext, opts: FixtureOptions = {}): Promis
     delay: 0,
     maxDelays: 1000,
     maxProcesses: 1,
+    maxBacklog: 10_000,
     init: true,
     delete: opts.delete ?? true,
     exclude: opts.exclude ?? [],
