@@ -26,7 +26,7 @@
 //   - a transport with connect() (rsyncssh: its ssh master) is connected BEFORE the runner takes
 //     a Scheduler slot: once a batch is due, connect() runs outside the slots, and only when it
 //     succeeded does tryStart() take a slot (and the batch). A connect that fails backs off with
-//     retry_backoff.ts on its own count, without taking the batch: the queue keeps collecting and
+//     retry_backoff.ts on its own count (capped at MAX_PROBE_RETRY_MS), without taking the batch: the queue keeps collecting and
 //     collapsing events, and the sync catches up on exactly those once the target answers (no
 //     full resync unless the transport asks for one). A failure marked `unreachable` — from
 //     connect() or from a transfer (exit_outcome.ts cannotConnect) — shows the sync as *down*
@@ -59,7 +59,7 @@ import type { Log } from '../log/log.js';
 import { displayPath, type SyncPath } from '../paths/byte_path.js';
 import { DelayQueue, type Batch } from '../queue/delay_queue.js';
 import type { QueueEvent } from '../queue/events.js';
-import { retryDelayMs } from '../queue/retry_backoff.js';
+import { MAX_PROBE_RETRY_MS, MAX_RETRY_MS, retryDelayMs } from '../queue/retry_backoff.js';
 import { deletesOnFull } from '../transports/delete_mode.js';
 import type { DeleteGuard, DeleteHold } from './delete_guard.js';
 import { createDeleteGuard } from './delete_guard_host.js';
@@ -324,7 +324,9 @@ export class SyncRunner implements Schedulable, TranslationSink {
     const dropped = this.queue.takeWaiting(() => true).length;
     this.spilled = true;
     this.spills++;
-    this.resumeNotBefore = Math.max(due, now() + retryDelayMs(this.spills, this.sync.delay * 1000));
+    // With a connect() probe the probe's own backoff decides when the target is tried again.
+    const cap = this.transport.connect !== undefined ? MAX_PROBE_RETRY_MS : MAX_RETRY_MS;
+    this.resumeNotBefore = Math.max(due, now() + retryDelayMs(this.spills, this.sync.delay * 1000, cap));
     this.log.warn(
       `${this.name}: ${dropped} changes queued while ${this.transport.description} cannot take them (maxBacklog ${this.sync.maxBacklog}); dropping the queue — a catch-up from the state sends what changed once the target answers`,
     );
@@ -485,7 +487,7 @@ export class SyncRunner implements Schedulable, TranslationSink {
     this.settleInit();
     this.failedSinceResume = true;
     this.connectFailures++;
-    const wait = retryDelayMs(this.connectFailures, this.sync.delay * 1000);
+    const wait = retryDelayMs(this.connectFailures, this.sync.delay * 1000, MAX_PROBE_RETRY_MS);
     this.connectNotBefore = now() + wait;
     this.retryAt = Date.now() + wait;
     this.lastError = out.reason;

@@ -1,7 +1,7 @@
 // delay / maxDelays / retry semantics (docs/lsyncd-compat.md#delay-and-maxdelays, docs/lsyncd-compat.md#exit-codes-of-transfers).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { DelayQueue, MAX_RETRY_MS, retryDelayMs } from '../../src/queue/index.js';
+import { DelayQueue, MAX_PROBE_RETRY_MS, MAX_RETRY_MS, retryDelayMs } from '../../src/queue/index.js';
 
 const paths = (b: { delays: readonly { path: string | Buffer }[] } | null) => b?.delays.map((d) => String(d.path)) ?? null;
 
@@ -96,4 +96,9 @@ test('retryDelayMs: exponential from max(delay, 1 s), capped at 5 minutes', () =
     [100, 15_000, MAX_RETRY_MS],
   ];
   for (const [attempt, delay, want] of cases) assert.equal(retryDelayMs(attempt, delay), want, `${attempt}/${delay}`);
+  // Probing a target that could not be reached again (connect()): at most every minute.
+  assert.equal(retryDelayMs(3, 15_000, MAX_PROBE_RETRY_MS), MAX_PROBE_RETRY_MS);
+  assert.equal(retryDelayMs(2, 15_000, MAX_PROBE_RETRY_MS), 30_000);
+  // A delay above the cap is still waited: the cap never shortens `delay` itself.
+  assert.equal(retryDelayMs(1, 120_000, MAX_PROBE_RETRY_MS), 120_000);
 });
