@@ -15,7 +15,7 @@ import test, { type TestContext } from 'node:test';
 
 import { parseStatusJson, type StatusJsonV1 } from '../../src/status/render_json.js';
 import { compareTrees } from '../helpers/compare_trees.js';
-import { startSshd, type Sshd } from '../helpers/sshd.js';
+import { sshTableVia, startSshd, type Sshd } from '../helpers/sshd.js';
 import { stuckServer, type StuckServer } from '../helpers/stuck_server.js';
 import { tempDir } from '../helpers/temp_tree.js';
 import { waitFor } from '../helpers/wait_for.js';
@@ -49,10 +49,7 @@ async function rig(t: TestContext, mode: Mode): Promise<Rig> {
     for (let f = 0; f < 5; f++) writeFileSync(path.join(src, d, `f${f}`), `${d}/f${f} v0\n`);
   }
   writeFileSync(path.join(src, 'untouched'), 'source\n');
-  // The sshd's host key, listed for the relay's port.
-  const knownHosts = path.join(root, 'known_hosts_relay');
-  writeFileSync(knownHosts, readFileSync(sshd.knownHostsFile, 'utf8').replace(`]:${sshd.port} `, `]:${relay.port} `));
-  const ssh = { ...sshd.sshTable, port: relay.port, options: { ...sshd.sshTable.options, UserKnownHostsFile: knownHosts } };
+  const ssh = sshTableVia(sshd, relay.port, root);
   const rsh = ['ssh', '-F', 'none', '-i', sshd.identityFile, '-p', String(relay.port), '-o', 'ConnectTimeout=1', ...Object.entries(ssh.options).flatMap(([k, v]) => ['-o', `${k}=${v}`])].join(' ');
   const target = mode === 'rsyncssh'
     ? { mode, host: `${sshd.user}@${sshd.host}`, targetdir: dst, ssh }

@@ -19,17 +19,10 @@ import { parseStatusJson } from '../../src/status/render_json.js';
 import { startStatusWriter } from '../../src/status/status_writer.js';
 import { renderSummary } from '../../src/status/summary.js';
 import { startEngine } from '../helpers/engine_harness.js';
-import { startSshd, type Sshd } from '../helpers/sshd.js';
+import { sshTableVia, startSshd, type Sshd } from '../helpers/sshd.js';
 import { stuckServer } from '../helpers/stuck_server.js';
 import { tempDir } from '../helpers/temp_tree.js';
 import { waitFor } from '../helpers/wait_for.js';
-
-/** The sshd's ssh{} table, but connecting to `port` (a relay in front of it): its host key listed for that port. */
-function sshTableVia(sshd: Sshd, port: number, dir: string): Sshd['sshTable'] {
-  const knownHosts = path.join(dir, `known_hosts_${port}`);
-  writeFileSync(knownHosts, readFileSync(sshd.knownHostsFile, 'utf8').replace(`]:${sshd.port} `, `]:${port} `));
-  return { ...sshd.sshTable, port, options: { ...sshd.sshTable.options, UserKnownHostsFile: knownHosts } };
-}
 
 function rsyncssh(sshd: Sshd, name: string, source: string, targetdir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { mode: 'rsyncssh', name, source, host: `${sshd.user}@${sshd.host}`, targetdir, ssh: sshd.sshTable, delay: 0, ...extra };

@@ -119,6 +119,16 @@ function descendants(pid: number): number[] {
   return out;
 }
 
+/**
+ * The sshd's ssh{} table, but connecting to `port` (a relay in front of it, test/helpers/
+ * stuck_server.ts): its host key is listed for that port in a known_hosts file written to `dir`.
+ */
+export function sshTableVia(sshd: Sshd, port: number, dir: string): Sshd['sshTable'] {
+  const knownHosts = path.join(dir, `known_hosts_${port}`);
+  writeFileSync(knownHosts, readFileSync(sshd.knownHostsFile, 'utf8').replace(`]:${sshd.port} `, `]:${port} `));
+  return { ...sshd.sshTable, port, options: { ...sshd.sshTable.options, UserKnownHostsFile: knownHosts } };
+}
+
 function waitExit(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
