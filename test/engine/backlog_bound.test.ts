@@ -7,7 +7,8 @@
 //   - when the target answers again, a catch-up from the state sends exactly what changed — new,
 //     changed, deleted files and a moved directory, including changes made after the drop —
 //     without a full transfer (a file planted on the target that the source never changed stays);
-//   - a restart while the backlog is dropped catches up the same way.
+//   - a restart while the backlog is dropped catches up the same way;
+//   - without state there is nothing to catch up from: the queue is kept whole.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,7 +37,7 @@ interface Rig {
 
 type Mode = 'rsyncssh' | 'rsync';
 
-async function rig(t: TestContext, mode: Mode): Promise<Rig> {
+async function rig(t: TestContext, mode: Mode, state = true): Promise<Rig> {
   const sshd = await startSshd(t);
   const relay = await stuckServer(t);
   relay.forwardTo(sshd.port);
@@ -59,7 +60,7 @@ async function rig(t: TestContext, mode: Mode): Promise<Rig> {
   writeFileSync(
     conf,
     JSON.stringify({
-      settings: { stateDir: path.join(root, 'state'), statusFile, statusInterval: 1, connectTimeout: 1 },
+      settings: { ...(state ? { stateDir: path.join(root, 'state') } : {}), statusFile, statusInterval: 1, connectTimeout: 1 },
       sync: [{ ...target, name: 'hub', source: src, delay: 0, maxBacklog: MAX_BACKLOG }],
     }),
   );
@@ -142,4 +143,21 @@ test('rsyncssh: a restart while the backlog is dropped catches up from the state
   assert.doesNotMatch(again.output(), /recursive startup|full init transfer/);
   again.child.kill('SIGTERM');
   assert.equal(await again.exited, 143, again.output());
+});
+
+test('rsyncssh without state: the queue is kept whole past maxBacklog, and sent once the target answers', async (t) => {
+  const r = await rig(t, 'rsyncssh', false);
+  const d = startBin(t, ['run', r.conf, '--nodaemon']);
+  await waitFor(() => /Startup of .* finished\./.test(d.output()), `start-up\n${d.output()}`, 30_000);
+  r.relay.stall();
+  writeFileSync(path.join(r.src, 'first'), 'first change while down\n');
+  await waitFor(() => /hub: .*target down/.test(d.output()), `target down\n${d.output()}`, 20_000);
+  for (let i = 0; i < 2 * MAX_BACKLOG; i++) writeFileSync(path.join(r.src, `new${i}`), `new ${i}\n`);
+  await waitFor(() => (statusJson(r)?.syncs[0]?.waiting ?? 0) > MAX_BACKLOG, `more than maxBacklog queued\n${d.output()}`, 20_000);
+  assert.doesNotMatch(d.output(), /dropping the queue/);
+  assert.equal(statusJson(r)?.syncs[0]?.backlogDropped, false);
+  r.relay.forwardTo(r.sshd.port);
+  await waitFor(() => compareTrees(r.src, r.dst, { modes: false }).length === 0, `target matches\n${d.output()}`, 30_000);
+  d.child.kill('SIGTERM');
+  assert.equal(await d.exited, 143, d.output());
 });
