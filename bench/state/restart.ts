@@ -2,8 +2,9 @@
 // rsyncssh over a loopback sshd, a synced tree of D directories / F files, the daemon stopped,
 // 20 changes made to the source (10 modified, 5 deleted, 5 created), the daemon started again.
 // Measured: time from the daemon's spawn until the target shows every changed path with its new
-// content (or gone), polled every 10 ms; for lsyncd-ts also when its log says
-// "catch-up: N changes" (the local walk and diff are done by then). Outside the timed part:
+// content (or gone), polled every 10 ms; for lsyncd-ts also when its log says "watching N
+// directories" (watches set; the catch-up walk starts) and "catch-up: N changes" (the local walk
+// and diff are done, the changes queued). Outside the timed part:
 // the daemon is left to go idle, the whole target is compared with the source
 // (common.ts compareTrees, checksums), the rsync runs it made are read from the wrapper
 // (common.ts: whole-tree runs, file-list entries, files and bytes transferred), its peak RSS
@@ -42,6 +43,8 @@ export interface RestartSample {
   matchMs: number;
   /** Spawn → "catch-up: N changes" (lsyncd-ts) or "Startup of … finished" (ms). */
   milestoneMs: number;
+  /** Spawn → "watching N directories" (lsyncd-ts: the watches are set, the catch-up walk starts). */
+  watchedMs?: number;
   /** N of "catch-up: N changes" (lsyncd-ts). */
   catchUpChanges?: number;
   /** A "full init transfer: REASON" line, if lsyncd-ts logged one. */
@@ -73,7 +76,8 @@ interface Side {
 }
 
 function daemonArgs(s: Side): string[] {
-  return s.kind === 'lsyncd-ts' ? ['-nodaemon', '-log', 'State', s.conf] : ['-nodaemon', s.conf];
+  // State: the "settled" line; Inotify: the one "watching N directories" line per sync.
+  return s.kind === 'lsyncd-ts' ? ['-nodaemon', '-log', 'State', '-log', 'Inotify', s.conf] : ['-nodaemon', s.conf];
 }
 
 function prepareSide(kind: DaemonKind, ssh: SshTarget, prefix: string, base?: string): Side {
@@ -126,11 +130,14 @@ async function restartOnce(s: Side, shape: TreeShape, round: number, timeoutMs: 
   const d = Daemon.start(s.kind, daemonArgs(s), logFile);
   try {
     let tm = NaN;
+    let tw = NaN;
     let t1 = NaN;
     const end = t0 + timeoutMs;
     for (;;) {
       const now = performance.now();
-      if (Number.isNaN(tm) && milestone.test(d.log())) tm = now;
+      const text = d.log();
+      if (Number.isNaN(tw) && /watching \d+ directories/.test(text)) tw = now;
+      if (Number.isNaN(tm) && milestone.test(text)) tm = now;
       if (expectationsMet(s.tgt, want)) {
         t1 = now;
         break;
@@ -151,6 +158,7 @@ async function restartOnce(s: Side, shape: TreeShape, round: number, timeoutMs: 
       round,
       matchMs: t1 - t0,
       milestoneMs: tm - t0,
+      ...(Number.isNaN(tw) ? {} : { watchedMs: tw - t0 }),
       ...(cu ? { catchUpChanges: Number(cu[1]) } : {}),
       ...(full ? { fullInitLine: full[0] } : {}),
       rsync: summarizeRuns(readRsyncRuns(s.wrap)),
@@ -205,7 +213,7 @@ export async function runRestart(o: RestartOptions): Promise<RestartSide[]> {
         const x = await restartOnce(s, o.shape, r, o.timeoutMs);
         results.find((y) => y.kind === s.kind)!.samples.push(x);
         process.stderr.write(
-          `  round ${r} ${s.kind}: match ${x.matchMs.toFixed(0)} ms, milestone ${x.milestoneMs.toFixed(0)} ms${x.catchUpChanges !== undefined ? ` (catch-up ${x.catchUpChanges})` : ''}${x.fullInitLine ? ` [${x.fullInitLine}]` : ''}, rsync ${JSON.stringify(x.rsync)}, differences ${x.differences.length} (+${x.dirTimesOnly} dir times), peak RSS ${(x.peakRssBytes / 2 ** 20).toFixed(0)} MiB\n`,
+          `  round ${r} ${s.kind}: match ${x.matchMs.toFixed(0)} ms, ${x.watchedMs !== undefined ? `watches ${x.watchedMs.toFixed(0)} ms, ` : ''}milestone ${x.milestoneMs.toFixed(0)} ms${x.catchUpChanges !== undefined ? ` (catch-up ${x.catchUpChanges})` : ''}${x.fullInitLine ? ` [${x.fullInitLine}]` : ''}, rsync ${JSON.stringify(x.rsync)}, differences ${x.differences.length} (+${x.dirTimesOnly} dir times), peak RSS ${(x.peakRssBytes / 2 ** 20).toFixed(0)} MiB\n`,
         );
       }
     }

@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   const restartTable = (title: string, sides: RestartSide[]): void => {
     if (!sides.length) return;
     out.push('', title, '');
-    out.push('| daemon | first start (full transfer) | restart: spawn → target matches (median; runs) | / lsyncd | spawn → catch-up line / startup line | whole-tree rsync runs per restart | rsync runs; file-list entries; files sent; bytes sent (per restart, median) | differences left | peak RSS (VmHWM) | state dir (du) |');
+    out.push('| daemon | first start (full transfer) | restart: spawn → target matches (median; runs) | / lsyncd | spawn → watches set → catch-up line (lsyncd-ts) / startup line (lsyncd) | whole-tree rsync runs per restart | rsync runs; file-list entries; files sent; bytes sent (per restart, median) | differences left | peak RSS (VmHWM) | state dir (du) |');
     out.push('|---|---|---|---|---|---|---|---|---|---|');
     const ref = sides.find((x) => x.kind === 'lsyncd');
     for (const x of sides) {
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       const dirT = x.samples.map((y) => y.dirTimesOnly);
       const med = (f: (y: RestartSide['samples'][number]) => number): string => fmt(median(x.samples.map(f)));
       out.push(
-        `| ${x.kind} | ${ms(x.setup.startupMs)}${x.setup.settledMs ? ` (settled ${ms(x.setup.settledMs)})` : ''}; ${x.setup.rsync.wholeTree} whole-tree run | ${ms(m)} (${list(x.samples.map((y) => y.matchMs), ms)}) | ${ref && ref !== x ? `**${r2(m, median(ref.samples.map((y) => y.matchMs)))}**` : ''} | ${ms(mm)} | ${whole.join(', ')} | ${med((y) => y.rsync.runs)}; ${med((y) => y.rsync.listed)}; ${med((y) => y.rsync.transferred)}; ${med((y) => y.rsync.sentBytes)} | ${diffs.join(', ')}${dirT.some((d) => d > 0) ? ` (+ directory mtimes only: ${dirT.join(', ')})` : ''} | ${mib(Math.max(...x.samples.map((y) => y.peakRssBytes)))} (first start ${mib(x.setup.peakRssBytes)}) | ${st ? `${mib(st.allocated)}` : ''} |`,
+        `| ${x.kind} | ${ms(x.setup.startupMs)}${x.setup.settledMs ? ` (settled ${ms(x.setup.settledMs)})` : ''}; ${x.setup.rsync.wholeTree} whole-tree run | ${ms(m)} (${list(x.samples.map((y) => y.matchMs), ms)}) | ${ref && ref !== x ? `**${r2(m, median(ref.samples.map((y) => y.matchMs)))}**` : ''} | ${x.samples.some((y) => y.watchedMs !== undefined) ? `${ms(median(x.samples.map((y) => y.watchedMs ?? NaN)))} → ` : ''}${ms(mm)} | ${whole.join(', ')} | ${med((y) => y.rsync.runs)}; ${med((y) => y.rsync.listed)}; ${med((y) => y.rsync.transferred)}; ${med((y) => y.rsync.sentBytes)} | ${diffs.join(', ')}${dirT.some((d) => d > 0) ? ` (+ directory mtimes only: ${dirT.join(', ')})` : ''} | ${mib(Math.max(...x.samples.map((y) => y.peakRssBytes)))} (first start ${mib(x.setup.peakRssBytes)}) | ${st ? `${mib(st.allocated)}` : ''} |`,
       );
       const odd = x.samples.filter((y) => y.fullInitLine || (y.catchUpChanges !== undefined && y.catchUpChanges !== 20));
       for (const y of odd) out.push(`| | round ${y.round}: ${y.fullInitLine ?? ''} catch-up ${y.catchUpChanges ?? '—'} changes | | | | | | | | |`);
