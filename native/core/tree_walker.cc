@@ -170,6 +170,10 @@ bool TreeWalker::process(Item& item) {
       return true;
     }
     bool moved = !isRoot && (node.parent != item.parentId || node.name != item.name);
+    if (moved && s_.table.isWithin(item.parentId, id)) {
+      defer(item);  // the table still has the parent below this directory: behind the renames
+      return false;
+    }
     if (moved) s_.table.relink(id, item.parentId, item.name);  // its move is not read yet
     const bool fresh = node.gen != root->gen;
     node.gen = root->gen;

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -33,6 +34,9 @@ static void run(const char* name, const std::function<void()>& fn) {
     fn();
     ++g_passed;
     std::printf("ok - %s\n", name);
+  } catch (const std::exception& e) {
+    ++g_failed;
+    std::printf("not ok - %s (%s)\n", name, e.what());
   } catch (...) {
     ++g_failed;
     std::printf("not ok - %s\n", name);
@@ -289,6 +293,60 @@ static void testMoveIntoDirectoryNotWatchedYet() {
   CHECK(show(h.take()) == "Modify x/n/sub/f; ");
 }
 
+// mkdir x; mv a/b x/b; mv a x/b/a — b left a for a directory not watched yet (only its
+// MOVED_FROM is queued), then a moved into b, whose watch still runs: that MOVED_TO pairs with
+// a's MOVED_FROM while the table still has b below a. Relinking a under b would make a its own
+// ancestor (every later path or subtree walk through it would never end). a is gone from where
+// it was (one Delete); the walk of x finds b and a at their real places as new.
+static void testMoveIntoOwnStaleDescendant() {
+  Harness h;
+  h.fs.mkdir("a"); h.fs.mkdir("a/b"); h.fs.mkdir("a/b/c"); h.fs.mkfile("a/b/c/f");
+  h.fs.mkfile("a/g");
+  h.start();
+  int rootWd = h.fs.wdOf(""), aWd = h.fs.wdOf("a"), bWd = h.fs.wdOf("a/b");
+  h.fs.mkdir("x");
+  h.fs.rename("a/b", "x/b");
+  h.fs.rename("a", "x/b/a");
+  h.fs.mkfile("x/b/a/new");
+  h.feed({{rootWd, IN_CREATE | IN_ISDIR, 0, "x"},
+          {aWd, IN_MOVED_FROM | IN_ISDIR, 5, "b"},
+          {rootWd, IN_MOVED_FROM | IN_ISDIR, 6, "a"},
+          {bWd, IN_MOVED_TO | IN_ISDIR, 6, "a"},
+          {aWd, IN_CREATE, 0, "new"}});
+  h.drainEnd(1);
+  h.drainEnd(50);
+  auto rs = h.take();
+  CHECK(show(rs) == "Create x; Delete a; Create x/b; Create x/b/a; Create x/b/c; Create x/b/c/f; "
+                    "Create x/b/a/g; Create x/b/a/new; Delete a/b; ");
+  CHECK(h.p.state().table.size() == 5);  // r, x, x/b, x/b/a, x/b/c
+  h.p.state().table.forEachLive([&](uint32_t id, const DirNode&) {
+    CHECK(h.p.state().table.absPath(id).rfind("/r", 0) == 0);
+  });
+  h.feed({{h.fs.wdOf("x/b/a"), IN_CLOSE_WRITE, 0, "g"}});
+  CHECK(show(h.take()) == "Modify x/b/a/g; ");
+}
+
+// The walker's form of the same lag: x (watched, with x/p) arrives unpaired in p while the table
+// still has p below x — p's path through a new directory also named x checks out by inode.
+// Relinking x under p would make it its own ancestor; the walk defers it instead.
+static void testWalkMeetsOwnStaleDescendant() {
+  Harness h;
+  h.fs.mkdir("x"); h.fs.mkdir("x/p");
+  h.start();
+  int pWd = h.fs.wdOf("x/p");
+  h.fs.rename("x", "y");
+  h.fs.mkdir("x");
+  h.fs.rename("y/p", "x/p");
+  h.fs.rename("y", "x/p/x");
+  h.feed({{pWd, IN_MOVED_TO | IN_ISDIR, 9, "x"}});
+  h.drainEnd(1);
+  CHECK(show(h.take()) == "Create x/p/x; ");
+  CHECK(!h.p.walking());
+  h.p.state().table.forEachLive([&](uint32_t id, const DirNode&) {
+    CHECK(h.p.state().table.absPath(id).rfind("/r", 0) == 0);
+  });
+}
+
 // The walker works from the table's paths, which lag renames still in the kernel queue. A new
 // directory whose parent was renamed before the walker reached it is retried after the rename
 // has been read — not dropped (it would stay unwatched for good).
@@ -529,6 +587,9 @@ int main(int argc, char** argv) {
   run("unpaired moves out of and into the tree", testUnpairedMovesOutAndIn);
   run("move into a directory not watched yet keeps the moved subtree watched",
       testMoveIntoDirectoryNotWatchedYet);
+  run("move into its own descendant whose move is not known yet", testMoveIntoOwnStaleDescendant);
+  run("walk meeting a directory below its own stale descendant defers it",
+      testWalkMeetsOwnStaleDescendant);
   run("walk of a directory whose parent was renamed meanwhile is retried",
       testWalkRetriedAfterParentRename);
   run("walk through a stale path naming another directory is deferred",
