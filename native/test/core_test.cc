@@ -274,10 +274,13 @@ static void testUnpairedMovesOutAndIn() {
 // mkdir x; mv d x/n — the MOVED_TO happened in x before x was watched, so only the MOVED_FROM is
 // ever queued. The walk of x meets d's inode at x/n (same wd) and relinks it; when the parked
 // MOVED_FROM then expires as a Delete, d's watches must stay (removing them
-// would leave x/n's subtree blind).
+// would leave x/n's subtree blind). To the consumer x/n is new, so the walk reports everything
+// below it, also inside subdirectories that are already watched (d/sub/f, d/sub/deep/g): they
+// arrived with d, and no kernel event will ever name them.
 static void testMoveIntoDirectoryNotWatchedYet() {
   Harness h;
-  h.fs.mkdir("d"); h.fs.mkdir("d/sub");
+  h.fs.mkdir("d"); h.fs.mkdir("d/sub"); h.fs.mkfile("d/sub/f"); h.fs.mkdir("d/sub/deep");
+  h.fs.mkfile("d/sub/deep/g");
   h.start();
   int rootWd = h.fs.wdOf(""), subWd = h.fs.wdOf("d/sub");
   h.fs.mkdir("x");
@@ -286,9 +289,10 @@ static void testMoveIntoDirectoryNotWatchedYet() {
   h.drainEnd(1);
   h.drainEnd(50);
   auto rs = h.take();
-  CHECK(show(rs) == "Create x; Create x/n; Create x/n/sub; Delete d; ");
+  CHECK(show(rs) == "Create x; Create x/n; Create x/n/sub; Create x/n/sub/deep; Create x/n/sub/f; "
+                    "Create x/n/sub/deep/g; Delete d; ");
   CHECK(h.fs.rmCalls.empty());
-  CHECK(h.p.state().table.size() == 4);  // r, x, x/n, x/n/sub
+  CHECK(h.p.state().table.size() == 5);  // r, x, x/n, x/n/sub, x/n/sub/deep
   h.feed({{subWd, IN_CLOSE_WRITE, 0, "f"}});
   CHECK(show(h.take()) == "Modify x/n/sub/f; ");
 }
