@@ -19,6 +19,7 @@
         "native/addon/child_spawner.cc",
         "native/addon/child_start.cc",
         "native/addon/child_waiter.cc",
+        "native/addon/dir_scan.cc",
         "native/addon/path_cache.cc",
         "native/addon/reader_thread.cc",
         "native/addon/system_calls.cc",

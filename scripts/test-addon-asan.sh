@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the watcher tests once more against an AddressSanitizer + UBSan build of the addon
+# Runs the watcher tests (and the state's directory scan, native/addon/dir_scan.h) once more against an AddressSanitizer + UBSan build of the addon
 # (docs/watcher-design.md#testing-the-watcher). The ASan addon is compiled straight with g++ into build/asan/ (node-gyp would
 # overwrite build/Release), loaded through LSYNCD_TS_ADDON, with libasan preloaded into node.
 # -fno-sanitize=vptr: node-addon-api's ObjectWrap<T> constructor does static_cast<T*>(this)
@@ -23,4 +23,4 @@ LD_PRELOAD="$("$CXX" -print-file-name=libasan.so):$("$CXX" -print-file-name=libu
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 LSYNCD_TS_ADDON="$PWD/$out/lsyncd_ts_native.node" \
 LSYNCD_TS_CHURN_SECONDS=${LSYNCD_TS_CHURN_SECONDS:-15} \
-  node --test --test-concurrency=1 dist/test/watcher/
+  node --test --test-concurrency=1 dist/test/watcher/ dist/test/state/source_scan.test.js

@@ -130,13 +130,23 @@ void EventProcessor::movedTo(uint32_t dirId, const std::string& rel, const std::
     if (isDir && !destExcluded) walker_.watchNewDir(dirId, name);
     return;
   }
+  const bool known = isDir && m.nodeId != kNone && s_.table.alive(m.nodeId, m.nodeSerial);
+  if (known && s_.table.isWithin(dirId, m.nodeId)) {
+    // Moved into its own subtree as the table still has it: the destination (or a directory
+    // between it and the moved one) left for a place not watched yet (mkdir x; mv d/s x/s;
+    // mv d x/s/d), and its MOVED_FROM waits unpaired. The destination's path is stale and d
+    // cannot be linked below itself. d is gone from where it was; the walk of the place it
+    // really went (or nothing, if that is outside the tree) reports it there as new.
+    s_.out.add(Kind::Delete, static_cast<uint8_t>(kIsDir | kUnpaired), 0, m.root, m.relPath);
+    s_.unwatchSubtree(m.nodeId);
+    return;
+  }
   s_.out.add(Kind::MoveFrom, dirFlag, cookie, m.root, m.relPath);
   s_.out.add(Kind::MoveTo, dirFlag, cookie, rootId, rel);
   if (!isDir) {
     if (s_.dirty.erase(s_.dirtyKey(m.dirId, m.name))) s_.dirty.insert(s_.dirtyKey(dirId, name));
     return;
   }
-  const bool known = m.nodeId != kNone && s_.table.alive(m.nodeId, m.nodeSerial);
   if (known && (destExcluded || m.root != rootId)) {
     s_.unwatchSubtree(m.nodeId);
   } else if (known) {

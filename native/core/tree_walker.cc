@@ -170,12 +170,18 @@ bool TreeWalker::process(Item& item) {
       return true;
     }
     bool moved = !isRoot && (node.parent != item.parentId || node.name != item.name);
+    if (moved && s_.table.isWithin(item.parentId, id)) {
+      defer(item);  // the table still has the parent below this directory: behind the renames
+      return false;
+    }
     if (moved) s_.table.relink(id, item.parentId, item.name);  // its move is not read yet
     const bool fresh = node.gen != root->gen;
     node.gen = root->gen;
+    if (item.emitCreates && moved) item.arrived = true;
     // Already watched and scanned since its watch was added: every later change has its own
-    // kernel event, so a second scan would only repeat synthetic creates.
-    if (!isRewalk && !moved) return true;
+    // kernel event, so a second scan would only repeat synthetic creates. Not so below a
+    // directory that arrived here unseen: its contents were never reported at this place.
+    if (!isRewalk && !moved && !item.arrived) return true;
     if (isRewalk && !fresh && !moved) return true;
   } else if (isRoot) {
     id = s_.table.addRoot(item.root, wd, item.name, root->gen);
@@ -206,7 +212,8 @@ bool TreeWalker::process(Item& item) {
       s_.out.add(Kind::Create, static_cast<uint8_t>(kSynthetic | (e.isDir ? kIsDir : 0)), 0,
                  item.root, childRel);
     if (e.isDir && !root->rules.excluded("/" + childRel + "/"))
-      push(Item{id, serial, item.root, item.emitCreates, item.walkId, std::move(e.name)});
+      push(Item{id, serial, item.root, item.emitCreates, item.walkId, std::move(e.name), 0,
+                item.arrived});
   }
   entries.clear();
   entries_.swap(entries);

@@ -23,9 +23,12 @@
 // Walk kinds: a root walk (answers an add() request; no records), a directory walk (answers a
 // rewatch() request: one directory inside a watched root that could not be watched before, e.g.
 // out of watches; no records, the caller resyncs that subtree itself), a live walk (new directories
-// seen in events; emits Create|Synthetic for what the scan finds, recursively), a rewalk (after
-// an overflow; re-adds watches — cheap, same wd for a known inode — repairs stale mappings, and
-// marks visited nodes with the root's new generation; emits nothing, the resync covers content).
+// seen in events; emits Create|Synthetic for what the scan finds, recursively — including the
+// whole subtree of an already-watched directory it meets at a new place: one moved into a
+// directory before that directory was watched, so no MOVED_TO names it and to the consumer all
+// of it is new, though its descendants kept their watches), a rewalk (after an overflow;
+// re-adds watches — cheap, same wd for a known inode — repairs stale mappings, and marks
+// visited nodes with the root's new generation; emits nothing, the resync covers content).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -87,6 +90,9 @@ class TreeWalker {
     uint32_t walkId;     // 0 = live walk
     std::string name;    // child name, or the root's absolute path for a root item
     uint64_t triedEpoch = 0;  // table epoch when it was deferred (see above)
+    // Live walk inside a directory the walk met at a new place (relinked): its subtree is new
+    // to the consumer, so already-watched directories in it are scanned too (see process()).
+    bool arrived = false;
   };
   struct Walk {
     WalkResult result;

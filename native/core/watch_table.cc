@@ -76,6 +76,12 @@ uint32_t WatchTable::findChild(uint32_t parent, const std::string& name) const {
   return kNone;
 }
 
+bool WatchTable::isWithin(uint32_t id, uint32_t ancestor) const {
+  for (uint32_t x = id; x != kNone; x = nodes_[x].parent)
+    if (x == ancestor) return true;
+  return false;
+}
+
 void WatchTable::relink(uint32_t id, uint32_t newParent, const std::string& newName) {
   ++epoch_;
   unlink(id);

@@ -10,6 +10,7 @@
 //     check it with alive(id, serial);
 //   - memory per directory: one node (~72 bytes + name beyond 15 bytes) + one hash entry, well
 //     under the 200-byte budget of docs/watcher-design.md#watch-table;
+//   - the parent links form a forest: no node is its own ancestor (relink's precondition);
 //   - epoch() changes whenever a live directory's path changes (relink): the walker
 //     retries a directory it could not open only if the table's idea of paths has moved since.
 // Threading: reader thread only (no locks by design, docs/watcher-design.md#threads-and-commands).
@@ -54,7 +55,13 @@ class WatchTable {
     return id < nodes_.size() && nodes_[id].serial == serial && serial != 0;
   }
 
-  // Moves `id` (and so its whole subtree) under `newParent` as `newName`.
+  // True when `id` is `ancestor` or lies below it.
+  bool isWithin(uint32_t id, uint32_t ancestor) const;
+
+  // Moves `id` (and so its whole subtree) under `newParent` as `newName`. `newParent` must not
+  // be within `id` (isWithin): that would make `id` its own ancestor, and every parent-chain
+  // walk through it (relPath, collectSubtree) would never end. Callers check first, because the
+  // table can lag the file system that way (see EventProcessor::movedTo, TreeWalker::process).
   void relink(uint32_t id, uint32_t newParent, const std::string& newName);
 
   // Removes `id` and all its descendants; appends their wds to `wdsOut` (id's own first).

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -33,6 +34,9 @@ static void run(const char* name, const std::function<void()>& fn) {
     fn();
     ++g_passed;
     std::printf("ok - %s\n", name);
+  } catch (const std::exception& e) {
+    ++g_failed;
+    std::printf("not ok - %s (%s)\n", name, e.what());
   } catch (...) {
     ++g_failed;
     std::printf("not ok - %s\n", name);
@@ -270,10 +274,13 @@ static void testUnpairedMovesOutAndIn() {
 // mkdir x; mv d x/n — the MOVED_TO happened in x before x was watched, so only the MOVED_FROM is
 // ever queued. The walk of x meets d's inode at x/n (same wd) and relinks it; when the parked
 // MOVED_FROM then expires as a Delete, d's watches must stay (removing them
-// would leave x/n's subtree blind).
+// would leave x/n's subtree blind). To the consumer x/n is new, so the walk reports everything
+// below it, also inside subdirectories that are already watched (d/sub/f, d/sub/deep/g): they
+// arrived with d, and no kernel event will ever name them.
 static void testMoveIntoDirectoryNotWatchedYet() {
   Harness h;
-  h.fs.mkdir("d"); h.fs.mkdir("d/sub");
+  h.fs.mkdir("d"); h.fs.mkdir("d/sub"); h.fs.mkfile("d/sub/f"); h.fs.mkdir("d/sub/deep");
+  h.fs.mkfile("d/sub/deep/g");
   h.start();
   int rootWd = h.fs.wdOf(""), subWd = h.fs.wdOf("d/sub");
   h.fs.mkdir("x");
@@ -282,11 +289,66 @@ static void testMoveIntoDirectoryNotWatchedYet() {
   h.drainEnd(1);
   h.drainEnd(50);
   auto rs = h.take();
-  CHECK(show(rs) == "Create x; Create x/n; Create x/n/sub; Delete d; ");
+  CHECK(show(rs) == "Create x; Create x/n; Create x/n/sub; Create x/n/sub/deep; Create x/n/sub/f; "
+                    "Create x/n/sub/deep/g; Delete d; ");
   CHECK(h.fs.rmCalls.empty());
-  CHECK(h.p.state().table.size() == 4);  // r, x, x/n, x/n/sub
+  CHECK(h.p.state().table.size() == 5);  // r, x, x/n, x/n/sub, x/n/sub/deep
   h.feed({{subWd, IN_CLOSE_WRITE, 0, "f"}});
   CHECK(show(h.take()) == "Modify x/n/sub/f; ");
+}
+
+// mkdir x; mv a/b x/b; mv a x/b/a — b left a for a directory not watched yet (only its
+// MOVED_FROM is queued), then a moved into b, whose watch still runs: that MOVED_TO pairs with
+// a's MOVED_FROM while the table still has b below a. Relinking a under b would make a its own
+// ancestor (every later path or subtree walk through it would never end). a is gone from where
+// it was (one Delete); the walk of x finds b and a at their real places as new.
+static void testMoveIntoOwnStaleDescendant() {
+  Harness h;
+  h.fs.mkdir("a"); h.fs.mkdir("a/b"); h.fs.mkdir("a/b/c"); h.fs.mkfile("a/b/c/f");
+  h.fs.mkfile("a/g");
+  h.start();
+  int rootWd = h.fs.wdOf(""), aWd = h.fs.wdOf("a"), bWd = h.fs.wdOf("a/b");
+  h.fs.mkdir("x");
+  h.fs.rename("a/b", "x/b");
+  h.fs.rename("a", "x/b/a");
+  h.fs.mkfile("x/b/a/new");
+  h.feed({{rootWd, IN_CREATE | IN_ISDIR, 0, "x"},
+          {aWd, IN_MOVED_FROM | IN_ISDIR, 5, "b"},
+          {rootWd, IN_MOVED_FROM | IN_ISDIR, 6, "a"},
+          {bWd, IN_MOVED_TO | IN_ISDIR, 6, "a"},
+          {aWd, IN_CREATE, 0, "new"}});
+  h.drainEnd(1);
+  h.drainEnd(50);
+  auto rs = h.take();
+  CHECK(show(rs) == "Create x; Delete a; Create x/b; Create x/b/a; Create x/b/c; Create x/b/c/f; "
+                    "Create x/b/a/g; Create x/b/a/new; Delete a/b; ");
+  CHECK(h.p.state().table.size() == 5);  // r, x, x/b, x/b/a, x/b/c
+  h.p.state().table.forEachLive([&](uint32_t id, const DirNode&) {
+    CHECK(h.p.state().table.absPath(id).rfind("/r", 0) == 0);
+  });
+  h.feed({{h.fs.wdOf("x/b/a"), IN_CLOSE_WRITE, 0, "g"}});
+  CHECK(show(h.take()) == "Modify x/b/a/g; ");
+}
+
+// The walker's form of the same lag: x (watched, with x/p) arrives unpaired in p while the table
+// still has p below x — p's path through a new directory also named x checks out by inode.
+// Relinking x under p would make it its own ancestor; the walk defers it instead.
+static void testWalkMeetsOwnStaleDescendant() {
+  Harness h;
+  h.fs.mkdir("x"); h.fs.mkdir("x/p");
+  h.start();
+  int pWd = h.fs.wdOf("x/p");
+  h.fs.rename("x", "y");
+  h.fs.mkdir("x");
+  h.fs.rename("y/p", "x/p");
+  h.fs.rename("y", "x/p/x");
+  h.feed({{pWd, IN_MOVED_TO | IN_ISDIR, 9, "x"}});
+  h.drainEnd(1);
+  CHECK(show(h.take()) == "Create x/p/x; ");
+  CHECK(!h.p.walking());
+  h.p.state().table.forEachLive([&](uint32_t id, const DirNode&) {
+    CHECK(h.p.state().table.absPath(id).rfind("/r", 0) == 0);
+  });
 }
 
 // The walker works from the table's paths, which lag renames still in the kernel queue. A new
@@ -529,6 +591,9 @@ int main(int argc, char** argv) {
   run("unpaired moves out of and into the tree", testUnpairedMovesOutAndIn);
   run("move into a directory not watched yet keeps the moved subtree watched",
       testMoveIntoDirectoryNotWatchedYet);
+  run("move into its own descendant whose move is not known yet", testMoveIntoOwnStaleDescendant);
+  run("walk meeting a directory below its own stale descendant defers it",
+      testWalkMeetsOwnStaleDescendant);
   run("walk of a directory whose parent was renamed meanwhile is retried",
       testWalkRetriedAfterParentRename);
   run("walk through a stale path naming another directory is deferred",

@@ -100,6 +100,12 @@ export interface NativeModule {
   /** lseek(fd, offset, SEEK_HOLE if `hole` else SEEK_DATA): the offset, or -errno (ENXIO: no more data). */
   seekDataHole?(fd: number, offset: number, hole: boolean): number;
   /**
+   * One directory's entries with their lstat signatures (src/state/source_scan.ts
+   * entrySignature): "NAME\0SIG\0..." as a latin1 string, sorted by name bytes; -errno when it
+   * cannot be read (native/addon/dir_scan.h).
+   */
+  scanDir?(path: Buffer): string | number;
+  /**
    * posix_spawn (vfork-class) child with three O_CLOEXEC pipes; the caller owns the fds.
    * `envPairs` null = this process's environ. Exec failures return `{errno}`. `onExit` runs once:
    * code = exit status or -1, signal = terminating signal number or 0. `stdin` is written into

@@ -7,8 +7,9 @@
 //   - an entry whose type and inode the manifest holds at ANOTHER path that no longer exists in
 //     the source was moved: one Move (rsyncssh makes it one remote `mv`; the queue splits it for
 //     rsync). Entries below a moved directory are then compared at their new paths; a moved file
-//     whose content changed also gets a Modify. An inode that several manifest paths share (hard
-//     links) is never taken for a move;
+//     whose content changed also gets a Modify. Only a manifest path the source no longer has can
+//     be a move's origin, and an inode that several such paths share (hard links) is never taken
+//     for a move;
 //   - a path marked PENDING (the target may hold it, content unknown: source_scan.ts) never
 //     matches, so it is sent again, or deleted when the source no longer has it; nothing below a
 //     pending directory is taken as the origin of a move (the target may hold more there);
@@ -45,13 +46,20 @@ function mapThrough(p: string, renames: readonly Renamed[], key: 'from' | 'to'):
   return other + p.slice(best[key].length);
 }
 
+/**
+ * Cost: one lookup per path in the common case (same path, same signature: nothing to do); the
+ * identity of an entry (entryIdentity) is only worked out where that lookup fails, so a restart
+ * of a big tree with a few changes costs about one pass over each map.
+ */
 export function planCatchUp(manifest: EntryMap, local: EntryMap): PlannedEvent[] {
   const byIdentity = new Map<string, string>();
   const shared = new Set<string>();
   // What lies below a pending directory on the target is not known: never move it elsewhere.
-  const pendingDirs = [...manifest].filter(([p, sig]) => sig === PENDING && p.endsWith('/')).map(([p]) => p);
+  const pendingDirs: string[] = [];
+  for (const [p, sig] of manifest) if (sig === PENDING && p.endsWith('/')) pendingDirs.push(p);
   for (const [p, sig] of manifest) {
-    if (sig === PENDING || pendingDirs.some((d) => p.startsWith(d))) continue;
+    // A move's origin is a path the source no longer has (see the header).
+    if (local.has(p) || sig === PENDING || pendingDirs.some((d) => p.startsWith(d))) continue;
     const id = entryIdentity(sig);
     if (byIdentity.has(id)) shared.add(id);
     else byIdentity.set(id, p);
@@ -61,6 +69,9 @@ export function planCatchUp(manifest: EntryMap, local: EntryMap): PlannedEvent[]
   const newTrees: string[] = [];
   const events: PlannedEvent[] = [];
   for (const [p, sig] of local) {
+    // Unchanged at the same path (the common case): nothing to send, and the delete pass below
+    // sees it as claimed. Below a renamed directory paths are mapped first (the slow path).
+    if (renames.length === 0 && manifest.get(p) === sig) continue;
     const mp = mapThrough(p, renames, 'to');
     if (newTrees.some((t) => p.startsWith(t))) {
       claimed.add(mp);
@@ -97,9 +108,15 @@ export function planCatchUp(manifest: EntryMap, local: EntryMap): PlannedEvent[]
       events.push({ kind: 'Create', path: p });
     }
   }
-  let deletedDir: string | undefined;
-  for (const p of [...manifest.keys()].sort()) {
+  const gone: string[] = [];
+  for (const [p, sig] of manifest) {
     if (claimed.has(p) || p === '/') continue;
+    if (sig !== PENDING && local.get(p) === sig) continue; // unchanged (the fast path above)
+    gone.push(p);
+  }
+  // Sorted, a directory comes right before its entries: only the topmost gets a Delete.
+  let deletedDir: string | undefined;
+  for (const p of gone.sort()) {
     if (deletedDir !== undefined && p.startsWith(deletedDir)) continue;
     events.push({ kind: 'Delete', path: mapThrough(p, renames, 'from') });
     if (p.endsWith('/')) deletedDir = p;

@@ -11,12 +11,16 @@
 //     watcher and rsync (src/filters/rule_list.ts decide()): an excluded directory is never
 //     opened; the start path itself is skipped when it or an ancestor is excluded. Entries that
 //     vanish or cannot be read during the walk are left out (the manifest then claims less);
-//   - names are read as raw bytes (readdir with Buffer names), so non-UTF-8 names are exact.
+//   - names are read as raw bytes (readdir with Buffer names), so non-UTF-8 names are exact;
+//   - a directory is listed with the addon's scanDir (native/addon/dir_scan.h: readdir and
+//     fstatat in C++, one call per directory) when the addon has it, else with readdirSync and
+//     one lstatSync per entry; both give the same entries and signatures.
 // Synchronous on purpose: one walk per start-up or per moved-in tree; the watch is already set,
 // so whatever changes meanwhile waits in the kernel's inotify queue.
 import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 
 import type { RuleList } from '../filters/rule_list.js';
+import { loadNative } from '../native/native_binding.js';
 import { pathArg, toByteString } from '../paths/byte_path.js';
 
 /**
@@ -77,29 +81,58 @@ export function walkTree(rootBytes: string, startBytes: string, rules: RuleList 
   const stack: string[] = [startBytes];
   while (stack.length > 0) {
     const dir = stack.pop()!;
-    let names: Buffer[];
-    try {
-      names = readdirSync(fsArg(rootBytes, dir), { encoding: 'buffer' });
-    } catch {
-      continue;
-    }
-    names.sort(Buffer.compare);
+    const listing = listDir(fsArg(rootBytes, dir));
+    if (listing === undefined) continue;
     const subdirs: string[] = [];
-    for (const n of names) {
-      const rel = dir + n.toString('latin1');
-      let st: BigIntStats;
-      try {
-        st = lstatSync(fsArg(rootBytes, rel), { bigint: true });
-      } catch {
-        continue;
-      }
-      const path = st.isDirectory() ? `${rel}/` : rel;
+    for (let i = 0; i + 1 < listing.length; i += 2) {
+      const sig = listing[i + 1]!;
+      const isDir = sig.charCodeAt(0) === 100; // 'd'
+      const path = isDir ? `${dir}${listing[i]}/` : dir + listing[i]!;
       if (rules?.active && rules.decide(path) === 'exclude') continue;
-      out.set(path, entrySignature(st));
-      if (st.isDirectory()) subdirs.push(path);
+      out.set(path, sig);
+      if (isDir) subdirs.push(path);
     }
     // Pre-order: the first subdirectory is walked next.
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
+  }
+  return out;
+}
+
+/** The addon's scanDir, when it has one (see the header). */
+const scanDir: ((path: Buffer) => string | number) | undefined = (() => {
+  try {
+    return loadNative().scanDir;
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
+ * One directory's entries sorted by name bytes, as [name, signature, name, signature, ...] (names
+ * as byte strings), or undefined when it cannot be read.
+ */
+export function listDir(dir: Buffer): string[] | undefined {
+  if (scanDir !== undefined) {
+    const r = scanDir(dir);
+    if (typeof r === 'number') return undefined;
+    const parts = r.split('\0');
+    parts.pop(); // after the last NUL
+    return parts;
+  }
+  let names: Buffer[];
+  try {
+    names = readdirSync(dir, { encoding: 'buffer' });
+  } catch {
+    return undefined;
+  }
+  names.sort(Buffer.compare);
+  const out: string[] = [];
+  for (const n of names) {
+    try {
+      out.push(n.toString('latin1'), entrySignature(lstatSync(Buffer.concat([dir, Buffer.from('/'), n]), { bigint: true })));
+    } catch {
+      // Vanished meanwhile.
+    }
   }
   return out;
 }

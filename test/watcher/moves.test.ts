@@ -84,3 +84,50 @@ test('file rename is one MoveFrom/MoveTo pair with one cookie', async (t) => {
   assert.deepEqual(rec.lines(), ['MoveFrom a', 'MoveTo b']);
   assert.ok(rec.records[0]!.cookie !== 0 && rec.records[0]!.cookie === rec.records[1]!.cookie);
 });
+
+// The reader is paused so the kernel queues every event below before the watcher reads one:
+// the new directory x is not watched yet when the moves land in it, as happens under load.
+test('a directory moved into one not watched yet is reported there with its whole subtree', async (t) => {
+  const root = tempDir(t);
+  mkdirSync(path.join(root, 'd/sub/deep'), { recursive: true });
+  writeFileSync(path.join(root, 'd/sub/f'), 'x');
+  writeFileSync(path.join(root, 'd/sub/deep/g'), 'x');
+  const rec = new WatchRecorder(t);
+  await rec.add(root);
+  rec.watcher.__pauseReader(true);
+  mkdirSync(path.join(root, 'x'));
+  renameSync(path.join(root, 'd'), path.join(root, 'x/n'));
+  rec.watcher.__pauseReader(false);
+  await rec.settle();
+  // Only d's MOVED_FROM was queued (x had no watch): to a consumer x/n and all below it are new.
+  assert.deepEqual(rec.paths('Create').sort(), ['x', 'x/n', 'x/n/sub', 'x/n/sub/deep', 'x/n/sub/deep/g', 'x/n/sub/f']);
+  assert.deepEqual(rec.paths('Delete'), ['d']);
+  assert.equal(rec.watcher.stats().watches, 5);
+  rec.clear();
+  writeFileSync(path.join(root, 'x/n/sub/deep/h'), 'x');
+  await rec.settle();
+  assert.deepEqual(rec.lines(), ['Create x/n/sub/deep/h']);
+});
+
+test('a directory moved below its own child whose move out is not read yet', async (t) => {
+  const root = tempDir(t);
+  mkdirSync(path.join(root, 'a/b/c'), { recursive: true });
+  writeFileSync(path.join(root, 'a/b/c/f'), 'x');
+  writeFileSync(path.join(root, 'a/g'), 'x');
+  const rec = new WatchRecorder(t);
+  await rec.add(root);
+  rec.watcher.__pauseReader(true);
+  mkdirSync(path.join(root, 'x'));
+  renameSync(path.join(root, 'a/b'), path.join(root, 'x/b')); // only a MOVED_FROM: x has no watch
+  renameSync(path.join(root, 'a'), path.join(root, 'x/b/a')); // MOVED_TO on b's watch, b still "in a"
+  writeFileSync(path.join(root, 'x/b/a/new'), 'x'); // an event on a's watch after that
+  rec.watcher.__pauseReader(false);
+  await rec.settle();
+  assert.deepEqual(rec.paths('Create').sort(), ['x', 'x/b', 'x/b/a', 'x/b/a/g', 'x/b/a/new', 'x/b/c', 'x/b/c/f']);
+  assert.deepEqual(rec.paths('Delete').sort(), ['a', 'a/b']);
+  assert.equal(rec.watcher.stats().watches, 5);
+  rec.clear();
+  writeFileSync(path.join(root, 'x/b/a/h'), 'x');
+  await rec.settle();
+  assert.deepEqual(rec.lines(), ['Create x/b/a/h']);
+});
