@@ -80,10 +80,34 @@ Napi::Value ScanDir(const Napi::CallbackInfo& info) {
   return Napi::Value(env, result);
 }
 
+Napi::Value StatPaths(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsBuffer()) {
+    Napi::TypeError::New(env, "statPaths(paths: Buffer)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Buffer<char> arg = info[0].As<Napi::Buffer<char>>();
+  const char* p = arg.Data();
+  const char* end = p + arg.Length();
+  std::string out;
+  while (p < end) {
+    const char* nul = static_cast<const char*>(std::memchr(p, '\0', static_cast<size_t>(end - p)));
+    if (nul == nullptr) break;  // an unterminated tail is not a path
+    struct stat st;
+    if (lstat(p, &st) == 0) out.append(Signature(st));
+    out.push_back('\0');
+    p = nul + 1;
+  }
+  napi_value result;
+  if (napi_create_string_latin1(env, out.data(), out.size(), &result) != napi_ok) return env.Undefined();
+  return Napi::Value(env, result);
+}
+
 }  // namespace
 
 void RegisterDirScan(Napi::Env env, Napi::Object exports) {
   exports.Set("scanDir", Napi::Function::New(env, ScanDir, "scanDir"));
+  exports.Set("statPaths", Napi::Function::New(env, StatPaths, "statPaths"));
 }
 
 }  // namespace lts

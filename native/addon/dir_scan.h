@@ -1,6 +1,10 @@
 // scanDir(path: Buffer) -> string | number — one directory of a sync's source, as the state's
 // source scan (src/state/source_scan.ts) needs it: every entry's name with its lstat signature,
 // in one call instead of one fs.lstatSync (and one BigIntStats object) per entry.
+// statPaths(paths: Buffer) -> string — the signatures of many paths in one call (a batch's paths
+// before its transfer, src/state/sync_ledger.ts): `paths` holds absolute paths, each ended by a
+// NUL; the result holds one signature per path, each ended by a NUL, empty for a path that
+// cannot be lstat()ed.
 //
 // Contract:
 //   - the result is a latin1 string "NAME\0SIG\0NAME\0SIG\0..." (one char per byte, so names

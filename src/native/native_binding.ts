@@ -105,6 +105,8 @@ export interface NativeModule {
    * cannot be read (native/addon/dir_scan.h).
    */
   scanDir?(path: Buffer): string | number;
+  /** lstat signatures of NUL-ended absolute paths: one NUL-ended signature each, empty when missing (dir_scan.h). */
+  statPaths?(paths: Buffer): string;
   /**
    * posix_spawn (vfork-class) child with three O_CLOEXEC pipes; the caller owns the fds.
    * `envPairs` null = this process's environ. Exec failures return `{errno}`. `onExit` runs once:

@@ -98,14 +98,24 @@ export function walkTree(rootBytes: string, startBytes: string, rules: RuleList 
   return out;
 }
 
-/** The addon's scanDir, when it has one (see the header). */
-const scanDir: ((path: Buffer) => string | number) | undefined = (() => {
+/** The addon's scanDir and statPaths, when it has them (see the header). */
+const native: { scanDir?: (path: Buffer) => string | number; statPaths?: (paths: Buffer) => string } = (() => {
   try {
-    return loadNative().scanDir;
+    return loadNative();
   } catch {
-    return undefined;
+    return {};
   }
 })();
+const scanDir = native.scanDir;
+
+/** statEntry() of many paths below one root, in one native call when the addon can. */
+export function statEntries(rootBytes: string, relBytes: readonly string[]): (string | undefined)[] {
+  if (native.statPaths === undefined || relBytes.length === 0) return relBytes.map((p) => statEntry(rootBytes, p));
+  let joined = '';
+  for (const p of relBytes) joined += `${rootBytes}${(p.endsWith('/') && p.length > 1 ? p.slice(0, -1) : p).slice(1)}\0`;
+  const sigs = native.statPaths(Buffer.from(joined, 'latin1')).split('\0');
+  return relBytes.map((_, i) => (sigs[i] === '' ? undefined : sigs[i]));
+}
 
 /**
  * One directory's entries sorted by name bytes, as [name, signature, name, signature, ...] (names

@@ -37,7 +37,7 @@ import type { Log } from '../log/log.js';
 import { fromByteString, toByteString } from '../paths/byte_path.js';
 import type { Delay, QueueEvent } from '../queue/events.js';
 import { planCatchUp, settleCatchUp } from './catch_up.js';
-import { PENDING, statEntry, walkTree, type EntryMap } from './source_scan.js';
+import { PENDING, statEntries, statEntry, walkTree, type EntryMap } from './source_scan.js';
 import type { ManifestOp, StateStore } from './state_store.js';
 
 /** How long the queue must stay empty before unsettled marks are cleared (see settled()). */
@@ -101,6 +101,11 @@ export class SyncLedger {
     }
     const pending: ManifestOp[] = [];
     const ops: { op: ManifestOp; paths: string[] }[] = [];
+    // The plain paths (Create/Modify/Attrib, not a moved-in tree) are lstat()ed in one call.
+    const plain = delays.filter((d) => d.kind !== 'Full' && d.kind !== 'Delete' && d.kind !== 'Move' && !(d.isDir && d.fromMove)).map((d) => toByteString(d.path));
+    const stats = statEntries(rootBytes, plain);
+    const sigOf = new Map<string, string | undefined>();
+    for (let i = 0; i < plain.length; i++) sigOf.set(plain[i]!, stats[i]);
     const mark = (p: string, always: boolean): void => {
       if (always || store.entry(name, p) === undefined) pending.push({ kind: 'put', path: p, sig: PENDING });
     };
@@ -126,7 +131,7 @@ export class SyncLedger {
         ops.push({ op: { kind: 'remove', path: p }, paths: [p] });
         for (const [q, sig] of tree) ops.push({ op: { kind: 'put', path: q, sig }, paths: [p] });
       } else {
-        const sig = statEntry(rootBytes, p);
+        const sig = sigOf.get(p);
         // Gone already: its Delete event follows; the manifest keeps what it knew.
         if (sig === undefined) continue;
         mark(p, false);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import test from 'node:test';
 
 import { loadNative } from '../../src/native/native_binding.js';
-import { entrySignature, listDir, walkTree } from '../../src/state/source_scan.js';
+import { entrySignature, listDir, statEntries, statEntry, walkTree } from '../../src/state/source_scan.js';
 import { tempDir } from '../helpers/temp_tree.js';
 
 /** readdir + lstat, independently of the addon: [name, signature, ...] in byte order. */
@@ -59,4 +59,22 @@ test('scanDir: a directory that cannot be read is undefined; the walk skips it',
   const tree = walkTree(`${dir}/`, '/', undefined);
   // A directory's entries, then its subdirectories' (parents always before their entries).
   assert.deepEqual([...tree.keys()], ['/sub/', '/top', '/sub/deep/', '/sub/deep/f']);
+});
+
+test('statPaths: many paths in one call give what statEntry gives one by one, undefined where nothing is', (t) => {
+  assert.equal(typeof loadNative().statPaths, 'function', 'the addon has statPaths');
+  const dir = tempDir(t);
+  mkdirSync(path.join(dir, 'd'));
+  writeFileSync(path.join(dir, 'd', 'f'), 'f');
+  writeFileSync(Buffer.from(`${dir}/\xe9t\xe9`, 'latin1'), 'latin1 name');
+  symlinkSync('d', path.join(dir, 'l'));
+  const root = `${dir}/`;
+  const rels = ['/d/', '/d/f', '/\xe9t\xe9', '/l', '/missing', '/d/f/below-a-file', '/d/'];
+  const got = statEntries(root, rels);
+  assert.deepEqual(got, rels.map((p) => statEntry(root, p)));
+  assert.equal(got[4], undefined);
+  assert.equal(got[5], undefined);
+  assert.match(got[0]!, /^d\|/);
+  assert.match(got[3]!, /^l\|1\|/);
+  assert.deepEqual(statEntries(root, []), []);
 });
