@@ -78,6 +78,21 @@ export function readCpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * utime + stime of a process and of its children it has waited for (cutime + cstime): the CPU of
+ * the daemon and of the transfers (rsync, ssh) it ran and reaped, in seconds.
+ */
+export function readCpuSecondsWithChildren(pid: number): number {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, cutime, cstime are fields 14-17.
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / clkTck;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Number of inotify watches held by a process (sum of `inotify wd:` lines over its fds). */
 export function countInotifyWatches(pid: number): number {
   let n = 0;
