@@ -20,8 +20,8 @@
 import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 
 import type { RuleList } from '../filters/rule_list.js';
-import { loadNative } from '../native/native_binding.js';
 import { pathArg, toByteString } from '../paths/byte_path.js';
+import { scanDir, statPaths } from '../system/dir_scan.js';
 
 /**
  * The signature of a path the target may hold with unknown content (src/state/sync_ledger.ts marks
@@ -98,22 +98,14 @@ export function walkTree(rootBytes: string, startBytes: string, rules: RuleList 
   return out;
 }
 
-/** The addon's scanDir and statPaths, when it has them (see the header). */
-const native: { scanDir?: (path: Buffer) => string | number; statPaths?: (paths: Buffer) => string } = (() => {
-  try {
-    return loadNative();
-  } catch {
-    return {};
-  }
-})();
-const scanDir = native.scanDir;
-
 /** statEntry() of many paths below one root, in one native call when the addon can. */
 export function statEntries(rootBytes: string, relBytes: readonly string[]): (string | undefined)[] {
-  if (native.statPaths === undefined || relBytes.length === 0) return relBytes.map((p) => statEntry(rootBytes, p));
+  if (relBytes.length === 0) return [];
   let joined = '';
   for (const p of relBytes) joined += `${rootBytes}${(p.endsWith('/') && p.length > 1 ? p.slice(0, -1) : p).slice(1)}\0`;
-  const sigs = native.statPaths(Buffer.from(joined, 'latin1')).split('\0');
+  const out = statPaths(Buffer.from(joined, 'latin1'));
+  if (out === undefined) return relBytes.map((p) => statEntry(rootBytes, p));
+  const sigs = out.split('\0');
   return relBytes.map((_, i) => (sigs[i] === '' ? undefined : sigs[i]));
 }
 
@@ -122,8 +114,8 @@ export function statEntries(rootBytes: string, relBytes: readonly string[]): (st
  * as byte strings), or undefined when it cannot be read.
  */
 export function listDir(dir: Buffer): string[] | undefined {
-  if (scanDir !== undefined) {
-    const r = scanDir(dir);
+  const r = scanDir(dir);
+  if (r !== undefined) {
     if (typeof r === 'number') return undefined;
     const parts = r.split('\0');
     parts.pop(); // after the last NUL

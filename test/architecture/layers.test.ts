@@ -40,7 +40,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // shellQuote (process/argv_display.ts) names the sysctl target in the out-of-watches error.
   engine: ['state', 'watcher', 'transports', 'sysctl', 'queue', 'filters', 'process', 'log', 'config', 'paths'],
   // Per-sync state on disk: the manifests (lmdb), the source scan and the catch-up plan.
-  state: ['queue', 'filters', 'log', 'config', 'paths'],
+  // The addon's directory listing and batch lstat come through system/.
+  state: ['queue', 'filters', 'system', 'log', 'config', 'paths'],
   transports: ['process', 'queue', 'filters', 'system', 'log', 'config', 'paths'],
   // Counting the directories a config will watch: shared by `lsyncd-ts sysctl` and the engine.
   sysctl: ['filters', 'config', 'paths'],
