@@ -4,7 +4,7 @@
 // own rsync; every target ends identical to the source. Small changes never go by batch.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 
@@ -52,7 +52,14 @@ test('a 64 MiB in-place change to 10 rsyncssh targets: one batch, read by all; a
   for (const dir of targets) assert.equal(digest(path.join(dir, 'big.bin')), digest(big));
 
   // Target 3's copy changes behind the hub's back: it is no longer identical to the reference.
-  patch(path.join(targets[3]!, 'big.bin'), 5 * MIB, Buffer.alloc(4096, 0x55));
+  // Its mtime is put back: two writes a few microseconds apart get the same mtime to the
+  // nanosecond (the kernel stamps files from a coarse clock), so a patched copy would carry
+  // the new source's exact size and mtime, and rsync's quick check — a plain rsync's as much as
+  // the batch read's — would call it up to date ("Skipping batched update") and leave it wrong.
+  const t3 = path.join(targets[3]!, 'big.bin');
+  const { atime, mtime } = statSync(t3);
+  patch(t3, 5 * MIB, Buffer.alloc(4096, 0x55));
+  utimesSync(t3, atime, mtime);
   const before = log.lines.length;
   patch(big, 30 * MIB, randomBytes(MIB));
   const want = digest(big);
