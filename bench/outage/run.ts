@@ -19,7 +19,7 @@ import net from 'node:net';
 import path from 'node:path';
 
 import { cleanupAll, Daemon, fmt, gitHead, installCleanup, loadavg, machineInfo, makeTempDir, sleep, startBenchSshd, type DaemonKind } from '../sync/common.js';
-import { readRss } from '../watcher/common.js';
+import { readPeakRss, readRss } from '../watcher/common.js';
 
 interface Args {
   minutes: number;
@@ -164,10 +164,7 @@ async function main(): Promise<void> {
     if (wait > 0) await sleep(wait);
   }
   for (const r of runners) if (!r.daemon.alive) throw new Error(`${r.label} died during the outage (${r.daemon.exitInfo}):\n${r.daemon.tail()}`);
-  const peak = runners.map((r) => {
-    const s = fs.readFileSync(`/proc/${r.daemon.pid}/status`, 'utf8');
-    return Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024;
-  });
+  const peak = runners.map((r) => readPeakRss(r.daemon.pid) / 1048576);
 
   // The target is back: time until each one matches the source.
   link.set(true);

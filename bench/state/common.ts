@@ -251,17 +251,7 @@ export function stateLuaConfig(o: { mode: Mode; source: string; target: string; 
   return base.replace(head, `settings{ nodaemon = true, stateDir = "${o.stateDir}" }`);
 }
 
-// ---------- /proc ----------
-
-/** VmHWM (peak resident set) of a process in bytes, NaN if it is gone. */
-export function readPeakRss(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
+export { readPeakRss } from '../watcher/common.js';
 
 /** `du -sb DIR` in bytes (apparent size) and `du -sk` (allocated), NaN on failure. */
 export function duBytes(dir: string): { apparent: number; allocated: number } {

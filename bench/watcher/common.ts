@@ -56,14 +56,24 @@ const clkTck = ((): number => {
   return Number.isFinite(n) && n > 0 ? n : 100;
 })();
 
-/** VmRSS of a process in bytes (NaN if it is gone). */
-export function readRss(pid: number): number {
+/** A kB field of /proc/<pid>/status (VmRSS, VmHWM, ...) in bytes; NaN if the process is gone. */
+function readStatusBytes(pid: number, field: string): number {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : NaN;
   } catch {
     return NaN;
   }
+}
+
+/** VmRSS of a process in bytes (NaN if it is gone). */
+export function readRss(pid: number): number {
+  return readStatusBytes(pid, 'VmRSS');
+}
+
+/** VmHWM (peak resident set) of a process in bytes (NaN if it is gone). */
+export function readPeakRss(pid: number): number {
+  return readStatusBytes(pid, 'VmHWM');
 }
 
 /** utime + stime of a process (all threads) in seconds, from /proc/<pid>/stat. */
