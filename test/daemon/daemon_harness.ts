@@ -76,10 +76,18 @@ export function pidIn(file: string): number | undefined {
   }
 }
 
-/** Kills the process named by `pidfile` when the test ends (detached daemons are not our children). */
+/**
+ * Kills the process named by `pidfile` when the test ends (detached daemons are not our children).
+ * The pid is noted while the test runs: by the time this hook runs, an earlier one may have
+ * removed the temp dir that holds the pidfile (after hooks run in the order they were added).
+ */
 export function killFromPidfileAfter(t: TestContext, pidfile: string): void {
+  let pid: number | undefined;
+  const note = setInterval(() => (pid = pidIn(pidfile) ?? pid), 50);
+  note.unref();
   t.after(() => {
-    const pid = pidIn(pidfile);
+    clearInterval(note);
+    pid = pidIn(pidfile) ?? pid;
     if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
   });
 }
