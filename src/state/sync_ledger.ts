@@ -101,8 +101,8 @@ export class SyncLedger {
     }
     const pending: ManifestOp[] = [];
     const ops: { op: ManifestOp; paths: string[] }[] = [];
-    // The plain paths (Create/Modify/Attrib, not a moved-in tree) are lstat()ed in one call.
-    const plain = delays.filter((d) => d.kind !== 'Full' && d.kind !== 'Delete' && d.kind !== 'Move' && !(d.isDir && d.fromMove)).map((d) => toByteString(d.path));
+    // The plain paths are lstat()ed in one call.
+    const plain = delays.filter(isPlainPath).map((d) => toByteString(d.path));
     const stats = statEntries(rootBytes, plain);
     const sigOf = new Map<string, string | undefined>();
     for (let i = 0; i < plain.length; i++) sigOf.set(plain[i]!, stats[i]);
@@ -111,6 +111,14 @@ export class SyncLedger {
     };
     for (const d of delays) {
       const p = toByteString(d.path);
+      if (isPlainPath(d)) {
+        const sig = sigOf.get(p);
+        // Gone already: its Delete event follows; the manifest keeps what it knew.
+        if (sig === undefined) continue;
+        mark(p, false);
+        ops.push({ op: { kind: 'put', path: p, sig }, paths: [p] });
+        continue;
+      }
       if (d.kind === 'Full') continue;
       if (d.kind === 'Delete') ops.push({ op: { kind: 'remove', path: p }, paths: [p] });
       else if (d.kind === 'Move') {
@@ -123,19 +131,14 @@ export class SyncLedger {
           this.unsettled = true;
         }
         ops.push({ op: { kind: 'move', path: p, to }, paths: [p, to] });
-      } else if (d.isDir && d.fromMove) {
+      } else {
+        // A moved-in directory: its whole subtree.
         mark(p, true);
         pending.push({ kind: 'unsettled', path: p });
         this.unsettled = true;
         const tree = walkTree(rootBytes, p, rules);
         ops.push({ op: { kind: 'remove', path: p }, paths: [p] });
         for (const [q, sig] of tree) ops.push({ op: { kind: 'put', path: q, sig }, paths: [p] });
-      } else {
-        const sig = sigOf.get(p);
-        // Gone already: its Delete event follows; the manifest keeps what it knew.
-        if (sig === undefined) continue;
-        mark(p, false);
-        ops.push({ op: { kind: 'put', path: p, sig }, paths: [p] });
       }
     }
     if (pending.length > 0) this.write(() => store.apply(name, fingerprint, pending));
@@ -212,6 +215,11 @@ export class SyncLedger {
       `${this.o.name}: cannot write the sync state in ${store.dir} (${problem}) — free space or make it writable; no state is kept until the restart, which does full transfers`,
     );
   }
+}
+
+/** A Create/Modify/Attrib of one path (not a moved-in directory): recorded by its own lstat. */
+function isPlainPath(d: Delay): boolean {
+  return d.kind !== 'Full' && d.kind !== 'Delete' && d.kind !== 'Move' && !(d.isDir && d.fromMove);
 }
 
 const trimDir = (p: string): string => (p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p);
