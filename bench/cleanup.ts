@@ -4,6 +4,8 @@
 //
 // Contract: onCleanup steps are synchronous and run once, in registration order, before the temp
 // trees are removed; a step that throws does not stop the others. installCleanup() is idempotent.
+// runBench(main) is every driver's entry point: it cleans up after main, and on a failure prints
+// it and exits 1.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -54,4 +56,16 @@ export function installCleanup(): void {
       process.exit(128 + (os.constants.signals[sig] ?? 0));
     });
   }
+}
+
+/** Runs a benchmark driver's main(): cleanup after it; a failure is printed and exits 1. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => cleanupAll(),
+    (err: unknown) => {
+      console.error(err);
+      cleanupAll();
+      process.exit(1);
+    },
+  );
 }

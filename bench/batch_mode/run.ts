@@ -41,6 +41,7 @@ import { rsyncBatchCommand } from '../../src/transports/rsync/batch_argv.js';
 import type { IncludeEntry } from '../../src/transports/rsync/include_list.js';
 import { rshOption } from '../../src/transports/rsyncssh/ssh_argv.js';
 import { cleanupAll, fmt, gitHead, installCleanup, loadavg, machineInfo, makeTempDir, median, startBenchSshd } from '../sync/common.js';
+import { runBench } from '../cleanup.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -328,8 +329,4 @@ async function main(): Promise<void> {
   cleanupAll();
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  cleanupAll();
-  process.exit(1);
-});
+runBench(main);

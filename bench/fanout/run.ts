@@ -24,12 +24,13 @@
 //          [--stuck-files 200] [--relay-files 200] [--json FILE]
 import fs from 'node:fs';
 
-import { cleanupAll, fmt, gitHead, installCleanup, loadavg, machineInfo, makeTempDir, median } from '../sync/common.js';
+import { fmt, gitHead, installCleanup, loadavg, machineInfo, makeTempDir, median } from '../sync/common.js';
 import { LSYNCD_LOOP, startServers, startStuckServer, TS_LIST, TS_LOOP, tsListCapped, type Servers } from './common.js';
 import { type LimitsRow, runLimits } from './limits.js';
 import { type RelayResult, runRelay } from './relay.js';
 import { runSshCase, type SshCase, type SshCaseResult } from './ssh_fanout.js';
 import { runWatches, type WatchesRow } from './watches.js';
+import { runBench } from '../cleanup.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -215,11 +216,4 @@ async function main(): Promise<void> {
   if (jsonOut) fs.writeFileSync(jsonOut, `${JSON.stringify({ machine, argv: process.argv.slice(2), watches, ssh16, limits, stuck, relay }, null, 2)}\n`);
 }
 
-main().then(
-  () => cleanupAll(),
-  (err: unknown) => {
-    console.error(err);
-    cleanupAll();
-    process.exit(1);
-  },
-);
+runBench(main);

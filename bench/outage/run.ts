@@ -18,8 +18,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-import { cleanupAll, Daemon, fmt, gitHead, installCleanup, loadavg, machineInfo, makeTempDir, sleep, startBenchSshd, type DaemonKind } from '../sync/common.js';
+import { Daemon, fmt, gitHead, installCleanup, loadavg, machineInfo, makeTempDir, sleep, startBenchSshd, type DaemonKind } from '../sync/common.js';
 import { readPeakRss, readRss } from '../watcher/common.js';
+import { runBench } from '../cleanup.js';
 
 interface Args {
   minutes: number;
@@ -205,9 +206,4 @@ async function main(): Promise<void> {
   await stopSshd();
 }
 
-main()
-  .catch((e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exitCode = 1;
-  })
-  .finally(() => cleanupAll());
+runBench(main);

@@ -26,8 +26,8 @@
 //          [--steady-mode rsync|rsyncssh] [--verify-reps 3] [--json FILE]
 import fs from 'node:fs';
 
-import { releaseTempDir } from '../cleanup.js';
-import { cleanupAll, type DaemonKind, fmt, gitHead, installCleanup, loadavg, machineInfo, median, type Mode, startBenchSshd } from '../sync/common.js';
+import { releaseTempDir, runBench } from '../cleanup.js';
+import { type DaemonKind, fmt, gitHead, installCleanup, loadavg, machineInfo, median, type Mode, startBenchSshd } from '../sync/common.js';
 import { ensureWatches } from './common.js';
 import { type RestartSide, runRestart, verifyConfigOf } from './restart.js';
 import { runSteady, type SteadyResult } from './steady.js';
@@ -167,11 +167,4 @@ async function main(): Promise<void> {
   if (jsonOut) fs.writeFileSync(jsonOut, `${JSON.stringify({ machine, argv: process.argv.slice(2), restart, big, steady, verify }, null, 2)}\n`);
 }
 
-main().then(
-  () => cleanupAll(),
-  (err: unknown) => {
-    console.error(err);
-    cleanupAll();
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -15,9 +15,10 @@ import fs from 'node:fs';
 
 import { type BigFileResult, runBigFile } from './bigfile.js';
 import { type BurstResult, runBurst } from './burst.js';
-import { cleanupAll, fmt, gitHead, installCleanup, loadavg, machineInfo, median, type Mode, startBenchSshd } from './common.js';
+import { fmt, gitHead, installCleanup, loadavg, machineInfo, median, type Mode, startBenchSshd } from './common.js';
 import { type IngestSample, runIngest } from './ingest.js';
 import { type LatencyResult, runLatency } from './latency.js';
+import { runBench } from '../cleanup.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -158,11 +159,4 @@ async function main(): Promise<void> {
   if (jsonOut) fs.writeFileSync(jsonOut, `${JSON.stringify({ machine, argv: process.argv.slice(2), latency, burst, big, ingest }, null, 2)}\n`);
 }
 
-main().then(
-  () => cleanupAll(),
-  (err: unknown) => {
-    console.error(err);
-    cleanupAll();
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -8,10 +8,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { cleanupAll, fmt, installCleanup, machineInfo, makeTempDir, releaseTempDir } from './common.js';
+import { fmt, installCleanup, machineInfo, makeTempDir, releaseTempDir } from './common.js';
 import { runIngest, summarizeIngest } from './ingest.js';
 import { makeTree } from './make_tree.js';
 import { runWatchSetup, summarizeSetup } from './watch_setup.js';
+import { runBench } from '../cleanup.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -86,13 +87,4 @@ async function main(): Promise<void> {
   if (jsonOut) fs.writeFileSync(jsonOut, `${JSON.stringify({ machine, tree, setup, setupSummary: s, ingest, ingestSummary: g }, null, 2)}\n`);
 }
 
-main().then(
-  () => {
-    cleanupAll();
-  },
-  (err: unknown) => {
-    console.error(err);
-    cleanupAll();
-    process.exit(1);
-  },
-);
+runBench(main);
